@@ -1,0 +1,1 @@
+"""Auterity node types."""

@@ -1,0 +1,127 @@
+"""The node contract: one node type is one small class with a Config, ports, metadata and ``run``.
+
+The palette entry, the inspector form (the Config's JSON Schema) and the validator's port checks
+all come from the class itself, so there is no second registry to keep in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from runtime import expr
+from runtime.options import RunOptions
+from runtime.types import ERROR_PORT_SPEC, Port
+
+Category = Literal["trigger", "transform", "logic", "integration", "ai", "compliance", "output"]
+Capability = Literal["egress", "llm", "persist", "log", "redact"]
+ExpressionKind = Literal["template", "value", "query"]
+
+Expr = Annotated[str, Field(json_schema_extra={"x-expression": "template"})]
+"""Text that may contain ``{{ ... }}``; a lone ``{{ x }}`` yields x's value with its type."""
+
+ExprValue = Annotated[Any, Field(json_schema_extra={"x-expression": "value"})]
+"""A JSON value whose strings are templates, rendered recursively."""
+
+Query = Annotated[str, Field(json_schema_extra={"x-expression": "query"})]
+"""A bare JMESPath query (no braces), for nodes whose whole job is a query."""
+
+Secret = Annotated[str, Field(json_schema_extra={"format": "password", "writeOnly": True})]
+
+Outputs = dict[str, Any]
+"""What ``run`` returns: a value per output port that fires. Absent ports stay inactive."""
+
+BodyRunner = Callable[[Any, int], Awaitable[Any]]
+
+
+class NodeConfig(BaseModel):
+    """Base for every node's Config: unknown keys are an error the inspector can point at."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(slots=True)
+class NodeContext:
+    """What a node may use while it runs, besides its config and inputs."""
+
+    node_id: str
+    run_id: str
+    graph_id: str
+    scope: dict[str, Any]
+    options: RunOptions = field(default_factory=RunOptions)
+    body: BodyRunner | None = None
+
+    @property
+    def tenant_id(self) -> str:
+        return self.options.tenant_id
+
+    def render(self, value: Any) -> Any:
+        return expr.render_value(value, self.scope)
+
+    def render_text(self, source: str) -> str:
+        return expr.render_text(source, self.scope)
+
+    def with_item(self, item: Any, index: int) -> Mapping[str, Any]:
+        """The scope with ``item``/``index`` bound, for per-item expressions."""
+        return {**self.scope, "item": item, "index": index}
+
+
+C = TypeVar("C", bound=NodeConfig)
+
+
+class NodeType(Generic[C]):
+    """Subclass once per node type; set the ClassVars and implement ``run``."""
+
+    type: ClassVar[str]
+    version: ClassVar[int] = 1
+    title: ClassVar[str]
+    category: ClassVar[Category]
+    description: ClassVar[str]
+    icon: ClassVar[str] = "box"
+    Config: ClassVar[type[NodeConfig]]
+    inputs: ClassVar[tuple[Port, ...]] = (Port(name="in"),)
+    outputs: ClassVar[tuple[Port, ...]] = (Port(name="out"),)
+    trigger: ClassVar[bool] = False
+    container: ClassVar[bool] = False
+    """A container (for-each) owns a body of nodes whose ``parent`` is its id."""
+    body_outputs: ClassVar[tuple[Port, ...]] = ()
+    body_inputs: ClassVar[tuple[Port, ...]] = ()
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    dynamic_ports: ClassVar[bool] = False
+    example: ClassVar[dict[str, Any]] = {}
+    """A config that shows the node off; tests run it, and the payload corpus mutates it."""
+    example_input: ClassVar[dict[str, Any]] = {}
+    """Inputs by port name for ``example``."""
+
+    @classmethod
+    def input_ports(cls, config: C) -> tuple[Port, ...]:
+        """Ports may depend on config (a merge with N inputs); the default is ``inputs``."""
+        return cls.inputs
+
+    @classmethod
+    def output_ports(cls, config: C) -> tuple[Port, ...]:
+        """Declared outputs plus the implicit error port that every non-trigger node has."""
+        if cls.trigger:
+            return cls.outputs
+        return (*cls.outputs, ERROR_PORT_SPEC)
+
+    @classmethod
+    def check(cls, config: C) -> list[tuple[str, str]]:
+        """Semantic checks pydantic cannot express (cron syntax...): ``[(field path, message)]``."""
+        return []
+
+    async def run(self, config: C, inputs: dict[str, Any], ctx: NodeContext) -> Outputs:
+        raise NotImplementedError  # pragma: no cover - every registered type overrides it
+
+
+def expression_fields(config_model: type[BaseModel]) -> dict[str, ExpressionKind]:
+    """Top-level config fields that are evaluated, and how; the payload tests walk these."""
+    kinds: dict[str, ExpressionKind] = {}
+    for name, info in config_model.model_fields.items():
+        extra = info.json_schema_extra
+        if isinstance(extra, dict) and extra.get("x-expression") in ("template", "value", "query"):
+            kinds[name] = extra["x-expression"]  # type: ignore[assignment]
+    return kinds

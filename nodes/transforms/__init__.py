@@ -1,0 +1,1 @@
+"""Transforms node types."""

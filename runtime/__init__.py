@@ -1,0 +1,1 @@
+"""Auterity runtime: graph model, validation, compiler, executor."""

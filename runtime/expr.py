@@ -1,0 +1,294 @@
+"""Expressions: ``{{ ... }}`` interpolation whose inside is a JMESPath query over run data.
+
+JMESPath is a query language over JSON values with no way to name a Python attribute, call a
+Python function or import anything, so a user string here can only *read* the data it is given.
+That is the whole point: n8n's expression RCE (CVE-2025-68613) and Langflow's exec endpoint
+(CVE-2025-3248) came from evaluating user text as code. Nothing in this module hands user text
+to ``eval``, ``exec``, ``compile``, ``str.format`` or a template engine.
+
+The data an expression sees (its *scope*) is plain JSON: ``input`` (what reached the node),
+``nodes`` (upstream outputs by node id), ``trigger`` (the triggering event), ``run`` (ids and
+times), and ``item``/``index`` inside a for-each body.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import jmespath
+import jmespath.exceptions
+import jmespath.functions
+import jmespath.lexer
+import jmespath.parser
+from jmespath.functions import signature
+
+from runtime.errors import ExpressionError
+
+OPEN, CLOSE = "{{", "}}"
+MAX_EXPRESSION_CHARS = 2_000
+MAX_TEMPLATE_CHARS = 200_000
+MAX_SEGMENTS = 500
+SCOPE_ROOTS = ("input", "nodes", "trigger", "run", "item", "index", "vars")
+
+
+class _Functions(jmespath.functions.Functions):
+    """JMESPath's built-ins plus a few string helpers users of n8n expect. All pure."""
+
+    @signature({"types": ["string"]})
+    def _func_lower(self, s: str) -> str:
+        return s.lower()
+
+    @signature({"types": ["string"]})
+    def _func_upper(self, s: str) -> str:
+        return s.upper()
+
+    @signature({"types": ["string"]})
+    def _func_trim(self, s: str) -> str:
+        return s.strip()
+
+    @signature({"types": ["string"]}, {"types": ["string"]})
+    def _func_split(self, s: str, sep: str) -> list[str]:
+        if not sep:
+            raise ExpressionError("split() needs a non-empty separator")
+        return s.split(sep)
+
+    @signature({"types": ["string"]}, {"types": ["string"]}, {"types": ["string"]})
+    def _func_replace(self, s: str, old: str, new: str) -> str:
+        if not old:
+            raise ExpressionError("replace() needs a non-empty search string")
+        result = s.replace(old, new)
+        if len(result) > MAX_TEMPLATE_CHARS * 10:
+            raise ExpressionError("replace() result is too large")
+        return result
+
+    @signature({"types": ["number"]}, {"types": ["number"]})
+    def _func_round(self, n: float, digits: float) -> float:
+        if not math.isfinite(n):
+            return n
+        return round(n, max(0, min(int(digits), 15)))
+
+    @signature()
+    def _func_now(self) -> str:
+        return datetime.now(UTC).isoformat()
+
+
+_OPTIONS = jmespath.Options(custom_functions=_Functions(), dict_cls=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A piece of a template: literal text, or an expression to evaluate."""
+
+    text: str
+    is_expression: bool
+    compiled: jmespath.parser.ParsedResult | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    source: str
+    segments: tuple[Segment, ...]
+
+    @property
+    def is_literal(self) -> bool:
+        return not any(s.is_expression for s in self.segments)
+
+    @property
+    def is_single_expression(self) -> bool:
+        """``"{{ x }}"`` alone yields the value itself (a number stays a number)."""
+        return len(self.segments) == 1 and self.segments[0].is_expression
+
+    def expressions(self) -> Iterator[Segment]:
+        return (s for s in self.segments if s.is_expression)
+
+
+def _check_tokens(expression: str) -> None:
+    try:
+        tokens = list(jmespath.lexer.Lexer().tokenize(expression))
+    except jmespath.exceptions.JMESPathError as exc:
+        raise ExpressionError(_jmespath_message(exc), expression=expression) from None
+    for token in tokens:
+        if token["type"] in ("unquoted_identifier", "quoted_identifier"):
+            name = str(token["value"])
+            if name.startswith("__"):
+                raise ExpressionError(
+                    f"names starting with '__' are not allowed: {name!r}", expression=expression
+                )
+
+
+def _jmespath_message(exc: Exception) -> str:
+    # JMESPath messages span lines with a caret diagram; the first line says enough.
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return first[:300]
+
+
+@lru_cache(maxsize=8192)
+def compile_expression(expression: str) -> jmespath.parser.ParsedResult:
+    """Parse one expression (the text between ``{{`` and ``}}``), or raise ExpressionError."""
+    text = expression.strip()
+    if not text:
+        raise ExpressionError("empty expression", expression=expression)
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise ExpressionError(
+            f"expression is longer than {MAX_EXPRESSION_CHARS} characters", expression=text[:80]
+        )
+    _check_tokens(text)
+    try:
+        return jmespath.compile(text)
+    except (jmespath.exceptions.JMESPathError, ValueError, RecursionError) as exc:
+        raise ExpressionError(
+            f"invalid expression {text[:120]!r}: {_jmespath_message(exc)}", expression=text
+        ) from None
+
+
+@lru_cache(maxsize=8192)
+def parse_template(source: str) -> Template:
+    """Split text into literal and ``{{ expression }}`` segments, compiling each expression."""
+    if len(source) > MAX_TEMPLATE_CHARS:
+        raise ExpressionError(f"text is longer than {MAX_TEMPLATE_CHARS} characters")
+    segments: list[Segment] = []
+    pos = 0
+    while True:
+        start = source.find(OPEN, pos)
+        if start < 0:
+            if pos < len(source):
+                segments.append(Segment(source[pos:], False))
+            break
+        end = source.find(CLOSE, start + len(OPEN))
+        if end < 0:
+            raise ExpressionError(
+                f"'{{{{' at character {start} is never closed with '}}}}'", expression=source[:80]
+            )
+        if start > pos:
+            segments.append(Segment(source[pos:start], False))
+        inner = source[start + len(OPEN) : end]
+        segments.append(Segment(inner.strip(), True, compile_expression(inner)))
+        pos = end + len(CLOSE)
+        if len(segments) > MAX_SEGMENTS:
+            raise ExpressionError(f"more than {MAX_SEGMENTS} expressions in one text")
+    return Template(source, tuple(segments))
+
+
+def has_expression(value: str) -> bool:
+    return OPEN in value
+
+
+def evaluate(expression: str, scope: Mapping[str, Any]) -> Any:
+    """Evaluate a bare JMESPath expression (no braces) against the scope."""
+    return _search(compile_expression(expression), scope, expression)
+
+
+def _search(compiled: jmespath.parser.ParsedResult, scope: Mapping[str, Any], text: str) -> Any:
+    try:
+        return compiled.search(scope, options=_OPTIONS)
+    except ExpressionError:
+        raise
+    except (jmespath.exceptions.JMESPathError, TypeError, ValueError, RecursionError) as exc:
+        raise ExpressionError(
+            f"cannot evaluate {text[:120]!r}: {_jmespath_message(exc)}", expression=text
+        ) from None
+
+
+def _to_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def render(source: str, scope: Mapping[str, Any]) -> Any:
+    """Render a template string. A lone ``{{ expr }}`` keeps the value's type."""
+    if OPEN not in source:
+        return source
+    template = parse_template(source)
+    if template.is_single_expression:
+        seg = template.segments[0]
+        assert seg.compiled is not None
+        return _search(seg.compiled, scope, seg.text)
+    parts: list[str] = []
+    for seg in template.segments:
+        if seg.is_expression:
+            assert seg.compiled is not None
+            parts.append(_to_text(_search(seg.compiled, scope, seg.text)))
+        else:
+            parts.append(seg.text)
+    result = "".join(parts)
+    if len(result) > MAX_TEMPLATE_CHARS * 10:
+        raise ExpressionError("rendered text is too large")
+    return result
+
+
+def render_text(source: str, scope: Mapping[str, Any]) -> str:
+    """Render a template that must produce text, whatever the expressions return."""
+    value = render(source, scope)
+    return value if isinstance(value, str) else _to_text(value)
+
+
+def render_value(value: Any, scope: Mapping[str, Any], *, _depth: int = 0) -> Any:
+    """Render every string inside a JSON value (dict keys are left as written)."""
+    if _depth > 64:
+        raise ExpressionError("value is nested more than 64 levels deep")
+    if isinstance(value, str):
+        return render(value, scope)
+    if isinstance(value, dict):
+        return {k: render_value(v, scope, _depth=_depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render_value(v, scope, _depth=_depth + 1) for v in value]
+    return value
+
+
+def check_value(value: Any, *, _depth: int = 0, _path: str = "") -> list[tuple[str, str]]:
+    """Find expression syntax errors in a JSON value: ``[(path, message), ...]``."""
+    problems: list[tuple[str, str]] = []
+    if _depth > 64:
+        return [(_path, "value is nested more than 64 levels deep")]
+    if isinstance(value, str):
+        if OPEN in value or CLOSE in value:
+            try:
+                parse_template(value)
+            except ExpressionError as exc:
+                problems.append((_path, exc.message))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            problems += check_value(v, _depth=_depth + 1, _path=f"{_path}.{k}" if _path else k)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            problems += check_value(v, _depth=_depth + 1, _path=f"{_path}[{i}]")
+    return problems
+
+
+def referenced_nodes(source: str) -> set[str]:
+    """Node ids a template reads through ``nodes.<id>``; used to check they run earlier."""
+    found: set[str] = set()
+    try:
+        template = parse_template(source)
+    except ExpressionError:
+        return found
+    for seg in template.expressions():
+        assert seg.compiled is not None
+        _collect_node_refs(seg.compiled.parsed, found)
+    return found
+
+
+def _collect_node_refs(ast: Any, found: set[str]) -> None:
+    if not isinstance(ast, dict):
+        return
+    children = ast.get("children") or []
+    if ast.get("type") == "subexpression" and len(children) >= 2:
+        head, nxt = children[0], children[1]
+        if head.get("type") == "field" and head.get("value") == "nodes":
+            if nxt.get("type") == "field":
+                found.add(str(nxt.get("value")))
+        if head.get("type") == "subexpression":
+            _collect_node_refs(head, found)
+    for child in children:
+        _collect_node_refs(child, found)
