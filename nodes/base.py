@@ -34,7 +34,8 @@ Secret = Annotated[str, Field(json_schema_extra={"format": "password", "writeOnl
 Outputs = dict[str, Any]
 """What ``run`` returns: a value per output port that fires. Absent ports stay inactive."""
 
-BodyRunner = Callable[[Any, int], Awaitable[Any]]
+BodyRunner = Callable[[Any, int], Awaitable[tuple[bool, Any]]]
+"""Runs a container's body for one item: ``(fired, value)``; not fired means filtered out."""
 
 
 class NodeConfig(BaseModel):
@@ -91,6 +92,10 @@ class NodeType(Generic[C]):
     body_inputs: ClassVar[tuple[Port, ...]] = ()
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     dynamic_ports: ClassVar[bool] = False
+    responds: ClassVar[bool] = False
+    """This node's output is the HTTP response of the run (the respond node)."""
+    needs_response: ClassVar[bool] = False
+    """A trigger whose caller waits for a response, so the graph must contain a responder."""
     example: ClassVar[dict[str, Any]] = {}
     """A config that shows the node off; tests run it, and the payload corpus mutates it."""
     example_input: ClassVar[dict[str, Any]] = {}

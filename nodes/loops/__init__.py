@@ -1,0 +1,1 @@
+"""Loop node types (containers with a body)."""

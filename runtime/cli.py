@@ -1,0 +1,249 @@
+"""``auterity``: validate, run, compile and inspect graphs from a terminal.
+
+Every failure a user can cause prints one line starting with ``error:`` and exits non-zero;
+a traceback here would be a bug.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nodes.registry import default_registry
+from runtime.bundle import build_bundle
+from runtime.compile import plan_from_analysis
+from runtime.diagnostics import Diagnostic
+from runtime.engine import Executor
+from runtime.errors import AuterityError, CompileError, GraphLoadError
+from runtime.graph import Graph
+from runtime.load import load_graph_file, parse_json
+from runtime.options import RunOptions
+from runtime.schema import graph_json_schema
+from runtime.trace import RunResult
+from runtime.validate import analyze
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Auterity: visual workflows with a serverless runtime.",
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+FileArg = Annotated[Path, typer.Argument(help="A *.graph.json file.", show_default=False)]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit code 2."""
+
+
+def _diagnostics_table(diagnostics: list[Diagnostic]) -> Table:
+    table = Table(show_lines=False)
+    for column in ("severity", "code", "where", "message", "hint"):
+        table.add_column(column)
+    colors = {"error": "red", "warning": "yellow", "info": "blue"}
+    for d in diagnostics:
+        where = d.node or d.edge or "graph"
+        if d.port:
+            where += f".{d.port}"
+        if d.path:
+            where += f" [{d.path}]"
+        table.add_row(
+            f"[{colors[d.severity]}]{d.severity}[/]", d.code, where, d.message, d.hint
+        )
+    return table
+
+
+def _load(path: Path) -> Graph:
+    return load_graph_file(path)
+
+
+@app.command()
+def validate(file: FileArg, as_json: JsonFlag = False) -> None:
+    """Check a graph and list what is wrong with it, node by node."""
+    graph = _load(file)
+    diagnostics = analyze(graph).diagnostics
+    errors = sum(d.severity == "error" for d in diagnostics)
+    if as_json:
+        out.print_json(json.dumps([d.model_dump(exclude_defaults=True) for d in diagnostics]))
+    elif diagnostics:
+        out.print(_diagnostics_table(diagnostics))
+    warnings = len(diagnostics) - errors
+    summary = f"{file}: {errors} error(s), {warnings} warning(s)"
+    (err if as_json else out).print(
+        f"[red]{summary}[/]" if errors else f"[green]{summary}[/]", highlight=False
+    )
+    raise typer.Exit(1 if errors else 0)
+
+
+def _read_value(text: str | None) -> Any:
+    if text is None:
+        return None
+    if text.startswith("@"):
+        path = Path(text[1:])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return parse_json(text, source="--input")
+    except GraphLoadError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _trace_table(result: RunResult) -> Table:
+    table = Table(title=f"run {result.run_id}")
+    for column in ("node", "status", "attempts", "ms", "output / error"):
+        table.add_column(column)
+    for t in result.trace:
+        node = t.node + (f" [{','.join(map(str, t.iteration))}]" if t.iteration else "")
+        detail = t.error.message if t.error else json.dumps(t.outputs, default=str)
+        color = {"ok": "green", "failed": "red", "skipped": "dim"}.get(t.status, "yellow")
+        table.add_row(node, f"[{color}]{t.status}[/]", str(t.attempts), f"{t.duration_ms:.2f}",
+                      detail[:200])
+    return table
+
+
+@app.command()
+def run(
+    file: FileArg,
+    input_: Annotated[
+        str | None,
+        typer.Option("--input", "-i", help="Payload as JSON or @file. Webhook graphs get it as the body."),
+    ] = None,
+    event: Annotated[
+        str | None, typer.Option("--event", help="The raw trigger event as JSON or @file.")
+    ] = None,
+    as_json: JsonFlag = False,
+    timeout: Annotated[float | None, typer.Option(help="Stop the run after this many seconds.")] = None,
+    allow: Annotated[
+        list[str] | None,
+        typer.Option("--allow", help="Host or CIDR outbound HTTP may reach although private."),
+    ] = None,
+) -> None:
+    """Run a graph in-process and print its result and the per-node trace."""
+    graph = _load(file)
+    analysis = analyze(graph)
+    if not analysis.ok:
+        raise CompileError(analysis.diagnostics)
+    plan = plan_from_analysis(analysis)
+    trigger_event = _read_value(event)
+    payload = _read_value(input_)
+    if event is None:
+        trigger_type = default_registry().get(plan.steps[plan.trigger].type)
+        if trigger_type is not None and trigger_type.needs_response:
+            trigger_event = {"method": "POST", "path": "/", "headers": {}, "query": {}, "body": payload}
+        else:
+            trigger_event = payload
+    options = RunOptions(run_timeout_seconds=timeout, egress_allow=tuple(allow or ()))
+    result = asyncio.run(Executor(plan).run(trigger_event, options=options))
+    if as_json:
+        out.print_json(result.model_dump_json())
+    else:
+        out.print(_trace_table(result))
+        if result.status == "succeeded":
+            out.print("[bold]output[/]")
+            out.print_json(json.dumps(result.output, default=str))
+        else:
+            assert result.error is not None
+            out.print(f"[red]run {result.status}: node {result.error.node}: {result.error.message}[/]")
+    raise typer.Exit(0 if result.status == "succeeded" else 1)
+
+
+@app.command("compile")
+def compile_(
+    file: FileArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the zip.")] = Path(
+        "bundle.zip"
+    ),
+) -> None:
+    """Compile a graph into a Lambda bundle (plan, graph, entry module, runtime source)."""
+    graph = _load(file)
+    analysis = analyze(graph)
+    if not analysis.ok:
+        raise CompileError(analysis.diagnostics)
+    plan = plan_from_analysis(analysis)
+    data = build_bundle(plan, graph)
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise CliError(f"cannot write {output}: {exc.strerror}") from None
+    out.print(
+        f"wrote {output} ({len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()[:16]}…):"
+        f" {len(plan.steps)} steps in {len(plan.root.levels)} levels,"
+        f" handler auterity_entry.handler",
+        highlight=False,
+    )
+
+
+@app.command()
+def nodes(as_json: JsonFlag = False) -> None:
+    """List the node types (with --json: each one's ports and config JSON Schema)."""
+    registry = default_registry()
+    types = registry.latest()
+    if as_json:
+        out.print_json(json.dumps([registry.describe(t).model_dump(mode="json") for t in types]))
+        return
+    table = Table(title=f"{len(types)} node types")
+    for column in ("type", "title", "category", "inputs", "outputs", "description"):
+        table.add_column(column)
+    for t in types:
+        described = registry.describe(t)
+        table.add_row(
+            t.type,
+            t.title,
+            t.category,
+            ", ".join(p.name for p in described.inputs) or "-",
+            ", ".join(p.name for p in described.outputs) or "-",
+            t.description,
+        )
+    out.print(table)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the *.graph.json format."""
+    out.print_json(json.dumps(graph_json_schema()))
+
+
+@app.command()
+def migrate(file: FileArg) -> None:
+    """Rewrite a graph file written by an older release in the current schema version."""
+    graph = _load(file)
+    file.write_text(graph.to_json(), encoding="utf-8")
+    out.print(f"{file}: now schema_version {graph.schema_version}", highlight=False)
+
+
+def main() -> None:
+    try:
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except CompileError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(1)
+    except (AuterityError, CliError) as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and anything unforeseen: still one line
+        message = getattr(exc, "format_message", lambda: str(exc))()
+        err.print(f"[red]error:[/] {message}", highlight=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

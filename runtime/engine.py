@@ -1,0 +1,358 @@
+"""The executor: runs a compiled plan in-process with asyncio.
+
+A node runs once all its in-scope predecessors have finished. It is *active* when at least one
+of its wired inputs received a value; otherwise (an if/switch took another branch) it is
+skipped, and so are the nodes that depend only on it. Independent branches run concurrently;
+a lone ready node is awaited directly, which keeps per-node overhead to a few microseconds.
+A node's failure never escapes: it becomes data on its error port when that port is wired, and
+otherwise stops the run with a ``NodeFailure`` naming the node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from nodes.base import BodyRunner, NodeConfig, NodeContext, NodeType
+from nodes.registry import AnyNodeType, Registry, default_registry
+from runtime.errors import NodeRunError
+from runtime.options import RunOptions
+from runtime.plan import Plan, ScopePlan, Step
+from runtime.step import execute_step
+from runtime.trace import NodeFailure, NodeStatus, NodeTrace, RunResult
+from runtime.types import ERROR_PORT
+
+
+@dataclass(slots=True)
+class _Prepared:
+    step: Step
+    node_type: AnyNodeType
+    instance: NodeType[Any]
+    config: NodeConfig
+    wires: tuple[tuple[str, str, str], ...]
+    required: tuple[str, ...]
+    out_ports: frozenset[str]
+    first_out: str | None
+    preds: int
+    succs: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Frame:
+    scope: ScopePlan
+    outputs: dict[str, dict[str, Any]]
+    view: dict[str, Any]
+    iteration: tuple[int, ...] = ()
+    item: Any = None
+    failure: NodeFailure | None = None
+    running: set[str] = field(default_factory=set)
+
+
+class Executor:
+    """Prepares a plan once (node instances, parsed configs, wiring) and runs it many times."""
+
+    def __init__(self, plan: Plan, registry: Registry | None = None) -> None:
+        self.plan = plan
+        registry = registry or default_registry()
+        self._steps: dict[str, _Prepared] = {}
+        scopes = [plan.root, *plan.bodies.values()]
+        for scope in scopes:
+            members = set(scope.order)
+            for node_id in scope.order:
+                step = plan.steps[node_id]
+                node_type = registry.get(step.type, step.version)
+                if node_type is None:
+                    raise ValueError(f"plan needs node type {step.type} v{step.version}")
+                config = node_type.Config.model_validate(step.config)
+                wires = tuple((w.source, w.source_port, w.target_port) for w in step.inputs)
+                preds = {w.source for w in step.inputs if w.source in members}
+                succs = {t for ts in step.branches.values() for t in ts if t in members}
+                out_ports = tuple(p.name for p in node_type.output_ports(config))
+                self._steps[node_id] = _Prepared(
+                    step=step,
+                    node_type=node_type,
+                    instance=registry.instance(node_type),
+                    config=config,
+                    wires=wires,
+                    required=tuple(
+                        p.name for p in node_type.input_ports(config) if p.required
+                    ),
+                    out_ports=frozenset(out_ports),
+                    first_out=out_ports[0] if out_ports else None,
+                    preds=len(preds),
+                    succs=tuple(sorted(succs)),
+                )
+
+    def start(
+        self, event: Any = None, *, run_id: str | None = None, options: RunOptions | None = None
+    ) -> RunHandle:
+        run = _Run(self, event, run_id or uuid.uuid4().hex, options or RunOptions())
+        return RunHandle(run)
+
+    async def run(
+        self, event: Any = None, *, run_id: str | None = None, options: RunOptions | None = None
+    ) -> RunResult:
+        return await self.start(event, run_id=run_id, options=options).result()
+
+
+class RunHandle:
+    """A run in progress: ``await handle.result()``, or ``handle.cancel()`` it."""
+
+    def __init__(self, run: _Run) -> None:
+        self._run = run
+        self._task = asyncio.ensure_future(run.execute())
+
+    @property
+    def run_id(self) -> str:
+        return self._run.run_id
+
+    def cancel(self) -> None:
+        self._run.cancelled = True
+        self._task.cancel()
+
+    async def result(self) -> RunResult:
+        try:
+            return await asyncio.shield(self._task)
+        except asyncio.CancelledError:
+            if not self._run.cancelled:
+                raise  # the caller was cancelled, not the run
+            return self._run.finish("cancelled", None)
+
+
+class _Run:
+    def __init__(self, executor: Executor, event: Any, run_id: str, options: RunOptions) -> None:
+        self.ex = executor
+        self.plan = executor.plan
+        self.event = event
+        self.run_id = run_id
+        self.options = options
+        self.cancelled = False
+        self.trace: list[NodeTrace] = []
+        self.started = time.perf_counter()
+        self.run_info = {
+            "id": run_id,
+            "graph_id": self.plan.graph_id,
+            "started_at": datetime.now(UTC).isoformat(),
+        }
+        self.root = _Frame(self.plan.root, {}, {})
+
+    async def execute(self) -> RunResult:
+        timeout = self.options.run_timeout_seconds
+        try:
+            if timeout is None:
+                await self._scope(self.root)
+            else:
+                async with asyncio.timeout(timeout):
+                    await self._scope(self.root)
+        except TimeoutError:
+            running = ", ".join(sorted(self.root.running)) or "none"
+            failure = NodeFailure(
+                node=min(self.root.running, default=self.plan.trigger),
+                message=f"run timed out after {timeout:g}s (still running: {running})",
+                type="Timeout",
+            )
+            return self.finish("timed_out", failure)
+        if self.root.failure is not None:
+            return self.finish("failed", self.root.failure)
+        return self.finish("succeeded", None)
+
+    def finish(self, status: Any, failure: NodeFailure | None) -> RunResult:
+        if status == "cancelled" and failure is None:
+            failure = NodeFailure(node=self.plan.trigger, message="run was cancelled",
+                                  type="Cancelled")
+        return RunResult(
+            run_id=self.run_id,
+            graph_id=self.plan.graph_id,
+            status=status,
+            output=self._output() if status == "succeeded" else None,
+            error=failure,
+            trace=self.trace,
+            duration_ms=(time.perf_counter() - self.started) * 1000,
+        )
+
+    def _output(self) -> Any:
+        outputs = self.root.outputs
+        for node_id in self.plan.responders:
+            fired = outputs.get(node_id)
+            if fired:
+                return next(iter(fired.values()))
+        sinks = {
+            n: self.root.view[n]
+            for n in self.plan.root.order
+            if not self.ex._steps[n].succs and n in self.root.view
+        }
+        if len(sinks) == 1:
+            return next(iter(sinks.values()))
+        return sinks
+
+    async def _scope(self, frame: _Frame) -> None:
+        steps = self.ex._steps
+        pending = {n: steps[n].preds for n in frame.scope.order}
+        ready = deque(n for n in frame.scope.order if pending[n] == 0)
+        running: dict[asyncio.Task[None], str] = {}
+        limit = self.options.max_concurrency
+
+        def release(node_id: str) -> None:
+            for succ in steps[node_id].succs:
+                pending[succ] -= 1
+                if pending[succ] == 0:
+                    ready.append(succ)
+
+        try:
+            while (ready or running) and frame.failure is None:
+                if not running and len(ready) == 1:
+                    node_id = ready.popleft()
+                    await self._visit(node_id, frame)
+                    release(node_id)
+                    continue
+                while ready and len(running) < limit:
+                    node_id = ready.popleft()
+                    running[asyncio.ensure_future(self._visit(node_id, frame))] = node_id
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    node_id = running.pop(task)
+                    task.result()
+                    release(node_id)
+        finally:
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+
+    def _record(
+        self, prepared: _Prepared, frame: _Frame, status: NodeStatus, **fields: Any
+    ) -> NodeTrace:
+        entry = NodeTrace.model_construct(
+            node=prepared.step.node,
+            type=prepared.step.type,
+            status=status,
+            iteration=list(frame.iteration),
+            inputs=fields.get("inputs", {}),
+            outputs=fields.get("outputs", {}),
+            error=fields.get("error"),
+            handled=fields.get("handled", False),
+            attempts=fields.get("attempts", 0),
+            started_at=fields.get("started_at"),
+            duration_ms=fields.get("duration_ms", 0.0),
+        )
+        self.trace.append(entry)
+        return entry
+
+    async def _visit(self, node_id: str, frame: _Frame) -> None:
+        p = self.ex._steps[node_id]
+        inputs: dict[str, Any] = {}
+        for source, source_port, target_port in p.wires:
+            fired = frame.outputs.get(source)
+            if fired is not None and source_port in fired:
+                inputs[target_port] = fired[source_port]
+        if p.wires and (not inputs or any(r not in inputs for r in p.required)):
+            frame.outputs[node_id] = {}
+            self._record(p, frame, "skipped")
+            return
+        if p.step.settings.disabled:
+            passed = {p.first_out: inputs.get("in")} if p.first_out else {}
+            self._finish_node(node_id, frame, passed)
+            self._record(p, frame, "disabled", inputs=inputs, outputs=passed)
+            return
+        ctx = NodeContext(
+            node_id=node_id,
+            run_id=self.run_id,
+            graph_id=self.plan.graph_id,
+            scope=self._scope_for(inputs, frame),
+            options=self.options,
+            body=self._body_runner(node_id, frame) if p.node_type.container else None,
+        )
+        wall = time.time()
+        t0 = time.perf_counter()
+        frame.running.add(node_id)
+        try:
+            outcome = await execute_step(
+                p.instance, p.config, inputs, ctx, p.step.settings, p.out_ports
+            )
+        except asyncio.CancelledError:
+            self._record(p, frame, "cancelled", inputs=inputs, started_at=wall,
+                         duration_ms=(time.perf_counter() - t0) * 1000)
+            raise
+        finally:
+            frame.running.discard(node_id)
+        duration = (time.perf_counter() - t0) * 1000
+        if outcome.outputs is not None:
+            self._finish_node(node_id, frame, outcome.outputs)
+            self._record(p, frame, "ok", inputs=inputs, outputs=outcome.outputs,
+                         attempts=outcome.attempts, started_at=wall, duration_ms=duration)
+            return
+        failure = outcome.failure
+        assert failure is not None
+        if p.step.handles_errors:
+            payload = {
+                "node": node_id,
+                "message": failure.message,
+                "type": failure.type,
+                "attempts": outcome.attempts,
+                "input": inputs.get("in"),
+            }
+            self._finish_node(node_id, frame, {ERROR_PORT: payload})
+            self._record(p, frame, "failed", inputs=inputs, outputs={ERROR_PORT: payload},
+                         error=failure, handled=True, attempts=outcome.attempts,
+                         started_at=wall, duration_ms=duration)
+            return
+        frame.outputs[node_id] = {}
+        self._record(p, frame, "failed", inputs=inputs, error=failure,
+                     attempts=outcome.attempts, started_at=wall, duration_ms=duration)
+        if frame.failure is None:
+            frame.failure = failure
+
+    def _finish_node(self, node_id: str, frame: _Frame, outputs: dict[str, Any]) -> None:
+        frame.outputs[node_id] = outputs
+        if outputs:
+            frame.view[node_id] = next(iter(outputs.values()))
+
+    def _scope_for(self, inputs: dict[str, Any], frame: _Frame) -> dict[str, Any]:
+        if "in" in inputs:
+            primary = inputs["in"]
+        elif len(inputs) == 1:
+            primary = next(iter(inputs.values()))
+        else:
+            primary = inputs or None
+        scope = {
+            "input": primary,
+            "inputs": inputs,
+            "nodes": frame.view,
+            "trigger": self.event,
+            "run": self.run_info,
+        }
+        if frame.iteration:
+            scope["item"] = frame.item
+            scope["index"] = frame.iteration[-1]
+        return scope
+
+    def _body_runner(self, container: str, frame: _Frame) -> BodyRunner:
+        body = self.plan.bodies.get(container)
+
+        async def run_body(item: Any, index: int) -> tuple[bool, Any]:
+            if body is None or not body.order:
+                return True, item
+            sub = _Frame(
+                scope=body,
+                outputs={container: {"item": item}},
+                view=dict(frame.view),
+                iteration=(*frame.iteration, index),
+                item=item,
+            )
+            await self._scope(sub)
+            if sub.failure is not None:
+                raise NodeRunError(
+                    f"item {index}: node {sub.failure.node!r} failed: {sub.failure.message}"
+                )
+            for wire in body.results:
+                fired = sub.outputs.get(wire.source)
+                if fired and wire.source_port in fired:
+                    return True, fired[wire.source_port]
+            return False, None
+
+        return run_body

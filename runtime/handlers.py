@@ -1,0 +1,118 @@
+"""Lambda-signature handlers over a plan: one for the whole run, one per node (a step).
+
+The per-node handler is what a Step Functions state would invoke: it receives the trigger
+event and the upstream outputs, runs exactly one node with the same skip, retry, timeout and
+error-port rules as the in-process executor (it *is* the executor, asked for one node), and
+returns that node's outputs or failure as JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nodes.registry import Registry
+from runtime.engine import Executor, _Frame, _Run
+from runtime.options import RunOptions
+from runtime.plan import Plan
+from runtime.trace import RunResult
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def load_bundle_plan(path: Path) -> Plan:
+    return Plan.model_validate_json(path.read_bytes())
+
+
+def _is_api_gateway(event: dict[str, Any]) -> bool:
+    return "httpMethod" in event or "requestContext" in event
+
+
+def _from_api_gateway(event: dict[str, Any]) -> dict[str, Any]:
+    """API Gateway proxy event -> the webhook trigger's event shape."""
+    body: Any = event.get("body")
+    if isinstance(body, str) and body:
+        try:
+            body = json.loads(body)
+        except json.JSONDecodeError:
+            pass
+    method = event.get("httpMethod") or (
+        event.get("requestContext", {}).get("http", {}).get("method", "POST")
+    )
+    return {
+        "method": method,
+        "path": event.get("path") or event.get("rawPath") or "/",
+        "headers": {k.lower(): v for k, v in (event.get("headers") or {}).items()},
+        "query": event.get("queryStringParameters") or {},
+        "body": body,
+    }
+
+
+def _to_api_gateway(result: RunResult) -> dict[str, Any]:
+    if result.status != "succeeded":
+        status = 504 if result.status == "timed_out" else 500
+        error = result.error.model_dump() if result.error else {}
+        return {"statusCode": status, "headers": {"content-type": "application/json"},
+                "body": json.dumps({"error": error, "run_id": result.run_id})}
+    out = result.output if isinstance(result.output, dict) else {"body": result.output}
+    body = out.get("body")
+    headers = {"content-type": "application/json", **(out.get("headers") or {})}
+    return {
+        "statusCode": int(out.get("status", 200)),
+        "headers": headers,
+        "body": body if isinstance(body, str) else json.dumps(body),
+    }
+
+
+def make_run_handler(plan: Plan, registry: Registry | None = None) -> Handler:
+    executor = Executor(plan, registry)
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        apigw = isinstance(event, dict) and _is_api_gateway(event)
+        trigger = _from_api_gateway(event) if apigw else event
+        run_id = getattr(context, "aws_request_id", None)
+        result = asyncio.run(executor.run(trigger, run_id=run_id))
+        if apigw:
+            return _to_api_gateway(result)
+        return result.model_dump(mode="json")
+
+    return handler
+
+
+def make_step_handler(plan: Plan, node_id: str, registry: Registry | None = None) -> Handler:
+    """Event: ``{run_id?, trigger, upstream: {node: {port: value}}, item?, iteration?}``."""
+    executor = Executor(plan, registry)
+    if node_id not in plan.steps:
+        raise KeyError(f"plan has no node {node_id!r}")
+    scope_id = plan.steps[node_id].scope
+    scope = plan.root if scope_id is None else plan.bodies[scope_id]
+
+    async def run_one(event: dict[str, Any]) -> dict[str, Any]:
+        options = RunOptions.model_validate(event.get("options") or {})
+        run = _Run(executor, event.get("trigger"), str(event.get("run_id") or "step"), options)
+        upstream = {k: dict(v) for k, v in (event.get("upstream") or {}).items()}
+        view = {k: next(iter(v.values())) for k, v in upstream.items() if v}
+        iteration = tuple(int(i) for i in event.get("iteration") or ())
+        frame = _Frame(scope, upstream, view, iteration, event.get("item"))
+        await run._visit(node_id, frame)
+        entry = run.trace[-1]
+        return {
+            "node": node_id,
+            "status": entry.status,
+            "outputs": frame.outputs.get(node_id, {}),
+            "error": entry.error.model_dump() if entry.error else None,
+            "attempts": entry.attempts,
+            "duration_ms": entry.duration_ms,
+        }
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return asyncio.run(run_one(event))
+
+    return handler
+
+
+def step_handlers(plan: Plan, registry: Registry | None = None) -> dict[str, Handler]:
+    return {node_id: make_step_handler(plan, node_id, registry) for node_id in plan.steps}

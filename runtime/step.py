@@ -1,0 +1,79 @@
+"""Running one node once, with its timeout and retry policy. Shared by the in-process
+executor and the per-node Lambda step handlers, so both fail and retry identically."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from nodes.base import NodeConfig, NodeContext, NodeType
+from runtime.errors import ExpressionError, NodeRunError
+from runtime.graph import NodeSettings
+from runtime.trace import NodeFailure
+
+
+@dataclass(slots=True)
+class StepOutcome:
+    outputs: dict[str, Any] | None
+    failure: NodeFailure | None
+    attempts: int
+
+
+def _describe(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, NodeRunError | ExpressionError):
+        return type(exc).__name__, str(exc)
+    if isinstance(exc, TimeoutError):
+        return "Timeout", str(exc) or "timed out"
+    return type(exc).__name__, f"{type(exc).__name__}: {exc}"[:2000]
+
+
+async def execute_step(
+    instance: NodeType[Any],
+    config: NodeConfig,
+    inputs: dict[str, Any],
+    ctx: NodeContext,
+    settings: NodeSettings,
+    allowed_ports: frozenset[str],
+) -> StepOutcome:
+    """Never raises for a node's failure; only cancellation propagates."""
+    retry = settings.retry
+    failure: NodeFailure | None = None
+    attempt = 0
+    for attempt in range(1, retry.max_attempts + 1):
+        if attempt > 1:
+            await asyncio.sleep(retry.delay_before(attempt))
+        try:
+            if settings.timeout_seconds is None:
+                outputs = await instance.run(config, inputs, ctx)
+            else:
+                try:
+                    async with asyncio.timeout(settings.timeout_seconds):
+                        outputs = await instance.run(config, inputs, ctx)
+                except TimeoutError:
+                    raise TimeoutError(
+                        f"timed out after {settings.timeout_seconds:g}s"
+                    ) from None
+        except ExpressionError as exc:
+            # The same expression fails the same way every time: retrying only wastes time.
+            return StepOutcome(None, NodeFailure(node=ctx.node_id, message=exc.message,
+                                                 type="ExpressionError"), attempt)
+        except Exception as exc:
+            kind, message = _describe(exc)
+            failure = NodeFailure(node=ctx.node_id, message=message, type=kind)
+            continue
+        if not isinstance(outputs, dict):
+            failure = NodeFailure(
+                node=ctx.node_id, message=f"run() returned {type(outputs).__name__}, not a dict",
+                type="ContractError",
+            )
+            break
+        unknown = outputs.keys() - allowed_ports
+        if unknown:
+            failure = NodeFailure(
+                node=ctx.node_id, message=f"run() returned unknown port(s) {sorted(unknown)}",
+                type="ContractError",
+            )
+            break
+        return StepOutcome(outputs, None, attempt)
+    return StepOutcome(None, failure, attempt)

@@ -1,0 +1,52 @@
+"""What a run leaves behind: per-node status, data, attempts and timing, and the outcome."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NodeStatus = Literal["ok", "failed", "skipped", "cancelled", "disabled"]
+RunStatus = Literal["succeeded", "failed", "cancelled", "timed_out"]
+
+
+class NodeFailure(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    node: str
+    message: str
+    type: str = "NodeError"
+
+
+class NodeTrace(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    node: str
+    type: str
+    status: NodeStatus
+    iteration: list[int] = Field(default_factory=list)
+    """Index path inside for-each bodies (outermost first); empty at the top level."""
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    outputs: dict[str, Any] = Field(default_factory=dict)
+    error: NodeFailure | None = None
+    handled: bool = False
+    """The failure went to the node's error port instead of failing the run."""
+    attempts: int = 0
+    started_at: float | None = None
+    duration_ms: float = 0.0
+
+
+class RunResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str
+    graph_id: str
+    status: RunStatus
+    output: Any = None
+    error: NodeFailure | None = None
+    trace: list[NodeTrace] = Field(default_factory=list)
+    duration_ms: float = 0.0
+
+    def node(self, node_id: str) -> NodeTrace | None:
+        """The top-level trace entry of a node (the first iteration's, inside a body)."""
+        return next((t for t in self.trace if t.node == node_id), None)
