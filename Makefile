@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	@$(BIN)/python -m runtime.demo
+	@$(BIN)/auterity demo examples
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -6,6 +6,7 @@ all come from the class itself, so there is no second registry to keep in step.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
@@ -82,7 +83,7 @@ class NodeType(Generic[C]):
     category: ClassVar[Category]
     description: ClassVar[str]
     icon: ClassVar[str] = "box"
-    Config: ClassVar[type[NodeConfig]]
+    Config: ClassVar[builtins.type[NodeConfig]]
     inputs: ClassVar[tuple[Port, ...]] = (Port(name="in"),)
     outputs: ClassVar[tuple[Port, ...]] = (Port(name="out"),)
     trigger: ClassVar[bool] = False
@@ -100,6 +101,8 @@ class NodeType(Generic[C]):
     """A config that shows the node off; tests run it, and the payload corpus mutates it."""
     example_input: ClassVar[dict[str, Any]] = {}
     """Inputs by port name for ``example``."""
+    example_event: ClassVar[Any] = None
+    """For triggers: the raw event ``example`` is run with."""
 
     @classmethod
     def input_ports(cls, config: C) -> tuple[Port, ...]:

@@ -140,11 +140,7 @@ def run(
     trigger_event = _read_value(event)
     payload = _read_value(input_)
     if event is None:
-        trigger_type = default_registry().get(plan.steps[plan.trigger].type)
-        if trigger_type is not None and trigger_type.needs_response:
-            trigger_event = {"method": "POST", "path": "/", "headers": {}, "query": {}, "body": payload}
-        else:
-            trigger_event = payload
+        trigger_event = _event_for(plan.steps[plan.trigger].type, payload)
     options = RunOptions(run_timeout_seconds=timeout, egress_allow=tuple(allow or ()))
     result = asyncio.run(Executor(plan).run(trigger_event, options=options))
     if as_json:
@@ -222,6 +218,59 @@ def migrate(file: FileArg) -> None:
     graph = _load(file)
     file.write_text(graph.to_json(), encoding="utf-8")
     out.print(f"{file}: now schema_version {graph.schema_version}", highlight=False)
+
+
+def _event_for(plan_trigger_type: str, payload: Any) -> Any:
+    trigger_type = default_registry().get(plan_trigger_type)
+    if trigger_type is not None and trigger_type.needs_response:
+        return {"method": "POST", "path": "/", "headers": {}, "query": {}, "body": payload}
+    return payload
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Argument(help="Folder of *.graph.json files.")] = Path("examples"),
+) -> None:
+    """Validate and run every example graph with its sample input; show how to go further."""
+    files = sorted(folder.glob("*.graph.json"))
+    if not files:
+        raise CliError(f"no *.graph.json files in {folder}")
+    count = len(default_registry().latest())
+    out.print(f"[bold]Auterity[/] · {count} node types · {len(files)} example graphs\n")
+    failed = 0
+    for path in files:
+        graph = _load(path)
+        analysis = analyze(graph)
+        errors = [d for d in analysis.diagnostics if d.severity == "error"]
+        if errors:
+            failed += 1
+            out.print(f"[red]✗[/] {path.name}: {len(errors)} error(s); first: {errors[0].render()}")
+            continue
+        plan = plan_from_analysis(analysis)
+        payload = graph.metadata.get("sample_input")
+        result = asyncio.run(Executor(plan).run(_event_for(plan.steps[plan.trigger].type, payload)))
+        ok = result.status == "succeeded"
+        failed += not ok
+        mark = "[green]✓[/]" if ok else "[red]✗[/]"
+        out.print(
+            f"{mark} {path.name}: {len(graph.nodes)} nodes, valid, run {result.status}"
+            f" in {result.duration_ms:.1f} ms",
+            highlight=False,
+        )
+        shown = json.dumps(result.output if ok else result.error and result.error.message,
+                           default=str)
+        out.print(f"    → {shown[:110]}{'…' if len(shown) > 110 else ''}", highlight=False)
+    first = files[0]
+    out.print(
+        "\n[bold]Next[/]\n"
+        f"  auterity validate {first}            diagnostics per node\n"
+        f"  auterity run {folder}/lead-scoring.graph.json -i '{{\"lead\": {{\"email\": \"a@b.co\", \"budget\": 45000}}}}'\n"
+        f"  auterity compile {first} -o bundle.zip   a Lambda-ready zip\n"
+        "  auterity nodes [--json]                      node catalog and config schemas\n"
+        "  (the CLI is .venv/bin/auterity; `source .venv/bin/activate` puts it on PATH)",
+        highlight=False,
+    )
+    raise typer.Exit(1 if failed else 0)
 
 
 def main() -> None:

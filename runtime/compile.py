@@ -29,7 +29,7 @@ def graph_hash(graph: Graph) -> str:
     return hashlib.sha256(canonical_json(graph.model_dump(mode="json")).encode()).hexdigest()
 
 
-def _scope_plan(g: nx.DiGraph) -> ScopePlan:
+def _scope_plan(g: nx.DiGraph[str]) -> ScopePlan:
     levels = [sorted(level) for level in nx.topological_generations(g)]
     return ScopePlan(order=[n for level in levels for n in level], levels=levels)
 

@@ -32,11 +32,11 @@ class Diagnostic(BaseModel):
 
 
 def error(code: str, message: str, **where: object) -> Diagnostic:
-    return Diagnostic(severity="error", code=code, message=message, **where)  # type: ignore[arg-type]
+    return Diagnostic(severity="error", code=code, message=message, **where)
 
 
 def warning(code: str, message: str, **where: object) -> Diagnostic:
-    return Diagnostic(severity="warning", code=code, message=message, **where)  # type: ignore[arg-type]
+    return Diagnostic(severity="warning", code=code, message=message, **where)
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

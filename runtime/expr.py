@@ -38,7 +38,11 @@ SCOPE_ROOTS = ("input", "nodes", "trigger", "run", "item", "index", "vars")
 
 
 class _Functions(jmespath.functions.Functions):
-    """JMESPath's built-ins plus a few string helpers users of n8n expect. All pure."""
+    """JMESPath's built-ins plus the string and arithmetic helpers users of n8n expect.
+
+    JMESPath has no arithmetic operators, so ``add``/``subtract``/``multiply``/``divide`` are
+    functions. All of these are pure functions of JSON values.
+    """
 
     @signature({"types": ["string"]})
     def _func_lower(self, s: str) -> str:
@@ -72,6 +76,27 @@ class _Functions(jmespath.functions.Functions):
         if not math.isfinite(n):
             return n
         return round(n, max(0, min(int(digits), 15)))
+
+    @signature({"types": ["number"]}, {"types": ["number"]})
+    def _func_add(self, a: float, b: float) -> float:
+        return a + b
+
+    @signature({"types": ["number"]}, {"types": ["number"]})
+    def _func_subtract(self, a: float, b: float) -> float:
+        return a - b
+
+    @signature({"types": ["number"]}, {"types": ["number"]})
+    def _func_multiply(self, a: float, b: float) -> float:
+        result = a * b
+        if isinstance(result, float) and not math.isfinite(result):
+            raise ExpressionError("multiply() result is not a finite number")
+        return result
+
+    @signature({"types": ["number"]}, {"types": ["number"]})
+    def _func_divide(self, a: float, b: float) -> float:
+        if b == 0:
+            raise ExpressionError("divide() by zero")
+        return a / b
 
     @signature()
     def _func_now(self) -> str:
@@ -179,12 +204,12 @@ def has_expression(value: str) -> bool:
     return OPEN in value
 
 
-def evaluate(expression: str, scope: Mapping[str, Any]) -> Any:
-    """Evaluate a bare JMESPath expression (no braces) against the scope."""
-    return _search(compile_expression(expression), scope, expression)
+def evaluate(expression: str, data: Any) -> Any:
+    """Evaluate a bare JMESPath expression (no braces) against any JSON value."""
+    return _search(compile_expression(expression), data, expression)
 
 
-def _search(compiled: jmespath.parser.ParsedResult, scope: Mapping[str, Any], text: str) -> Any:
+def _search(compiled: jmespath.parser.ParsedResult, scope: Any, text: str) -> Any:
     try:
         return compiled.search(scope, options=_OPTIONS)
     except ExpressionError:

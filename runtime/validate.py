@@ -40,7 +40,7 @@ class Analysis:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     resolved: dict[str, ResolvedNode] = field(default_factory=dict)
     edges: list[ClassifiedEdge] = field(default_factory=list)
-    scopes: dict[Scope, nx.DiGraph] = field(default_factory=dict)
+    scopes: dict[Scope, nx.DiGraph[str]] = field(default_factory=dict)
     trigger: str | None = None
 
     @property
@@ -181,14 +181,14 @@ class _Checker:
                 )
             self.incoming[(edge.target, edge.target_port)].append(edge)
             self.a.edges.append(ClassifiedEdge(edge, kind))
-        for (target, port), edges in self.incoming.items():
+        for (target_id, port), edges in self.incoming.items():
             if len(edges) > 1:
                 sources = ", ".join(sorted(e.source for e in edges))
                 self.out.append(
                     error(
                         "edge.multiple_inputs",
                         f"input {port!r} has {len(edges)} incoming edges (from {sources})",
-                        node=target,
+                        node=target_id,
                         port=port,
                         hint="combine branches with a Merge node first",
                     )
@@ -263,7 +263,7 @@ class _Checker:
                 )
 
     def _scopes(self) -> None:
-        graphs: dict[Scope, nx.DiGraph] = defaultdict(nx.DiGraph)
+        graphs: dict[Scope, nx.DiGraph[str]] = defaultdict(nx.DiGraph)
         for node_id, scope in self.parent.items():
             graphs[scope].add_node(node_id)
         for ce in self.a.edges:
@@ -323,7 +323,7 @@ class _Checker:
         self._responders(trigger)
 
     def _reachability(self, trigger: str) -> None:
-        reach = nx.DiGraph()
+        reach: nx.DiGraph[str] = nx.DiGraph()
         reach.add_node(trigger)
         reach.add_edges_from(
             (ce.edge.source, ce.edge.target) for ce in self.a.edges if ce.kind != "body_in"

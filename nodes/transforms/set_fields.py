@@ -36,7 +36,9 @@ class SetFields(NodeType[SetFieldsConfig]):
     example = {"fields": [{"path": "greeting", "value": "Hello {{ input.name }}"}]}
     example_input = {"in": {"name": "Ada"}}
 
-    async def run(self, config: SetFieldsConfig, inputs: dict[str, Any], ctx: NodeContext) -> Outputs:
+    async def run(
+        self, config: SetFieldsConfig, inputs: dict[str, Any], ctx: NodeContext
+    ) -> Outputs:
         source = inputs.get("in")
         if config.keep_input and not isinstance(source, dict):
             raise NodeRunError(f"expected an object on 'in', got {type(source).__name__}")

@@ -16,13 +16,14 @@ async def run_node(
     *,
     scope: dict[str, Any] | None = None,
     options: RunOptions | None = None,
+    event: Any = None,
 ) -> dict[str, Any]:
     registry = default_registry()
     node_type = registry.get(type_name)
     assert node_type is not None, f"{type_name} is not registered"
     parsed = node_type.Config.model_validate(config)
     inputs = inputs or {}
-    full_scope: dict[str, Any] = {"input": inputs.get("in"), "nodes": {}, "trigger": None, "run": {}}
+    full_scope: dict[str, Any] = {"input": inputs.get("in"), "nodes": {}, "trigger": event, "run": {}}
     full_scope.update(scope or {})
     ctx = NodeContext(
         node_id="n1",

@@ -1,0 +1,55 @@
+"""Header names and values as data, so user text can never add a header or split a response.
+
+A CR or LF in a name or value is how header injection and response splitting work; names are
+restricted to RFC 9110 ``token`` characters and values may not hold CR, LF or NUL.
+"""
+
+from __future__ import annotations
+
+import re
+
+from runtime.errors import NodeRunError
+
+TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$")
+MAX_VALUE_CHARS = 8_192
+
+
+def header_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a header name, or None."""
+    if TOKEN.match(name):
+        return None
+    return f"{name[:40]!r} is not a valid header name (letters, digits and !#$%&'*+.^_`|~-)"
+
+
+def check_header_names(names: list[str], forbidden: frozenset[str]) -> list[tuple[str, str]]:
+    """List problems with header names: invalid, set twice (any case), or managed for you."""
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for name in names:
+        problem = header_name_problem(name)
+        lower = name.lower()
+        if problem:
+            problems.append((f"headers.{name}", problem))
+        elif lower in forbidden:
+            problems.append((f"headers.{name}", f"'{name}' is set for you and cannot be set here"))
+        elif lower in seen:
+            problems.append((f"headers.{name}", f"header '{name}' is set twice"))
+        seen.add(lower)
+    return problems
+
+
+def header_value(name: str, value: object) -> str:
+    """Turn a rendered value into header text, refusing CR/LF/NUL rather than stripping them."""
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, int | float | str):
+        text = str(value)
+    else:
+        raise NodeRunError(f"header '{name}' must be text, got {type(value).__name__}")
+    if any(c in text for c in "\r\n\0"):
+        raise NodeRunError(f"header '{name}' contains a line break or NUL, which is not allowed")
+    if len(text) > MAX_VALUE_CHARS:
+        raise NodeRunError(f"header '{name}' is longer than {MAX_VALUE_CHARS} characters")
+    return text

@@ -1,0 +1,66 @@
+"""Wait, then pass the input on: rate-limit friendly pauses between calls.
+
+The wait is an ``asyncio.sleep`` so cancelling the run cancels it at once, and it is bounded by
+the tenant's ``max_delay_seconds`` so a graph cannot pin a worker (or a Lambda) for hours;
+longer waits belong to a scheduler, not to a sleeping run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from nodes.base import Expr, NodeConfig, NodeContext, NodeType, Outputs
+from runtime.errors import NodeRunError
+from runtime.types import Port
+
+Seconds = Annotated[float, Field(ge=0, le=86_400)]
+
+
+class DelayConfig(NodeConfig):
+    seconds: Seconds | Expr = Field(
+        default=1.0,
+        description="Seconds to wait, or an expression giving them, e.g. `{{ input.wait }}`.",
+        json_schema_extra={"x-expression": "template"},
+    )
+
+
+def _as_seconds(value: Any) -> float:
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise NodeRunError(f"delay must be a number of seconds, got {value[:40]!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise NodeRunError(f"delay must be a number of seconds, got {type(value).__name__}")
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds < 0:
+        raise NodeRunError(f"delay must be a non-negative number of seconds, got {seconds}")
+    return seconds
+
+
+class Delay(NodeType[DelayConfig]):
+    type = "logic.delay"
+    title = "Delay"
+    category = "logic"
+    description = "Wait a number of seconds, then pass the input on unchanged."
+    icon = "clock"
+    Config = DelayConfig
+    inputs = (Port(name="in"),)
+    outputs = (Port(name="out"),)
+    example = {"seconds": "{{ input.retry_after }}"}
+    example_input = {"in": {"retry_after": 0.01}}
+
+    async def run(self, config: DelayConfig, inputs: dict[str, Any], ctx: NodeContext) -> Outputs:
+        raw = config.seconds
+        seconds = _as_seconds(ctx.render(raw) if isinstance(raw, str) else raw)
+        limit = ctx.options.max_delay_seconds
+        if seconds > limit:
+            raise NodeRunError(
+                f"a delay of {seconds:g} s is longer than this workspace allows ({limit:g} s)"
+            )
+        await asyncio.sleep(seconds)
+        return {"out": inputs.get("in")}

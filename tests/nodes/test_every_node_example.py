@@ -1,0 +1,54 @@
+"""The contract every node type promises: metadata, a JSON Schema form, a runnable example."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from nodes.registry import AnyNodeType, default_registry
+from tests.nodes.helpers import run_node
+
+TYPES = default_registry().latest()
+CORE = {
+    "trigger.webhook", "trigger.manual", "trigger.schedule",
+    "transform.set", "transform.rename", "transform.remove", "transform.pick",
+    "transform.template", "transform.map", "transform.filter", "transform.json_parse",
+    "transform.json_format", "transform.datetime",
+    "logic.if", "logic.switch", "logic.merge", "logic.foreach", "logic.delay",
+    "http.request", "http.respond",
+}
+
+
+def test_the_core_library_is_registered() -> None:
+    assert CORE <= {t.type for t in TYPES}
+
+
+@pytest.mark.parametrize("node_type", TYPES, ids=lambda t: t.type)
+def test_palette_metadata_and_schema(node_type: AnyNodeType) -> None:
+    assert re.fullmatch(r"[a-z]+\.[a-z_]+", node_type.type)
+    assert node_type.title and node_type.description and node_type.icon
+    described = default_registry().describe(node_type)
+    schema = described.config_schema
+    assert schema["type"] == "object"
+    json.dumps(described.model_dump(mode="json"))  # the builder receives exactly this
+    assert node_type.trigger == (node_type.category == "trigger")
+    if not node_type.trigger:
+        assert "error" in {p.name for p in described.outputs}
+
+
+@pytest.mark.parametrize(
+    "node_type", [t for t in TYPES if t.type not in ("http.request",)], ids=lambda t: t.type
+)
+async def test_example_config_is_valid_and_runs(node_type: AnyNodeType) -> None:
+    config = node_type.Config.model_validate(node_type.example)
+    assert node_type.check(config) == []
+    outputs = await run_node(
+        node_type.type, node_type.example, dict(node_type.example_input),
+        event=node_type.example_event,
+    )
+    declared = {p.name for p in node_type.output_ports(config)}
+    assert outputs, "the example fires no output"
+    assert set(outputs) <= declared
+    json.dumps(outputs)  # outputs are plain JSON
