@@ -73,7 +73,9 @@ def entry_module(plan: Plan) -> tuple[str, dict[str, str]]:
         "handler = make_run_handler(PLAN)",
         "STEP_HANDLERS = {",
     ]
-    lines += [f"    {canonical_json(n)}: make_step_handler(PLAN, {canonical_json(n)})," for n in names]
+    lines += [
+        f"    {canonical_json(n)}: make_step_handler(PLAN, {canonical_json(n)})," for n in names
+    ]
     lines.append("}")
     lines += [f"{ident} = STEP_HANDLERS[{canonical_json(n)}]" for n, ident in names.items()]
     return "\n".join(lines) + "\n", names

@@ -58,9 +58,7 @@ def _diagnostics_table(diagnostics: list[Diagnostic]) -> Table:
             where += f".{d.port}"
         if d.path:
             where += f" [{d.path}]"
-        table.add_row(
-            f"[{colors[d.severity]}]{d.severity}[/]", d.code, where, d.message, d.hint
-        )
+        table.add_row(f"[{colors[d.severity]}]{d.severity}[/]", d.code, where, d.message, d.hint)
     return table
 
 
@@ -109,8 +107,9 @@ def _trace_table(result: RunResult) -> Table:
         node = t.node + (f" [{','.join(map(str, t.iteration))}]" if t.iteration else "")
         detail = t.error.message if t.error else json.dumps(t.outputs, default=str)
         color = {"ok": "green", "failed": "red", "skipped": "dim"}.get(t.status, "yellow")
-        table.add_row(node, f"[{color}]{t.status}[/]", str(t.attempts), f"{t.duration_ms:.2f}",
-                      detail[:200])
+        table.add_row(
+            node, f"[{color}]{t.status}[/]", str(t.attempts), f"{t.duration_ms:.2f}", detail[:200]
+        )
     return table
 
 
@@ -119,13 +118,17 @@ def run(
     file: FileArg,
     input_: Annotated[
         str | None,
-        typer.Option("--input", "-i", help="Payload as JSON or @file. Webhook graphs get it as the body."),
+        typer.Option(
+            "--input", "-i", help="Payload as JSON or @file. Webhook graphs get it as the body."
+        ),
     ] = None,
     event: Annotated[
         str | None, typer.Option("--event", help="The raw trigger event as JSON or @file.")
     ] = None,
     as_json: JsonFlag = False,
-    timeout: Annotated[float | None, typer.Option(help="Stop the run after this many seconds.")] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Stop the run after this many seconds.")
+    ] = None,
     allow: Annotated[
         list[str] | None,
         typer.Option("--allow", help="Host or CIDR outbound HTTP may reach although private."),
@@ -152,7 +155,9 @@ def run(
             out.print_json(json.dumps(result.output, default=str))
         else:
             assert result.error is not None
-            out.print(f"[red]run {result.status}: node {result.error.node}: {result.error.message}[/]")
+            out.print(
+                f"[red]run {result.status}: node {result.error.node}: {result.error.message}[/]"
+            )
     raise typer.Exit(0 if result.status == "succeeded" else 1)
 
 
@@ -229,7 +234,9 @@ def _event_for(plan_trigger_type: str, payload: Any) -> Any:
 
 @app.command()
 def demo(
-    folder: Annotated[Path, typer.Argument(help="Folder of *.graph.json files.")] = Path("examples"),
+    folder: Annotated[Path, typer.Argument(help="Folder of *.graph.json files.")] = Path(
+        "examples"
+    ),
 ) -> None:
     """Validate and run every example graph with its sample input; show how to go further."""
     files = sorted(folder.glob("*.graph.json"))
@@ -257,14 +264,16 @@ def demo(
             f" in {result.duration_ms:.1f} ms",
             highlight=False,
         )
-        shown = json.dumps(result.output if ok else result.error and result.error.message,
-                           default=str)
+        shown = json.dumps(
+            result.output if ok else result.error and result.error.message, default=str
+        )
         out.print(f"    → {shown[:110]}{'…' if len(shown) > 110 else ''}", highlight=False)
     first = files[0]
+    sample = """'{"lead": {"email": "a@b.co", "budget": 45000}}'"""
     out.print(
         "\n[bold]Next[/]\n"
         f"  auterity validate {first}            diagnostics per node\n"
-        f"  auterity run {folder}/lead-scoring.graph.json -i '{{\"lead\": {{\"email\": \"a@b.co\", \"budget\": 45000}}}}'\n"
+        f"  auterity run {folder}/lead-scoring.graph.json -i {sample}\n"
         f"  auterity compile {first} -o bundle.zip   a Lambda-ready zip\n"
         "  auterity nodes [--json]                      node catalog and config schemas\n"
         "  (the CLI is .venv/bin/auterity; `source .venv/bin/activate` puts it on PATH)",
@@ -289,7 +298,9 @@ def main() -> None:
         err.print("aborted")
         sys.exit(130)
     except Exception as exc:  # click usage errors and anything unforeseen: still one line
-        message = getattr(exc, "format_message", lambda: str(exc))()
+        # Usage errors come from typer's vendored click; they know how to say themselves.
+        format_message = getattr(exc, "format_message", None)
+        message = format_message() if callable(format_message) else str(exc)
         err.print(f"[red]error:[/] {message}", highlight=False)
         sys.exit(2)
 

@@ -49,8 +49,9 @@ def plan_from_analysis(analysis: Analysis) -> Plan:
     results: dict[str, list[Wire]] = defaultdict(list)
     for ce in analysis.edges:
         e = ce.edge
-        wire = Wire(source=e.source, source_port=e.source_port, target=e.target,
-                    target_port=e.target_port)
+        wire = Wire(
+            source=e.source, source_port=e.source_port, target=e.target, target_port=e.target_port
+        )
         if ce.kind == "body_in":
             results[e.target].append(wire)
             continue
@@ -59,7 +60,7 @@ def plan_from_analysis(analysis: Analysis) -> Plan:
     steps: dict[str, Step] = {}
     for node in graph.nodes:
         resolved = analysis.resolved[node.id]
-        assert resolved.node_type is not None and resolved.config is not None
+        assert resolved.config is not None
         steps[node.id] = Step(
             node=node.id,
             type=node.type,
@@ -80,13 +81,15 @@ def plan_from_analysis(analysis: Analysis) -> Plan:
         body.results = results.get(scope, [])
         bodies[scope] = body
     containers = [
-        n.id for n in graph.nodes
+        n.id
+        for n in graph.nodes
         if (t := analysis.resolved[n.id].node_type) is not None and t.container
     ]
     for container in containers:
         bodies.setdefault(container, ScopePlan(results=results.get(container, [])))
     responders = [
-        n.id for n in graph.nodes
+        n.id
+        for n in graph.nodes
         if (t := analysis.resolved[n.id].node_type) is not None and t.responds
     ]
     assert analysis.trigger is not None

@@ -79,9 +79,7 @@ class Executor:
                     instance=registry.instance(node_type),
                     config=config,
                     wires=wires,
-                    required=tuple(
-                        p.name for p in node_type.input_ports(config) if p.required
-                    ),
+                    required=tuple(p.name for p in node_type.input_ports(config) if p.required),
                     out_ports=frozenset(out_ports),
                     first_out=out_ports[0] if out_ports else None,
                     preds=len(preds),
@@ -163,8 +161,9 @@ class _Run:
 
     def finish(self, status: Any, failure: NodeFailure | None) -> RunResult:
         if status == "cancelled" and failure is None:
-            failure = NodeFailure(node=self.plan.trigger, message="run was cancelled",
-                                  type="Cancelled")
+            failure = NodeFailure(
+                node=self.plan.trigger, message="run was cancelled", type="Cancelled"
+            )
         return RunResult(
             run_id=self.run_id,
             graph_id=self.plan.graph_id,
@@ -275,16 +274,30 @@ class _Run:
                 p.instance, p.config, inputs, ctx, p.step.settings, p.out_ports
             )
         except asyncio.CancelledError:
-            self._record(p, frame, "cancelled", inputs=inputs, started_at=wall,
-                         duration_ms=(time.perf_counter() - t0) * 1000)
+            self._record(
+                p,
+                frame,
+                "cancelled",
+                inputs=inputs,
+                started_at=wall,
+                duration_ms=(time.perf_counter() - t0) * 1000,
+            )
             raise
         finally:
             frame.running.discard(node_id)
         duration = (time.perf_counter() - t0) * 1000
         if outcome.outputs is not None:
             self._finish_node(node_id, frame, outcome.outputs)
-            self._record(p, frame, "ok", inputs=inputs, outputs=outcome.outputs,
-                         attempts=outcome.attempts, started_at=wall, duration_ms=duration)
+            self._record(
+                p,
+                frame,
+                "ok",
+                inputs=inputs,
+                outputs=outcome.outputs,
+                attempts=outcome.attempts,
+                started_at=wall,
+                duration_ms=duration,
+            )
             return
         failure = outcome.failure
         assert failure is not None
@@ -297,13 +310,30 @@ class _Run:
                 "input": inputs.get("in"),
             }
             self._finish_node(node_id, frame, {ERROR_PORT: payload})
-            self._record(p, frame, "failed", inputs=inputs, outputs={ERROR_PORT: payload},
-                         error=failure, handled=True, attempts=outcome.attempts,
-                         started_at=wall, duration_ms=duration)
+            self._record(
+                p,
+                frame,
+                "failed",
+                inputs=inputs,
+                outputs={ERROR_PORT: payload},
+                error=failure,
+                handled=True,
+                attempts=outcome.attempts,
+                started_at=wall,
+                duration_ms=duration,
+            )
             return
         frame.outputs[node_id] = {}
-        self._record(p, frame, "failed", inputs=inputs, error=failure,
-                     attempts=outcome.attempts, started_at=wall, duration_ms=duration)
+        self._record(
+            p,
+            frame,
+            "failed",
+            inputs=inputs,
+            error=failure,
+            attempts=outcome.attempts,
+            started_at=wall,
+            duration_ms=duration,
+        )
         if frame.failure is None:
             frame.failure = failure
 

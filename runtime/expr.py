@@ -310,10 +310,11 @@ def _collect_node_refs(ast: Any, found: set[str]) -> None:
     children = ast.get("children") or []
     if ast.get("type") == "subexpression" and len(children) >= 2:
         head, nxt = children[0], children[1]
-        if head.get("type") == "field" and head.get("value") == "nodes":
-            if nxt.get("type") == "field":
-                found.add(str(nxt.get("value")))
-        if head.get("type") == "subexpression":
-            _collect_node_refs(head, found)
+        if (
+            head.get("type") == "field"
+            and head.get("value") == "nodes"
+            and nxt.get("type") == "field"
+        ):
+            found.add(str(nxt.get("value")))
     for child in children:
         _collect_node_refs(child, found)

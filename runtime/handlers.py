@@ -9,6 +9,7 @@ returns that node's outputs or failure as JSON.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -35,10 +36,8 @@ def _from_api_gateway(event: dict[str, Any]) -> dict[str, Any]:
     """API Gateway proxy event -> the webhook trigger's event shape."""
     body: Any = event.get("body")
     if isinstance(body, str) and body:
-        try:
+        with contextlib.suppress(json.JSONDecodeError):
             body = json.loads(body)
-        except json.JSONDecodeError:
-            pass
     method = event.get("httpMethod") or (
         event.get("requestContext", {}).get("http", {}).get("method", "POST")
     )
@@ -55,8 +54,11 @@ def _to_api_gateway(result: RunResult) -> dict[str, Any]:
     if result.status != "succeeded":
         status = 504 if result.status == "timed_out" else 500
         error = result.error.model_dump() if result.error else {}
-        return {"statusCode": status, "headers": {"content-type": "application/json"},
-                "body": json.dumps({"error": error, "run_id": result.run_id})}
+        return {
+            "statusCode": status,
+            "headers": {"content-type": "application/json"},
+            "body": json.dumps({"error": error, "run_id": result.run_id}),
+        }
     out = result.output if isinstance(result.output, dict) else {"body": result.output}
     body = out.get("body")
     headers = {"content-type": "application/json", **(out.get("headers") or {})}

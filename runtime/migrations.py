@@ -39,7 +39,12 @@ def _v1_to_v2(doc: Document) -> Document:
         source, source_port = _split_endpoint(raw.get("from"), "out", f"connections[{i}].from")
         target, target_port = _split_endpoint(raw.get("to"), "in", f"connections[{i}].to")
         edges.append(
-            {"source": source, "source_port": source_port, "target": target, "target_port": target_port}
+            {
+                "source": source,
+                "source_port": source_port,
+                "target": target,
+                "target_port": target_port,
+            }
         )
     upgraded = {k: v for k, v in doc.items() if k not in ("version", "connections", "nodes")}
     upgraded.update(schema_version=2, nodes=nodes, edges=edges)

@@ -1,5 +1,8 @@
-"""Running one node once, with its timeout and retry policy. Shared by the in-process
-executor and the per-node Lambda step handlers, so both fail and retry identically."""
+"""Running one node once, with its timeout and retry policy.
+
+Shared by the in-process executor and the per-node Lambda step handlers, so both fail and
+retry identically.
+"""
 
 from __future__ import annotations
 
@@ -51,27 +54,30 @@ async def execute_step(
                     async with asyncio.timeout(settings.timeout_seconds):
                         outputs = await instance.run(config, inputs, ctx)
                 except TimeoutError:
-                    raise TimeoutError(
-                        f"timed out after {settings.timeout_seconds:g}s"
-                    ) from None
+                    raise TimeoutError(f"timed out after {settings.timeout_seconds:g}s") from None
         except ExpressionError as exc:
             # The same expression fails the same way every time: retrying only wastes time.
-            return StepOutcome(None, NodeFailure(node=ctx.node_id, message=exc.message,
-                                                 type="ExpressionError"), attempt)
+            return StepOutcome(
+                None,
+                NodeFailure(node=ctx.node_id, message=exc.message, type="ExpressionError"),
+                attempt,
+            )
         except Exception as exc:
             kind, message = _describe(exc)
             failure = NodeFailure(node=ctx.node_id, message=message, type=kind)
             continue
         if not isinstance(outputs, dict):
             failure = NodeFailure(
-                node=ctx.node_id, message=f"run() returned {type(outputs).__name__}, not a dict",
+                node=ctx.node_id,
+                message=f"run() returned {type(outputs).__name__}, not a dict",
                 type="ContractError",
             )
             break
         unknown = outputs.keys() - allowed_ports
         if unknown:
             failure = NodeFailure(
-                node=ctx.node_id, message=f"run() returned unknown port(s) {sorted(unknown)}",
+                node=ctx.node_id,
+                message=f"run() returned unknown port(s) {sorted(unknown)}",
                 type="ContractError",
             )
             break

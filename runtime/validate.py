@@ -115,7 +115,9 @@ class _Checker:
             if container is None or (container.node_type and not container.node_type.container):
                 what = "does not exist" if container is None else "is not a for-each container"
                 self.out.append(
-                    error("node.bad_parent", f"parent {parent!r} {what}", node=node_id, path="parent")
+                    error(
+                        "node.bad_parent", f"parent {parent!r} {what}", node=node_id, path="parent"
+                    )
                 )
                 self.parent[node_id] = None
         for node_id in list(self.parent):
@@ -139,7 +141,9 @@ class _Checker:
         for edge in self.a.graph.edges:
             if edge.id:
                 if edge.id in seen_ids:
-                    self._edge_error(edge, "edge.duplicate_id", f"edge id {edge.id!r} is used twice")
+                    self._edge_error(
+                        edge, "edge.duplicate_id", f"edge id {edge.id!r} is used twice"
+                    )
                     continue
                 seen_ids.add(edge.id)
             source = self.a.resolved.get(edge.source)
@@ -270,7 +274,7 @@ class _Checker:
             if ce.kind == "flow":
                 graphs[self.parent[ce.edge.source]].add_edge(ce.edge.source, ce.edge.target)
         self.a.scopes = dict(graphs)
-        for scope, g in self.a.scopes.items():
+        for g in self.a.scopes.values():
             for component in nx.strongly_connected_components(g):
                 if len(component) == 1:
                     (only,) = component
@@ -296,7 +300,11 @@ class _Checker:
                 triggers.append(node_id)
             else:
                 self.out.append(
-                    error("node.trigger_in_body", "a trigger cannot sit in a for-each body", node=node_id)
+                    error(
+                        "node.trigger_in_body",
+                        "a trigger cannot sit in a for-each body",
+                        node=node_id,
+                    )
                 )
         if not triggers:
             self.out.append(
@@ -345,7 +353,11 @@ class _Checker:
         for node_id in responders:
             if self.parent[node_id] is not None:
                 self.out.append(
-                    error("node.respond_in_body", "respond cannot sit in a for-each body", node=node_id)
+                    error(
+                        "node.respond_in_body",
+                        "respond cannot sit in a for-each body",
+                        node=node_id,
+                    )
                 )
         if trigger_type is not None and trigger_type.needs_response and not responders:
             self.out.append(

@@ -7,7 +7,6 @@ Responses become plain JSON values: ``{status, headers, body}``.
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from typing import Any, Literal
 
@@ -15,9 +14,18 @@ import httpx
 from pydantic import Field, field_validator
 
 from nodes.base import Expr, ExprValue, NodeConfig, NodeContext, NodeType, Outputs
-from nodes.http.exchange import RETRY_AFTER_MAX_SECONDS, Exchange, Reply
+from nodes.http.codec import (
+    BodyType,
+    ResponseMode,
+    decode_body,
+    encode_body,
+    response_headers,
+    response_text,
+    scalar_text,
+)
+from nodes.http.exchange import RETRY_AFTER_MAX_SECONDS, Exchange
 from nodes.http.headers import check_header_names, header_value
-from nodes.http.ssrf import EgressPolicy
+from nodes.http.ssrf import EgressPolicy, parse_legacy_ipv4
 from nodes.http.transport import GuardedTransport
 from runtime import expr
 from runtime.errors import NodeRunError
@@ -37,12 +45,12 @@ class HttpRequestConfig(NodeConfig):
     query: dict[str, Expr] = Field(default_factory=dict, description="Query parameters to add.")
     headers: dict[str, Expr] = Field(default_factory=dict, description="Request headers.")
     body: ExprValue = Field(default=None, description="Request body (a JSON value or text).")
-    body_type: Literal["json", "form", "text", "none"] = "json"
+    body_type: BodyType = "json"
     timeout_seconds: float | None = Field(
         default=None, gt=0, le=300, description="Per hop; capped by the workspace limit."
     )
     retries: int = Field(default=0, ge=0, le=5, description="Retries on connect errors/5xx/429.")
-    response: Literal["json", "text", "auto"] = Field(
+    response: ResponseMode = Field(
         default="auto", description="`auto` parses JSON when the response says it is JSON."
     )
     fail_on_status: bool = Field(default=True, description="Fail on a 4xx/5xx response.")
@@ -88,12 +96,13 @@ class HttpRequest(NodeType[HttpRequestConfig]):
         self, config: HttpRequestConfig, inputs: dict[str, Any], ctx: NodeContext
     ) -> Outputs:
         policy = EgressPolicy(ctx.options.egress_allow)
-        url = _build_url(config, ctx)
+        url = _build_url(config, ctx, policy)
         policy.check_url(url)
         headers = {
             name: header_value(name, ctx.render_text(v)) for name, v in config.headers.items()
         }
-        content = _encode_body(config, ctx, headers)
+        body = None if config.body_type == "none" else ctx.render(config.body)
+        content = encode_body(config.body_type, body, headers)
         limit = ctx.options.http_timeout_seconds
         timeout = min(config.timeout_seconds or limit, limit)
         async with httpx.AsyncClient(
@@ -111,7 +120,7 @@ class HttpRequest(NodeType[HttpRequestConfig]):
             )
             reply = await exchange.run(config.method, url, headers, content)
         if config.fail_on_status and reply.status >= 400:
-            excerpt = _text(reply)[:200]
+            excerpt = response_text(reply)[:200]
             raise NodeRunError(
                 f"{config.method} {reply.url.host}{reply.url.path} returned {reply.status}"
                 f" {reply.reason}" + (f": {excerpt}" if excerpt else "")
@@ -119,19 +128,20 @@ class HttpRequest(NodeType[HttpRequestConfig]):
         return {
             "out": {
                 "status": reply.status,
-                "headers": _headers(reply),
-                "body": _decode(reply, config.response, config.method),
+                "headers": response_headers(reply),
+                "body": decode_body(reply, config.response, config.method),
             }
         }
 
 
-def _build_url(config: HttpRequestConfig, ctx: NodeContext) -> httpx.URL:
+def _build_url(config: HttpRequestConfig, ctx: NodeContext, policy: EgressPolicy) -> httpx.URL:
     text = ctx.render_text(config.url).strip()
     if len(text) > MAX_URL_CHARS:
         raise NodeRunError(f"the URL is longer than {MAX_URL_CHARS} characters")
     try:
         url = httpx.URL(text)
     except httpx.InvalidURL as exc:
+        _explain_legacy_address(text, policy)
         raise NodeRunError(f"invalid URL {text[:200]!r}: {exc}") from None
     if not url.is_absolute_url:
         raise NodeRunError(f"the URL must be absolute (http:// or https://), got {text[:200]!r}")
@@ -143,86 +153,17 @@ def _build_url(config: HttpRequestConfig, ctx: NodeContext) -> httpx.URL:
                 continue
             if isinstance(element, dict | list):
                 raise NodeRunError(f"query parameter '{name}' must be text or a list of text")
-            params.append((name, _scalar_text(element)))
+            params.append((name, scalar_text(element)))
     return url.copy_merge_params(params) if params else url
 
 
-def _scalar_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _has_header(headers: dict[str, str], name: str) -> bool:
-    return any(key.lower() == name for key in headers)
-
-
-def _encode_body(
-    config: HttpRequestConfig, ctx: NodeContext, headers: dict[str, str]
-) -> bytes | None:
-    """Encode the body for ``body_type``, adding a Content-Type unless the user set one."""
-    if config.body_type == "none" or config.body is None:
-        return None
-    value = ctx.render(config.body)
-    if config.body_type == "json":
-        try:
-            content = json.dumps(value, ensure_ascii=False, allow_nan=False).encode()
-        except (TypeError, ValueError) as exc:
-            raise NodeRunError(f"the body cannot be sent as JSON: {exc}") from None
-        kind = "application/json"
-    elif config.body_type == "form":
-        if not isinstance(value, dict):
-            raise NodeRunError("a form body must be an object of field names to values")
-        pairs: list[tuple[str, str]] = []
-        for name, field in value.items():
-            for element in field if isinstance(field, list) else [field]:
-                if isinstance(element, dict | list):
-                    raise NodeRunError(f"form field '{name}' must be text or a list of text")
-                pairs.append((name, "" if element is None else _scalar_text(element)))
-        content = urllib.parse.urlencode(pairs).encode()
-        kind = "application/x-www-form-urlencoded"
-    else:
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        content = text.encode()
-        kind = "text/plain; charset=utf-8"
-    if not _has_header(headers, "content-type"):
-        headers["Content-Type"] = kind
-    return content
-
-
-def _headers(reply: Reply) -> dict[str, str]:
-    merged: dict[str, str] = {}
-    for name, value in reply.headers.multi_items():
-        key = name.lower()
-        merged[key] = f"{merged[key]}, {value}" if key in merged else value
-    return merged
-
-
-def _text(reply: Reply) -> str:
+def _explain_legacy_address(text: str, policy: EgressPolicy) -> None:
+    """Say *why* ``http://0177.0.0.1/`` is refused (httpx rejects it as a bad URL anyway)."""
     try:
-        return reply.body.decode(reply.charset or "utf-8", errors="replace")
-    except LookupError:
-        return reply.body.decode("utf-8", errors="replace")
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _decode(reply: Reply, mode: str, method: str) -> Any:
-    """Decode the body as JSON or text; ``auto`` trusts Content-Type and falls back to text."""
-    if method == "HEAD" or not reply.body:
-        return "" if mode == "text" else None
-    content_type = reply.headers.get("content-type", "").split(";")[0].strip().lower()
-    is_json = content_type == "application/json" or content_type.endswith("+json")
-    if mode == "text" or (mode == "auto" and not is_json):
-        return _text(reply)
-    try:
-        return json.loads(_text(reply), parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
-        if mode == "auto":
-            return _text(reply)
-        raise NodeRunError(
-            f"the response from {reply.url.host} is not valid JSON"
-            f" (Content-Type {content_type or 'missing'}); use response 'text'"
-        ) from None
+        host = urllib.parse.urlsplit(text).hostname
+    except ValueError:
+        return
+    ip = parse_legacy_ipv4(host) if host else None
+    if ip is not None:
+        policy.check_host(host or "", 80)
+        raise NodeRunError(f"{host} is an unusual spelling of {ip}; write the address as {ip}")

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
+import ssl
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
@@ -112,6 +114,12 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """Build the verifying TLS context once: loading the CA bundle costs more than a request."""
+    return httpx.create_ssl_context()
+
+
 class _ResponseStream(httpx.AsyncByteStream):
     def __init__(self, stream: Any) -> None:
         self._stream = stream
@@ -138,7 +146,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         resolver: Resolver | None = None,
     ) -> None:
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=_ssl_context(),
             max_connections=10,
             keepalive_expiry=5.0,
             network_backend=GuardedBackend(policy, inner, resolver),

@@ -13,7 +13,6 @@ from typing import Any, Literal
 from pydantic import Field
 
 from nodes.base import Expr, NodeConfig, NodeContext, NodeType, Outputs
-
 from runtime.errors import NodeRunError
 from runtime.types import ANY, Port, array_of
 
@@ -81,6 +80,3 @@ class ForEach(NodeType[ForEachConfig]):
 
 def expr_type(value: Any) -> str:
     return "null" if value is None else type(value).__name__
-
-
-

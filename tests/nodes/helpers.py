@@ -23,7 +23,12 @@ async def run_node(
     assert node_type is not None, f"{type_name} is not registered"
     parsed = node_type.Config.model_validate(config)
     inputs = inputs or {}
-    full_scope: dict[str, Any] = {"input": inputs.get("in"), "nodes": {}, "trigger": event, "run": {}}
+    full_scope: dict[str, Any] = {
+        "input": inputs.get("in"),
+        "nodes": {},
+        "trigger": event,
+        "run": {},
+    }
     full_scope.update(scope or {})
     ctx = NodeContext(
         node_id="n1",

@@ -22,9 +22,7 @@ SCOPE: dict[str, Any] = {
 
 
 def group(*conditions: dict[str, Any], combinator: str = "and") -> ConditionGroup:
-    return ConditionGroup.model_validate(
-        {"combinator": combinator, "conditions": list(conditions)}
-    )
+    return ConditionGroup.model_validate({"combinator": combinator, "conditions": list(conditions)})
 
 
 def holds(left: Any, op: str, right: Any = None) -> bool:

@@ -55,8 +55,17 @@ BLOCKED = [
     ("::7f00:1", "reserved"),  # deprecated IPv4-compatible form
     ("2001:db8::1", "private"),  # documentation
 ]
-PUBLIC = ["8.8.8.8", "1.1.1.1", "93.184.216.34", "100.63.255.255", "100.128.0.1",
-          "2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::8.8.8.8", "2002:808:808::1"]  # fmt: skip
+PUBLIC = [
+    "8.8.8.8",
+    "1.1.1.1",
+    "93.184.216.34",
+    "100.63.255.255",
+    "100.128.0.1",
+    "2606:4700:4700::1111",
+    "::ffff:8.8.8.8",
+    "64:ff9b::8.8.8.8",
+    "2002:808:808::1",
+]
 
 
 @pytest.mark.parametrize(("address", "reason"), BLOCKED)
@@ -148,7 +157,9 @@ def test_public_urls_pass_the_url_checks() -> None:
 
 
 def test_allow_list_by_name_wildcard_ip_and_cidr() -> None:
-    policy = EgressPolicy(["crm.corp.local", "*.svc.internal", "10.20.0.0/16", "[::1]", "127.0.0.1"])
+    policy = EgressPolicy(
+        ["crm.corp.local", "*.svc.internal", "10.20.0.0/16", "[::1]", "127.0.0.1"]
+    )
     policy.check_url(httpx.URL("http://crm.corp.local/"))
     policy.check_url(httpx.URL("http://billing.svc.internal/"))
     policy.check_url(httpx.URL("http://10.20.3.4/"))
