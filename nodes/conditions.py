@@ -31,6 +31,7 @@ from pydantic import Field, model_validator
 from nodes.base import ExprValue, NodeConfig
 from runtime import expr
 from runtime.errors import NodeRunError
+from runtime.types import json_type
 
 Operator = Literal[
     "eq",
@@ -96,27 +97,11 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if _is_number(value):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
 def json_equal(a: Any, b: Any) -> bool:
     """JSON equality: numbers by value, never ``true == 1``, containers element-wise."""
     if _is_number(a) and _is_number(b):
         return bool(a == b)
-    if _kind(a) != _kind(b):
+    if json_type(a) != json_type(b):
         return False
     if isinstance(a, list):
         return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
@@ -209,8 +194,8 @@ def evaluate_condition(condition: Condition, scope: Mapping[str, Any], index: in
         return compare(condition.op, left, right)
     except _TypeMismatch:
         raise NodeRunError(
-            f"condition {index + 1}: cannot apply '{condition.op}' to {_kind(left)}"
-            f" and {_kind(right)}"
+            f"condition {index + 1}: cannot apply '{condition.op}' to {json_type(left)}"
+            f" and {json_type(right)}"
         ) from None
 
 

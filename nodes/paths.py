@@ -26,13 +26,22 @@ def split(path: str) -> list[str]:
     return path.split(".")
 
 
-def get_path(data: Any, path: str) -> Any:
+MISSING: Any = object()
+"""What ``lookup`` returns for an absent field, so it differs from an explicit ``null``."""
+
+
+def lookup(data: Any, path: str) -> Any:
     current = data
     for part in split(path):
         if not isinstance(current, dict) or part not in current:
-            return None
+            return MISSING
         current = current[part]
     return current
+
+
+def get_path(data: Any, path: str) -> Any:
+    value = lookup(data, path)
+    return None if value is MISSING else value
 
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
@@ -63,7 +72,4 @@ def remove_path(data: dict[str, Any], path: str) -> bool:
         child = dict(child)
         current[part] = child
         current = child
-    return current.pop(parts[-1], _MISSING) is not _MISSING
-
-
-_MISSING = object()
+    return current.pop(parts[-1], MISSING) is not MISSING

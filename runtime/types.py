@@ -76,6 +76,23 @@ class PortType(BaseModel):
         return all(item_type.matches(v) for v in value)
 
 
+def json_type(value: Any) -> str:
+    """The JSON name of a value's type, for error messages users read."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
 ANY = PortType(kind="any")
 OBJECT = PortType(kind="object")
 STRING = PortType(kind="string")

@@ -38,6 +38,14 @@ def check_header_names(names: list[str], forbidden: frozenset[str]) -> list[tupl
     return problems
 
 
+def checked_headers(headers: dict[str, str], managed: frozenset[str]) -> dict[str, str]:
+    """A config validator: refuse the whole header map with every problem named."""
+    problems = check_header_names(list(headers), managed)
+    if problems:
+        raise ValueError("; ".join(message for _, message in problems))
+    return headers
+
+
 def header_value(name: str, value: object) -> str:
     """Turn a rendered value into header text, refusing CR/LF/NUL rather than stripping them."""
     if value is None:

@@ -24,7 +24,7 @@ from nodes.http.codec import (
     scalar_text,
 )
 from nodes.http.exchange import RETRY_AFTER_MAX_SECONDS, Exchange
-from nodes.http.headers import check_header_names, header_value
+from nodes.http.headers import checked_headers, header_value
 from nodes.http.ssrf import EgressPolicy, parse_legacy_ipv4
 from nodes.http.transport import GuardedTransport
 from runtime import expr
@@ -58,10 +58,7 @@ class HttpRequestConfig(NodeConfig):
     @field_validator("headers")
     @classmethod
     def _valid_header_names(cls, headers: dict[str, str]) -> dict[str, str]:
-        problems = check_header_names(list(headers), MANAGED_HEADERS)
-        if problems:
-            raise ValueError("; ".join(message for _, message in problems))
-        return headers
+        return checked_headers(headers, MANAGED_HEADERS)
 
 
 class HttpRequest(NodeType[HttpRequestConfig]):

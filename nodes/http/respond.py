@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator
 
 from nodes.base import Expr, ExprValue, NodeConfig, NodeContext, NodeType, Outputs
-from nodes.http.headers import check_header_names, header_value
+from nodes.http.headers import checked_headers, header_value
 from runtime import expr
 from runtime.errors import NodeRunError
 from runtime.types import OBJECT, Port
@@ -40,10 +40,7 @@ class RespondConfig(NodeConfig):
     @field_validator("headers")
     @classmethod
     def _valid_header_names(cls, headers: dict[str, str]) -> dict[str, str]:
-        problems = check_header_names(list(headers), MANAGED_HEADERS)
-        if problems:
-            raise ValueError("; ".join(message for _, message in problems))
-        return headers
+        return checked_headers(headers, MANAGED_HEADERS)
 
 
 def _status(value: Any) -> int:

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from nodes.base import Expr, NodeConfig, NodeContext, NodeType, Outputs
 from runtime.errors import NodeRunError
-from runtime.types import ANY, Port, array_of
+from runtime.types import ANY, Port, array_of, json_type
 
 MAX_ITEMS = 100_000
 
@@ -52,7 +52,7 @@ class ForEach(NodeType[ForEachConfig]):
     async def run(self, config: ForEachConfig, inputs: dict[str, Any], ctx: NodeContext) -> Outputs:
         items = ctx.render(config.items)
         if not isinstance(items, list):
-            raise NodeRunError(f"items must be a list, got {expr_type(items)}")
+            raise NodeRunError(f"items must be a list, got {json_type(items)}")
         if len(items) > MAX_ITEMS:
             raise NodeRunError(f"items has {len(items)} entries; the limit is {MAX_ITEMS}")
         body = ctx.body
@@ -76,7 +76,3 @@ class ForEach(NodeType[ForEachConfig]):
         else:
             results = list(await asyncio.gather(*(one(i, it) for i, it in enumerate(items))))
         return {"out": [value for fired, value in results if fired]}
-
-
-def expr_type(value: Any) -> str:
-    return "null" if value is None else type(value).__name__

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
-from nodes.paths import FieldPath, remove_path, set_path, split
+from nodes.paths import MISSING, FieldPath, lookup, remove_path, set_path
 from runtime.errors import NodeRunError
 from runtime.types import OBJECT, Port
 
@@ -24,16 +24,6 @@ class RenameConfig(NodeConfig):
     )
 
 
-_MISSING = object()
-
-
-def _lookup(data: Any, path: str) -> Any:
-    current = data
-    for part in split(path):
-        if not isinstance(current, dict) or part not in current:
-            return _MISSING
-        current = current[part]
-    return current
 
 
 class RenameFields(NodeType[RenameConfig]):
@@ -54,8 +44,8 @@ class RenameFields(NodeType[RenameConfig]):
             raise NodeRunError(f"expected an object on 'in', got {type(source).__name__}")
         result = dict(source)
         for i, rename in enumerate(config.fields):
-            value = _lookup(result, rename.source)
-            if value is _MISSING:
+            value = lookup(result, rename.source)
+            if value is MISSING:
                 if config.missing == "error":
                     raise NodeRunError(
                         f"fields[{i}].from: field {rename.source!r} is not in the input"

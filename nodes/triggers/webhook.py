@@ -14,9 +14,9 @@ from typing import Any, Literal
 from pydantic import Field
 
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
-from nodes.paths import FieldPath, split
+from nodes.paths import MISSING, FieldPath, lookup
 from runtime.errors import NodeRunError
-from runtime.types import OBJECT, DataClass, Port, PortType
+from runtime.types import OBJECT, DataClass, Port, PortType, json_type
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 FieldType = Literal["string", "number", "boolean", "object", "array", "any"]
@@ -48,17 +48,6 @@ class WebhookConfig(NodeConfig):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1, le=MAX_BODY_BYTES)
 
 
-_MISSING = object()
-
-
-def _lookup(data: Any, path: str) -> Any:
-    """Like ``get_path`` but tells a missing field apart from an explicit ``null``."""
-    current = data
-    for part in split(path):
-        if not isinstance(current, dict) or part not in current:
-            return _MISSING
-        current = current[part]
-    return current
 
 
 def _object(event: dict[str, Any], key: str) -> dict[str, Any]:
@@ -136,26 +125,12 @@ class Webhook(NodeType[WebhookConfig]):
         if fields and not isinstance(body, dict):
             raise NodeRunError(f"request body must be a JSON object, got {type(body).__name__}")
         for spec in fields:
-            value = _lookup(body, spec.name)
-            if value is _MISSING or value is None:
+            value = lookup(body, spec.name)
+            if value is MISSING or value is None:
                 if spec.required:
                     raise NodeRunError(f"body field {spec.name!r} is required but missing")
                 continue
             if not PortType(kind=spec.type).matches(value):
                 raise NodeRunError(
-                    f"body field {spec.name!r} must be {spec.type}, got {_json_type(value)}"
+                    f"body field {spec.name!r} must be {spec.type}, got {json_type(value)}"
                 )
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
