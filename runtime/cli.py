@@ -49,8 +49,10 @@ class CliError(Exception):
 
 def _diagnostics_table(diagnostics: list[Diagnostic]) -> Table:
     table = Table(show_lines=False)
-    for column in ("severity", "code", "where", "message", "hint"):
-        table.add_column(column)
+    for column in ("severity", "code", "where"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("message", ratio=3)
+    table.add_column("hint", ratio=2)
     colors = {"error": "red", "warning": "yellow", "info": "blue"}
     for d in diagnostics:
         where = d.node or d.edge or "graph"
@@ -84,7 +86,7 @@ def validate(file: FileArg, as_json: JsonFlag = False) -> None:
     raise typer.Exit(1 if errors else 0)
 
 
-def _read_value(text: str | None) -> Any:
+def _read_value(text: str | None, option: str) -> Any:
     if text is None:
         return None
     if text.startswith("@"):
@@ -94,7 +96,7 @@ def _read_value(text: str | None) -> Any:
         except OSError as exc:
             raise CliError(f"cannot read {path}: {exc.strerror}") from None
     try:
-        return parse_json(text, source="--input")
+        return parse_json(text, source=option)
     except GraphLoadError as exc:
         raise CliError(str(exc)) from None
 
@@ -140,8 +142,10 @@ def run(
     if not analysis.ok:
         raise CompileError(analysis.diagnostics)
     plan = plan_from_analysis(analysis)
-    trigger_event = _read_value(event)
-    payload = _read_value(input_)
+    if timeout is not None and timeout <= 0:
+        raise CliError(f"--timeout must be more than 0 seconds, got {timeout:g}")
+    trigger_event = _read_value(event, "--event")
+    payload = _read_value(input_, "--input")
     if event is None:
         trigger_event = _event_for(plan.steps[plan.trigger].type, payload)
     options = RunOptions(run_timeout_seconds=timeout, egress_allow=tuple(allow or ()))
@@ -196,7 +200,8 @@ def nodes(as_json: JsonFlag = False) -> None:
         out.print_json(json.dumps([registry.describe(t).model_dump(mode="json") for t in types]))
         return
     table = Table(title=f"{len(types)} node types")
-    for column in ("type", "title", "category", "inputs", "outputs", "description"):
+    table.add_column("type", no_wrap=True)
+    for column in ("title", "category", "inputs", "outputs", "description"):
         table.add_column(column)
     for t in types:
         described = registry.describe(t)

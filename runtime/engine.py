@@ -14,7 +14,7 @@ import asyncio
 import time
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,7 +50,6 @@ class _Frame:
     iteration: tuple[int, ...] = ()
     item: Any = None
     failure: NodeFailure | None = None
-    running: set[str] = field(default_factory=set)
 
 
 class Executor:
@@ -138,6 +137,8 @@ class _Run:
             "started_at": datetime.now(UTC).isoformat(),
         }
         self.root = _Frame(self.plan.root, {}, {})
+        self.interrupted: list[str] = []
+        """Nodes a timeout or cancellation stopped mid-run, in the order they stopped."""
 
     async def execute(self) -> RunResult:
         timeout = self.options.run_timeout_seconds
@@ -148,9 +149,10 @@ class _Run:
                 async with asyncio.timeout(timeout):
                     await self._scope(self.root)
         except TimeoutError:
-            running = ", ".join(sorted(self.root.running)) or "none"
+            stopped = sorted(set(self.interrupted))
+            running = ", ".join(stopped) or "none"
             failure = NodeFailure(
-                node=min(self.root.running, default=self.plan.trigger),
+                node=stopped[0] if stopped else self.plan.trigger,
                 message=f"run timed out after {timeout:g}s (still running: {running})",
                 type="Timeout",
             )
@@ -164,22 +166,24 @@ class _Run:
             failure = NodeFailure(
                 node=self.plan.trigger, message="run was cancelled", type="Cancelled"
             )
+        responder = next((n for n in self.plan.responders if self.root.outputs.get(n)), None)
+        output = None
+        if status == "succeeded":
+            fired = self.root.outputs.get(responder) if responder else None
+            output = next(iter(fired.values())) if fired else self._sinks()
         return RunResult(
             run_id=self.run_id,
             graph_id=self.plan.graph_id,
             status=status,
-            output=self._output() if status == "succeeded" else None,
+            output=output,
+            responder=responder if status == "succeeded" else None,
             error=failure,
             trace=self.trace,
             duration_ms=(time.perf_counter() - self.started) * 1000,
         )
 
-    def _output(self) -> Any:
-        outputs = self.root.outputs
-        for node_id in self.plan.responders:
-            fired = outputs.get(node_id)
-            if fired:
-                return next(iter(fired.values()))
+    def _sinks(self) -> Any:
+        """Without a respond node, the result is what the graph's last nodes produced."""
         sinks = {
             n: self.root.view[n]
             for n in self.plan.root.order
@@ -249,6 +253,11 @@ class _Run:
             fired = frame.outputs.get(source)
             if fired is not None and source_port in fired:
                 inputs[target_port] = fired[source_port]
+        if not p.wires and not p.node_type.trigger:
+            # Nothing feeds it (the validator warned it is unreachable): it never runs.
+            frame.outputs[node_id] = {}
+            self._record(p, frame, "skipped")
+            return
         if p.wires and (not inputs or any(r not in inputs for r in p.required)):
             frame.outputs[node_id] = {}
             self._record(p, frame, "skipped")
@@ -268,12 +277,12 @@ class _Run:
         )
         wall = time.time()
         t0 = time.perf_counter()
-        frame.running.add(node_id)
         try:
             outcome = await execute_step(
                 p.instance, p.config, inputs, ctx, p.step.settings, p.out_ports
             )
         except asyncio.CancelledError:
+            self.interrupted.append(node_id)
             self._record(
                 p,
                 frame,
@@ -283,8 +292,6 @@ class _Run:
                 duration_ms=(time.perf_counter() - t0) * 1000,
             )
             raise
-        finally:
-            frame.running.discard(node_id)
         duration = (time.perf_counter() - t0) * 1000
         if outcome.outputs is not None:
             self._finish_node(node_id, frame, outcome.outputs)

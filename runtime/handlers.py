@@ -9,6 +9,8 @@ returns that node's outputs or failure as JSON.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import json
 from collections.abc import Callable
@@ -35,6 +37,10 @@ def _is_api_gateway(event: dict[str, Any]) -> bool:
 def _from_api_gateway(event: dict[str, Any]) -> dict[str, Any]:
     """API Gateway proxy event -> the webhook trigger's event shape."""
     body: Any = event.get("body")
+    if isinstance(body, str) and body and event.get("isBase64Encoded"):
+        # Not base64 text after all: hand the raw string to the trigger to judge.
+        with contextlib.suppress(binascii.Error, UnicodeDecodeError):
+            body = base64.b64decode(body, validate=True).decode("utf-8")
     if isinstance(body, str) and body:
         with contextlib.suppress(json.JSONDecodeError):
             body = json.loads(body)
@@ -50,21 +56,25 @@ def _from_api_gateway(event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _to_api_gateway(result: RunResult) -> dict[str, Any]:
+def _to_api_gateway(result: RunResult, plan: Plan) -> dict[str, Any]:
+    json_headers = {"content-type": "application/json"}
     if result.status != "succeeded":
-        status = 504 if result.status == "timed_out" else 500
         error = result.error.model_dump() if result.error else {}
-        return {
-            "statusCode": status,
-            "headers": {"content-type": "application/json"},
-            "body": json.dumps({"error": error, "run_id": result.run_id}),
-        }
-    out = result.output if isinstance(result.output, dict) else {"body": result.output}
+        if result.status == "timed_out":
+            status = 504
+        elif result.error is not None and result.error.node == plan.trigger:
+            status = 400  # the trigger refused the request itself: the caller must fix it
+        else:
+            status = 500
+        text = json.dumps({"error": error, "run_id": result.run_id})
+        return {"statusCode": status, "headers": json_headers, "body": text}
+    if result.responder is None or not isinstance(result.output, dict):
+        return {"statusCode": 200, "headers": json_headers, "body": json.dumps(result.output)}
+    out = result.output
     body = out.get("body")
-    headers = {"content-type": "application/json", **(out.get("headers") or {})}
     return {
-        "statusCode": int(out.get("status", 200)),
-        "headers": headers,
+        "statusCode": out.get("status", 200),
+        "headers": {**json_headers, **(out.get("headers") or {})},
         "body": body if isinstance(body, str) else json.dumps(body),
     }
 
@@ -78,7 +88,7 @@ def make_run_handler(plan: Plan, registry: Registry | None = None) -> Handler:
         run_id = getattr(context, "aws_request_id", None)
         result = asyncio.run(executor.run(trigger, run_id=run_id))
         if apigw:
-            return _to_api_gateway(result)
+            return _to_api_gateway(result, plan)
         return result.model_dump(mode="json")
 
     return handler

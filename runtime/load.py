@@ -49,7 +49,10 @@ def format_location(loc: tuple[int | str, ...]) -> str:
 def graph_from_document(doc: Any, *, source: str = "") -> Graph:
     if not isinstance(doc, dict):
         raise GraphLoadError("a graph document must be a JSON object", path=source)
-    doc = migrate(doc)
+    try:
+        doc = migrate(doc)
+    except GraphLoadError as exc:
+        raise GraphLoadError(exc.message, path=source) from None
     try:
         return Graph.model_validate(doc)
     except ValidationError as exc:

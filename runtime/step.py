@@ -62,6 +62,14 @@ async def execute_step(
                 NodeFailure(node=ctx.node_id, message=exc.message, type="ExpressionError"),
                 attempt,
             )
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is None or task.cancelling():
+                raise  # the run (or its caller) is being cancelled
+            failure = NodeFailure(
+                node=ctx.node_id, message="the node cancelled itself", type="CancelledError"
+            )
+            continue
         except Exception as exc:
             kind, message = _describe(exc)
             failure = NodeFailure(node=ctx.node_id, message=message, type=kind)

@@ -43,6 +43,8 @@ class RunResult(BaseModel):
     graph_id: str
     status: RunStatus
     output: Any = None
+    responder: str | None = None
+    """The respond node whose ``{status, headers, body}`` is ``output``, if one fired."""
     error: NodeFailure | None = None
     trace: list[NodeTrace] = Field(default_factory=list)
     duration_ms: float = 0.0

@@ -281,6 +281,8 @@ class _Checker:
                     if not g.has_edge(only, only):
                         continue
                 cycle = [u for u, _ in nx.find_cycle(g.subgraph(component))]
+                start = cycle.index(min(cycle))  # same message whatever the file's order
+                cycle = cycle[start:] + cycle[:start]
                 self.out.append(
                     error(
                         "graph.cycle",
@@ -306,6 +308,7 @@ class _Checker:
                         node=node_id,
                     )
                 )
+        triggers.sort()
         if not triggers:
             self.out.append(
                 error(

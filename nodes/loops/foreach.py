@@ -74,5 +74,12 @@ class ForEach(NodeType[ForEachConfig]):
         if config.concurrency == 1:
             results = [await one(i, item) for i, item in enumerate(items)]
         else:
-            results = list(await asyncio.gather(*(one(i, it) for i, it in enumerate(items))))
+            # A TaskGroup cancels the other items as soon as one fails the for-each, so no
+            # item keeps running (with side effects) after the run has been reported failed.
+            try:
+                async with asyncio.TaskGroup() as group:
+                    tasks = [group.create_task(one(i, it)) for i, it in enumerate(items)]
+            except* Exception as failed:
+                raise failed.exceptions[0] from None
+            results = [task.result() for task in tasks]
         return {"out": [value for fired, value in results if fired]}

@@ -24,8 +24,6 @@ class RenameConfig(NodeConfig):
     )
 
 
-
-
 class RenameFields(NodeType[RenameConfig]):
     type = "transform.rename"
     title = "Rename fields"

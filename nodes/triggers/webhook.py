@@ -48,8 +48,6 @@ class WebhookConfig(NodeConfig):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1, le=MAX_BODY_BYTES)
 
 
-
-
 def _object(event: dict[str, Any], key: str) -> dict[str, Any]:
     value = event.get(key)
     if value is None:
