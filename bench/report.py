@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +32,10 @@ def measure(
     budget_s: float = 5.0,
     setup: Callable[[], object] | None = None,
 ) -> tuple[float, int]:
-    """Median seconds of ``fn()`` over up to ``repeats`` timed runs, and how many ran.
+    """Best (minimum) seconds of ``fn()`` over up to ``repeats`` timed runs, and how many ran.
+
+    The minimum, not the median: on a shared machine the noise is other processes taking the
+    CPU, which only ever adds time.
 
     Stops early once ``budget_s`` of timed work is spent (always at least one run), so a
     pathological case costs one run instead of blowing the whole ``make bench`` budget.
@@ -52,7 +54,7 @@ def measure(
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times), len(times)
+    return min(times), len(times)
 
 
 def fmt_seconds(seconds: float) -> str:

@@ -14,6 +14,7 @@ import networkx as nx
 
 from nodes.registry import Registry, default_registry
 from runtime.errors import CompileError
+from runtime.gc_pause import paused_gc
 from runtime.graph import Graph
 from runtime.plan import Plan, ScopePlan, Step, Wire
 from runtime.types import ERROR_PORT
@@ -43,6 +44,11 @@ def build_plan(graph: Graph, registry: Registry | None = None) -> Plan:
 
 
 def plan_from_analysis(analysis: Analysis) -> Plan:
+    with paused_gc():
+        return _plan(analysis)
+
+
+def _plan(analysis: Analysis) -> Plan:
     graph = analysis.graph
     inputs: dict[str, list[Wire]] = defaultdict(list)
     branches: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -66,7 +72,7 @@ def plan_from_analysis(analysis: Analysis) -> Plan:
             type=node.type,
             version=node.version,
             label=node.label,
-            config=resolved.config.model_dump(mode="json", exclude_unset=True),
+            config=resolved.config.model_dump(mode="json", by_alias=True, exclude_unset=True),
             settings=node.settings,
             scope=node.parent,
             inputs=inputs.get(node.id, []),

@@ -230,7 +230,7 @@ class _Run:
     def _record(
         self, prepared: _Prepared, frame: _Frame, status: NodeStatus, **fields: Any
     ) -> NodeTrace:
-        entry = NodeTrace.model_construct(
+        entry = NodeTrace(
             node=prepared.step.node,
             type=prepared.step.type,
             status=status,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +35,17 @@ OPEN, CLOSE = "{{", "}}"
 MAX_EXPRESSION_CHARS = 2_000
 MAX_TEMPLATE_CHARS = 200_000
 MAX_SEGMENTS = 500
+MAX_INT_BITS = 1024
 SCOPE_ROOTS = ("input", "nodes", "trigger", "run", "item", "index", "vars")
+
+
+def _bounded(name: str, value: float) -> float:
+    """Keep arithmetic results finite and small: repeated squaring is a cheap CPU bomb."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ExpressionError(f"{name}() result is not a finite number")
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise ExpressionError(f"{name}() result is too large")
+    return value
 
 
 class _Functions(jmespath.functions.Functions):
@@ -79,24 +90,21 @@ class _Functions(jmespath.functions.Functions):
 
     @signature({"types": ["number"]}, {"types": ["number"]})
     def _func_add(self, a: float, b: float) -> float:
-        return a + b
+        return _bounded("add", a + b)
 
     @signature({"types": ["number"]}, {"types": ["number"]})
     def _func_subtract(self, a: float, b: float) -> float:
-        return a - b
+        return _bounded("subtract", a - b)
 
     @signature({"types": ["number"]}, {"types": ["number"]})
     def _func_multiply(self, a: float, b: float) -> float:
-        result = a * b
-        if isinstance(result, float) and not math.isfinite(result):
-            raise ExpressionError("multiply() result is not a finite number")
-        return result
+        return _bounded("multiply", a * b)
 
     @signature({"types": ["number"]}, {"types": ["number"]})
     def _func_divide(self, a: float, b: float) -> float:
         if b == 0:
             raise ExpressionError("divide() by zero")
-        return a / b
+        return _bounded("divide", a / b)
 
     @signature()
     def _func_now(self) -> str:
@@ -107,12 +115,20 @@ _OPTIONS = jmespath.Options(custom_functions=_Functions(), dict_cls=dict)
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledExpression:
+    text: str
+    parsed: jmespath.parser.ParsedResult
+    computes: bool
+    """Calls functions, so its result may hold values JSON cannot carry (NaN, 10**5000)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Segment:
     """A piece of a template: literal text, or an expression to evaluate."""
 
     text: str
     is_expression: bool
-    compiled: jmespath.parser.ParsedResult | None = None
+    compiled: CompiledExpression | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +169,53 @@ def _jmespath_message(exc: Exception) -> str:
     return first[:300]
 
 
+def _check_ast(ast: Any, text: str) -> bool:
+    """Refuse constructs that yield non-JSON values; return whether any function is called.
+
+    ``&expr`` is only meaningful as a function argument (``sort_by(@, &age)``); anywhere else
+    it evaluates to an internal Python object. Literals must be finite numbers.
+    """
+    computes = False
+    stack: list[tuple[Any, str]] = [(ast, "")]
+    while stack:
+        node, parent = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        kind = node.get("type")
+        if kind == "function_expression":
+            computes = True
+        elif kind == "expref" and parent != "function_expression":
+            raise ExpressionError(
+                "'&' expressions are only allowed as function arguments", expression=text
+            )
+        elif kind == "literal":
+            _check_json_value(node.get("value"), text)
+        stack.extend((child, str(kind)) for child in node.get("children") or [])
+    return computes
+
+
+def _check_json_value(value: Any, text: str) -> None:
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, float) and not math.isfinite(current):
+            raise ExpressionError("numbers must be finite (no NaN or Infinity)", expression=text)
+        if isinstance(current, int) and not isinstance(current, bool):
+            if current.bit_length() > MAX_INT_BITS:
+                raise ExpressionError("number is too large", expression=text)
+        elif isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+        elif current is not None and not isinstance(current, str | bool | float):
+            raise ExpressionError(
+                f"expression produced a {type(current).__name__}, which is not JSON data",
+                expression=text,
+            )
+
+
 @lru_cache(maxsize=8192)
-def compile_expression(expression: str) -> jmespath.parser.ParsedResult:
+def compile_expression(expression: str) -> CompiledExpression:
     """Parse one expression (the text between ``{{`` and ``}}``), or raise ExpressionError."""
     text = expression.strip()
     if not text:
@@ -163,13 +224,17 @@ def compile_expression(expression: str) -> jmespath.parser.ParsedResult:
         raise ExpressionError(
             f"expression is longer than {MAX_EXPRESSION_CHARS} characters", expression=text[:80]
         )
-    _check_tokens(text)
     try:
-        return jmespath.compile(text)
-    except (jmespath.exceptions.JMESPathError, ValueError, RecursionError) as exc:
+        with warnings.catch_warnings():
+            # jmespath accepts deprecated non-JSON backtick literals with only a warning.
+            warnings.simplefilter("error")
+            _check_tokens(text)
+            parsed = jmespath.compile(text)
+    except (jmespath.exceptions.JMESPathError, ValueError, RecursionError, Warning) as exc:
         raise ExpressionError(
             f"invalid expression {text[:120]!r}: {_jmespath_message(exc)}", expression=text
         ) from None
+    return CompiledExpression(text, parsed, _check_ast(parsed.parsed, text))
 
 
 @lru_cache(maxsize=8192)
@@ -206,18 +271,28 @@ def has_expression(value: str) -> bool:
 
 def evaluate(expression: str, data: Any) -> Any:
     """Evaluate a bare JMESPath expression (no braces) against any JSON value."""
-    return _search(compile_expression(expression), data, expression)
+    return _search(compile_expression(expression), data)
 
 
-def _search(compiled: jmespath.parser.ParsedResult, scope: Any, text: str) -> Any:
+def _search(compiled: CompiledExpression, scope: Any) -> Any:
+    text = compiled.text
     try:
-        return compiled.search(scope, options=_OPTIONS)
+        result = compiled.parsed.search(scope, options=_OPTIONS)
     except ExpressionError:
         raise
-    except (jmespath.exceptions.JMESPathError, TypeError, ValueError, RecursionError) as exc:
+    except (
+        jmespath.exceptions.JMESPathError,
+        TypeError,
+        ValueError,
+        OverflowError,
+        RecursionError,
+    ) as exc:
         raise ExpressionError(
             f"cannot evaluate {text[:120]!r}: {_jmespath_message(exc)}", expression=text
         ) from None
+    if compiled.computes:
+        _check_json_value(result, text)
+    return result
 
 
 def _to_text(value: Any) -> str:
@@ -227,7 +302,10 @@ def _to_text(value: Any) -> str:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ExpressionError(f"cannot turn the value into text: {exc}"[:200]) from None
 
 
 def render(source: str, scope: Mapping[str, Any]) -> Any:
@@ -238,12 +316,12 @@ def render(source: str, scope: Mapping[str, Any]) -> Any:
     if template.is_single_expression:
         seg = template.segments[0]
         assert seg.compiled is not None
-        return _search(seg.compiled, scope, seg.text)
+        return _search(seg.compiled, scope)
     parts: list[str] = []
     for seg in template.segments:
         if seg.is_expression:
             assert seg.compiled is not None
-            parts.append(_to_text(_search(seg.compiled, scope, seg.text)))
+            parts.append(_to_text(_search(seg.compiled, scope)))
         else:
             parts.append(seg.text)
     result = "".join(parts)
@@ -300,7 +378,7 @@ def referenced_nodes(source: str) -> set[str]:
         return found
     for seg in template.expressions():
         assert seg.compiled is not None
-        _collect_node_refs(seg.compiled.parsed, found)
+        _collect_node_refs(seg.compiled.parsed.parsed, found)
     return found
 
 

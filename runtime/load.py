@@ -19,6 +19,10 @@ from runtime.migrations import migrate
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def parse_json(data: str | bytes, *, source: str = "") -> Any:
     if isinstance(data, bytes):
         if len(data) > MAX_DOCUMENT_BYTES:
@@ -30,13 +34,15 @@ def parse_json(data: str | bytes, *, source: str = "") -> Any:
     if len(data) > MAX_DOCUMENT_BYTES:
         raise GraphLoadError(f"document is larger than {MAX_DOCUMENT_BYTES} bytes", path=source)
     try:
-        return json.loads(data)
+        return json.loads(data, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise GraphLoadError(
             f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", path=source
         ) from None
     except RecursionError:
         raise GraphLoadError("JSON is nested too deeply", path=source) from None
+    except ValueError as exc:  # e.g. an integer literal longer than Python will convert
+        raise GraphLoadError(f"invalid JSON: {exc}"[:300], path=source) from None
 
 
 def format_location(loc: tuple[int | str, ...]) -> str:

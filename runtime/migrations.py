@@ -23,9 +23,16 @@ def _split_endpoint(text: Any, default_port: str, where: str) -> tuple[str, str]
     return node, port or default_port
 
 
+def _list(doc: Document, key: str) -> list[Any]:
+    value = doc.get(key) or []
+    if not isinstance(value, list):
+        raise GraphLoadError(f"{key} must be a list, got {type(value).__name__}")
+    return value
+
+
 def _v1_to_v2(doc: Document) -> Document:
     nodes = []
-    for i, raw in enumerate(doc.get("nodes") or []):
+    for i, raw in enumerate(_list(doc, "nodes")):
         if not isinstance(raw, dict):
             raise GraphLoadError(f"nodes[{i}] must be an object")
         node = {k: v for k, v in raw.items() if k not in ("params", "x", "y")}
@@ -33,7 +40,7 @@ def _v1_to_v2(doc: Document) -> Document:
         node["position"] = {"x": raw.get("x", 0), "y": raw.get("y", 0)}
         nodes.append(node)
     edges = []
-    for i, raw in enumerate(doc.get("connections") or []):
+    for i, raw in enumerate(_list(doc, "connections")):
         if not isinstance(raw, dict):
             raise GraphLoadError(f"connections[{i}] must be an object")
         source, source_port = _split_endpoint(raw.get("from"), "out", f"connections[{i}].from")

@@ -17,11 +17,14 @@ import networkx as nx
 from nodes.registry import Registry, default_registry
 from runtime import expr
 from runtime.diagnostics import Diagnostic, error, warning
+from runtime.gc_pause import paused_gc
 from runtime.graph import Edge, Graph
 from runtime.resolve import ResolvedNode, resolve_node
 
 MAX_NODES = 20_000
 MAX_EDGES = 100_000
+MAX_NESTING = 16
+"""For-each inside for-each: deeper than this is a mistake, and would exhaust the stack."""
 
 EdgeKind = Literal["flow", "body_out", "body_in"]
 Scope = str | None
@@ -56,7 +59,8 @@ def analyze(graph: Graph, registry: Registry | None = None) -> Analysis:
     """Run every check. Unexpected failures become an ``internal.error`` diagnostic."""
     analysis = Analysis(graph)
     try:
-        _Checker(analysis, registry or default_registry()).run()
+        with paused_gc():
+            _Checker(analysis, registry or default_registry()).run()
     except RecursionError:
         analysis.diagnostics.append(error("graph.too_deep", "graph is nested too deeply"))
     except Exception as exc:  # a bug, but validation must still answer
@@ -131,6 +135,17 @@ class _Checker:
                     self.parent[node_id] = None
                     break
                 seen.add(current)
+                if len(seen) > MAX_NESTING + 1:
+                    self.out.append(
+                        error(
+                            "foreach.too_deep",
+                            f"for-each bodies are nested more than {MAX_NESTING} deep here",
+                            node=node_id,
+                            path="parent",
+                        )
+                    )
+                    self.parent[node_id] = None
+                    break
                 current = self.parent.get(current)
 
     def _edge_error(self, edge: Edge, code: str, message: str, **where: Any) -> None:
@@ -374,12 +389,9 @@ class _Checker:
 
     def _references(self) -> None:
         ids = set(self.a.resolved)
-        ancestors_cache: dict[str, set[str]] = {}
+        after: dict[str, set[str]] = {}
         for node_id, r in self.a.resolved.items():
             refs = _node_refs(r.node.config)
-            if not refs:
-                continue
-            upstream = self._upstream(node_id, ancestors_cache)
             for ref in sorted(refs):
                 if ref not in ids:
                     self.out.append(
@@ -390,7 +402,7 @@ class _Checker:
                             path="config",
                         )
                     )
-                elif ref not in upstream:
+                elif not self._runs_before(ref, node_id, after):
                     self.out.append(
                         warning(
                             "expression.not_upstream",
@@ -401,17 +413,25 @@ class _Checker:
                         )
                     )
 
-    def _upstream(self, node_id: str, cache: dict[str, set[str]]) -> set[str]:
-        if node_id in cache:
-            return cache[node_id]
-        scope = self.parent.get(node_id)
-        g = self.a.scopes.get(scope)
-        found: set[str] = set(nx.ancestors(g, node_id)) if g is not None and node_id in g else set()
-        if scope is not None:
-            found.add(scope)
-            found |= self._upstream(scope, cache)
-        cache[node_id] = found
-        return found
+    def _runs_before(self, ref: str, node_id: str, after: dict[str, set[str]]) -> bool:
+        """Whether ``ref`` has finished by the time ``node_id`` runs.
+
+        Asked per *referenced* node (its descendants, computed once) rather than per reading
+        node (its ancestors), so a graph where every node reads the trigger stays linear.
+        """
+        descendants = after.get(ref)
+        if descendants is None:
+            g = self.a.scopes.get(self.parent.get(ref))
+            found = nx.descendants(g, ref) if g is not None and ref in g else set()
+            descendants = after[ref] = found
+        current: str | None = node_id
+        while current is not None:
+            if current in descendants:
+                return True
+            current = self.parent.get(current)
+            if current == ref:  # read from inside the for-each's own body
+                return True
+        return False
 
 
 def _node_refs(value: Any) -> set[str]:

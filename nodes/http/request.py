@@ -140,6 +140,8 @@ def _build_url(config: HttpRequestConfig, ctx: NodeContext, policy: EgressPolicy
     except httpx.InvalidURL as exc:
         _explain_legacy_address(text, policy)
         raise NodeRunError(f"invalid URL {text[:200]!r}: {exc}") from None
+    except UnicodeError:
+        raise NodeRunError(f"invalid URL {text[:200]!r}: it is not valid Unicode text") from None
     if not url.is_absolute_url:
         raise NodeRunError(f"the URL must be absolute (http:// or https://), got {text[:200]!r}")
     params: list[tuple[str, str | int | float | bool | None]] = []
@@ -151,7 +153,10 @@ def _build_url(config: HttpRequestConfig, ctx: NodeContext, policy: EgressPolicy
             if isinstance(element, dict | list):
                 raise NodeRunError(f"query parameter '{name}' must be text or a list of text")
             params.append((name, scalar_text(element)))
-    return url.copy_merge_params(params) if params else url
+    try:
+        return url.copy_merge_params(params) if params else url
+    except UnicodeError:
+        raise NodeRunError("a query parameter is not valid Unicode text") from None
 
 
 def _explain_legacy_address(text: str, policy: EgressPolicy) -> None:

@@ -36,7 +36,10 @@ def _as_seconds(value: Any) -> float:
             raise NodeRunError(f"delay must be a number of seconds, got {value[:40]!r}") from None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise NodeRunError(f"delay must be a number of seconds, got {type(value).__name__}")
-    seconds = float(value)
+    try:
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
     if not math.isfinite(seconds) or seconds < 0:
         raise NodeRunError(f"delay must be a non-negative number of seconds, got {seconds}")
     return seconds

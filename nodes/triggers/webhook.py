@@ -58,9 +58,15 @@ def _object(event: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def _body_size(body: Any) -> int:
-    if isinstance(body, str):
-        return len(body.encode("utf-8"))
-    return len(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    text = (
+        body
+        if isinstance(body, str)
+        else json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    )
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise NodeRunError("request body is not valid Unicode text (a lone surrogate)") from None
 
 
 class Webhook(NodeType[WebhookConfig]):

@@ -1,0 +1,1 @@
+"""Performance benchmarks: ``python -m bench`` (``make bench``) prints one table of ratios."""
