@@ -96,6 +96,33 @@ class Executor:
     ) -> RunResult:
         return await self.start(event, run_id=run_id, options=options).result()
 
+    async def run_step(
+        self,
+        node_id: str,
+        *,
+        trigger: Any = None,
+        upstream: dict[str, dict[str, Any]] | None = None,
+        item: Any = None,
+        iteration: tuple[int, ...] = (),
+        run_id: str = "step",
+        options: RunOptions | None = None,
+    ) -> tuple[NodeTrace, dict[str, Any]]:
+        """Run one node of a run hosted elsewhere (a Step Functions state, say).
+
+        ``upstream`` holds the fired outputs of nodes that already ran; the node is skipped,
+        retried, timed out and error-routed exactly as inside ``run``.
+        """
+        step = self.plan.steps.get(node_id)
+        if step is None:
+            raise KeyError(f"plan has no node {node_id!r}")
+        scope = self.plan.root if step.scope is None else self.plan.bodies[step.scope]
+        outputs = {k: dict(v) for k, v in (upstream or {}).items()}
+        view = {k: next(iter(v.values())) for k, v in outputs.items() if v}
+        run = _Run(self, trigger, run_id, options or RunOptions())
+        frame = _Frame(scope, outputs, view, iteration, item)
+        await run._visit(node_id, frame)
+        return run.trace[-1], frame.outputs.get(node_id, {})
+
 
 class RunHandle:
     """A run in progress: ``await handle.result()``, or ``handle.cancel()`` it."""

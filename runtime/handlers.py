@@ -17,11 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from nodes.registry import Registry
-from runtime.engine import Executor, _Frame, _Run
+from runtime.engine import Executor
 from runtime.options import RunOptions
 from runtime.plan import Plan
-from runtime.trace import RunResult
+from runtime.trace import NodeFailure, RunResult
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -94,34 +96,62 @@ def make_run_handler(plan: Plan, registry: Registry | None = None) -> Handler:
     return handler
 
 
+class StepEvent(BaseModel):
+    """What a step handler receives: the run's trigger event and what ran before."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str = "step"
+    trigger: Any = None
+    upstream: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Fired outputs of the nodes that already ran: ``{node: {port: value}}``."""
+    item: Any = None
+    iteration: list[int] = Field(default_factory=list)
+    options: RunOptions = Field(default_factory=RunOptions)
+
+
+class StepResult(BaseModel):
+    node: str
+    status: str
+    outputs: dict[str, Any] = Field(default_factory=dict)
+    error: NodeFailure | None = None
+    attempts: int = 0
+    duration_ms: float = 0.0
+
+
 def make_step_handler(plan: Plan, node_id: str, registry: Registry | None = None) -> Handler:
-    """Event: ``{run_id?, trigger, upstream: {node: {port: value}}, item?, iteration?}``."""
     executor = Executor(plan, registry)
     if node_id not in plan.steps:
         raise KeyError(f"plan has no node {node_id!r}")
-    scope_id = plan.steps[node_id].scope
-    scope = plan.root if scope_id is None else plan.bodies[scope_id]
 
-    async def run_one(event: dict[str, Any]) -> dict[str, Any]:
-        options = RunOptions.model_validate(event.get("options") or {})
-        run = _Run(executor, event.get("trigger"), str(event.get("run_id") or "step"), options)
-        upstream = {k: dict(v) for k, v in (event.get("upstream") or {}).items()}
-        view = {k: next(iter(v.values())) for k, v in upstream.items() if v}
-        iteration = tuple(int(i) for i in event.get("iteration") or ())
-        frame = _Frame(scope, upstream, view, iteration, event.get("item"))
-        await run._visit(node_id, frame)
-        entry = run.trace[-1]
-        return {
-            "node": node_id,
-            "status": entry.status,
-            "outputs": frame.outputs.get(node_id, {}),
-            "error": entry.error.model_dump() if entry.error else None,
-            "attempts": entry.attempts,
-            "duration_ms": entry.duration_ms,
-        }
+    async def run_one(event: StepEvent) -> StepResult:
+        entry, outputs = await executor.run_step(
+            node_id,
+            trigger=event.trigger,
+            upstream=event.upstream,
+            item=event.item,
+            iteration=tuple(event.iteration),
+            run_id=event.run_id,
+            options=event.options,
+        )
+        return StepResult(
+            node=node_id,
+            status=entry.status,
+            outputs=outputs,
+            error=entry.error,
+            attempts=entry.attempts,
+            duration_ms=entry.duration_ms,
+        )
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return asyncio.run(run_one(event))
+        try:
+            parsed = StepEvent.model_validate(event)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "event"
+            failure = NodeFailure(node=node_id, message=f"{where}: {first['msg']}", type="BadEvent")
+            return StepResult(node=node_id, status="failed", error=failure).model_dump(mode="json")
+        return asyncio.run(run_one(parsed)).model_dump(mode="json")
 
     return handler
 

@@ -15,10 +15,10 @@ from typing import Any, Literal
 import networkx as nx
 
 from nodes.registry import Registry, default_registry
-from runtime import expr
 from runtime.diagnostics import Diagnostic, error, warning
 from runtime.gc_pause import paused_gc
 from runtime.graph import Edge, Graph
+from runtime.references import reference_diagnostics
 from runtime.resolve import ResolvedNode, resolve_node
 
 MAX_NODES = 20_000
@@ -96,7 +96,7 @@ class _Checker:
         self._inputs()
         self._scopes()
         self._triggers()
-        self._references()
+        self.out.extend(reference_diagnostics(self.a.resolved, self.parent, self.a.scopes))
 
     def _nodes(self) -> None:
         for node in self.a.graph.nodes:
@@ -386,64 +386,3 @@ class _Checker:
                     hint="add a Respond node at the end of each branch",
                 )
             )
-
-    def _references(self) -> None:
-        ids = set(self.a.resolved)
-        after: dict[str, set[str]] = {}
-        for node_id, r in self.a.resolved.items():
-            refs = _node_refs(r.node.config)
-            for ref in sorted(refs):
-                if ref not in ids:
-                    self.out.append(
-                        warning(
-                            "expression.unknown_node",
-                            f"expression reads nodes.{ref}, but there is no node {ref!r}",
-                            node=node_id,
-                            path="config",
-                        )
-                    )
-                elif not self._runs_before(ref, node_id, after):
-                    self.out.append(
-                        warning(
-                            "expression.not_upstream",
-                            f"expression reads nodes.{ref}, which does not run before this node",
-                            node=node_id,
-                            path="config",
-                            hint="only nodes on a path to this one have output to read",
-                        )
-                    )
-
-    def _runs_before(self, ref: str, node_id: str, after: dict[str, set[str]]) -> bool:
-        """Whether ``ref`` has finished by the time ``node_id`` runs.
-
-        Asked per *referenced* node (its descendants, computed once) rather than per reading
-        node (its ancestors), so a graph where every node reads the trigger stays linear.
-        """
-        descendants = after.get(ref)
-        if descendants is None:
-            g = self.a.scopes.get(self.parent.get(ref))
-            found = nx.descendants(g, ref) if g is not None and ref in g else set()
-            descendants = after[ref] = found
-        current: str | None = node_id
-        while current is not None:
-            if current in descendants:
-                return True
-            current = self.parent.get(current)
-            if current == ref:  # read from inside the for-each's own body
-                return True
-        return False
-
-
-def _node_refs(value: Any) -> set[str]:
-    refs: set[str] = set()
-    stack = [value]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, str):
-            if "nodes" in current and expr.OPEN in current:
-                refs |= expr.referenced_nodes(current)
-        elif isinstance(current, dict):
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)
-    return refs
