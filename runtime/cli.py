@@ -102,16 +102,22 @@ def _read_value(text: str | None, option: str) -> Any:
 
 
 def _trace_table(result: RunResult) -> Table:
+    """One line per node; the data column is cut to the terminal (``--json`` has it all)."""
     table = Table(title=f"run {result.run_id}")
-    for column in ("node", "status", "attempts", "ms", "output / error"):
-        table.add_column(column)
+    rows = []
     for t in result.trace:
         node = t.node + (f" [{','.join(map(str, t.iteration))}]" if t.iteration else "")
         detail = t.error.message if t.error else json.dumps(t.outputs, default=str)
-        color = {"ok": "green", "failed": "red", "skipped": "dim"}.get(t.status, "yellow")
-        table.add_row(
-            node, f"[{color}]{t.status}[/]", str(t.attempts), f"{t.duration_ms:.2f}", detail[:200]
-        )
+        rows.append((node, t.status, str(t.attempts), f"{t.duration_ms:.2f}", detail))
+    node_width = max((len(r[0]) for r in rows), default=4)
+    budget = max(24, out.width - node_width - 9 - 8 - 8 - 16)
+    for column in ("node", "status", "attempts", "ms", "output / error"):
+        table.add_column(column, no_wrap=True)
+    colors = {"ok": "green", "failed": "red", "skipped": "dim"}
+    for node, status, attempts, ms, detail in rows:
+        shown = detail if len(detail) <= budget else detail[: budget - 1] + "…"
+        color = colors.get(status, "yellow")
+        table.add_row(node, f"[{color}]{status}[/]", attempts, ms, shown)
     return table
 
 
