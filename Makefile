@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	@$(BIN)/auterity demo examples
+	@$(BIN)/python -m runtime.local.stack
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

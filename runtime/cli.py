@@ -293,6 +293,33 @@ def demo(
     raise typer.Exit(1 if failed else 0)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Start the HTTP service (management API and deployed endpoints)."""
+    try:
+        from runtime.service.server import serve as run_server
+    except ImportError as exc:
+        raise CliError(
+            f"the service needs the 'service' extra: pip install -e '.[service]' ({exc})"
+        ) from None
+    run_server(host, port)
+
+
+def _mount_optional() -> None:
+    """Commands whose dependencies live in extras appear only when those are installed."""
+    try:
+        from runtime.store.cli import data_app
+    except ImportError:
+        return
+    app.add_typer(data_app, name="data")
+
+
+_mount_optional()
+
+
 def main() -> None:
     try:
         code = app(standalone_mode=False)

@@ -1,5 +1,8 @@
-"""Structural difference between two graphs: what a version history and an AI-proposed edit
-show the user (nodes added/removed/changed with the exact fields, edges added/removed)."""
+"""Structural difference between two graphs.
+
+What a version history and an AI-proposed edit show the user: nodes added, removed or
+changed (with the exact fields), and edges added or removed.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,166 @@
+"""``make run``: the whole product on local defaults, state kept across restarts.
+
+Starts the local AWS endpoint (state replayed from ``.auterity/local``), creates the tables,
+seeds a ``demo`` tenant with an admin user and an API key, saves and deploys the example
+graphs, starts the service, and prints how to use it. Running it again reuses everything;
+Ctrl-C stops every process it started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+from runtime.load import load_graph_file
+from runtime.local.aws import LocalAws, LocalAwsError
+from runtime.local.processes import Supervisor, port_is_free, wait_for_http
+from runtime.service.config import ServiceConfig
+from runtime.service.server import ensure_tables
+from runtime.store import Conflict, Directory, NotFound, TenantStore, make_client
+
+STATE_DIR = Path(".auterity/local")
+CREDENTIALS = STATE_DIR / "credentials.json"
+TENANT = "demo"
+ADMIN = "admin@demo.local"
+EXAMPLES = Path("examples")
+LEAD = {
+    "lead": {
+        "email": "ada@example.com",
+        "name": "Ada",
+        "budget": 45000,
+        "timeline": "this_month",
+        "source": "web",
+    }
+}
+
+
+def _credentials() -> dict[str, str]:
+    if CREDENTIALS.exists():
+        loaded: dict[str, str] = json.loads(CREDENTIALS.read_text())
+        return loaded
+    return {}
+
+
+def _save_credentials(values: dict[str, str]) -> None:
+    CREDENTIALS.parent.mkdir(parents=True, exist_ok=True)
+    CREDENTIALS.write_text(json.dumps(values, indent=2))
+    CREDENTIALS.chmod(0o600)
+
+
+def seed(directory: Directory) -> tuple[TenantStore, dict[str, str]]:
+    """The demo tenant, its admin and API key: created once, then found again."""
+    creds = _credentials()
+    try:
+        store = directory.tenant(TENANT)
+    except NotFound:
+        directory.create_tenant(TENANT, "Demo Motors", "automotive")
+        store = directory.tenant(TENANT)
+        creds = {}
+    if "password" not in creds:
+        creds["password"] = secrets.token_urlsafe(12)
+        with contextlib.suppress(NotFound):
+            store.delete_user(ADMIN)
+        store.create_user(ADMIN, creds["password"], "admin")
+    if "api_key" not in creds or store.verify_api_key(creds["api_key"]) is None:
+        _, creds["api_key"] = store.create_api_key("local make run", "admin")
+    creds.setdefault("token_secret", secrets.token_urlsafe(48))
+    _save_credentials(creds)
+    return store, creds
+
+
+def deploy_examples(store: TenantStore) -> list[str]:
+    """Save each example (a new version only when the file changed) and deploy it."""
+    slugs = []
+    for path in sorted(EXAMPLES.glob("*.graph.json")):
+        graph = load_graph_file(path)
+        if not any(n.type == "trigger.webhook" for n in graph.nodes):
+            continue  # only webhook graphs are endpoints; the rest run from the builder
+        try:
+            head = store.get_graph(graph.id)
+        except NotFound:
+            saved = store.create_graph(graph, author="make run", message=f"from {path}")
+        else:
+            saved = head
+            if head.graph != graph:
+                saved = store.save_graph(
+                    graph, base_version=head.version, author="make run", message=f"from {path}"
+                )
+        slug = graph.id.replace("_", "-")
+        try:
+            current = store.get_deployment(slug).version
+        except NotFound:
+            current = None
+        if current != saved.version:
+            # Conflict: another make run deployed it a moment ago, which is just as good.
+            with contextlib.suppress(Conflict):
+                store.deploy(slug, graph.id, saved.version, by="make run")
+        slugs.append(slug)
+    return slugs
+
+
+def banner(base: str, aws: LocalAws, creds: dict[str, str], slugs: list[str]) -> str:
+    body = json.dumps(LEAD)
+    lines = [
+        "",
+        "Auterity is running.",
+        f"  API        {base}/api/v1   (docs: {base}/docs, schema: {base}/openapi.json)",
+        f"  AWS        {aws.endpoint_url}   (local DynamoDB; state in {aws.state_dir})",
+        f"  tenant     {TENANT}",
+        f"  login      {ADMIN} / {creds['password']}",
+        f"  API key    {creds['api_key']}",
+        "  endpoints  " + ", ".join(f"{base}/t/{TENANT}/{s}" for s in slugs),
+        "",
+        "Score a lead:",
+        f"  curl -s -X POST {base}/t/{TENANT}/lead-scoring \\",
+        f"    -H 'X-API-Key: {creds['api_key']}' -H 'content-type: application/json' \\",
+        f"    -d '{body}'",
+        "",
+        "Ctrl-C stops everything; the next `make run` finds your graphs and runs again.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    port = int(os.environ.get("AUTERITY_PORT", "8000"))
+    if not port_is_free(port):
+        print(
+            f"error: port {port} is busy; stop what uses it or set AUTERITY_PORT", file=sys.stderr
+        )
+        return 2
+    base = f"http://127.0.0.1:{port}"
+    try:
+        aws = LocalAws(state_dir=STATE_DIR).start()
+    except LocalAwsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with Supervisor() as supervisor:
+        if aws.process is not None:
+            supervisor.watch("local AWS", aws.process)
+        os.environ.update(aws.client_env())
+        client = make_client(endpoint_url=aws.endpoint_url)
+        ensure_tables(client, ServiceConfig(token_secret=secrets.token_urlsafe(48)))
+        store, creds = seed(Directory(client))
+        slugs = deploy_examples(store)
+        env: dict[str, Any] = {
+            **os.environ,
+            "AUTERITY_TOKEN_SECRET": creds["token_secret"],
+            "AUTERITY_PUBLIC_URL": base,
+        }
+        service = supervisor.start(
+            "service",
+            [sys.executable, "-m", "runtime.cli", "serve", "--port", str(port)],
+            env=env,
+        )
+        wait_for_http(f"{base}/healthz", timeout=60, process=service)
+        print(banner(base, aws, creds, slugs), flush=True)
+        return supervisor.run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

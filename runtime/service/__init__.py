@@ -1,0 +1,1 @@
+"""The HTTP service: management API under /api/v1 and deployed graphs under /t/{tenant}/{slug}."""

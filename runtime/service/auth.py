@@ -1,0 +1,60 @@
+"""Who is calling: a signed session token (from login) or a tenant API key.
+
+The tenant a request acts for comes only from its credential. Nothing in a path, query, body
+or header can name another tenant: handlers receive a ``TenantStore`` already bound to it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import jwt
+
+from runtime.store import Role
+
+TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name, not a secret
+ROLE_RANK: dict[Role, int] = {"viewer": 0, "editor": 1, "admin": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    tenant_id: str
+    actor: str
+    """``user:<email>`` or ``key:<key_id>``: what the audit trail records."""
+    role: Role
+    via: Literal["token", "api_key"]
+
+    def can(self, role: Role) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+
+def issue_token(
+    secret: str, *, tenant_id: str, email: str, role: Role, ttl: int
+) -> tuple[str, int]:
+    expires = int(time.time()) + ttl
+    claims = {"tid": tenant_id, "sub": email, "role": role, "exp": expires, "iat": int(time.time())}
+    return jwt.encode(claims, secret, algorithm=TOKEN_ALGORITHM), expires
+
+
+def read_token(secret: str, token: str) -> Principal | None:
+    """The principal a token stands for, or None if it is forged, expired or malformed."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[TOKEN_ALGORITHM], options={"require": ["exp", "tid", "sub"]}
+        )
+    except jwt.PyJWTError:
+        return None
+    role = claims.get("role")
+    if role not in ROLE_RANK or not isinstance(claims["tid"], str):
+        return None
+    return Principal(claims["tid"], f"user:{claims['sub']}", role, "token")
+
+
+def api_key_tenant(secret: str) -> str | None:
+    """The tenant an API key claims (``aut_<tenant>_<key id>_<secret>``); verified later."""
+    if not secret.startswith("aut_"):
+        return None
+    parts = secret[4:].split("_", 2)
+    return parts[0] if len(parts) == 3 and parts[0] else None

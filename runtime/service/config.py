@@ -1,0 +1,42 @@
+"""Service settings, read once from the environment.
+
+Local and AWS differ in configuration only, never in code.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ServiceConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    table_name: str = "auterity"
+    idempotency_table_name: str = "auterity-idempotency"
+    token_secret: str = Field(min_length=32, repr=False)
+    token_ttl_seconds: int = Field(default=12 * 3600, ge=60)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_run_seconds: float = Field(default=30.0, gt=0, le=900)
+    idempotency_ttl_seconds: int = Field(default=3600, ge=60)
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    @classmethod
+    def from_env(cls) -> Self:
+        """Read ``AUTERITY_*`` variables.
+
+        A missing token secret gets a random one: tokens then die with the process, which is
+        right for tests and wrong for production, so set it there.
+        """
+        env = os.environ
+        return cls(
+            table_name=env.get("AUTERITY_TABLE", "auterity"),
+            idempotency_table_name=env.get("AUTERITY_IDEMPOTENCY_TABLE", "auterity-idempotency"),
+            token_secret=env.get("AUTERITY_TOKEN_SECRET") or secrets.token_urlsafe(48),
+            max_body_bytes=int(env.get("AUTERITY_MAX_BODY_BYTES", 1024 * 1024)),
+            max_run_seconds=float(env.get("AUTERITY_MAX_RUN_SECONDS", 30)),
+            public_base_url=env.get("AUTERITY_PUBLIC_URL", "http://127.0.0.1:8000"),
+        )

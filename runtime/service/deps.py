@@ -1,0 +1,92 @@
+"""FastAPI dependencies: the caller's principal and a store bound to the caller's tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from runtime.service.auth import Principal, api_key_tenant, read_token
+from runtime.service.errors import ApiError
+from runtime.service.state import ServiceState
+from runtime.store import NotFound, Role, TenantStore
+
+
+def get_state(request: Request) -> ServiceState:
+    state: ServiceState = request.app.state.auterity
+    return state
+
+
+State = Annotated[ServiceState, Depends(get_state)]
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, "unauthorized", message)
+
+
+def principal_from_key(state: ServiceState, secret: str) -> tuple[Principal, TenantStore] | None:
+    tenant_id = api_key_tenant(secret)
+    if tenant_id is None:
+        return None
+    try:
+        store = state.directory.tenant(tenant_id)
+    except NotFound:
+        return None
+    key = store.verify_api_key(secret)
+    if key is None:
+        return None
+    return Principal(tenant_id, f"key:{key.key_id}", key.role, "api_key"), store
+
+
+def credentials(
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> str | None:
+    if x_api_key:
+        return x_api_key.strip()
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+    return None
+
+
+Credentials = Annotated[str | None, Depends(credentials)]
+
+
+def authenticate(state: State, secret: Credentials) -> tuple[Principal, TenantStore]:
+    if secret is None:
+        raise _unauthorized("send a bearer token (POST /api/v1/auth/login) or an X-API-Key")
+    if secret.startswith("aut_"):
+        found = principal_from_key(state, secret)
+        if found is None:
+            raise _unauthorized("the API key is not valid")
+        return found
+    principal = read_token(state.config.token_secret, secret)
+    if principal is None:
+        raise _unauthorized("the token is not valid or has expired; log in again")
+    try:
+        return principal, state.directory.tenant(principal.tenant_id)
+    except NotFound:
+        raise _unauthorized("the token's tenant no longer exists") from None
+
+
+Authenticated = Annotated[tuple[Principal, TenantStore], Depends(authenticate)]
+
+
+def require(role: Role) -> Callable[[Authenticated], tuple[Principal, TenantStore]]:
+    def check(auth: Authenticated) -> tuple[Principal, TenantStore]:
+        principal, _ = auth
+        if not principal.can(role):
+            raise ApiError(
+                403, "forbidden", f"this needs the {role} role; you are {principal.role}"
+            )
+        return auth
+
+    return check
+
+
+Viewer = Annotated[tuple[Principal, TenantStore], Depends(require("viewer"))]
+Editor = Annotated[tuple[Principal, TenantStore], Depends(require("editor"))]
+Admin = Annotated[tuple[Principal, TenantStore], Depends(require("admin"))]

@@ -1,0 +1,150 @@
+"""``Idempotency-Key`` on deployed endpoints: a repeated delivery gets the first run's result.
+
+Built on Powertools idempotency with its DynamoDB persistence layer (its own table, key ``id``,
+TTL ``expiration``). Powertools is synchronous, so the keyed run happens in a worker thread;
+a duplicate that arrives while the first run is still in progress waits for its result
+instead of running again. The key is scoped by tenant and slug, and the request (method,
+query, body) is the payload Powertools validates: the same key with another body is a 422.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
+    IdempotencyValidationError,
+)
+from starlette.concurrency import run_in_threadpool
+
+from runtime.service.errors import ApiError
+from runtime.service.runs import execute_and_record
+from runtime.service.state import ServiceState
+from runtime.store import Deployment, RunRecord, TenantStore
+
+MAX_KEY_CHARS = 256
+POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    slug: str
+    key: str
+
+
+def create_idempotency_table(client: Any, table_name: str) -> None:
+    """The table Powertools' DynamoDB persistence layer expects; idempotent."""
+    existing = client.list_tables().get("TableNames", [])
+    if table_name in existing:
+        return
+    client.create_table(
+        TableName=table_name,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    client.get_waiter("table_exists").wait(TableName=table_name)
+    client.update_time_to_live(
+        TableName=table_name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"},
+    )
+
+
+class _RunDeadline:
+    """Stands in for a Lambda context.
+
+    Powertools expires an in-progress record when the invocation would have timed out, so a
+    crashed worker never blocks a key for an hour.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self._deadline = time.monotonic() + seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def _run_keyed(
+    state: ServiceState,
+    store: TenantStore,
+    deployment: Deployment,
+    data: dict[str, Any],
+    event: dict[str, Any],
+    key: str,
+) -> dict[str, Any]:
+    persistence = DynamoDBPersistenceLayer(
+        table_name=state.config.idempotency_table_name, boto3_client=state.client
+    )
+    config = IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="request",
+        expires_after_seconds=state.config.idempotency_ttl_seconds,
+    )
+    config.register_lambda_context(_RunDeadline(state.config.max_run_seconds + 5))  # type: ignore[arg-type]
+
+    @idempotent_function(data_keyword_argument="data", persistence_store=persistence, config=config)  # type: ignore[untyped-decorator]
+    def deliver(data: dict[str, Any]) -> dict[str, Any]:
+        record = asyncio.run(
+            execute_and_record(
+                state,
+                store,
+                graph_id=deployment.graph_id,
+                version=deployment.version,
+                event=event,
+                trigger="http",
+                slug=deployment.slug,
+                actor="endpoint",
+                idempotency_key=key,
+            )
+        )
+        return record.model_dump(mode="json")
+
+    deadline = time.monotonic() + state.config.max_run_seconds + 5
+    while True:
+        try:
+            result: dict[str, Any] = deliver(data=data)
+            return result
+        except IdempotencyAlreadyInProgressError:
+            if time.monotonic() > deadline:
+                raise ApiError(
+                    409, "in_progress", "a request with this Idempotency-Key is still running"
+                ) from None
+            time.sleep(POLL_SECONDS)
+
+
+async def run_once(
+    state: ServiceState,
+    store: TenantStore,
+    key: IdempotencyKey,
+    *,
+    deployment: Deployment,
+    event: dict[str, Any],
+) -> RunRecord:
+    if len(key.key) > MAX_KEY_CHARS or not key.key.isprintable():
+        raise ApiError(
+            422, "invalid", f"Idempotency-Key: at most {MAX_KEY_CHARS} printable characters"
+        )
+    data = {
+        "key": f"{store.tenant_id}/{key.slug}/{key.key}",
+        "request": {"method": event["method"], "query": event["query"], "body": event["body"]},
+    }
+    try:
+        result = await run_in_threadpool(_run_keyed, state, store, deployment, data, event, key.key)
+    except IdempotencyValidationError:
+        raise ApiError(
+            422,
+            "idempotency_mismatch",
+            "Idempotency-Key was already used with a different request body",
+        ) from None
+    except IdempotencyPersistenceLayerError:
+        raise ApiError(503, "unavailable", "the idempotency store is unavailable; retry") from None
+    return RunRecord.model_validate(result)

@@ -1,0 +1,98 @@
+"""Deployments: a slug serves one graph version; deploy validates and compiles first."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from runtime.service.deps import Editor, State, Viewer
+from runtime.store import Deployment
+
+router = APIRouter(prefix="/deployments", tags=["deployments"])
+
+SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
+
+
+class Deploy(BaseModel):
+    slug: str = Field(pattern=SLUG, description="The endpoint becomes /t/<tenant>/<slug>.")
+    graph_id: str = Field(min_length=1, max_length=64)
+    version: int | None = Field(default=None, ge=1, description="Default: the latest version.")
+
+
+class Rollback(BaseModel):
+    version: int = Field(ge=1)
+
+
+class DeploymentView(BaseModel):
+    deployment: Deployment
+    url: str
+    curl: str
+
+
+def _view(state: State, tenant_id: str, deployment: Deployment) -> DeploymentView:
+    url = f"{state.config.public_base_url}/t/{tenant_id}/{deployment.slug}"
+    curl = (
+        f"curl -s -X POST {url} -H 'X-API-Key: $AUTERITY_API_KEY'"
+        " -H 'content-type: application/json' -d '{}'"
+    )
+    return DeploymentView(deployment=deployment, url=url, curl=curl)
+
+
+@router.get("")
+def list_deployments(auth: Viewer, state: State) -> list[DeploymentView]:
+    store = auth[1]
+    return [_view(state, store.tenant_id, d) for d in store.list_deployments()]
+
+
+@router.get("/{slug}")
+def get_deployment(slug: str, auth: Viewer, state: State) -> DeploymentView:
+    store = auth[1]
+    return _view(state, store.tenant_id, store.get_deployment(slug))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
+    principal, store = auth
+    stored = await run_in_threadpool(store.get_graph, body.graph_id, body.version)
+    # Compiling refuses an invalid graph with its diagnostics (422) before anything is written.
+    await run_in_threadpool(state.executor, store, stored.graph_id, stored.version)
+    deployment = await run_in_threadpool(
+        lambda: store.deploy(body.slug, stored.graph_id, stored.version, by=principal.actor)
+    )
+    await run_in_threadpool(
+        lambda: store.record_audit(
+            actor=principal.actor,
+            action="deployment.deploy",
+            target=body.slug,
+            details={"graph_id": stored.graph_id, "version": stored.version},
+        )
+    )
+    return _view(state, store.tenant_id, deployment)
+
+
+@router.post("/{slug}/rollback")
+async def rollback(slug: str, body: Rollback, auth: Editor, state: State) -> DeploymentView:
+    principal, store = auth
+    current = await run_in_threadpool(store.get_deployment, slug)
+    await run_in_threadpool(state.executor, store, current.graph_id, body.version)
+    deployment = await run_in_threadpool(
+        lambda: store.rollback(slug, body.version, by=principal.actor)
+    )
+    await run_in_threadpool(
+        lambda: store.record_audit(
+            actor=principal.actor,
+            action="deployment.rollback",
+            target=slug,
+            details={"graph_id": current.graph_id, "version": body.version},
+        )
+    )
+    return _view(state, store.tenant_id, deployment)
+
+
+@router.delete("/{slug}", status_code=status.HTTP_204_NO_CONTENT)
+def undeploy(slug: str, auth: Editor) -> Response:
+    principal, store = auth
+    store.undeploy(slug)
+    store.record_audit(actor=principal.actor, action="deployment.undeploy", target=slug)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,194 @@
+"""Deployed graphs as HTTP endpoints: ``/t/{tenant}/{slug}``.
+
+Authentication is the tenant's API key unless the graph's webhook trigger is public and the
+tenant allows public endpoints. Who may see what:
+- no credential on a private endpoint -> 401, whether or not the slug exists;
+- a credential of another tenant -> 404, exactly as an unknown slug, so nothing is probed;
+- a valid key for this tenant -> the run, or 404 for an unknown slug.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from nodes.registry import default_registry
+from runtime.service.deps import Credentials, State, principal_from_key
+from runtime.service.errors import ApiError, not_found
+from runtime.service.idempotency import IdempotencyKey, run_once
+from runtime.service.runs import execute_and_record, start_background_run
+from runtime.service.state import ServiceState
+from runtime.store import Deployment, NotFound, RunRecord, TenantStore
+
+router = APIRouter(include_in_schema=False)
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, "too_large", f"the request body is larger than {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, "too_large", f"the request body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse_body(raw: bytes, content_type: str) -> Any:
+    if not raw:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad_request", "the request body is not UTF-8 text") from None
+    if "json" in content_type or (not content_type and text.lstrip()[:1] in ("{", "[")):
+        try:
+            return json.loads(text)
+        except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+            raise ApiError(
+                400, "bad_request", f"the request body is not valid JSON: {exc}"[:300]
+            ) from None
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    store: TenantStore
+    deployment: Deployment
+    trigger_id: str
+    trigger_config: dict[str, Any]
+    http: bool
+    """Only a graph whose trigger answers HTTP (the webhook) is an endpoint."""
+
+
+def _target(state: ServiceState, store: TenantStore, deployment: Deployment) -> Target:
+    plan = state.executor(store, deployment.graph_id, deployment.version).plan
+    step = plan.steps[plan.trigger]
+    trigger_type = default_registry().get(step.type, step.version)
+    http = trigger_type is not None and trigger_type.needs_response
+    return Target(store, deployment, plan.trigger, dict(step.config), http)
+
+
+def _resolve(state: ServiceState, tenant: str, slug: str, secret: str | None) -> Target:
+    """Find the deployment and check the caller may run it, revealing nothing on the way."""
+    if secret is not None:
+        found = principal_from_key(state, secret)
+        if found is None:
+            raise ApiError(401, "unauthorized", "the API key is not valid")
+        principal, store = found
+        if principal.tenant_id != tenant:
+            raise not_found("endpoint")
+        try:
+            target = _target(state, store, store.get_deployment(slug))
+        except NotFound:
+            raise not_found("endpoint") from None
+        if not target.http:
+            raise not_found("endpoint")
+        return target
+    refused = ApiError(401, "unauthorized", "send the tenant's API key in X-API-Key")
+    try:
+        store = state.directory.tenant(tenant)
+        deployment = store.get_deployment(slug)
+    except NotFound:
+        raise refused from None
+    target = _target(state, store, deployment)
+    public = target.http and target.trigger_config.get("auth") == "public"
+    if not public or not store.get_settings().public_endpoints:
+        raise refused
+    return target
+
+
+def _respond(record: RunRecord, trigger_id: str) -> Response:
+    headers = {"x-auterity-run-id": record.run_id}
+    if record.status != "succeeded":
+        error = record.error or {}
+        if record.status == "timed_out":
+            code, status = "timed_out", 504
+        elif error.get("node") == trigger_id:  # the trigger refused the request itself
+            code, status = "bad_request", 400
+        else:
+            code, status = "run_failed", 502
+        failure = {
+            "error": {
+                "code": code,
+                "message": error.get("message", record.status),
+                "node": error.get("node"),
+                "run_id": record.run_id,
+            }
+        }
+        return JSONResponse(failure, status_code=status, headers=headers)
+    output = record.output
+    if isinstance(output, dict) and {"status", "body"} <= output.keys():
+        headers.update({str(k): str(v) for k, v in (output.get("headers") or {}).items()})
+        body = output.get("body")
+        media = headers.get("content-type", "application/json")
+        if isinstance(body, str) and "json" not in media:
+            return Response(body, status_code=int(output["status"]), headers=headers)
+        return JSONResponse(body, status_code=int(output["status"]), headers=headers)
+    return JSONResponse(output, headers=headers)
+
+
+@router.api_route("/t/{tenant}/{slug}", methods=METHODS)
+async def call_endpoint(
+    tenant: str, slug: str, request: Request, state: State, secret: Credentials
+) -> Response:
+    target = await run_in_threadpool(_resolve, state, tenant, slug, secret)
+    store, deployment = target.store, target.deployment
+    methods = target.trigger_config.get("methods") or ["POST"]
+    if request.method not in methods:
+        raise ApiError(
+            405,
+            "method_not_allowed",
+            f"{request.method} is not allowed here; use {', '.join(methods)}",
+            headers={"allow": ", ".join(methods)},
+        )
+    raw = await _read_body(request, state.config.max_body_bytes)
+    event = {
+        "method": request.method,
+        "path": f"/t/{tenant}/{slug}",
+        "headers": dict(request.headers),
+        "query": dict(request.query_params),
+        "body": _parse_body(raw, request.headers.get("content-type", "")),
+    }
+    if request.query_params.get("async") in ("1", "true"):
+        queued = await start_background_run(
+            state,
+            store,
+            graph_id=deployment.graph_id,
+            version=deployment.version,
+            event=event,
+            slug=slug,
+        )
+        poll = f"/api/v1/runs/{queued.run_id}"
+        return JSONResponse(
+            {"run_id": queued.run_id, "status": "queued", "poll": poll},
+            status_code=202,
+            headers={"location": poll},
+        )
+    key = request.headers.get("idempotency-key")
+    if key:
+        record = await run_once(
+            state, store, IdempotencyKey(slug=slug, key=key), deployment=deployment, event=event
+        )
+    else:
+        record = await execute_and_record(
+            state,
+            store,
+            graph_id=deployment.graph_id,
+            version=deployment.version,
+            event=event,
+            trigger="http",
+            slug=slug,
+            actor="endpoint",
+        )
+    return _respond(record, target.trigger_id)

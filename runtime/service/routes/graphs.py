@@ -1,0 +1,179 @@
+"""Graphs: CRUD with immutable versions, diff, validate, compile and test runs."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, Field
+
+from runtime.bundle import build_bundle
+from runtime.compile import plan_from_analysis
+from runtime.diagnostics import Diagnostic
+from runtime.diff import GraphDiff, diff_graphs
+from runtime.errors import CompileError
+from runtime.graph import Graph
+from runtime.service.deps import Editor, State, Viewer
+from runtime.service.errors import ApiError
+from runtime.service.runs import execute_and_record
+from runtime.store import GraphHead, GraphVersion, GraphVersionInfo, RunRecord
+from runtime.validate import analyze, validate
+
+router = APIRouter(prefix="/graphs", tags=["graphs"])
+
+
+class CreateGraph(BaseModel):
+    graph: Graph
+    message: str = Field(default="", max_length=1000)
+
+
+class SaveGraph(BaseModel):
+    graph: Graph
+    base_version: int = Field(ge=1, description="The version this edit started from.")
+    message: str = Field(default="", max_length=1000)
+
+
+class Saved(BaseModel):
+    version: GraphVersion
+    diagnostics: list[Diagnostic]
+    """Saving never requires a valid graph (drafts are normal); deploying does."""
+
+
+class Validation(BaseModel):
+    valid: bool
+    diagnostics: list[Diagnostic]
+
+
+class Compiled(BaseModel):
+    graph_id: str
+    version: int
+    steps: int
+    levels: list[list[str]]
+    bundle_bytes: int
+    bundle_sha256: str
+
+
+class TestRun(BaseModel):
+    input: Any = None
+    version: int | None = None
+
+
+@router.get("")
+def list_graphs(auth: Viewer) -> list[GraphHead]:
+    return auth[1].list_graphs()
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_graph(body: CreateGraph, auth: Editor) -> Saved:
+    principal, store = auth
+    saved = store.create_graph(body.graph, author=principal.actor, message=body.message)
+    store.record_audit(
+        actor=principal.actor,
+        action="graph.create",
+        target=saved.graph_id,
+        details={"version": saved.version},
+    )
+    return Saved(version=saved, diagnostics=validate(saved.graph))
+
+
+@router.get("/{graph_id}")
+def get_graph(graph_id: str, auth: Viewer, version: int | None = Query(None, ge=1)) -> GraphVersion:
+    return auth[1].get_graph(graph_id, version)
+
+
+@router.put("/{graph_id}")
+def save_graph(graph_id: str, body: SaveGraph, auth: Editor) -> Saved:
+    principal, store = auth
+    if body.graph.id != graph_id:
+        raise ApiError(422, "invalid", f"graph.id: {body.graph.id!r} does not match {graph_id!r}")
+    store.get_graph(graph_id)  # 404 before 409: an unknown id is not a conflict
+    saved = store.save_graph(
+        body.graph, base_version=body.base_version, author=principal.actor, message=body.message
+    )
+    store.record_audit(
+        actor=principal.actor,
+        action="graph.save",
+        target=graph_id,
+        details={"version": saved.version},
+    )
+    return Saved(version=saved, diagnostics=validate(saved.graph))
+
+
+@router.delete("/{graph_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_graph(graph_id: str, auth: Editor) -> Response:
+    principal, store = auth
+    store.delete_graph(graph_id)
+    store.record_audit(actor=principal.actor, action="graph.delete", target=graph_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{graph_id}/versions")
+def list_versions(graph_id: str, auth: Viewer) -> list[GraphVersionInfo]:
+    store = auth[1]
+    store.get_graph(graph_id)
+    return store.list_versions(graph_id)
+
+
+@router.get("/{graph_id}/versions/{version}")
+def get_version(graph_id: str, version: int, auth: Viewer) -> GraphVersion:
+    return auth[1].get_graph(graph_id, version)
+
+
+@router.get("/{graph_id}/diff")
+def diff_versions(
+    graph_id: str,
+    auth: Viewer,
+    from_version: int = Query(alias="from", ge=1),
+    to_version: int | None = Query(None, alias="to", ge=1),
+) -> GraphDiff:
+    store = auth[1]
+    old = store.get_graph(graph_id, from_version)
+    new = store.get_graph(graph_id, to_version)
+    return diff_graphs(old.graph, new.graph)
+
+
+@router.post("/{graph_id}/validate")
+def validate_stored(
+    graph_id: str, auth: Viewer, version: int | None = Query(None, ge=1)
+) -> Validation:
+    diagnostics = validate(auth[1].get_graph(graph_id, version).graph)
+    return Validation(
+        valid=not any(d.severity == "error" for d in diagnostics), diagnostics=diagnostics
+    )
+
+
+@router.post("/{graph_id}/compile")
+def compile_stored(
+    graph_id: str, auth: Viewer, version: int | None = Query(None, ge=1)
+) -> Compiled:
+    stored = auth[1].get_graph(graph_id, version)
+    analysis = analyze(stored.graph)
+    if not analysis.ok:
+        raise CompileError(analysis.diagnostics)
+    plan = plan_from_analysis(analysis)
+    bundle = build_bundle(plan, stored.graph)
+    return Compiled(
+        graph_id=graph_id,
+        version=stored.version,
+        steps=len(plan.steps),
+        levels=plan.root.levels,
+        bundle_bytes=len(bundle),
+        bundle_sha256=hashlib.sha256(bundle).hexdigest(),
+    )
+
+
+@router.post("/{graph_id}/run")
+async def test_run(graph_id: str, body: TestRun, auth: Editor, state: State) -> RunRecord:
+    """Run a saved version now with sample input, as the builder's Run button does."""
+    principal, store = auth
+    return await execute_and_record(
+        state,
+        store,
+        graph_id=graph_id,
+        version=body.version,
+        event=body.input,
+        trigger="manual",
+        slug=None,
+        actor=principal.actor,
+    )

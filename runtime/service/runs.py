@@ -1,0 +1,157 @@
+"""Running a stored graph version and recording the run.
+
+One path serves the builder's test runs and deployed endpoints, so both leave the same trace
+in the same place.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from starlette.concurrency import run_in_threadpool
+
+from runtime.options import RunOptions
+from runtime.service.state import ServiceState
+from runtime.store import RunRecord, TenantStore
+from runtime.trace import RunResult
+
+Trigger = Literal["http", "manual", "schedule", "api"]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def run_options(state: ServiceState, store: TenantStore) -> RunOptions:
+    settings = store.get_settings()
+    return RunOptions(
+        tenant_id=store.tenant_id,
+        egress_allow=tuple(settings.egress_allow),
+        run_timeout_seconds=min(settings.max_run_seconds, state.config.max_run_seconds),
+    )
+
+
+def record_for(
+    result: RunResult,
+    *,
+    graph_id: str,
+    version: int,
+    slug: str | None,
+    trigger: Trigger,
+    started_at: str,
+    expires_at: int,
+    idempotency_key: str | None = None,
+) -> RunRecord:
+    return RunRecord(
+        run_id=result.run_id,
+        graph_id=graph_id,
+        version=version,
+        slug=slug,
+        status=result.status,
+        trigger=trigger,
+        started_at=started_at,
+        finished_at=_now(),
+        duration_ms=result.duration_ms,
+        output=result.output,
+        error=result.error.model_dump() if result.error else None,
+        trace=[t.model_dump(mode="json") for t in result.trace],
+        trace_truncated=False,
+        idempotency_key=idempotency_key,
+        expires_at=expires_at,
+    )
+
+
+def _expiry(store: TenantStore) -> int:
+    return int(time.time()) + store.get_settings().run_retention_days * 86_400
+
+
+async def execute_and_record(
+    state: ServiceState,
+    store: TenantStore,
+    *,
+    graph_id: str,
+    version: int | None,
+    event: Any,
+    trigger: Trigger,
+    slug: str | None,
+    actor: str,
+    idempotency_key: str | None = None,
+) -> RunRecord:
+    stored = await run_in_threadpool(store.get_graph, graph_id, version)
+    executor = await run_in_threadpool(state.executor, store, graph_id, stored.version)
+    options = await run_in_threadpool(run_options, state, store)
+    run_id = store.new_run_id()
+    started = _now()
+    result = await executor.run(event, run_id=run_id, options=options)
+    record = record_for(
+        result,
+        graph_id=graph_id,
+        version=stored.version,
+        slug=slug,
+        trigger=trigger,
+        started_at=started,
+        expires_at=await run_in_threadpool(_expiry, store),
+        idempotency_key=idempotency_key,
+    )
+    # The stored copy may be trimmed to fit an item; the caller gets the run as it happened.
+    await run_in_threadpool(store.put_run, record)
+    if trigger == "manual":
+        await run_in_threadpool(
+            store.record_audit,
+            actor=actor,
+            action="run.manual",
+            target=graph_id,
+            details={"run_id": run_id, "version": stored.version, "status": result.status},
+        )
+    return record
+
+
+async def start_background_run(
+    state: ServiceState,
+    store: TenantStore,
+    *,
+    graph_id: str,
+    version: int,
+    event: Any,
+    slug: str | None,
+) -> RunRecord:
+    """``?async=1``: record the run as queued, answer at once, finish it in the background."""
+    executor = await run_in_threadpool(state.executor, store, graph_id, version)
+    options = await run_in_threadpool(run_options, state, store)
+    queued = RunRecord(
+        run_id=store.new_run_id(),
+        graph_id=graph_id,
+        version=version,
+        slug=slug,
+        status="queued",
+        trigger="http",
+        started_at=_now(),
+        finished_at=None,
+        duration_ms=None,
+        output=None,
+        error=None,
+        trace=[],
+        trace_truncated=False,
+        idempotency_key=None,
+        expires_at=await run_in_threadpool(_expiry, store),
+    )
+    await run_in_threadpool(store.put_run, queued)
+
+    async def finish() -> None:
+        await run_in_threadpool(store.update_run, queued.run_id, status="running")
+        result = await executor.run(event, run_id=queued.run_id, options=options)
+        await run_in_threadpool(
+            store.update_run,
+            queued.run_id,
+            status=result.status,
+            finished_at=_now(),
+            duration_ms=result.duration_ms,
+            output=result.output,
+            error=result.error.model_dump() if result.error else None,
+            trace=[t.model_dump(mode="json") for t in result.trace],
+        )
+
+    state.spawn(finish())
+    return queued

@@ -1,0 +1,48 @@
+"""What the app holds between requests: config, the store directory, compiled executors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from runtime.compile import build_plan
+from runtime.engine import Executor
+from runtime.service.config import ServiceConfig
+from runtime.store import Directory, TenantStore
+
+MAX_CACHED_EXECUTORS = 256
+
+
+@dataclass
+class ServiceState:
+    config: ServiceConfig
+    client: Any
+    directory: Directory
+    executors: OrderedDict[tuple[str, str, int], Executor] = field(default_factory=OrderedDict)
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def executor(self, store: TenantStore, graph_id: str, version: int) -> Executor:
+        """Compiled executor for one immutable version.
+
+        Versions never change, so the cache never goes stale; it is bounded, and keyed by
+        tenant so nothing is shared between tenants.
+        """
+        key = (store.tenant_id, graph_id, version)
+        cached = self.executors.get(key)
+        if cached is not None:
+            self.executors.move_to_end(key)
+            return cached
+        stored = store.get_graph(graph_id, version)
+        executor = Executor(build_plan(stored.graph))
+        self.executors[key] = executor
+        if len(self.executors) > MAX_CACHED_EXECUTORS:
+            self.executors.popitem(last=False)
+        return executor
+
+    def spawn(self, coro: Any) -> None:
+        """Keep a reference to background runs so they are not garbage-collected mid-way."""
+        task = asyncio.ensure_future(coro)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)

@@ -1,0 +1,81 @@
+"""``auterity data``: export one tenant to DynamoDB JSON lines, or import such a file.
+
+Mount it in the main CLI with ``app.add_typer(data_app, name="data")``. The table comes from
+``AUTERITY_TABLE`` (default ``auterity``) and the endpoint from boto3's usual environment, so
+the same commands work against DynamoDB and a local server.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from runtime.store.directory import Directory
+from runtime.store.errors import InvalidInput
+from runtime.store.table import TABLE_NAME_DEFAULT, create_table, make_client
+from runtime.store.tenant import TenantStore
+
+data_app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Export and import one tenant's data as DynamoDB JSON lines.",
+)
+
+TenantArg = Annotated[str, typer.Argument(help="The tenant id.", show_default=False)]
+
+
+def _table_name() -> str:
+    return os.environ.get("AUTERITY_TABLE", TABLE_NAME_DEFAULT)
+
+
+@data_app.command("export")
+def export(
+    tenant: TenantArg,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Write every item of TENANT, one JSON line each."""
+    store = Directory(make_client(), _table_name()).tenant(tenant)
+    if output is None:
+        count = _write(store, sys.stdout)
+    else:
+        try:
+            with output.open("w", encoding="utf-8") as out:
+                count = _write(store, out)
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
+    typer.echo(f"exported {count} item(s) of tenant '{tenant}'", err=True)
+
+
+def _write(store: TenantStore, out: TextIO) -> int:
+    count = 0
+    for line in store.export_lines():
+        out.write(line + "\n")
+        count += 1
+    return count
+
+
+@data_app.command("import")
+def import_(
+    tenant: TenantArg,
+    file: Annotated[Path, typer.Argument(help="A file written by `data export`.")],
+    create: Annotated[
+        bool, typer.Option("--create-table", help="Create the table first if it is missing.")
+    ] = False,
+) -> None:
+    """Create the items of FILE in TENANT; refuses other tenants' lines, never overwrites."""
+    client = make_client()
+    if create:
+        create_table(client, _table_name())
+    store = TenantStore(client, tenant, _table_name())
+    try:
+        with file.open(encoding="utf-8") as lines:
+            count = store.import_lines(lines)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {file}: {exc.strerror}") from None
+    typer.echo(f"imported {count} new item(s) into tenant '{tenant}'", err=True)

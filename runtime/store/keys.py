@@ -1,0 +1,124 @@
+"""The one place keys are built. Everything a tenant owns lives under ``TENANT#<id>#``.
+
+Partitions of a tenant (``PK``):
+
+- ``TENANT#<t>#``               profile, settings, graph heads, users, API keys, deployments
+- ``TENANT#<t>#GRAPH#<gid>``    the immutable versions of one graph (``SK=V#00000001``)
+- ``TENANT#<t>#RUNS``           runs (``SK=RUN#<time-ordered id>``)
+- ``TENANT#<t>#AUDIT``          audit events (``SK=EV#<time-ordered id>``)
+- ``TENANT#<t>#USAGE``          usage records (``SK=U#<UTC time>#<id>``)
+
+Tenant ids cannot contain ``#``, so the trailing ``#`` of the prefix is what keeps ``acme``'s
+keys from ever starting with ``acme-co``'s prefix and the other way round.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from runtime.graph import ID_PATTERN
+from runtime.store.errors import InvalidInput
+
+TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+GRAPH_ID = re.compile(ID_PATTERN)
+RECORD_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+KEY_ID = re.compile(r"^[0-9a-f]{12}$")
+EMAIL = re.compile(r"^[^@\s#]{1,64}@[^@\s#.]+(\.[^@\s#.]+)+$")
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+MAX_VERSION = 99_999_999
+"""``V#%08d`` sorts correctly only up to here."""
+
+PROFILE = "PROFILE"
+SETTINGS = "SETTINGS"
+GRAPHS = "GRAPH#"
+VERSIONS = "V#"
+USERS = "USER#"
+API_KEYS = "APIKEY#"
+DEPLOYMENTS = "DEPLOY#"
+RUNS = "RUN#"
+EVENTS = "EV#"
+USAGE = "U#"
+
+
+class Key(NamedTuple):
+    pk: str
+    sk: str
+
+
+def checked(pattern: re.Pattern[str], value: object, what: str) -> str:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise InvalidInput(f"{what} {value!r} is not valid (expected {pattern.pattern})")
+    return value
+
+
+def normalize_email(email: str) -> str:
+    """Emails are matched case-insensitively, so the key uses the lower-case form."""
+    value = email.strip().lower() if isinstance(email, str) else email
+    if not isinstance(value, str) or len(value) > 254 or not EMAIL.fullmatch(value):
+        raise InvalidInput(f"email {email!r} is not valid")
+    return value
+
+
+def tenant_prefix(tenant_id: str) -> str:
+    return f"TENANT#{checked(TENANT_ID, tenant_id, 'tenant id')}#"
+
+
+class TenantKeys:
+    """Keys of one tenant; there is deliberately no way to build another tenant's key from here."""
+
+    def __init__(self, tenant_id: str) -> None:
+        self.prefix = tenant_prefix(tenant_id)
+        self.tenant_id = tenant_id
+        self.root = self.prefix
+        self.runs = f"{self.prefix}RUNS"
+        self.audit = f"{self.prefix}AUDIT"
+        self.usage = f"{self.prefix}USAGE"
+
+    def owns(self, pk: object) -> bool:
+        return isinstance(pk, str) and pk.startswith(self.prefix)
+
+    def profile(self) -> Key:
+        return Key(self.root, PROFILE)
+
+    def settings(self) -> Key:
+        return Key(self.root, SETTINGS)
+
+    def graph_head(self, graph_id: str) -> Key:
+        return Key(self.root, GRAPHS + checked(GRAPH_ID, graph_id, "graph id"))
+
+    def graph_versions(self, graph_id: str) -> str:
+        return f"{self.prefix}{GRAPHS}{checked(GRAPH_ID, graph_id, 'graph id')}"
+
+    def graph_version(self, graph_id: str, version: int) -> Key:
+        if not 1 <= version <= MAX_VERSION:
+            raise InvalidInput(f"version {version} is out of range")
+        return Key(self.graph_versions(graph_id), f"{VERSIONS}{version:08d}")
+
+    def user(self, email: str) -> Key:
+        return Key(self.root, USERS + normalize_email(email))
+
+    def api_key(self, key_id: str) -> Key:
+        return Key(self.root, API_KEYS + checked(KEY_ID, key_id, "API key id"))
+
+    def deployment(self, slug: str) -> Key:
+        return Key(self.root, DEPLOYMENTS + checked(SLUG, slug, "slug"))
+
+    def run(self, run_id: str) -> Key:
+        return Key(self.runs, RUNS + checked(RECORD_ID, run_id, "run id"))
+
+    def audit_event(self, event_id: str) -> Key:
+        return Key(self.audit, EVENTS + checked(RECORD_ID, event_id, "event id"))
+
+    def usage_record(self, utc_at: str, record_id: str) -> Key:
+        return Key(self.usage, f"{USAGE}{utc_at}#{checked(RECORD_ID, record_id, 'usage id')}")
+
+    def usage_month(self, month: str) -> str:
+        """The ``SK`` prefix of one calendar month (UTC) of usage."""
+        return USAGE + checked(MONTH, month, "month")
+
+    def fixed_partitions(self) -> list[str]:
+        """Every partition except the per-graph version partitions (found via the heads)."""
+        return [self.root, self.runs, self.audit, self.usage]

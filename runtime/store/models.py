@@ -1,0 +1,144 @@
+"""What the store hands out.
+
+Secrets (password hashes, API key hashes) have no field here, so no serializer can leak them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from runtime.graph import Graph
+
+Role = Literal["admin", "editor", "viewer"]
+Industry = Literal["automotive", "healthcare", "finance", "manufacturing", "general"]
+RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed_out"]
+Trigger = Literal["http", "manual", "schedule", "api"]
+DeploymentAction = Literal["deploy", "rollback"]
+
+ROLES: tuple[Role, ...] = ("admin", "editor", "viewer")
+INDUSTRIES: tuple[Industry, ...] = (
+    "automotive", "healthcare", "finance", "manufacturing", "general",
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Tenant(_Model):
+    id: str
+    name: str
+    industry: Industry
+    created_at: str
+
+
+class TenantSettings(_Model):
+    egress_allow: list[str] = Field(default_factory=list)
+    run_retention_days: int = Field(default=30, ge=1, le=3650)
+    max_run_seconds: float = Field(default=30.0, gt=0, le=900)
+    public_endpoints: bool = True
+    revision: int = Field(default=0, ge=0)
+    """Optimistic-locking counter: send back the revision you read; the store bumps it."""
+
+
+class User(_Model):
+    email: str
+    role: Role
+    created_at: str
+
+
+class ApiKey(_Model):
+    key_id: str
+    name: str
+    role: Role
+    hint: str
+    """Enough to recognise the key in a list (``aut_acme_3f9a…c2``), never enough to use it."""
+    created_at: str
+    revoked: bool = False
+
+
+class GraphHead(_Model):
+    graph_id: str
+    name: str
+    version: int
+    updated_at: str
+    updated_by: str
+
+
+class GraphVersionInfo(_Model):
+    graph_id: str
+    version: int
+    message: str
+    author: str
+    created_at: str
+    hash: str
+
+
+class GraphVersion(_Model):
+    graph_id: str
+    version: int
+    graph: Graph
+    message: str
+    author: str
+    created_at: str
+    hash: str
+    """``runtime.compile.graph_hash`` of ``graph``: equal hashes mean equal graphs."""
+
+
+class DeploymentChange(_Model):
+    version: int
+    at: str
+    by: str
+    action: DeploymentAction
+
+
+class Deployment(_Model):
+    slug: str
+    graph_id: str
+    version: int
+    deployed_at: str
+    deployed_by: str
+    history: list[DeploymentChange] = Field(default_factory=list)
+    """Oldest first, bounded to the most recent changes."""
+
+
+class RunRecord(_Model):
+    run_id: str
+    graph_id: str
+    version: int
+    slug: str | None = None
+    status: RunStatus
+    trigger: Trigger
+    started_at: str
+    finished_at: str | None = None
+    duration_ms: float | None = None
+    output: Any = None
+    error: dict[str, Any] | None = None
+    trace: list[dict[str, Any]] = Field(default_factory=list)
+    trace_truncated: bool = False
+    """Some node data (or, for huge runs, the output or trailing trace entries) was replaced by
+    ``{"_truncated": true, "bytes": N}`` to keep the record under DynamoDB's item size limit."""
+    idempotency_key: str | None = None
+    expires_at: int
+    """Epoch seconds; DynamoDB's TTL deletes the record some time after this, and the store
+    stops returning it at this moment."""
+
+
+class AuditEvent(_Model):
+    event_id: str
+    at: str
+    actor: str
+    action: str
+    target: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class UsageRecord(_Model):
+    at: str
+    kind: str
+    graph_id: str | None = None
+    run_id: str | None = None
+    quantity: float
+    details: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,125 @@
+"""Runs: one item each, newest first by id, status moving only forward."""
+
+from __future__ import annotations
+
+import time
+from itertools import islice
+from typing import Any, get_args
+
+from runtime.store import codec
+from runtime.store.access import ConditionFailed
+from runtime.store.errors import Conflict, InvalidInput, NotFound
+from runtime.store.ids import time_ordered_id
+from runtime.store.keys import RECORD_ID, RUNS, checked
+from runtime.store.models import RunRecord, RunStatus
+from runtime.store.runsize import bound_run
+from runtime.store.scoped import Scoped, model_from
+
+RANK: dict[str, int] = {
+    "queued": 0, "running": 1, "succeeded": 2, "failed": 2, "cancelled": 2, "timed_out": 2,
+}
+"""A status may only be replaced by one of higher rank: the terminal ones are final."""
+assert set(RANK) == set(get_args(RunStatus))
+
+MAX_LIST = 1000
+ROUNDS = 10
+
+
+class RunOps(Scoped):
+    def new_run_id(self) -> str:
+        return time_ordered_id()
+
+    def _fields(self, run: RunRecord) -> dict[str, Any]:
+        key = self._keys.run(run.run_id)
+        return {"PK": key.pk, "SK": key.sk, **run.model_dump(mode="json")}
+
+    def _size(self, run: RunRecord) -> int:
+        return codec.item_size(codec.to_item(self._fields(run)))
+
+    def put_run(self, run: RunRecord) -> RunRecord:
+        """Returns the record as stored, which may have a truncated trace."""
+        checked(RECORD_ID, run.run_id, "run id")
+        stored = bound_run(run, self._size)
+        try:
+            self._table.put_new(self._fields(stored))
+        except ConditionFailed:
+            raise Conflict(f"run '{run.run_id}' already exists") from None
+        return stored
+
+    def update_run(
+        self,
+        run_id: str,
+        *,
+        status: RunStatus,
+        finished_at: str | None = None,
+        duration_ms: float | None = None,
+        output: Any = None,
+        error: dict[str, Any] | None = None,
+        trace: list[dict[str, Any]] | None = None,
+    ) -> RunRecord:
+        """Fields left as None keep their stored value."""
+        key = self._keys.run(run_id)
+        if status not in RANK:
+            raise InvalidInput(f"status {status!r} is not a run status")
+        earlier = [s for s, rank in RANK.items() if rank < RANK[status]]
+        changes: dict[str, Any] = {"status": status}
+        for name, value in (
+            ("finished_at", finished_at), ("duration_ms", duration_ms),
+            ("output", output), ("error", error),
+        ):
+            if value is not None:
+                changes[name] = value
+        if trace is not None:
+            changes.update(trace=trace, trace_truncated=False)
+        for _ in range(ROUNDS):
+            fields = self._table.get(key)
+            if fields is None:
+                raise NotFound(f"run '{run_id}'")
+            current = model_from(RunRecord, fields)
+            if RANK[current.status] >= RANK[status]:
+                raise Conflict(f"run '{run_id}' is {current.status}; it cannot become {status}")
+            updated = bound_run(
+                RunRecord.model_validate({**current.model_dump(), **changes}), self._size
+            )
+            before, after = current.model_dump(mode="json"), updated.model_dump(mode="json")
+            set_fields = {k: v for k, v in after.items() if k == "status" or before[k] != v}
+            placeholders = {f":status__{i}": s for i, s in enumerate(earlier)}
+            try:
+                stored = self._table.update(
+                    key,
+                    set_fields=set_fields,
+                    condition=f"#status IN ({', '.join(placeholders)})",
+                    values=placeholders,
+                )
+            except ConditionFailed:
+                continue  # moved on since we read it: look again
+            return model_from(RunRecord, stored)
+        raise Conflict(f"run '{run_id}' is changing too fast; retry")
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """Expired runs are not found, even before DynamoDB's TTL gets round to deleting them."""
+        fields = self._table.get(self._keys.run(run_id))
+        if fields is None or fields["expires_at"] <= time.time():
+            raise NotFound(f"run '{run_id}'")
+        return model_from(RunRecord, fields)
+
+    def list_runs(
+        self, *, graph_id: str | None = None, status: RunStatus | None = None, limit: int = 50
+    ) -> list[RunRecord]:
+        if not 1 <= limit <= MAX_LIST:
+            raise InvalidInput(f"limit must be between 1 and {MAX_LIST}, not {limit}")
+        conditions = ["#expires_at > :expires_at"]
+        values: dict[str, Any] = {":expires_at": int(time.time())}
+        if graph_id is not None:
+            conditions.append("#graph_id = :graph_id")
+            values[":graph_id"] = graph_id
+        if status is not None:
+            conditions.append("#status = :status")
+            values[":status"] = status
+        filtered = graph_id is not None or status is not None
+        items = self._table.query(
+            self._keys.runs, prefix=RUNS, newest_first=True,
+            filter_expression=" AND ".join(conditions), values=values,
+            page_size=max(limit, 100) if filtered else limit + 5,
+        )
+        return [model_from(RunRecord, fields) for fields in islice(items, limit)]

@@ -1,0 +1,32 @@
+"""Tenant settings: one item, replaced only by a writer that saw the current revision."""
+
+from __future__ import annotations
+
+from runtime.store.access import ConditionFailed
+from runtime.store.errors import Conflict
+from runtime.store.models import TenantSettings
+from runtime.store.scoped import Scoped, model_from
+
+
+class SettingsOps(Scoped):
+    def get_settings(self) -> TenantSettings:
+        """Defaults (revision 0) until the first update."""
+        fields = self._table.get(self._keys.settings())
+        return TenantSettings() if fields is None else model_from(TenantSettings, fields)
+
+    def update_settings(self, settings: TenantSettings) -> TenantSettings:
+        key = self._keys.settings()
+        stored = settings.model_copy(update={"revision": settings.revision + 1})
+        fields = {"PK": key.pk, "SK": key.sk, **stored.model_dump(mode="json")}
+        condition = "#revision = :revision"
+        if settings.revision == 0:
+            condition = "attribute_not_exists(#PK) OR " + condition
+        try:
+            self._table.put(fields, condition=condition, values={":revision": settings.revision})
+        except ConditionFailed as exc:
+            current = (exc.fields or {}).get("revision", 0)
+            raise Conflict(
+                f"settings are at revision {current}, not {settings.revision}; reload them",
+                current_version=current,
+            ) from None
+        return stored

@@ -1,0 +1,35 @@
+"""``TenantStore``: everything one tenant owns, bound to that tenant when it is made.
+
+No method takes a tenant id or a raw key, so no caller can reach across tenants; each concern
+lives in its own module and this class only puts them together.
+"""
+
+from __future__ import annotations
+
+from runtime.store.access import Table
+from runtime.store.deployments import DeploymentOps
+from runtime.store.graphs import GraphOps
+from runtime.store.identity import IdentityOps
+from runtime.store.keys import TenantKeys
+from runtime.store.records import RecordOps
+from runtime.store.runs import RunOps
+from runtime.store.settings import SettingsOps
+from runtime.store.table import TABLE_NAME_DEFAULT, DynamoDBClient
+from runtime.store.transfer import TransferOps
+
+
+class TenantStore(
+    SettingsOps, IdentityOps, GraphOps, DeploymentOps, RunOps, RecordOps, TransferOps
+):
+    def __init__(
+        self, client: DynamoDBClient, tenant_id: str, table_name: str = TABLE_NAME_DEFAULT
+    ) -> None:
+        """Prefer ``Directory.tenant``, which also checks that the tenant exists.
+
+        Constructing one directly is for restoring a tenant into an empty table.
+        """
+        self._keys = TenantKeys(tenant_id)
+        self._table = Table(client, table_name)
+
+    def __repr__(self) -> str:
+        return f"TenantStore({self.tenant_id!r}, table={self._table.name!r})"

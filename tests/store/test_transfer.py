@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from runtime.store import (
+    Conflict,
+    Directory,
+    InvalidInput,
+    RunRecord,
+    TenantStore,
+    UsageRecord,
+    create_table,
+)
+from runtime.store.cli import data_app
+
+from .conftest import TABLE, make_graph
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "store" / "globex.jsonl"
+
+
+def populate(store: TenantStore) -> str:
+    store.create_graph(make_graph(), author="ann")
+    store.save_graph(make_graph(name="Two", price=1.0, nested={"S": ["", None, -0.0]}),
+                     base_version=1, author="ann")
+    store.create_graph(make_graph("billing"), author="ann")
+    store.deploy("orders", "orders", 2, by="ann")
+    store.put_run(RunRecord(
+        run_id=store.new_run_id(), graph_id="orders", version=2, status="succeeded",
+        trigger="http", started_at="2026-11-05T10:00:00+00:00", duration_ms=1.0,
+        output={"total": 10.0, "when": "2026-01-05T10:00:00.000000"}, trace=[{"node": "a"}],
+        expires_at=int(time.time()) + 3600,
+    ))
+    store.create_user("ann@example.com", "correct horse", "admin")
+    _, secret = store.create_api_key("ci")
+    store.record_audit(actor="ann", action="x", target="y", details={"n": 1.5})
+    store.record_usage(UsageRecord(at="2026-11-05T10:00:00+00:00", kind="run", quantity=1.0))
+    return secret
+
+
+def test_export_import_round_trips_into_a_fresh_table(
+    acme: TenantStore, acme_co: TenantStore, client: Any
+) -> None:
+    secret = populate(acme)
+    populate(acme_co)
+    lines = list(acme.export_lines())
+    assert all(json.loads(line)["Item"]["PK"]["S"].startswith("TENANT#acme#") for line in lines)
+    assert len(lines) == len(set(lines)) == 12
+
+    create_table(client, "restored")
+    restored = TenantStore(client, "acme", "restored")
+    assert restored.import_lines(lines) == len(lines)
+    assert sorted(restored.export_lines()) == sorted(lines)
+
+    # The restored tenant works: its profile came along, and so did every kind of item.
+    tenant = Directory(client, "restored").tenant("acme")
+    original = Directory(client, TABLE).get_tenant("acme")
+    assert Directory(client, "restored").list_tenants() == [original]
+    assert tenant.get_graph("orders") == acme.get_graph("orders")
+    assert tenant.list_runs() == acme.list_runs()
+    assert tenant.authenticate("ann@example.com", "correct horse") is not None
+    assert tenant.verify_api_key(secret) is not None
+    assert tenant.list_usage("2026-11") == acme.list_usage("2026-11")
+    assert tenant.save_graph(make_graph(), base_version=2, author="b").version == 3
+
+
+def test_import_is_idempotent_and_never_overwrites(acme: TenantStore) -> None:
+    populate(acme)
+    lines = list(acme.export_lines())
+    assert acme.import_lines(lines) == 0  # everything is already there, identically
+    changed = [line.replace('"\\"Orders\\""', '"\\"Renamed\\""') for line in lines]
+    assert changed != lines
+    with pytest.raises(Conflict, match=r"line \d+: a different item"):
+        acme.import_lines(changed)
+    assert acme.get_graph("orders", 1).graph.name == "Orders"
+
+
+def test_import_refuses_another_tenants_lines_before_writing_anything(
+    acme: TenantStore, acme_co: TenantStore, client: Any
+) -> None:
+    populate(acme_co)
+    theirs = list(acme_co.export_lines())
+    create_table(client, "restored")
+    target = TenantStore(client, "acme", "restored")
+    mine = [line.replace("TENANT#acme-co#", "TENANT#acme#") for line in theirs]
+    with pytest.raises(InvalidInput, match=r"line 3: .*another tenant.*TENANT#acme-co#"):
+        target.import_lines([*mine[:2], theirs[2], *mine[3:]])
+    assert client.scan(TableName="restored")["Items"] == []
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [("not json", "not JSON"), ('{"Item": {"PK": {"S": "TENANT#acme#"}}}', "no string PK"),
+     ('{"Item": {"PK": {"S": "TENANT#acme#"}, "SK": {"S": "X"}, "v": {"S": "{oops"}}}', "line 2")],
+)
+def test_import_refuses_malformed_lines(acme: TenantStore, line: str, problem: str) -> None:
+    with pytest.raises(InvalidInput, match=problem):
+        acme.import_lines(["", line])
+
+
+def test_a_stored_export_still_imports(directory: Directory, client: Any) -> None:
+    """The file format is an interface: an export written earlier must keep importing."""
+    lines = FIXTURE.read_text().splitlines()
+    globex = TenantStore(client, "globex", TABLE)
+    assert globex.import_lines(lines) == len(lines)
+    assert directory.get_tenant("globex").name == "Globex Corporation"
+    assert globex.get_graph("intake").graph.metadata == {"owner": "ops"}
+    assert globex.get_deployment("intake").version == 2
+    assert globex.list_runs()[0].output == {"ok": True, "total": 1.0}
+    assert globex.authenticate("hank@globex.example", "globex password") is not None
+    with pytest.raises(InvalidInput, match="line 1"):
+        TenantStore(client, "acme", TABLE).import_lines(lines)
+
+
+def test_cli_export_and_import(
+    acme: TenantStore, client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    populate(acme)
+    runner = CliRunner()
+    out = tmp_path / "acme.jsonl"
+    exported = runner.invoke(data_app, ["export", "acme", "-o", str(out)])
+    assert exported.exit_code == 0, exported.output
+    assert sorted(out.read_text().splitlines()) == sorted(acme.export_lines())
+
+    monkeypatch.setenv("AUTERITY_TABLE", "copy")
+    imported = runner.invoke(data_app, ["import", "acme", str(out), "--create-table"])
+    assert imported.exit_code == 0, imported.output
+    assert "imported 12 new item(s)" in imported.output
+    assert sorted(TenantStore(client, "acme", "copy").export_lines()) == sorted(
+        out.read_text().splitlines()
+    )
+    refused = runner.invoke(data_app, ["import", "acme-co", str(out)])
+    assert refused.exit_code != 0
+    assert isinstance(refused.exception, InvalidInput)
+
+    monkeypatch.setenv("AUTERITY_TABLE", TABLE)
+    to_stdout = runner.invoke(data_app, ["export", "acme"])
+    assert to_stdout.exit_code == 0
+    assert len([line for line in to_stdout.stdout.splitlines() if line.startswith("{")]) == 12
