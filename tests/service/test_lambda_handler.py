@@ -1,0 +1,96 @@
+"""The Lambda entry wraps the same app: an API Gateway event in, a proxy response out.
+
+Powertools' JSON logs carry the tenant and run ids. moto cannot run Lambda code, so the
+handler runs in-process with the event shapes API Gateway sends.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from runtime.graph import Graph
+from runtime.store import Directory
+from tests.service.conftest import example
+
+
+@dataclass
+class Context:
+    function_name: str = "auterity-api"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:auterity-api"
+    aws_request_id: str = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def _event(method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> dict:
+    return {
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "headers": {"content-type": "application/json", **(headers or {})},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "requestContext": {
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "path": path,
+            "stage": "live",
+            "requestId": "r1",
+            "identity": {"sourceIp": "1.2.3.4"},
+        },
+        "body": None if body is None else json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+@pytest.fixture
+def handler_module(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("AUTERITY_TOKEN_SECRET", "s" * 48)
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Auterity")
+    sys.modules.pop("runtime.service.lambda_handler", None)
+    return importlib.import_module("runtime.service.lambda_handler")
+
+
+def test_a_deployed_graph_answers_through_the_lambda_handler(
+    handler_module: Any, aws: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    directory = Directory(aws, "auterity")
+    directory.create_tenant("acme", "Acme")
+    store = directory.tenant("acme")
+    _, key = store.create_api_key("lambda", "editor")
+    graph = store.create_graph(Graph.model_validate(example("lead-scoring")), author="test")
+    store.deploy("leads", graph.graph_id, graph.version, by="test")
+    log = io.StringIO()
+    for log_handler in logging.getLogger("auterity").handlers:
+        log_handler.setStream(log)  # type: ignore[attr-defined]
+    body = {"lead": {"email": "ada@example.com", "budget": 45000, "timeline": "this_month"}}
+    response = handler_module.handler(
+        _event("POST", "/t/acme/leads", body, {"x-api-key": key}), Context()
+    )
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["tier"] == "hot"
+    printed = log.getvalue().splitlines() + capfd.readouterr().out.splitlines()
+    logs = [json.loads(line) for line in printed if line.startswith("{")]
+    handled = [entry for entry in logs if entry.get("message") == "request handled"]
+    assert handled, printed
+    assert handled[-1]["tenant_id"] == "acme"
+    assert handled[-1]["run_id"] == response["headers"]["x-auterity-run-id"]
+    assert any("_aws" in entry for entry in logs), "EMF metrics were not emitted"
+
+
+def test_unauthenticated_management_call_is_a_401_not_a_crash(handler_module: Any) -> None:
+    response = handler_module.handler(_event("GET", "/api/v1/graphs"), Context())
+    assert response["statusCode"] == 401
+    assert json.loads(response["body"])["error"]["code"] == "unauthorized"
