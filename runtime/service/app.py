@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from runtime.service import errors
+from runtime.service.aws_deploy import AwsDeployConfig, AwsDeployer
 from runtime.service.config import ServiceConfig
 from runtime.service.routes import (
     auth,
@@ -55,6 +56,18 @@ class BodyLimit(BaseHTTPMiddleware):
         return await call_next(request)
 
 
+def aws_deployer(config: ServiceConfig) -> AwsDeployer:
+    """Clients from boto3's standard configuration (``AWS_ENDPOINT_URL`` locally)."""
+    import boto3  # type: ignore[import-untyped]
+
+    return AwsDeployer(
+        boto3.client("lambda"),
+        boto3.client("apigateway"),
+        boto3.client("iam"),
+        AwsDeployConfig(layers=config.lambda_layers, timeout_seconds=int(config.max_run_seconds)),
+    )
+
+
 def create_app(config: ServiceConfig, client: Any) -> FastAPI:
     app = FastAPI(
         title="Auterity",
@@ -63,7 +76,10 @@ def create_app(config: ServiceConfig, client: Any) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.auterity = ServiceState(
-        config=config, client=client, directory=Directory(client, config.table_name)
+        config=config,
+        client=client,
+        directory=Directory(client, config.table_name),
+        aws=aws_deployer(config) if config.deploy_target == "lambda" else None,
     )
     errors.install(app)
     app.add_middleware(BodyLimit)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +23,9 @@ class ServiceConfig(BaseModel):
     max_run_seconds: float = Field(default=30.0, gt=0, le=900)
     idempotency_ttl_seconds: int = Field(default=3600, ge=60)
     public_base_url: str = "http://127.0.0.1:8000"
+    deploy_target: Literal["service", "lambda"] = "service"
+    """``lambda``: each deployment also becomes a Lambda function behind API Gateway."""
+    lambda_layers: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> Self:
@@ -39,4 +42,6 @@ class ServiceConfig(BaseModel):
             max_body_bytes=int(env.get("AUTERITY_MAX_BODY_BYTES", 1024 * 1024)),
             max_run_seconds=float(env.get("AUTERITY_MAX_RUN_SECONDS", 30)),
             public_base_url=env.get("AUTERITY_PUBLIC_URL", "http://127.0.0.1:8000"),
+            deploy_target="lambda" if env.get("AUTERITY_DEPLOY_TARGET") == "lambda" else "service",
+            lambda_layers=tuple(x for x in env.get("AUTERITY_LAMBDA_LAYERS", "").split(",") if x),
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 from runtime.compile import build_plan
 from runtime.engine import Executor
+from runtime.service.aws_deploy import AwsDeployer
 from runtime.service.config import ServiceConfig
 from runtime.store import Directory, TenantStore
 
@@ -22,6 +23,8 @@ class ServiceState:
     directory: Directory
     executors: OrderedDict[tuple[str, str, int], Executor] = field(default_factory=OrderedDict)
     background: set[asyncio.Task[None]] = field(default_factory=set)
+    aws: AwsDeployer | None = None
+    """Set when deployments also go to Lambda (``deploy_target="lambda"``)."""
 
     def executor(self, store: TenantStore, graph_id: str, version: int) -> Executor:
         """Compiled executor for one immutable version.

@@ -6,6 +6,8 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from runtime.bundle import build_bundle
+from runtime.service.aws_deploy import LambdaEndpoint
 from runtime.service.deps import Editor, State, Viewer
 from runtime.store import Deployment
 
@@ -28,6 +30,8 @@ class DeploymentView(BaseModel):
     deployment: Deployment
     url: str
     curl: str
+    aws: LambdaEndpoint | None = None
+    """In AWS mode: the function and API Gateway URL serving this deployment."""
 
 
 def _view(state: State, tenant_id: str, deployment: Deployment) -> DeploymentView:
@@ -56,7 +60,16 @@ async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
     principal, store = auth
     stored = await run_in_threadpool(store.get_graph, body.graph_id, body.version)
     # Compiling refuses an invalid graph with its diagnostics (422) before anything is written.
-    await run_in_threadpool(state.executor, store, stored.graph_id, stored.version)
+    executor = await run_in_threadpool(state.executor, store, stored.graph_id, stored.version)
+    endpoint = None
+    if state.aws is not None:
+        # The function first: if the store write then fails, a retry redeploys the same code.
+        bundle = await run_in_threadpool(build_bundle, executor.plan, stored.graph)
+        trigger = executor.plan.steps[executor.plan.trigger]
+        public = trigger.config.get("auth") == "public"
+        endpoint = await run_in_threadpool(
+            lambda: state.aws.deploy(store.tenant_id, body.slug, bundle, public=public)  # type: ignore[union-attr]
+        )
     deployment = await run_in_threadpool(
         lambda: store.deploy(body.slug, stored.graph_id, stored.version, by=principal.actor)
     )
@@ -68,7 +81,9 @@ async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
             details={"graph_id": stored.graph_id, "version": stored.version},
         )
     )
-    return _view(state, store.tenant_id, deployment)
+    view = _view(state, store.tenant_id, deployment)
+    view.aws = endpoint
+    return view
 
 
 @router.post("/{slug}/rollback")
@@ -91,8 +106,10 @@ async def rollback(slug: str, body: Rollback, auth: Editor, state: State) -> Dep
 
 
 @router.delete("/{slug}", status_code=status.HTTP_204_NO_CONTENT)
-def undeploy(slug: str, auth: Editor) -> Response:
+def undeploy(slug: str, auth: Editor, state: State) -> Response:
     principal, store = auth
     store.undeploy(slug)
+    if state.aws is not None:
+        state.aws.undeploy(store.tenant_id, slug)
     store.record_audit(actor=principal.actor, action="deployment.undeploy", target=slug)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

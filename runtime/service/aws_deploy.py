@@ -1,0 +1,247 @@
+"""AWS mode: a deployment becomes a Lambda function (the compiled bundle) behind API Gateway.
+
+One REST API per tenant (``auterity-<tenant>``), one resource per slug, each proxying every
+method to that deployment's function (``auterity-<tenant>-<slug>``). Re-deploying updates the
+function's code and publishes a version; nothing is recreated, so the URL never changes.
+Locally the same calls go to the local AWS endpoint (``AWS_ENDPOINT_URL``).
+
+The bundle carries our own code; third-party libraries come from a layer whose ARN is
+configuration (``AUTERITY_LAMBDA_LAYERS``), listed in the bundle's manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+from pydantic import BaseModel
+
+ASSUME_LAMBDA = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+WRITE_LOGS = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": "arn:aws:logs:*:*:log-group:/aws/lambda/auterity-*",
+        }
+    ],
+}
+"""The only permission a graph's function has: writing its own logs.
+
+Anything more is granted per node type when such nodes exist (DynamoDB, KMS), never by default.
+"""
+MAX_FUNCTION_NAME = 64
+
+
+@dataclass(frozen=True)
+class AwsDeployConfig:
+    role_name: str = "auterity-graph-runner"
+    layers: tuple[str, ...] = ()
+    runtime: str = "python3.11"
+    memory_mb: int = 256
+    timeout_seconds: int = 30
+    stage: str = "live"
+
+
+class LambdaEndpoint(BaseModel):
+    function_name: str
+    function_arn: str
+    function_version: str
+    code_sha256: str
+    rest_api_id: str
+    url: str
+
+
+def function_name(tenant_id: str, slug: str) -> str:
+    """``auterity-<tenant>-<slug>``, shortened with a hash when AWS's 64 characters are short."""
+    name = f"auterity-{tenant_id}-{slug}"
+    if len(name) <= MAX_FUNCTION_NAME:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+    return f"{name[: MAX_FUNCTION_NAME - 11]}-{digest}"
+
+
+def _missing(exc: ClientError) -> bool:
+    code = exc.response.get("Error", {}).get("Code", "")
+    return code in ("ResourceNotFoundException", "NoSuchEntity", "NotFoundException")
+
+
+class AwsDeployer:
+    """Creates or updates one deployment's function and route. Clients are injected."""
+
+    def __init__(
+        self, lambda_client: Any, apigateway: Any, iam: Any, config: AwsDeployConfig
+    ) -> None:
+        self._lambda = lambda_client
+        self._api = apigateway
+        self._iam = iam
+        self._config = config
+        self._region = lambda_client.meta.region_name
+
+    def deploy(self, tenant_id: str, slug: str, bundle: bytes, *, public: bool) -> LambdaEndpoint:
+        """Create or update the function and its route.
+
+        ``public`` graphs are open; every other route requires an API Gateway key, so a call
+        without one never reaches the function: closed unless opened on purpose.
+        """
+        name = function_name(tenant_id, slug)
+        function = self._upsert_function(name, bundle)
+        api_id = self._rest_api(tenant_id)
+        self._route(api_id, slug, function["FunctionArn"], name, public=public)
+        self._api.create_deployment(restApiId=api_id, stageName=self._config.stage)
+        url = (
+            f"https://{api_id}.execute-api.{self._region}.amazonaws.com/{self._config.stage}/{slug}"
+        )
+        return LambdaEndpoint(
+            function_name=name,
+            function_arn=function["FunctionArn"],
+            function_version=str(function.get("Version", "$LATEST")),
+            code_sha256=function["CodeSha256"],
+            rest_api_id=api_id,
+            url=url,
+        )
+
+    def undeploy(self, tenant_id: str, slug: str) -> None:
+        api_id = self._find_rest_api(tenant_id)
+        if api_id is not None:
+            resource = self._find_resource(api_id, f"/{slug}")
+            if resource is not None:
+                self._api.delete_resource(restApiId=api_id, resourceId=resource)
+                if self._find_resource_other_than_root(api_id):
+                    self._api.create_deployment(restApiId=api_id, stageName=self._config.stage)
+                else:  # the tenant's last endpoint: an API with no methods cannot be deployed
+                    self._api.delete_rest_api(restApiId=api_id)
+        try:
+            self._lambda.delete_function(FunctionName=function_name(tenant_id, slug))
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+
+    def _role_arn(self) -> str:
+        try:
+            arn: str = self._iam.get_role(RoleName=self._config.role_name)["Role"]["Arn"]
+            return arn
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+        role = self._iam.create_role(
+            RoleName=self._config.role_name,
+            AssumeRolePolicyDocument=json.dumps(ASSUME_LAMBDA),
+            Description="Runs Auterity graphs (CloudWatch Logs only).",
+        )
+        self._iam.put_role_policy(
+            RoleName=self._config.role_name,
+            PolicyName="write-own-logs",
+            PolicyDocument=json.dumps(WRITE_LOGS),
+        )
+        created: str = role["Role"]["Arn"]
+        return created
+
+    def _upsert_function(self, name: str, bundle: bytes) -> dict[str, Any]:
+        settings = {
+            "Runtime": self._config.runtime,
+            "Handler": "auterity_entry.handler",
+            "MemorySize": self._config.memory_mb,
+            "Timeout": self._config.timeout_seconds,
+            "Layers": list(self._config.layers),
+        }
+        try:
+            self._lambda.get_function(FunctionName=name)
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+            created: dict[str, Any] = self._lambda.create_function(
+                FunctionName=name,
+                Role=self._role_arn(),
+                Code={"ZipFile": bundle},
+                Publish=True,
+                **settings,
+            )
+            return created
+        self._lambda.update_function_configuration(FunctionName=name, **settings)
+        updated: dict[str, Any] = self._lambda.update_function_code(
+            FunctionName=name, ZipFile=bundle, Publish=True
+        )
+        return updated
+
+    def _find_rest_api(self, tenant_id: str) -> str | None:
+        wanted = f"auterity-{tenant_id}"
+        for page in self._api.get_paginator("get_rest_apis").paginate():
+            for api in page.get("items", []):
+                if api["name"] == wanted:
+                    found: str = api["id"]
+                    return found
+        return None
+
+    def _rest_api(self, tenant_id: str) -> str:
+        existing = self._find_rest_api(tenant_id)
+        if existing is not None:
+            return existing
+        created: str = self._api.create_rest_api(
+            name=f"auterity-{tenant_id}", description=f"Auterity endpoints of {tenant_id}"
+        )["id"]
+        return created
+
+    def _find_resource(self, api_id: str, path: str) -> str | None:
+        for page in self._api.get_paginator("get_resources").paginate(restApiId=api_id):
+            for resource in page.get("items", []):
+                if resource["path"] == path:
+                    found: str = resource["id"]
+                    return found
+        return None
+
+    def _find_resource_other_than_root(self, api_id: str) -> bool:
+        for page in self._api.get_paginator("get_resources").paginate(restApiId=api_id):
+            if any(resource["path"] != "/" for resource in page.get("items", [])):
+                return True
+        return False
+
+    def _route(self, api_id: str, slug: str, function_arn: str, name: str, *, public: bool) -> None:
+        resource = self._find_resource(api_id, f"/{slug}")
+        if resource is None:
+            root = self._find_resource(api_id, "/")
+            resource = self._api.create_resource(restApiId=api_id, parentId=root, pathPart=slug)[
+                "id"
+            ]
+        self._api.put_method(
+            restApiId=api_id,
+            resourceId=resource,
+            httpMethod="ANY",
+            authorizationType="NONE",
+            apiKeyRequired=not public,
+        )
+        uri = (
+            f"arn:aws:apigateway:{self._region}:lambda:path/2015-03-31/functions/"
+            f"{function_arn}/invocations"
+        )
+        self._api.put_integration(
+            restApiId=api_id,
+            resourceId=resource,
+            httpMethod="ANY",
+            type="AWS_PROXY",
+            integrationHttpMethod="POST",
+            uri=uri,
+        )
+        try:
+            self._lambda.add_permission(
+                FunctionName=name,
+                StatementId=f"apigateway-{api_id}",
+                Action="lambda:InvokeFunction",
+                Principal="apigateway.amazonaws.com",
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ResourceConflictException":
+                raise

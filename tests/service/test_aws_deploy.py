@@ -1,0 +1,133 @@
+"""AWS mode against moto: the compiled bundle becomes a function behind API Gateway."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from runtime.bundle import build_bundle
+from runtime.compile import build_plan
+from runtime.graph import Graph
+from runtime.service.aws_deploy import AwsDeployConfig, AwsDeployer, function_name
+from tests.service.conftest import example
+
+
+@pytest.fixture
+def deployer(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[AwsDeployer, Any, Any]]:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    with mock_aws():
+        lam = boto3.client("lambda", region_name="us-east-1")
+        api = boto3.client("apigateway", region_name="us-east-1")
+        iam = boto3.client("iam", region_name="us-east-1")
+        yield AwsDeployer(lam, api, iam, AwsDeployConfig(layers=())), lam, api
+
+
+def _bundle(name: str, change: int = 0) -> bytes:
+    data = example(name)
+    data["metadata"]["revision"] = change
+    graph = Graph.model_validate(data)
+    return build_bundle(build_plan(graph), graph)
+
+
+def _sha(data: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def test_deploy_creates_the_function_and_its_route(deployer: tuple[AwsDeployer, Any, Any]) -> None:
+    aws, lam, api = deployer
+    bundle = _bundle("lead-scoring")
+    endpoint = aws.deploy("acme", "leads", bundle, public=False)
+    function = lam.get_function(FunctionName="auterity-acme-leads")["Configuration"]
+    assert function["Handler"] == "auterity_entry.handler"
+    assert function["CodeSha256"] == _sha(bundle) == endpoint.code_sha256
+    resources = {r["path"]: r for r in api.get_resources(restApiId=endpoint.rest_api_id)["items"]}
+    method = api.get_method(
+        restApiId=endpoint.rest_api_id, resourceId=resources["/leads"]["id"], httpMethod="ANY"
+    )
+    assert method["apiKeyRequired"] is True
+    integration = method["methodIntegration"]
+    assert integration["type"] == "AWS_PROXY"
+    assert function["FunctionArn"] in integration["uri"]
+    assert endpoint.url.endswith("/live/leads")
+
+
+def test_redeploy_updates_code_and_keeps_the_url(deployer: tuple[AwsDeployer, Any, Any]) -> None:
+    aws, lam, _ = deployer
+    first = aws.deploy("acme", "echo", _bundle("http-echo"), public=True)
+    changed = _bundle("http-echo", change=1)
+    second = aws.deploy("acme", "echo", changed, public=True)
+    assert second.url == first.url
+    assert second.rest_api_id == first.rest_api_id
+    assert second.code_sha256 == _sha(changed) != first.code_sha256
+    assert len(lam.list_functions()["Functions"]) == 1
+
+
+def test_tenants_get_separate_apis_and_undeploy_removes_everything(
+    deployer: tuple[AwsDeployer, Any, Any],
+) -> None:
+    aws, lam, api = deployer
+    a = aws.deploy("acme", "echo", _bundle("http-echo"), public=True)
+    b = aws.deploy("acme-co", "echo", _bundle("http-echo"), public=True)
+    assert a.rest_api_id != b.rest_api_id
+    aws.undeploy("acme", "echo")
+    names = {f["FunctionName"] for f in lam.list_functions()["Functions"]}
+    assert names == {"auterity-acme-co-echo"}
+    apis = {item["name"] for item in api.get_rest_apis()["items"]}
+    assert apis == {"auterity-acme-co"}  # acme's last endpoint took its API with it
+    aws.undeploy("acme", "echo")  # twice is fine
+
+
+def test_undeploying_one_of_several_routes_keeps_the_others(
+    deployer: tuple[AwsDeployer, Any, Any],
+) -> None:
+    aws, _, api = deployer
+    first = aws.deploy("acme", "echo", _bundle("http-echo"), public=True)
+    aws.deploy("acme", "leads", _bundle("lead-scoring"), public=False)
+    aws.undeploy("acme", "echo")
+    paths = {r["path"] for r in api.get_resources(restApiId=first.rest_api_id)["items"]}
+    assert paths == {"/", "/leads"}
+
+
+def test_long_names_fit_lambdas_limit() -> None:
+    name = function_name("t" * 63, "s" * 63)
+    assert len(name) <= 64
+    assert name != function_name("t" * 63, "s" * 62 + "x")
+
+
+def test_the_api_deploys_to_lambda_in_aws_mode(aws: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from runtime.service.app import create_app
+    from runtime.service.config import ServiceConfig
+    from runtime.store import Directory
+
+    config = ServiceConfig(token_secret="t" * 48, deploy_target="lambda")
+    directory = Directory(aws, "auterity")
+    directory.create_tenant("acme", "Acme")
+    _, key = directory.tenant("acme").create_api_key("ci", "admin")
+    with TestClient(create_app(config, aws)) as client:
+        headers = {"X-API-Key": key}
+        assert (
+            client.post(
+                "/api/v1/graphs", json={"graph": example("http-echo")}, headers=headers
+            ).status_code
+            == 201
+        )
+        deployed = client.post(
+            "/api/v1/deployments", json={"slug": "echo", "graph_id": "http_echo"}, headers=headers
+        )
+        assert deployed.status_code == 201, deployed.text
+        assert deployed.json()["aws"]["function_name"] == "auterity-acme-echo"
+        lam = boto3.client("lambda", region_name="us-east-1")
+        assert lam.get_function(FunctionName="auterity-acme-echo")
+        assert client.delete("/api/v1/deployments/echo", headers=headers).status_code == 204
+        assert lam.list_functions()["Functions"] == []
