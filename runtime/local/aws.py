@@ -1,0 +1,393 @@
+"""A local AWS endpoint (moto's HTTP server) whose state survives restarts and ``kill -9``.
+
+moto keeps everything in memory. Its recorder appends every request it receives to a file
+(opened and closed per request, so a ``kill -9`` loses nothing already answered), and
+``POST /moto-api/recorder/replay-recording`` re-sends the file to a fresh server. The
+start-up order matters and is why this module exists:
+
+1. repair the file (a hard kill can leave a torn last line; moto's replay would stop there);
+2. start moto WITHOUT ``MOTO_ENABLE_RECORDING``, so probes and the replay are not
+   recorded (moto's replay also switches recording off while it runs, but an env-enabled
+   recorder stays off if the replay fails half-way);
+3. replay, then ``POST /moto-api/recorder/start-recording``. Nothing is duplicated: the
+   file holds each request once, and only requests after the replay are appended.
+
+Only 127.0.0.1 is ever bound or contacted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from runtime.local.processes import (
+    LOOPBACK,
+    Log,
+    http_request,
+    log_to_stderr,
+    pid_alive,
+    port_is_free,
+    signal_group,
+    stop_process_group,
+    wait_for_http,
+)
+from runtime.local.recording import RepairReport, repair_recording
+
+DEFAULT_PORT = 4566
+PORT_ENV = "AUTERITY_AWS_PORT"
+DEFAULT_STATE_DIR = Path(".auterity") / "local"
+RECORDING_NAME = "aws-recording.log"
+SERVER_FILE_NAME = "aws-server.json"
+SERVER_LOG_NAME = "aws-server.log"
+REGION = "us-east-1"
+
+# A path moto routes to a 404 without recording it: safe to poll while it starts.
+_READY_PATH = "/moto-api/recorder/ready"
+# GET here is harmless (moto answers 400 and does nothing) and its answer is unmistakable.
+_IDENTIFY_PATH = "/moto-api/reset"
+_IDENTIFY_TEXT = b"Need to POST to reset Moto"
+
+
+class LocalAwsError(RuntimeError):
+    """A one-line, actionable reason the local AWS endpoint could not be started."""
+
+
+def configured_port(port: int | None = None) -> int:
+    """The port to use: the argument, else ``$AUTERITY_AWS_PORT``, else 4566."""
+    if port is not None:
+        return port
+    raw = os.environ.get(PORT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_PORT
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise LocalAwsError(f"{PORT_ENV}={raw!r} is not a port number (1-65535)")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class ServerFile:
+    """What a running LocalAws leaves in ``aws-server.json`` so later runs recognise it."""
+
+    pid: int
+    port: int
+    owner_pid: int
+    recording: str
+    ready: bool
+
+    @classmethod
+    def read(cls, path: Path) -> ServerFile | None:
+        """Parse the file, or None when it is missing or unreadable (treated as absent)."""
+        try:
+            raw = json.loads(path.read_text())
+            return cls(
+                pid=int(raw["pid"]),
+                port=int(raw["port"]),
+                owner_pid=int(raw["owner_pid"]),
+                recording=str(raw["recording"]),
+                ready=bool(raw["ready"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def write(self, path: Path) -> None:
+        """Replace the file atomically, so a concurrent reader never sees half of it."""
+        staging = path.with_name(path.name + ".tmp")
+        staging.write_text(json.dumps(self.__dict__))
+        os.replace(staging, path)
+
+
+def _runs_moto(pid: int, port: int) -> bool:
+    """True when pid runs ``moto.server`` on ``port``; assumed so where /proc is missing."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return pid_alive(pid)
+    return b"moto.server" in args and str(port).encode() in args
+
+
+def _no_proxy() -> str:
+    current = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
+    hosts = [host for host in current.split(",") if host.strip()]
+    return ",".join([*hosts, "127.0.0.1", "localhost"])
+
+
+class LocalAws:
+    """moto's server on 127.0.0.1:PORT, its state replayed from and recorded to a file.
+
+    ``start()`` (or ``with LocalAws() as aws:``) returns once the endpoint answers and the
+    previous state is back. If another ``make run`` is already serving this state directory
+    on this port, its server is reused (``process`` is None; watch ``pid`` instead) and left
+    running on ``stop()``; a server whose ``make run`` has died is stopped and replaced.
+    Anything else on the port, or this state served on another port, is an error.
+    """
+
+    def __init__(
+        self,
+        port: int | None = None,
+        state_dir: str | Path | None = None,
+        *,
+        startup_timeout: float = 30.0,
+        replay_timeout: float = 900.0,
+        grace: float = 5.0,
+        log: Log = log_to_stderr,
+    ) -> None:
+        self.port = configured_port(port)
+        self.state_dir = Path(state_dir if state_dir is not None else DEFAULT_STATE_DIR).resolve()
+        self.recording_path = self.state_dir / RECORDING_NAME
+        self.server_file = self.state_dir / SERVER_FILE_NAME
+        self.server_log = self.state_dir / SERVER_LOG_NAME
+        self.startup_timeout = startup_timeout
+        self.replay_timeout = replay_timeout
+        self.grace = grace
+        self._log = log
+        self.process: subprocess.Popen[bytes] | None = None
+        """The moto process when this object started it (give it to ``Supervisor.watch``)."""
+        self.pid: int | None = None
+        self.owned = False
+        self.replayed = 0
+        self.repair: RepairReport | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        """What boto3 takes as ``endpoint_url`` (or ``AWS_ENDPOINT_URL``)."""
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def client_env(self) -> dict[str, str]:
+        """Environment for a child process (uvicorn) so boto3 there uses this endpoint."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            # moto accepts any credentials; fake ones keep real keys out of local requests.
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "NO_PROXY": _no_proxy(),
+        }
+
+    def start(self) -> Self:
+        """Start (or reuse) the endpoint and restore the recorded state; idempotent."""
+        if self.pid is not None:
+            return self
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        if self._reuse_or_clear_previous():
+            return self
+        if not port_is_free(self.port):
+            self._refuse_busy_port()
+        self._launch()
+        return self
+
+    def stop(self) -> None:
+        """Stop the server if this object started it: SIGTERM, then SIGKILL after ``grace``.
+
+        A SIGKILL loses nothing: every answered request is already in the recording.
+        """
+        process, self.process = self.process, None
+        if process is not None:
+            stop_process_group(process, signal.SIGTERM, self.grace)
+            current = ServerFile.read(self.server_file)
+            if current is not None and current.pid == process.pid:
+                self.server_file.unlink(missing_ok=True)
+        self.pid = None
+        self.owned = False
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- start-up ---------------------------------------------------------------------
+
+    def _launch(self) -> None:
+        self.repair = repair_recording(self.recording_path)
+        if self.repair.changed:
+            self._log(self.repair.describe())
+        env = dict(os.environ)
+        env.pop("MOTO_ENABLE_RECORDING", None)  # recording starts after the replay
+        env["MOTO_RECORDER_FILEPATH"] = str(self.recording_path)
+        # moto's replay sends its requests with `requests`, which honours HTTP_PROXY.
+        env["NO_PROXY"] = env["no_proxy"] = _no_proxy()
+        argv = [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(self.port)]
+        with self.server_log.open("wb") as server_log:
+            self.process = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
+                argv,
+                env=env,
+                cwd=self.state_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=server_log,
+                stderr=subprocess.STDOUT,
+                process_group=0,
+            )
+        self.pid = self.process.pid
+        self.owned = True
+        self._write_server_file(ready=False)
+        try:
+            self._wait_until_answering(self.process)
+            self._replay()
+            answer = http_request(
+                self.endpoint_url + "/moto-api/recorder/start-recording", method="POST"
+            )
+            if answer.status != 200:
+                raise LocalAwsError(f"moto refused to start recording (HTTP {answer.status})")
+            self._write_server_file(ready=True)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_until_answering(self, process: subprocess.Popen[bytes]) -> None:
+        try:
+            wait_for_http(self.endpoint_url + _READY_PATH, self.startup_timeout, process=process)
+        except RuntimeError as exc:
+            process.wait()
+            raise LocalAwsError(
+                f"the local AWS server on port {self.port} exited during start-up "
+                f"({self._last_log_line() or exc}); see {self.server_log}"
+            ) from exc
+        except TimeoutError as exc:
+            raise LocalAwsError(
+                f"the local AWS server on port {self.port} did not answer within "
+                f"{self.startup_timeout:g} s; see {self.server_log}"
+            ) from exc
+
+    def _replay(self) -> None:
+        assert self.repair is not None
+        count = self.repair.requests
+        if count == 0:
+            return
+        self._log(f"restoring local AWS state: replaying {count} recorded requests")
+        started = time.monotonic()
+        answer = http_request(
+            self.endpoint_url + "/moto-api/recorder/replay-recording",
+            method="POST",
+            timeout=self.replay_timeout,
+        )
+        if answer.status != 200:
+            raise LocalAwsError(
+                f"replaying {self.recording_path} failed (moto answered HTTP {answer.status}); "
+                "move the file aside to start with empty local AWS state"
+            )
+        self.replayed = count
+        self._log(f"restored local AWS state in {time.monotonic() - started:.1f} s")
+
+    def _write_server_file(self, *, ready: bool) -> None:
+        assert self.pid is not None
+        ServerFile(
+            pid=self.pid,
+            port=self.port,
+            owner_pid=os.getpid(),
+            recording=str(self.recording_path),
+            ready=ready,
+        ).write(self.server_file)
+
+    def _last_log_line(self) -> str:
+        try:
+            lines = self.server_log.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return lines[-1].strip() if lines else ""
+
+    # -- an occupied port -------------------------------------------------------------
+
+    def _reuse_or_clear_previous(self) -> bool:
+        """Reuse a live server of another run on this state (True); stop an orphan (False).
+
+        One recording must only ever have one writer: two servers appending to the same
+        file would double every request on the next replay.
+        """
+        info = ServerFile.read(self.server_file)
+        if info is None or info.recording != str(self.recording_path):
+            return False
+        if not (pid_alive(info.pid) and _runs_moto(info.pid, info.port)):
+            self.server_file.unlink(missing_ok=True)  # stale: that server is gone
+            return False
+        if not pid_alive(info.owner_pid):
+            self._log(
+                f"stopping a leftover local AWS server (pid {info.pid}, port {info.port}) whose "
+                "`make run` has exited; its state is in the recording"
+            )
+            self._stop_orphan(info.pid, info.port)
+            self.server_file.unlink(missing_ok=True)
+            return False
+        if info.port != self.port:
+            raise LocalAwsError(
+                f"{self.state_dir} is in use by the local AWS endpoint on port {info.port} "
+                f"(pid {info.pid}); stop that run, or use its port ({PORT_ENV}={info.port})"
+            )
+        self._await_ready(info)
+        self.pid = info.pid
+        self._log(
+            f"using the local AWS endpoint already running on port {self.port} "
+            f"(pid {info.pid}, started by pid {info.owner_pid}); it keeps running "
+            "when this run stops"
+        )
+        return True
+
+    def _refuse_busy_port(self) -> None:
+        if self._looks_like_moto():
+            raise LocalAwsError(
+                f"port {self.port} on {LOOPBACK} is used by a moto server that was not "
+                f"started for {self.state_dir}; stop it, or set {PORT_ENV} to another port"
+            )
+        raise LocalAwsError(
+            f"port {self.port} on {LOOPBACK} is in use by another program; stop it, or set "
+            f"{PORT_ENV} to a free port"
+        )
+
+    def _await_ready(self, info: ServerFile) -> None:
+        deadline = time.monotonic() + self.startup_timeout + self.replay_timeout
+        current: ServerFile | None = info
+        while current is not None and not current.ready:
+            if time.monotonic() >= deadline or not pid_alive(current.pid):
+                raise LocalAwsError(
+                    f"the local AWS server on port {self.port} (pid {info.pid}) never finished "
+                    "starting; stop it and retry"
+                )
+            time.sleep(0.1)
+            current = ServerFile.read(self.server_file)
+        if current is None:
+            raise LocalAwsError(
+                f"the local AWS server on port {self.port} (pid {info.pid}) went away while "
+                "starting; retry"
+            )
+
+    def _stop_orphan(self, pid: int, port: int) -> None:
+        """Stop a server we did not spawn (no Popen to wait on): poll until it is gone."""
+        for sig, patience in ((signal.SIGTERM, self.grace), (signal.SIGKILL, 5.0)):
+            signal_group(pid, sig)  # LocalAws starts moto as a group leader
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, sig)
+            deadline = time.monotonic() + patience
+            while pid_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if not pid_alive(pid):
+                break
+        deadline = time.monotonic() + 5.0
+        while not port_is_free(port):
+            if time.monotonic() >= deadline:
+                raise LocalAwsError(
+                    f"port {port} on {LOOPBACK} stayed busy after stopping pid {pid}; "
+                    f"free it, or set {PORT_ENV} to another port"
+                )
+            time.sleep(0.05)
+
+    def _looks_like_moto(self) -> bool:
+        try:
+            answer = http_request(self.endpoint_url + _IDENTIFY_PATH, timeout=2.0)
+        except (OSError, http.client.HTTPException):
+            return False
+        return _IDENTIFY_TEXT in answer.body
