@@ -11,12 +11,19 @@ import sys
 import time
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from bench import executor_overhead, validate_compile
+from bench import (
+    bundle_size,
+    executor_overhead,
+    http_endpoint,
+    lambda_cold_start,
+    validate_compile,
+)
 from bench.report import FAIL, PASS, Row
 
-SUITES = (executor_overhead, validate_compile)
+SUITES = (executor_overhead, validate_compile, bundle_size, lambda_cold_start, http_endpoint)
 STYLES = {PASS: "bold green", FAIL: "bold red"}
 
 
@@ -37,7 +44,8 @@ def main() -> int:
         title="Auterity benchmarks",
         caption=(
             f"Python {platform.python_version()} ({platform.machine()}). Best of repeated runs"
-            f" after warm-up, gc.collect() before each; every ratio is within this run."
+            f" after warm-up, gc.collect() before each (cold imports: median of fresh"
+            f" processes); every ratio is within this run."
             f" Total {elapsed:.0f} s."
         ),
     )
@@ -45,14 +53,15 @@ def main() -> int:
         table.add_column(column, overflow="fold")
     for row in rows:
         style = STYLES.get(row.verdict, "dim")
-        table.add_row(
-            row.benchmark, row.measured, row.baseline, row.ratio, row.target,
-            f"[{style}]{row.verdict}[/]",
-        )
+        # Labels are plain text: "[best of 3]" must print, not be taken for a style tag.
+        cells = (row.benchmark, row.measured, row.baseline, row.ratio, row.target)
+        table.add_row(*map(escape, cells), f"[{style}]{row.verdict}[/]")
     console.print(table)
     failed = [row.benchmark.strip() for row in rows if row.verdict == FAIL]
     if failed:
-        console.print(f"[bold red]{len(failed)} target(s) missed:[/] " + "; ".join(failed))
+        console.print(
+            f"[bold red]{len(failed)} target(s) missed:[/] " + escape("; ".join(failed))
+        )
     return 0
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nodes
 import runtime
-from runtime.compile import canonical_json
+from runtime.canonical import canonical_json
 from runtime.graph import Graph
 from runtime.plan import Plan
 

@@ -6,28 +6,18 @@ so the executor and the Lambda bundle need no graph library at run time.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 
 import networkx as nx
 
 from nodes.registry import Registry, default_registry
+from runtime.canonical import graph_hash
 from runtime.errors import CompileError
 from runtime.gc_pause import paused_gc
 from runtime.graph import Graph
 from runtime.plan import Plan, ScopePlan, Step, Wire
 from runtime.types import ERROR_PORT
 from runtime.validate import Analysis, analyze
-
-
-def canonical_json(value: object) -> str:
-    """The one serialization used for hashing and bundling: sorted keys, no spaces."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def graph_hash(graph: Graph) -> str:
-    return hashlib.sha256(canonical_json(graph.model_dump(mode="json")).encode()).hexdigest()
 
 
 def _scope_plan(g: nx.DiGraph[str]) -> ScopePlan:

@@ -12,19 +12,22 @@ import contextlib
 import json
 import os
 import secrets
+import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from runtime.load import load_graph_file
 from runtime.local.aws import LocalAws, LocalAwsError
-from runtime.local.processes import Supervisor, port_is_free, wait_for_http
+from runtime.local.processes import Supervisor, pid_alive, port_is_free, wait_for_http
 from runtime.service.config import ServiceConfig
 from runtime.service.server import ensure_tables
 from runtime.store import Conflict, Directory, NotFound, TenantStore, make_client
 
 STATE_DIR = Path(".auterity/local")
 CREDENTIALS = STATE_DIR / "credentials.json"
+SERVICE_PIDFILE = STATE_DIR / "service.pid"
 TENANT = "demo"
 ADMIN = "admin@demo.local"
 EXAMPLES = Path("examples")
@@ -126,22 +129,50 @@ def banner(base: str, aws: LocalAws, creds: dict[str, str], slugs: list[str]) ->
     return "\n".join(lines)
 
 
+def _our_service(pid: int) -> bool:
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"runtime.cli" in argv and b"serve" in argv
+
+
+def _stop_orphaned_service() -> None:
+    """A ``kill -9`` of ``make run`` leaves its service holding the port: stop that one only."""
+    if not SERVICE_PIDFILE.exists():
+        return
+    text = SERVICE_PIDFILE.read_text().strip()
+    pid = int(text) if text.isdigit() else 0
+    if pid and pid_alive(pid) and _our_service(pid):
+        os.killpg(pid, signal.SIGTERM)
+        for _ in range(50):
+            if not pid_alive(pid):
+                break
+            time.sleep(0.1)
+    SERVICE_PIDFILE.unlink(missing_ok=True)
+
+
 def main() -> int:
     port = int(os.environ.get("AUTERITY_PORT", "8000"))
+    _stop_orphaned_service()
     if not port_is_free(port):
         print(
             f"error: port {port} is busy; stop what uses it or set AUTERITY_PORT", file=sys.stderr
         )
         return 2
     base = f"http://127.0.0.1:{port}"
-    try:
-        aws = LocalAws(state_dir=STATE_DIR).start()
-    except LocalAwsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE"):  # never a developer's real account
+        os.environ.pop(name, None)
     with Supervisor() as supervisor:
+        try:
+            aws = LocalAws(state_dir=STATE_DIR).start()
+        except LocalAwsError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         if aws.process is not None:
             supervisor.watch("local AWS", aws.process)
+        elif aws.pid is not None:
+            supervisor.watch_pid("local AWS", aws.pid)  # another make run's server
         os.environ.update(aws.client_env())
         client = make_client(endpoint_url=aws.endpoint_url)
         ensure_tables(client, ServiceConfig(token_secret=secrets.token_urlsafe(48)))
@@ -157,6 +188,7 @@ def main() -> int:
             [sys.executable, "-m", "runtime.cli", "serve", "--port", str(port)],
             env=env,
         )
+        SERVICE_PIDFILE.write_text(str(service.pid))
         wait_for_http(f"{base}/healthz", timeout=60, process=service)
         print(banner(base, aws, creds, slugs), flush=True)
         return supervisor.run()

@@ -10,8 +10,6 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-import jwt
-
 from runtime.store import Role
 
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name, not a secret
@@ -33,6 +31,8 @@ class Principal:
 def issue_token(
     secret: str, *, tenant_id: str, email: str, role: Role, ttl: int
 ) -> tuple[str, int]:
+    import jwt  # here, not at import: it loads `cryptography`, which cold starts can skip
+
     expires = int(time.time()) + ttl
     claims = {"tid": tenant_id, "sub": email, "role": role, "exp": expires, "iat": int(time.time())}
     return jwt.encode(claims, secret, algorithm=TOKEN_ALGORITHM), expires
@@ -40,6 +40,8 @@ def issue_token(
 
 def read_token(secret: str, token: str) -> Principal | None:
     """The principal a token stands for, or None if it is forged, expired or malformed."""
+    import jwt
+
     try:
         claims = jwt.decode(
             token, secret, algorithms=[TOKEN_ALGORITHM], options={"require": ["exp", "tid", "sub"]}

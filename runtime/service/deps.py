@@ -29,9 +29,8 @@ def principal_from_key(state: ServiceState, secret: str) -> tuple[Principal, Ten
     tenant_id = api_key_tenant(secret)
     if tenant_id is None:
         return None
-    try:
-        store = state.directory.tenant(tenant_id)
-    except NotFound:
+    store = state.directory.tenant_of_key(tenant_id)
+    if store is None:
         return None
     key = store.verify_api_key(secret)
     if key is None:

@@ -24,13 +24,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def run_options(state: ServiceState, store: TenantStore) -> RunOptions:
+def run_options(state: ServiceState, store: TenantStore) -> tuple[RunOptions, int]:
+    """The run's options and its record's expiry, from one read of the tenant's settings."""
     settings = store.get_settings()
-    return RunOptions(
+    options = RunOptions(
         tenant_id=store.tenant_id,
         egress_allow=tuple(settings.egress_allow),
         run_timeout_seconds=min(settings.max_run_seconds, state.config.max_run_seconds),
     )
+    return options, int(time.time()) + settings.run_retention_days * 86_400
 
 
 def record_for(
@@ -63,10 +65,6 @@ def record_for(
     )
 
 
-def _expiry(store: TenantStore) -> int:
-    return int(time.time()) + store.get_settings().run_retention_days * 86_400
-
-
 async def execute_and_record(
     state: ServiceState,
     store: TenantStore,
@@ -79,20 +77,22 @@ async def execute_and_record(
     actor: str,
     idempotency_key: str | None = None,
 ) -> RunRecord:
-    stored = await run_in_threadpool(store.get_graph, graph_id, version)
-    executor = await run_in_threadpool(state.executor, store, graph_id, stored.version)
-    options = await run_in_threadpool(run_options, state, store)
+    if version is None:  # the head: read it to learn its number
+        version = (await run_in_threadpool(store.get_graph, graph_id, None)).version
+    # Versions are immutable, so the cached executor is all a known version needs.
+    executor = await run_in_threadpool(state.executor, store, graph_id, version)
+    options, expires_at = await run_in_threadpool(run_options, state, store)
     run_id = store.new_run_id()
     started = _now()
     result = await executor.run(event, run_id=run_id, options=options)
     record = record_for(
         result,
         graph_id=graph_id,
-        version=stored.version,
+        version=version,
         slug=slug,
         trigger=trigger,
         started_at=started,
-        expires_at=await run_in_threadpool(_expiry, store),
+        expires_at=expires_at,
         idempotency_key=idempotency_key,
     )
     # The stored copy may be trimmed to fit an item; the caller gets the run as it happened.
@@ -103,7 +103,7 @@ async def execute_and_record(
             actor=actor,
             action="run.manual",
             target=graph_id,
-            details={"run_id": run_id, "version": stored.version, "status": result.status},
+            details={"run_id": run_id, "version": version, "status": result.status},
         )
     return record
 
@@ -119,7 +119,7 @@ async def start_background_run(
 ) -> RunRecord:
     """``?async=1``: record the run as queued, answer at once, finish it in the background."""
     executor = await run_in_threadpool(state.executor, store, graph_id, version)
-    options = await run_in_threadpool(run_options, state, store)
+    options, expires_at = await run_in_threadpool(run_options, state, store)
     queued = RunRecord(
         run_id=store.new_run_id(),
         graph_id=graph_id,
@@ -135,7 +135,7 @@ async def start_background_run(
         trace=[],
         trace_truncated=False,
         idempotency_key=None,
-        expires_at=await run_in_threadpool(_expiry, store),
+        expires_at=expires_at,
     )
     await run_in_threadpool(store.put_run, queued)
 

@@ -162,8 +162,14 @@ class Table:
         attributes: Sequence[str] = (),
     ) -> Iterator[dict[str, Any]]:
         for item in self.query_raw(
-            pk, prefix=prefix, newest_first=newest_first, filter_expression=filter_expression,
-            values=values, page_size=page_size, consistent=consistent, attributes=attributes,
+            pk,
+            prefix=prefix,
+            newest_first=newest_first,
+            filter_expression=filter_expression,
+            values=values,
+            page_size=page_size,
+            consistent=consistent,
+            attributes=attributes,
         ):
             yield codec.from_item(item)
 

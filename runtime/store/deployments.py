@@ -67,34 +67,49 @@ class DeploymentOps(Scoped):
         if head is None or not head.live:
             raise NotFound(f"graph '{graph_id}'")
         exists = (
-            isinstance(version, int) and 1 <= version <= head.version
+            isinstance(version, int)
+            and 1 <= version <= head.version
             and self._table.get(
                 self._keys.graph_version(graph_id, version), attributes=("version",)
-            ) is not None
+            )
+            is not None
         )
         if not exists:
             raise NotFound(f"graph '{graph_id}' version {version}")
 
     def _write(
-        self, key: Key, slug: str, graph_id: str, version: int, by: str,
-        action: DeploymentAction, current: dict[str, Any] | None,
+        self,
+        key: Key,
+        slug: str,
+        graph_id: str,
+        version: int,
+        by: str,
+        action: DeploymentAction,
+        current: dict[str, Any] | None,
     ) -> Deployment:
         now = utc_now()
         change = {"version": version, "at": now, "by": by, "action": action}
         revision = (current["revision"] if current else 0) + 1
         token = secrets.token_hex(8)
         fields: dict[str, Any] = {
-            "PK": key.pk, "SK": key.sk, "slug": slug, "graph_id": graph_id, "version": version,
-            "deployed_at": now, "deployed_by": by,
+            "PK": key.pk,
+            "SK": key.sk,
+            "slug": slug,
+            "graph_id": graph_id,
+            "version": version,
+            "deployed_at": now,
+            "deployed_by": by,
             "history": [*(current["history"] if current else []), change][-HISTORY_LIMIT:],
-            "revision": revision, "wtoken": token,
+            "revision": revision,
+            "wtoken": token,
         }
         try:
             if current is None:
                 self._table.put(fields, condition="attribute_not_exists(#PK)")
             else:
                 self._table.put(
-                    fields, condition="#revision = :revision",
+                    fields,
+                    condition="#revision = :revision",
                     values={":revision": current["revision"]},
                 )
         except ConditionFailed as exc:

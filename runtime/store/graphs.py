@@ -7,7 +7,7 @@ from contextlib import suppress
 from dataclasses import replace
 from typing import Any
 
-from runtime.compile import graph_hash
+from runtime.canonical import graph_hash
 from runtime.graph import Graph
 from runtime.store import codec
 from runtime.store.access import ConditionFailed
@@ -69,9 +69,16 @@ class GraphOps(Scoped):
         version = head.version + 1
         key = self._keys.graph_version(head.graph_id, version)
         fields: dict[str, Any] = {
-            "PK": key.pk, "SK": key.sk, "graph_id": head.graph_id, "version": version,
-            "epoch": head.epoch, "name": graph.name, "graph": graph.model_dump(mode="json"),
-            "message": message, "author": author, "created_at": utc_now(),
+            "PK": key.pk,
+            "SK": key.sk,
+            "graph_id": head.graph_id,
+            "version": version,
+            "epoch": head.epoch,
+            "name": graph.name,
+            "graph": graph.model_dump(mode="json"),
+            "message": message,
+            "author": author,
+            "created_at": utc_now(),
             "hash": graph_hash(graph),
         }
         size = codec.item_size(codec.to_item(fields))
@@ -98,14 +105,21 @@ class GraphOps(Scoped):
             raise Conflict(f"graph '{head.graph_id}' is changing too fast; retry")
         try:
             advance(
-                self._table, self._keys, head, version=version, name=graph.name,
-                at=fields["created_at"], by=author,
+                self._table,
+                self._keys,
+                head,
+                version=version,
+                name=graph.name,
+                at=fields["created_at"],
+                by=author,
             )
         except ConditionFailed:
             current = read_head(self._table, self._keys, head.graph_id)
             rolled = (
-                current is not None and current.deleting is None
-                and current.epoch == head.epoch and current.version >= version
+                current is not None
+                and current.deleting is None
+                and current.epoch == head.epoch
+                and current.version >= version
             )
             if not rolled:  # deleted while we saved: take our version with it
                 discard_version(self._table, self._keys, head.graph_id, version, head.epoch)
@@ -138,11 +152,14 @@ class GraphOps(Scoped):
         if head is None or not head.live:
             raise NotFound(f"graph '{graph_id}'")
         items = self._table.query(
-            self._keys.graph_versions(graph_id), prefix=VERSIONS, newest_first=True,
+            self._keys.graph_versions(graph_id),
+            prefix=VERSIONS,
+            newest_first=True,
             attributes=_INFO,
         )
         return [
-            model_from(GraphVersionInfo, item) for item in items
+            model_from(GraphVersionInfo, item)
+            for item in items
             if item["epoch"] == head.epoch and item["version"] <= head.version
         ]
 
@@ -175,7 +192,8 @@ class GraphOps(Scoped):
         token = secrets.token_hex(8)
         try:
             self._table.update(
-                key, set_fields={"deleting": token},
+                key,
+                set_fields={"deleting": token},
                 condition="#epoch = :epoch AND attribute_not_exists(#deleting)",
                 values={":epoch": head.epoch},
             )
@@ -185,7 +203,9 @@ class GraphOps(Scoped):
         if slugs:
             with suppress(ConditionFailed):
                 self._table.update(
-                    key, remove=("deleting",), condition="#deleting = :deleting",
+                    key,
+                    remove=("deleting",),
+                    condition="#deleting = :deleting",
                     values={":deleting": token},
                 )
             raise Conflict(

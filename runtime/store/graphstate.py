@@ -40,15 +40,23 @@ class Head:
 
     def public(self) -> GraphHead:
         return GraphHead(
-            graph_id=self.graph_id, name=self.name, version=self.version,
-            updated_at=self.updated_at, updated_by=self.updated_by,
+            graph_id=self.graph_id,
+            name=self.name,
+            version=self.version,
+            updated_at=self.updated_at,
+            updated_by=self.updated_by,
         )
 
     def fields(self, keys: TenantKeys) -> dict[str, Any]:
         key = keys.graph_head(self.graph_id)
         fields: dict[str, Any] = {
-            "PK": key.pk, "SK": key.sk, "graph_id": self.graph_id, "version": self.version,
-            "name": self.name, "updated_at": self.updated_at, "updated_by": self.updated_by,
+            "PK": key.pk,
+            "SK": key.sk,
+            "graph_id": self.graph_id,
+            "version": self.version,
+            "name": self.name,
+            "updated_at": self.updated_at,
+            "updated_by": self.updated_by,
             "epoch": self.epoch,
         }
         if self.deleting is not None:
@@ -58,9 +66,13 @@ class Head:
 
 def head_from(fields: dict[str, Any]) -> Head:
     return Head(
-        graph_id=fields["graph_id"], version=fields["version"], name=fields["name"],
-        updated_at=fields["updated_at"], updated_by=fields["updated_by"],
-        epoch=fields["epoch"], deleting=fields.get("deleting"),
+        graph_id=fields["graph_id"],
+        version=fields["version"],
+        name=fields["name"],
+        updated_at=fields["updated_at"],
+        updated_by=fields["updated_by"],
+        epoch=fields["epoch"],
+        deleting=fields.get("deleting"),
     )
 
 
@@ -104,8 +116,13 @@ def resolve_head(table: Table, keys: TenantKeys, graph_id: str) -> Head | None:
             return head
         try:
             advance(
-                table, keys, head, version=nxt["version"], name=nxt["name"],
-                at=nxt["created_at"], by=nxt["author"],
+                table,
+                keys,
+                head,
+                version=nxt["version"],
+                name=nxt["name"],
+                at=nxt["created_at"],
+                by=nxt["author"],
             )
         except ConditionFailed:
             continue

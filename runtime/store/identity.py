@@ -28,8 +28,13 @@ _DUMMY_SALT = secrets.token_bytes(16)
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return hashlib.scrypt(
-        password.encode("utf-8", "surrogatepass"), salt=salt, n=n, r=r, p=p,
-        maxmem=2 * 128 * r * (n + p + 2), dklen=32,
+        password.encode("utf-8", "surrogatepass"),
+        salt=salt,
+        n=n,
+        r=r,
+        p=p,
+        maxmem=2 * 128 * r * (n + p + 2),
+        dklen=32,
     )
 
 
@@ -44,9 +49,7 @@ def check_password(password: str, stored: dict[str, Any] | None) -> bool:
     if stored is None:
         hmac.compare_digest(_scrypt(password, _DUMMY_SALT, **SCRYPT), bytes(32))
         return False
-    digest = _scrypt(
-        password, bytes.fromhex(stored["salt"]), stored["n"], stored["r"], stored["p"]
-    )
+    digest = _scrypt(password, bytes.fromhex(stored["salt"]), stored["n"], stored["r"], stored["p"])
     return hmac.compare_digest(digest, bytes.fromhex(stored["hash"]))
 
 
@@ -64,7 +67,10 @@ class IdentityOps(Scoped):
             raise InvalidInput(f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters")
         user = User(email=normalize_email(email), role=_role(role), created_at=utc_now())
         fields = {
-            "PK": key.pk, "SK": key.sk, **user.model_dump(), "password": hash_password(password),
+            "PK": key.pk,
+            "SK": key.sk,
+            **user.model_dump(),
+            "password": hash_password(password),
         }
         try:
             self._table.put_new(fields)
@@ -106,12 +112,18 @@ class IdentityOps(Scoped):
         key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
         token = f"aut_{self.tenant_id}_{key_id}_{secret}"
         api_key = ApiKey(
-            key_id=key_id, name=name.strip(), role=_role(role), created_at=utc_now(),
-            hint=f"aut_{self.tenant_id}_{key_id[:4]}…{secret[-2:]}", revoked=False,
+            key_id=key_id,
+            name=name.strip(),
+            role=_role(role),
+            created_at=utc_now(),
+            hint=f"aut_{self.tenant_id}_{key_id[:4]}…{secret[-2:]}",
+            revoked=False,
         )
         key = self._keys.api_key(key_id)
         fields = {
-            "PK": key.pk, "SK": key.sk, **api_key.model_dump(),
+            "PK": key.pk,
+            "SK": key.sk,
+            **api_key.model_dump(),
             "secret_sha256": hashlib.sha256(secret.encode()).hexdigest(),
         }
         try:
@@ -141,7 +153,8 @@ class IdentityOps(Scoped):
     def revoke_api_key(self, key_id: str) -> None:
         try:
             self._table.update(
-                self._keys.api_key(key_id), set_fields={"revoked": True},
+                self._keys.api_key(key_id),
+                set_fields={"revoked": True},
                 condition="attribute_exists(#PK)",
             )
         except ConditionFailed:

@@ -19,7 +19,11 @@ DeploymentAction = Literal["deploy", "rollback"]
 
 ROLES: tuple[Role, ...] = ("admin", "editor", "viewer")
 INDUSTRIES: tuple[Industry, ...] = (
-    "automotive", "healthcare", "finance", "manufacturing", "general",
+    "automotive",
+    "healthcare",
+    "finance",
+    "manufacturing",
+    "general",
 )
 
 

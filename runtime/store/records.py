@@ -20,7 +20,11 @@ class RecordOps(Scoped):
         self, *, actor: str, action: str, target: str, details: dict[str, Any] | None = None
     ) -> AuditEvent:
         event = AuditEvent(
-            event_id=time_ordered_id(), at=utc_now(), actor=actor, action=action, target=target,
+            event_id=time_ordered_id(),
+            at=utc_now(),
+            actor=actor,
+            action=action,
+            target=target,
             details=details or {},
         )
         key = self._keys.audit_event(event.event_id)

@@ -16,7 +16,12 @@ from runtime.store.runsize import bound_run
 from runtime.store.scoped import Scoped, model_from
 
 RANK: dict[str, int] = {
-    "queued": 0, "running": 1, "succeeded": 2, "failed": 2, "cancelled": 2, "timed_out": 2,
+    "queued": 0,
+    "running": 1,
+    "succeeded": 2,
+    "failed": 2,
+    "cancelled": 2,
+    "timed_out": 2,
 }
 """A status may only be replaced by one of higher rank: the terminal ones are final."""
 assert set(RANK) == set(get_args(RunStatus))
@@ -64,8 +69,10 @@ class RunOps(Scoped):
         earlier = [s for s, rank in RANK.items() if rank < RANK[status]]
         changes: dict[str, Any] = {"status": status}
         for name, value in (
-            ("finished_at", finished_at), ("duration_ms", duration_ms),
-            ("output", output), ("error", error),
+            ("finished_at", finished_at),
+            ("duration_ms", duration_ms),
+            ("output", output),
+            ("error", error),
         ):
             if value is not None:
                 changes[name] = value
@@ -118,8 +125,11 @@ class RunOps(Scoped):
             values[":status"] = status
         filtered = graph_id is not None or status is not None
         items = self._table.query(
-            self._keys.runs, prefix=RUNS, newest_first=True,
-            filter_expression=" AND ".join(conditions), values=values,
+            self._keys.runs,
+            prefix=RUNS,
+            newest_first=True,
+            filter_expression=" AND ".join(conditions),
+            values=values,
             page_size=max(limit, 100) if filtered else limit + 5,
         )
         return [model_from(RunRecord, fields) for fields in islice(items, limit)]

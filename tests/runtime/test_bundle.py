@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from runtime.bundle import ZIP_EPOCH, build_bundle, entry_module, lambda_requirements
-from runtime.compile import build_plan, canonical_json
+from runtime.canonical import canonical_json
+from runtime.compile import build_plan
 from runtime.graph import Graph
 from runtime.load import load_graph
 from runtime.plan import Plan

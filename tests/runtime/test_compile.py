@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.compile import build_plan, graph_hash
+from runtime.canonical import graph_hash
+from runtime.compile import build_plan
 from runtime.errors import CompileError
 from runtime.load import load_graph
 from runtime.plan import Plan, Wire

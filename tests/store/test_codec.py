@@ -25,8 +25,9 @@ scalars = (
 )
 json_values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=5)
-    | st.dictionaries(st.text(max_size=8), inner, max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5)
+    ),
     max_leaves=25,
 )
 
@@ -101,8 +102,14 @@ def test_native_attributes_are_stored_as_dynamodb_types() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("version", 1.5), ("version", True), ("version", 10**40), ("status", ""),
-     ("status", "2026-01-05T10:00:00.000000"), ("status", None)],
+    [
+        ("version", 1.5),
+        ("version", True),
+        ("version", 10**40),
+        ("status", ""),
+        ("status", "2026-01-05T10:00:00.000000"),
+        ("status", None),
+    ],
 )
 def test_native_attributes_refuse_what_would_not_come_back(name: str, value: Any) -> None:
     with pytest.raises(ValueError, match="natively"):
@@ -122,8 +129,13 @@ def test_item_size_matches_text_lengths() -> None:
 
 @pytest.mark.parametrize(
     ("line", "problem"),
-    [("nope", "not JSON"), ("[]", "Item"), ('{"Item": {}}', "Item"),
-     ('{"Item": {"PK": "TENANT#a1#"}}', "'PK'"), ('{"Item": {"PK": {"Q": "x"}}}', "'PK'")],
+    [
+        ("nope", "not JSON"),
+        ("[]", "Item"),
+        ('{"Item": {}}', "Item"),
+        ('{"Item": {"PK": "TENANT#a1#"}}', "'PK'"),
+        ('{"Item": {"PK": {"Q": "x"}}}', "'PK'"),
+    ],
 )
 def test_malformed_lines_are_refused(line: str, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):

@@ -42,8 +42,9 @@ def test_fifty_concurrent_saves_one_winner(table: tuple[str, str]) -> None:
         store = TenantStore(clients[index], "acme", name)
         start.wait()
         try:
-            return store.save_graph(make_graph(name=f"writer {index}"), base_version=2,
-                                    author=f"w{index}")
+            return store.save_graph(
+                make_graph(name=f"writer {index}"), base_version=2, author=f"w{index}"
+            )
         except Conflict as exc:
             return exc
 

@@ -23,13 +23,17 @@ def store(acme: TenantStore) -> TenantStore:
 def test_deploy_rollback_undeploy(store: TenantStore) -> None:
     first = store.deploy("orders", "orders", 3, by="ann")
     assert (first.slug, first.graph_id, first.version, first.deployed_by) == (
-        "orders", "orders", 3, "ann",
+        "orders",
+        "orders",
+        3,
+        "ann",
     )
     assert [(c.version, c.action) for c in first.history] == [(3, "deploy")]
     back = store.rollback("orders", 1, by="bob")
     assert back.version == 1
     assert [(c.version, c.action, c.by) for c in back.history] == [
-        (3, "deploy", "ann"), (1, "rollback", "bob"),
+        (3, "deploy", "ann"),
+        (1, "rollback", "bob"),
     ]
     assert store.get_deployment("orders") == back
     assert store.list_deployments() == [back]
@@ -97,7 +101,12 @@ def test_deploy_racing_a_delete_is_undone(store: TenantStore, client: Any) -> No
     table.update(TenantKeys("acme").graph_head("orders"), set_fields={"deleting": "tok"})
     with pytest.raises(NotFound):
         store._write(
-            TenantKeys("acme").deployment("orders"), "orders", "orders", 2, "b", "deploy",
+            TenantKeys("acme").deployment("orders"),
+            "orders",
+            "orders",
+            2,
+            "b",
+            "deploy",
             table.get(TenantKeys("acme").deployment("orders")),
         )
     assert store.get_deployment("orders").version == 1

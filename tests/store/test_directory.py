@@ -24,8 +24,12 @@ def test_create_twice_conflicts(directory: Directory) -> None:
 
 @pytest.mark.parametrize(
     ("tenant_id", "name", "industry"),
-    [("Acme", "x", "general"), ("a", "x", "general"), ("acme", "", "general"),
-     ("acme", "x", "retail")],
+    [
+        ("Acme", "x", "general"),
+        ("a", "x", "general"),
+        ("acme", "", "general"),
+        ("acme", "x", "retail"),
+    ],
 )
 def test_bad_tenants_are_refused(
     directory: Directory, tenant_id: str, name: str, industry: str

@@ -86,8 +86,9 @@ def test_throttling_codes_become_throttled(acme: TenantStore, client: Any, code:
 
 
 def test_other_client_errors_are_store_errors_not_throttles(client: Any) -> None:
-    store = TenantStore(Flaky(client, fail=lambda *_: True, code="AccessDeniedException"),
-                        "acme", TABLE)
+    store = TenantStore(
+        Flaky(client, fail=lambda *_: True, code="AccessDeniedException"), "acme", TABLE
+    )
     with pytest.raises(StoreError, match="AccessDenied") as caught:
         store.list_graphs()
     assert not isinstance(caught.value, Throttled)
@@ -123,8 +124,9 @@ def test_save_interrupted_before_the_head_moves_is_never_seen_half_done(
 ) -> None:
     acme.create_graph(make_graph(), author="a")
     with pytest.raises(Throttled):
-        flaky_store(client, nth_write=2).save_graph(make_graph(name="Two"), base_version=1,
-                                                   author="b")
+        flaky_store(client, nth_write=2).save_graph(
+            make_graph(name="Two"), base_version=1, author="b"
+        )
     # Before anyone reads through the head, listings still show the last complete version.
     assert [h.version for h in acme.list_graphs()] == [1]
     assert acme.get_graph("orders", 1).graph.name == "Orders"
@@ -155,8 +157,14 @@ def test_delete_interrupted_at_each_write(acme: TenantStore, client: Any, nth: i
     assert assert_consistent(acme) == (2 if nth == 1 else None)
     acme.delete_graph("orders")
     assert assert_consistent(acme) is None
-    assert client.scan(TableName=TABLE, FilterExpression="begins_with(PK, :p)",
-                       ExpressionAttributeValues={":p": {"S": "TENANT#acme#GRAPH#"}})["Items"] == []
+    assert (
+        client.scan(
+            TableName=TABLE,
+            FilterExpression="begins_with(PK, :p)",
+            ExpressionAttributeValues={":p": {"S": "TENANT#acme#GRAPH#"}},
+        )["Items"]
+        == []
+    )
 
 
 def test_single_write_operations_leave_nothing_on_throttle(acme: TenantStore, client: Any) -> None:
@@ -165,9 +173,17 @@ def test_single_write_operations_leave_nothing_on_throttle(acme: TenantStore, cl
     with pytest.raises(Throttled):
         flaky.deploy("orders", "orders", 1, by="a")
     assert acme.list_deployments() == []
-    run = acme.put_run(RunRecord(run_id=acme.new_run_id(), graph_id="orders", version=1,
-                                 status="running", trigger="manual", started_at="t",
-                                 expires_at=4102444800))
+    run = acme.put_run(
+        RunRecord(
+            run_id=acme.new_run_id(),
+            graph_id="orders",
+            version=1,
+            status="running",
+            trigger="manual",
+            started_at="t",
+            expires_at=4102444800,
+        )
+    )
     with pytest.raises(Throttled):
         flaky_store(client, nth_write=1).update_run(run.run_id, status="succeeded", output=1)
     assert acme.get_run(run.run_id) == run
@@ -191,17 +207,22 @@ def test_make_client_leaves_the_endpoint_to_boto3(
 
 
 def throttle_response(request: Any) -> AWSResponse:
-    body = json.dumps({
-        "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
-        "message": "The level of configured provisioned throughput for the table was exceeded.",
-    }).encode()
+    body = json.dumps(
+        {
+            "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+            "message": "The level of configured provisioned throughput for the table was exceeded.",
+        }
+    ).encode()
     headers = {"x-amzn-RequestId": "test", "Content-Type": "application/x-amz-json-1.0"}
     return AWSResponse(request.url, 400, headers, MockRawResponse(body))
 
 
 @pytest.mark.parametrize(("throttles", "succeeds"), [(2, True), (MAX_RETRIES + 1, False)])
 def test_botocore_retries_throttles_before_the_store_gives_up(
-    aws_env: None, moto_server: str, monkeypatch: pytest.MonkeyPatch, throttles: int,
+    aws_env: None,
+    moto_server: str,
+    monkeypatch: pytest.MonkeyPatch,
+    throttles: int,
     succeeds: bool,
 ) -> None:
     delays: list[float] = []

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from runtime.compile import graph_hash
+from runtime.canonical import graph_hash
 from runtime.store import Conflict, InvalidInput, NotFound, TenantStore, codec
 from runtime.store.keys import TenantKeys
 
@@ -22,7 +22,8 @@ def raw_put(client: Any, fields: dict[str, Any]) -> None:
 
 def partition(client: Any, pk: str) -> list[dict[str, Any]]:
     response = client.query(
-        TableName=TABLE, KeyConditionExpression="PK = :pk",
+        TableName=TABLE,
+        KeyConditionExpression="PK = :pk",
         ExpressionAttributeValues={":pk": {"S": pk}},
     )
     return [codec.from_item(i) for i in response["Items"]]
@@ -35,12 +36,22 @@ def hand_written_version(client: Any, tenant: str, graph_id: str, version: int, 
     assert head is not None
     graph = make_graph(graph_id, name)
     key = keys.graph_version(graph_id, version)
-    raw_put(client, {
-        "PK": key.pk, "SK": key.sk, "graph_id": graph_id, "version": version,
-        "epoch": head["epoch"], "name": name, "graph": graph.model_dump(mode="json"),
-        "message": "crashed", "author": "crash@x.io", "created_at": "2026-11-01T00:00:00+00:00",
-        "hash": graph_hash(graph),
-    })
+    raw_put(
+        client,
+        {
+            "PK": key.pk,
+            "SK": key.sk,
+            "graph_id": graph_id,
+            "version": version,
+            "epoch": head["epoch"],
+            "name": name,
+            "graph": graph.model_dump(mode="json"),
+            "message": "crashed",
+            "author": "crash@x.io",
+            "created_at": "2026-11-01T00:00:00+00:00",
+            "hash": graph_hash(graph),
+        },
+    )
 
 
 def test_create_then_get(acme: TenantStore) -> None:
@@ -53,7 +64,10 @@ def test_create_then_get(acme: TenantStore) -> None:
     assert acme.get_graph("orders").graph == graph
     [head] = acme.list_graphs()
     assert (head.graph_id, head.name, head.version, head.updated_by) == (
-        "orders", "Orders", 1, "ann@x.io",
+        "orders",
+        "Orders",
+        1,
+        "ann@x.io",
     )
 
 
@@ -80,8 +94,12 @@ def test_save_advances_and_stale_save_conflicts_without_overwriting(acme: Tenant
 def test_versions_newest_first(acme: TenantStore) -> None:
     acme.create_graph(make_graph(), author="a", message="one")
     for base in (1, 2):
-        acme.save_graph(make_graph(name=f"v{base + 1}"), base_version=base, author="a",
-                        message=f"save {base + 1}")
+        acme.save_graph(
+            make_graph(name=f"v{base + 1}"),
+            base_version=base,
+            author="a",
+            message=f"save {base + 1}",
+        )
     infos = acme.list_versions("orders")
     assert [(i.version, i.message) for i in infos] == [(3, "save 3"), (2, "save 2"), (1, "one")]
     assert infos[0].hash == acme.get_graph("orders", 3).hash
@@ -170,10 +188,19 @@ def test_crashed_save_is_rolled_forward_by_the_next_save(acme: TenantStore, clie
 def test_crashed_create_is_completed_not_wedged(acme: TenantStore, client: Any) -> None:
     keys = TenantKeys("acme")
     key = keys.graph_head("orders")
-    raw_put(client, {
-        "PK": key.pk, "SK": key.sk, "graph_id": "orders", "version": 0, "name": "Orders",
-        "updated_at": "2026-11-01T00:00:00+00:00", "updated_by": "a", "epoch": "e1",
-    })
+    raw_put(
+        client,
+        {
+            "PK": key.pk,
+            "SK": key.sk,
+            "graph_id": "orders",
+            "version": 0,
+            "name": "Orders",
+            "updated_at": "2026-11-01T00:00:00+00:00",
+            "updated_by": "a",
+            "epoch": "e1",
+        },
+    )
     # Head written, version 1 not: the graph does not exist yet ...
     assert acme.list_graphs() == []
     with pytest.raises(NotFound):
@@ -190,11 +217,22 @@ def test_left_over_version_of_a_deleted_graph_is_not_resurrected(
 ) -> None:
     acme.create_graph(make_graph(), author="a")
     key = TenantKeys("acme").graph_version("orders", 2)
-    raw_put(client, {  # from an earlier incarnation of the same id (different epoch)
-        "PK": key.pk, "SK": key.sk, "graph_id": "orders", "version": 2, "epoch": "old",
-        "name": "Ghost", "graph": make_graph(name="Ghost").model_dump(mode="json"),
-        "message": "", "author": "ghost", "created_at": "2020-01-01T00:00:00+00:00", "hash": "x",
-    })
+    raw_put(
+        client,
+        {  # from an earlier incarnation of the same id (different epoch)
+            "PK": key.pk,
+            "SK": key.sk,
+            "graph_id": "orders",
+            "version": 2,
+            "epoch": "old",
+            "name": "Ghost",
+            "graph": make_graph(name="Ghost").model_dump(mode="json"),
+            "message": "",
+            "author": "ghost",
+            "created_at": "2020-01-01T00:00:00+00:00",
+            "hash": "x",
+        },
+    )
     assert acme.get_graph("orders").version == 1
     saved = acme.save_graph(make_graph(name="Real"), base_version=1, author="a")
     assert (saved.version, acme.get_graph("orders", 2).graph.name) == (2, "Real")
@@ -207,8 +245,9 @@ def test_interrupted_delete_hides_the_graph_and_can_be_finished(
     acme.save_graph(make_graph(), base_version=1, author="a")
     head = raw_get(client, "TENANT#acme#", "GRAPH#orders")
     raw_put(client, {**head, "deleting": "tok"})  # type: ignore[dict-item]
-    client.delete_item(TableName=TABLE, Key=codec.to_item(
-        {"PK": "TENANT#acme#GRAPH#orders", "SK": "V#00000001"}))
+    client.delete_item(
+        TableName=TABLE, Key=codec.to_item({"PK": "TENANT#acme#GRAPH#orders", "SK": "V#00000001"})
+    )
     assert acme.list_graphs() == []
     with pytest.raises(NotFound):
         acme.get_graph("orders")

@@ -102,10 +102,16 @@ def test_api_key_verification_refuses_anything_off(acme: TenantStore) -> None:
     key, secret = acme.create_api_key("ci")
     raw = secret.split("_", 3)[3]
     for candidate in [
-        "", "aut_", secret[:-1], secret + "x", secret.replace("aut_", "aux_", 1),
+        "",
+        "aut_",
+        secret[:-1],
+        secret + "x",
+        secret.replace("aut_", "aux_", 1),
         f"aut_acme-co_{key.key_id}_{raw}",  # another tenant's prefix
         f"aut_acme_0123456789ab_{raw}",  # unknown key id
-        f"aut_acme_{key.key_id.upper()}_{raw}", f"aut_acme_{key.key_id}_", "x" * 600,
+        f"aut_acme_{key.key_id.upper()}_{raw}",
+        f"aut_acme_{key.key_id}_",
+        "x" * 600,
     ]:
         assert acme.verify_api_key(candidate) is None, candidate
     with pytest.raises(InvalidInput):

@@ -30,11 +30,18 @@ def seed(store: TenantStore) -> str:
     store.save_graph(make_graph(name=f"{mark} v2"), base_version=1, author=mark)
     store.create_graph(make_graph("billing", name=f"{mark} billing"), author=mark)
     store.deploy("orders", "orders", 2, by=mark)
-    store.put_run(RunRecord(
-        run_id=RUN_ID, graph_id="orders", version=2, status="queued", trigger="http",
-        started_at="2026-11-05T10:00:00+00:00", expires_at=int(time.time()) + 3600,
-        output={"owner": mark},
-    ))
+    store.put_run(
+        RunRecord(
+            run_id=RUN_ID,
+            graph_id="orders",
+            version=2,
+            status="queued",
+            trigger="http",
+            started_at="2026-11-05T10:00:00+00:00",
+            expires_at=int(time.time()) + 3600,
+            output={"owner": mark},
+        )
+    )
     store.create_user(EMAIL, f"{mark} password", "admin")
     _, secret = store.create_api_key(f"{mark} key")
     store.update_settings(TenantSettings(egress_allow=[f"{mark}.example.com"]))

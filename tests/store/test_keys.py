@@ -14,10 +14,17 @@ slugs = st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,62}\Z")
 
 def every_key(keys: TenantKeys, graph_id: str, slug: str) -> list[str]:
     built = [
-        keys.profile(), keys.settings(), keys.graph_head(graph_id),
-        keys.graph_version(graph_id, 1), keys.graph_version(graph_id, 99_999_999),
-        keys.user("a@b.io"), keys.api_key("0123456789ab"), keys.deployment(slug),
-        keys.run("r1"), keys.audit_event("e1"), keys.usage_record("2026-11-05T00:00", "u1"),
+        keys.profile(),
+        keys.settings(),
+        keys.graph_head(graph_id),
+        keys.graph_version(graph_id, 1),
+        keys.graph_version(graph_id, 99_999_999),
+        keys.user("a@b.io"),
+        keys.api_key("0123456789ab"),
+        keys.deployment(slug),
+        keys.run("r1"),
+        keys.audit_event("e1"),
+        keys.usage_record("2026-11-05T00:00", "u1"),
     ]
     partitions = [keys.graph_versions(graph_id), *keys.fixed_partitions()]
     return [k.pk for k in built] + partitions

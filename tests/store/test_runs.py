@@ -19,9 +19,15 @@ FUTURE = int(time.time()) + 86_400
 
 def record(store: TenantStore, **changes: Any) -> RunRecord:
     fields: dict[str, Any] = {
-        "run_id": store.new_run_id(), "graph_id": "orders", "version": 1, "slug": "orders",
-        "status": "queued", "trigger": "http", "started_at": "2026-11-05T10:00:00+00:00",
-        "expires_at": FUTURE, **changes,
+        "run_id": store.new_run_id(),
+        "graph_id": "orders",
+        "version": 1,
+        "slug": "orders",
+        "status": "queued",
+        "trigger": "http",
+        "started_at": "2026-11-05T10:00:00+00:00",
+        "expires_at": FUTURE,
+        **changes,
     }
     return RunRecord.model_validate(fields)
 
@@ -55,13 +61,22 @@ def test_update_fills_in_the_outcome_and_keeps_the_rest(acme: TenantStore) -> No
     running = acme.update_run(run.run_id, status="running")
     assert running.status == "running"
     done = acme.update_run(
-        run.run_id, status="succeeded", finished_at="2026-11-05T10:00:01+00:00",
-        duration_ms=12.5, output={"ok": True}, trace=[{"node": "a", "outputs": {"x": 1}}],
+        run.run_id,
+        status="succeeded",
+        finished_at="2026-11-05T10:00:01+00:00",
+        duration_ms=12.5,
+        output={"ok": True},
+        trace=[{"node": "a", "outputs": {"x": 1}}],
     )
-    assert done == run.model_copy(update={
-        "status": "succeeded", "finished_at": "2026-11-05T10:00:01+00:00", "duration_ms": 12.5,
-        "output": {"ok": True}, "trace": [{"node": "a", "outputs": {"x": 1}}],
-    })
+    assert done == run.model_copy(
+        update={
+            "status": "succeeded",
+            "finished_at": "2026-11-05T10:00:01+00:00",
+            "duration_ms": 12.5,
+            "output": {"ok": True},
+            "trace": [{"node": "a", "outputs": {"x": 1}}],
+        }
+    )
     assert acme.get_run(run.run_id) == done
 
 
@@ -86,7 +101,8 @@ def test_the_condition_not_the_read_enforces_forward_only(
     real_get = acme._table.get
     calls = iter([stale])
     monkeypatch.setattr(
-        acme._table, "get",
+        acme._table,
+        "get",
         lambda key, **kw: next(calls, None) or real_get(key, **kw),
     )
     with pytest.raises(Conflict, match="is cancelled"):
@@ -102,14 +118,21 @@ def test_update_of_a_missing_run(acme: TenantStore) -> None:
 def test_list_newest_first_with_filters_and_limit(acme: TenantStore) -> None:
     runs = [
         acme.put_run(record(acme, graph_id=g, status=s))
-        for g, s in [("orders", "succeeded"), ("billing", "failed"), ("orders", "failed"),
-                     ("orders", "succeeded"), ("billing", "succeeded")]
+        for g, s in [
+            ("orders", "succeeded"),
+            ("billing", "failed"),
+            ("orders", "failed"),
+            ("orders", "succeeded"),
+            ("billing", "succeeded"),
+        ]
     ]
     newest_first = [r.run_id for r in reversed(runs)]
     assert [r.run_id for r in acme.list_runs()] == newest_first
     assert [r.run_id for r in acme.list_runs(limit=2)] == newest_first[:2]
     assert [r.run_id for r in acme.list_runs(graph_id="orders")] == [
-        runs[3].run_id, runs[2].run_id, runs[0].run_id,
+        runs[3].run_id,
+        runs[2].run_id,
+        runs[0].run_id,
     ]
     assert [r.run_id for r in acme.list_runs(status="failed")] == [runs[2].run_id, runs[1].run_id]
     assert [r.run_id for r in acme.list_runs(graph_id="orders", status="succeeded", limit=1)] == [
@@ -147,7 +170,8 @@ def test_huge_node_data_is_truncated_largest_first(acme: TenantStore, client: An
     assert 0 < len(cut) < 20  # ... and only as many as needed
     for i in cut:
         assert stored.trace[i]["inputs"] == {
-            "_truncated": True, "bytes": len(codec.pack(trace[i]["inputs"])),
+            "_truncated": True,
+            "bytes": len(codec.pack(trace[i]["inputs"])),
         }
     assert stored.trace[0]["inputs"] == trace[0]["inputs"]
     assert [e["outputs"] for e in stored.trace] == [e["outputs"] for e in trace]

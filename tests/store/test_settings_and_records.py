@@ -32,8 +32,9 @@ def test_settings_bounds() -> None:
 
 def test_audit_newest_first(acme: TenantStore) -> None:
     events = [
-        acme.record_audit(actor="ann", action=f"graph.save.{i}", target="orders",
-                          details={"version": i})
+        acme.record_audit(
+            actor="ann", action=f"graph.save.{i}", target="orders", details={"version": i}
+        )
         for i in range(5)
     ]
     assert acme.list_audit() == list(reversed(events))
@@ -45,8 +46,14 @@ def test_audit_newest_first(acme: TenantStore) -> None:
 
 def test_usage_by_utc_month(acme: TenantStore) -> None:
     november = [
-        UsageRecord(at="2026-11-01T00:00:00+00:00", kind="run", graph_id="orders",
-                    run_id="r1", quantity=1, details={"ms": 12.5}),
+        UsageRecord(
+            at="2026-11-01T00:00:00+00:00",
+            kind="run",
+            graph_id="orders",
+            run_id="r1",
+            quantity=1,
+            details={"ms": 12.5},
+        ),
         UsageRecord(at="2026-11-30T20:00:00-03:00", kind="run", quantity=2.5),  # 23:00 UTC
     ]
     december = UsageRecord(at="2026-11-30T23:30:00-05:00", kind="run", quantity=1)  # Dec UTC

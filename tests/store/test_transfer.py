@@ -26,16 +26,27 @@ FIXTURE = Path(__file__).parent.parent / "fixtures" / "store" / "globex.jsonl"
 
 def populate(store: TenantStore) -> str:
     store.create_graph(make_graph(), author="ann")
-    store.save_graph(make_graph(name="Two", price=1.0, nested={"S": ["", None, -0.0]}),
-                     base_version=1, author="ann")
+    store.save_graph(
+        make_graph(name="Two", price=1.0, nested={"S": ["", None, -0.0]}),
+        base_version=1,
+        author="ann",
+    )
     store.create_graph(make_graph("billing"), author="ann")
     store.deploy("orders", "orders", 2, by="ann")
-    store.put_run(RunRecord(
-        run_id=store.new_run_id(), graph_id="orders", version=2, status="succeeded",
-        trigger="http", started_at="2026-11-05T10:00:00+00:00", duration_ms=1.0,
-        output={"total": 10.0, "when": "2026-01-05T10:00:00.000000"}, trace=[{"node": "a"}],
-        expires_at=int(time.time()) + 3600,
-    ))
+    store.put_run(
+        RunRecord(
+            run_id=store.new_run_id(),
+            graph_id="orders",
+            version=2,
+            status="succeeded",
+            trigger="http",
+            started_at="2026-11-05T10:00:00+00:00",
+            duration_ms=1.0,
+            output={"total": 10.0, "when": "2026-01-05T10:00:00.000000"},
+            trace=[{"node": "a"}],
+            expires_at=int(time.time()) + 3600,
+        )
+    )
     store.create_user("ann@example.com", "correct horse", "admin")
     _, secret = store.create_api_key("ci")
     store.record_audit(actor="ann", action="x", target="y", details={"n": 1.5})
@@ -95,8 +106,14 @@ def test_import_refuses_another_tenants_lines_before_writing_anything(
 
 @pytest.mark.parametrize(
     ("line", "problem"),
-    [("not json", "not JSON"), ('{"Item": {"PK": {"S": "TENANT#acme#"}}}', "no string PK"),
-     ('{"Item": {"PK": {"S": "TENANT#acme#"}, "SK": {"S": "X"}, "v": {"S": "{oops"}}}', "line 2")],
+    [
+        ("not json", "not JSON"),
+        ('{"Item": {"PK": {"S": "TENANT#acme#"}}}', "no string PK"),
+        (
+            '{"Item": {"PK": {"S": "TENANT#acme#"}, "SK": {"S": "X"}, "v": {"S": "{oops"}}}',
+            "line 2",
+        ),
+    ],
 )
 def test_import_refuses_malformed_lines(acme: TenantStore, line: str, problem: str) -> None:
     with pytest.raises(InvalidInput, match=problem):

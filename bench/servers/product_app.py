@@ -1,0 +1,13 @@
+"""The product exactly as ``auterity serve`` builds it: ``create_app`` over boto3's DynamoDB.
+
+The tables and the tenant, API key, graph and deployment are created by the benchmark before
+this process starts; here nothing but the app is made.
+"""
+
+from __future__ import annotations
+
+from runtime.service.app import create_app
+from runtime.service.config import ServiceConfig
+from runtime.store import make_client
+
+app = create_app(ServiceConfig.from_env(), make_client())
