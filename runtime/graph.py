@@ -7,9 +7,10 @@ node, which is far more useful in a builder than a model that refuses to load.
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from runtime.types import GraphId, NodeId
 
@@ -17,6 +18,27 @@ SCHEMA_VERSION = 2
 """Bump together with a migration in ``runtime.migrations``."""
 
 ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$"
+
+
+def _json_only(value: Any) -> Any:
+    """Refuse NaN and infinities anywhere inside.
+
+    They are not JSON and would come back as ``null`` from storage, so what was saved would
+    not be what is read (or hashed).
+    """
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, float) and not math.isfinite(current):
+            raise ValueError("numbers must be finite (NaN and Infinity are not JSON)")
+        if isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    return value
+
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(_json_only)]
 
 
 class Position(BaseModel):
@@ -63,7 +85,7 @@ class Node(BaseModel):
     version: int = Field(default=1, ge=1)
     label: str = Field(default="", max_length=200)
     position: Position = Field(default_factory=Position)
-    config: dict[str, Any] = Field(default_factory=dict)
+    config: JsonObject = Field(default_factory=dict)
     settings: NodeSettings = Field(default_factory=NodeSettings)
     parent: NodeId | None = Field(
         default=None,
@@ -96,7 +118,7 @@ class Graph(BaseModel):
     description: str = Field(default="", max_length=10_000)
     nodes: list[Node] = Field(default_factory=list)
     edges: list[Edge] = Field(default_factory=list)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
 
     def node(self, node_id: str) -> Node | None:
         return next((n for n in self.nodes if n.id == node_id), None)

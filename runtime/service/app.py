@@ -7,12 +7,11 @@ Flowise's CVE-2024-31621 was a prefix check that ``/API/V1`` walked around.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from runtime.service import errors
 from runtime.service.aws_deploy import AwsDeployConfig, AwsDeployer
@@ -34,26 +33,69 @@ API_PREFIX = "/api/v1"
 MAX_API_BODY_BYTES = 32 * 1024 * 1024
 
 
-class BodyLimit(BaseHTTPMiddleware):
-    """Refuse oversized management requests by their declared length before reading them.
+class BodyLimit:
+    """Refuse oversized management requests, whether declared or streamed (chunked).
 
-    Deployed endpoints enforce their own (smaller, per-tenant) limit while streaming.
+    A plain ASGI middleware: it counts bytes as they arrive, so a chunked upload is cut off
+    at the limit instead of being buffered whole before auth even runs. Deployed endpoints
+    enforce their own, smaller, per-tenant limit while streaming.
     """
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        declared = request.headers.get("content-length", "")
-        too_large = declared.isdigit() and int(declared) > MAX_API_BODY_BYTES
-        if request.url.path.startswith(API_PREFIX) and too_large:
-            return JSONResponse(
-                {
-                    "error": {
-                        "code": "too_large",
-                        "message": f"request body is over {MAX_API_BODY_BYTES} bytes",
-                    }
-                },
-                status_code=413,
-            )
-        return await call_next(request)
+    def __init__(self, app: ASGIApp, limit: int = MAX_API_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(send)
+            return
+        seen = 0
+        exceeded = False
+
+        async def counted() -> Message:
+            nonlocal seen, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    exceeded = True  # stop reading; whatever the app answers is replaced
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded(message: Message) -> None:
+            if not exceeded:
+                await send(message)
+
+        try:
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps(
+            {"error": {"code": "too_large", "message": f"request body is over {self.limit} bytes"}}
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
 
 def aws_deployer(config: ServiceConfig) -> AwsDeployer:

@@ -80,7 +80,7 @@ def _run_keyed(
     data: dict[str, Any],
     event: dict[str, Any],
     key: str,
-) -> dict[str, Any]:
+) -> RunRecord:
     persistence = DynamoDBPersistenceLayer(
         table_name=state.config.idempotency_table_name, boto3_client=state.client
     )
@@ -106,19 +106,26 @@ def _run_keyed(
                 idempotency_key=key,
             )
         )
-        return record.model_dump(mode="json")
+        delivered.append(record)
+        # Only the id is kept by Powertools: a whole run can exceed DynamoDB's item size, and
+        # a failed save would leave the key "in progress" and let a retry run twice.
+        return {"run_id": record.run_id}
 
+    delivered: list[RunRecord] = []
     deadline = time.monotonic() + state.config.max_run_seconds + 5
     while True:
         try:
             result: dict[str, Any] = deliver(data=data)
-            return result
         except IdempotencyAlreadyInProgressError:
             if time.monotonic() > deadline:
                 raise ApiError(
                     409, "in_progress", "a request with this Idempotency-Key is still running"
                 ) from None
             time.sleep(POLL_SECONDS)
+            continue
+        if delivered:  # this call ran the graph: answer with the run as it happened
+            return delivered[0]
+        return store.get_run(str(result["run_id"]))  # a repeat: the first delivery's run
 
 
 async def run_once(
@@ -146,5 +153,10 @@ async def run_once(
             "Idempotency-Key was already used with a different request body",
         ) from None
     except IdempotencyPersistenceLayerError:
-        raise ApiError(503, "unavailable", "the idempotency store is unavailable; retry") from None
-    return RunRecord.model_validate(result)
+        raise ApiError(
+            503,
+            "unavailable",
+            "the idempotency store is unavailable; retry",
+            headers={"retry-after": "1"},
+        ) from None
+    return result

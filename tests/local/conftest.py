@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import socket
+import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,17 +12,22 @@ import boto3
 import pytest
 
 from runtime.local.aws import LocalAws
+from runtime.local.processes import port_is_free
 
 REGION = "us-east-1"
 
 
 def free_port() -> int:
-    """An ephemeral loopback port nobody listens on (never the default 4566)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    assert port != 4566
-    return port
+    """A free loopback port below Linux's ephemeral range (32768-60999), never 4566.
+
+    A port handed out by ``bind(0)`` is ephemeral: any outgoing connection on the machine
+    may take it before the server binds it (seen here: "Address already in use").
+    """
+    for _ in range(200):
+        port = random.randrange(20000, 32000)
+        if port != 4566 and port_is_free(port):
+            return port
+    raise RuntimeError("no free loopback port found in 20000-32000")
 
 
 def gone(pid: int) -> bool:

@@ -6,11 +6,13 @@ handler runs in-process with the event shapes API Gateway sends.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import io
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,11 +58,14 @@ def _event(method: str, path: str, body: Any = None, headers: dict[str, str] | N
 
 
 @pytest.fixture
-def handler_module(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+def handler_module(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AUTERITY_TOKEN_SECRET", "s" * 48)
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Auterity")
     sys.modules.pop("runtime.service.lambda_handler", None)
-    return importlib.import_module("runtime.service.lambda_handler")
+    yield importlib.import_module("runtime.service.lambda_handler")
+    # Mangum installs an event loop for Lambda to reuse across invocations; tests end it.
+    asyncio.get_event_loop_policy().get_event_loop().close()
+    asyncio.set_event_loop(None)
 
 
 def test_a_deployed_graph_answers_through_the_lambda_handler(

@@ -61,6 +61,15 @@ async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
     stored = await run_in_threadpool(store.get_graph, body.graph_id, body.version)
     # Compiling refuses an invalid graph with its diagnostics (422) before anything is written.
     executor = await run_in_threadpool(state.executor, store, stored.graph_id, stored.version)
+    # Audit first, change second: a change can never take effect without its event.
+    await run_in_threadpool(
+        lambda: store.record_audit(
+            actor=principal.actor,
+            action="deployment.deploy",
+            target=body.slug,
+            details={"graph_id": stored.graph_id, "version": stored.version},
+        )
+    )
     endpoint = None
     if state.aws is not None:
         # The function first: if the store write then fails, a retry redeploys the same code.
@@ -73,14 +82,6 @@ async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
     deployment = await run_in_threadpool(
         lambda: store.deploy(body.slug, stored.graph_id, stored.version, by=principal.actor)
     )
-    await run_in_threadpool(
-        lambda: store.record_audit(
-            actor=principal.actor,
-            action="deployment.deploy",
-            target=body.slug,
-            details={"graph_id": stored.graph_id, "version": stored.version},
-        )
-    )
     view = _view(state, store.tenant_id, deployment)
     view.aws = endpoint
     return view
@@ -91,9 +92,6 @@ async def rollback(slug: str, body: Rollback, auth: Editor, state: State) -> Dep
     principal, store = auth
     current = await run_in_threadpool(store.get_deployment, slug)
     await run_in_threadpool(state.executor, store, current.graph_id, body.version)
-    deployment = await run_in_threadpool(
-        lambda: store.rollback(slug, body.version, by=principal.actor)
-    )
     await run_in_threadpool(
         lambda: store.record_audit(
             actor=principal.actor,
@@ -102,14 +100,17 @@ async def rollback(slug: str, body: Rollback, auth: Editor, state: State) -> Dep
             details={"graph_id": current.graph_id, "version": body.version},
         )
     )
+    deployment = await run_in_threadpool(
+        lambda: store.rollback(slug, body.version, by=principal.actor)
+    )
     return _view(state, store.tenant_id, deployment)
 
 
 @router.delete("/{slug}", status_code=status.HTTP_204_NO_CONTENT)
 def undeploy(slug: str, auth: Editor, state: State) -> Response:
     principal, store = auth
+    store.record_audit(actor=principal.actor, action="deployment.undeploy", target=slug)
     store.undeploy(slug)
     if state.aws is not None:
         state.aws.undeploy(store.tenant_id, slug)
-    store.record_audit(actor=principal.actor, action="deployment.undeploy", target=slug)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

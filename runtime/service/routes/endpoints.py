@@ -23,7 +23,7 @@ from runtime.service.errors import ApiError, not_found
 from runtime.service.idempotency import IdempotencyKey, run_once
 from runtime.service.runs import execute_and_record, start_background_run
 from runtime.service.state import ServiceState
-from runtime.store import Deployment, NotFound, RunRecord, TenantStore
+from runtime.store import Deployment, InvalidInput, NotFound, RunRecord, TenantStore
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,6 +44,17 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is too large for a JSON number")
+    return value
+
+
 def _parse_body(raw: bytes, content_type: str) -> Any:
     if not raw:
         return None
@@ -53,7 +64,7 @@ def _parse_body(raw: bytes, content_type: str) -> Any:
         raise ApiError(400, "bad_request", "the request body is not UTF-8 text") from None
     if "json" in content_type or (not content_type and text.lstrip()[:1] in ("{", "[")):
         try:
-            return json.loads(text)
+            return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
         except (json.JSONDecodeError, RecursionError, ValueError) as exc:
             raise ApiError(
                 400, "bad_request", f"the request body is not valid JSON: {exc}"[:300]
@@ -99,7 +110,7 @@ def _resolve(state: ServiceState, tenant: str, slug: str, secret: str | None) ->
     try:
         store = state.directory.tenant(tenant)
         deployment = store.get_deployment(slug)
-    except NotFound:
+    except (NotFound, InvalidInput):  # a malformed slug must not reveal the tenant exists
         raise refused from None
     target = _target(state, store, deployment)
     public = target.http and target.trigger_config.get("auth") == "public"

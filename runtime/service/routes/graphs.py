@@ -67,13 +67,15 @@ def list_graphs(auth: Viewer) -> list[GraphHead]:
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_graph(body: CreateGraph, auth: Editor) -> Saved:
     principal, store = auth
-    saved = store.create_graph(body.graph, author=principal.actor, message=body.message)
+    # Audit first, change second: a change can fail after its event (an audited attempt),
+    # but can never take effect without one.
     store.record_audit(
         actor=principal.actor,
         action="graph.create",
-        target=saved.graph_id,
-        details={"version": saved.version},
+        target=body.graph.id,
+        details={"name": body.graph.name},
     )
+    saved = store.create_graph(body.graph, author=principal.actor, message=body.message)
     return Saved(version=saved, diagnostics=validate(saved.graph))
 
 
@@ -88,14 +90,14 @@ def save_graph(graph_id: str, body: SaveGraph, auth: Editor) -> Saved:
     if body.graph.id != graph_id:
         raise ApiError(422, "invalid", f"graph.id: {body.graph.id!r} does not match {graph_id!r}")
     store.get_graph(graph_id)  # 404 before 409: an unknown id is not a conflict
-    saved = store.save_graph(
-        body.graph, base_version=body.base_version, author=principal.actor, message=body.message
-    )
     store.record_audit(
         actor=principal.actor,
         action="graph.save",
         target=graph_id,
-        details={"version": saved.version},
+        details={"base_version": body.base_version},
+    )
+    saved = store.save_graph(
+        body.graph, base_version=body.base_version, author=principal.actor, message=body.message
     )
     return Saved(version=saved, diagnostics=validate(saved.graph))
 
@@ -103,8 +105,8 @@ def save_graph(graph_id: str, body: SaveGraph, auth: Editor) -> Saved:
 @router.delete("/{graph_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_graph(graph_id: str, auth: Editor) -> Response:
     principal, store = auth
-    store.delete_graph(graph_id)
     store.record_audit(actor=principal.actor, action="graph.delete", target=graph_id)
+    store.delete_graph(graph_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

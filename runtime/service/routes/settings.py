@@ -29,14 +29,14 @@ def get_settings(auth: Viewer) -> TenantSettings:
 @router.put("/settings")
 def update_settings(body: TenantSettings, auth: Admin) -> TenantSettings:
     principal, store = auth
-    saved = store.update_settings(body)
+    # Audit first, change second: a change can never take effect without its event.
     store.record_audit(
         actor=principal.actor,
         action="settings.update",
         target="settings",
         details=body.model_dump(exclude={"revision"}),
     )
-    return saved
+    return store.update_settings(body)
 
 
 @router.get("/api-keys")
@@ -47,19 +47,19 @@ def list_keys(auth: Admin) -> list[ApiKey]:
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED)
 def create_key(body: NewKey, auth: Admin) -> CreatedKey:
     principal, store = auth
-    key, secret = store.create_api_key(body.name, body.role)
     store.record_audit(
         actor=principal.actor,
         action="api_key.create",
-        target=key.key_id,
+        target=body.name,
         details={"name": body.name, "role": body.role},
     )
+    key, secret = store.create_api_key(body.name, body.role)
     return CreatedKey(key=key, secret=secret)
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_key(key_id: str, auth: Admin) -> Response:
     principal, store = auth
-    store.revoke_api_key(key_id)
     store.record_audit(actor=principal.actor, action="api_key.revoke", target=key_id)
+    store.revoke_api_key(key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,457 @@
+"""Tenant B, holding valid credentials, aims every route of the app at tenant A's ids.
+
+The routes come from the app itself, so a new route fails ``test_every_route_is_in_the_matrix``
+until it is given a row in ``MATRIX``. Each row is called with B's bearer token and with B's
+API key, on A's existing ids (graph, version, slug, run, API key, tenant). A request that names
+one of A's ids must never succeed and must be answered exactly as the same request naming an id
+that exists nowhere (no existence oracle). No response may contain A's data, and A's data, read
+through the store and as raw DynamoDB items, must be unchanged after every single call.
+
+Tenant ids in a body, query string or header are never a credential: the tests at the end send
+them and check that everything still lands in the caller's own tenant.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from runtime.service.app import create_app
+from runtime.service.config import ServiceConfig
+from runtime.store import Directory, NotFound, TenantStore
+from tests.service.attacks.conftest import (
+    B_LEAD,
+    HOT_LEAD,
+    SeededA,
+    b_graph,
+    leaks,
+    raw_items,
+    seed_a,
+    snapshot,
+)
+from tests.service.conftest import Tenant
+
+TABLE = "auterity"
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+Body = Callable[["Ctx"], Any] | None
+
+
+@dataclass(frozen=True)
+class Call:
+    """How to call one route as B.
+
+    ``aims_at_a``: the request names A's ids (path or body); it must then fail exactly as it
+    fails for ids that exist nowhere. ``expect``: the statuses the route may answer.
+    """
+
+    expect: frozenset[int]
+    aims_at_a: bool = False
+    body: Body = None
+    query: dict[str, str] = field(default_factory=dict)
+
+
+def _expect(*statuses: int) -> frozenset[int]:
+    return frozenset(statuses)
+
+
+@dataclass
+class Ctx:
+    http: TestClient
+    b: Tenant
+    headers: dict[str, str]
+    ids: dict[str, str]
+    counter: list[int] = field(default_factory=lambda: [0])
+
+    def fresh(self, prefix: str) -> str:
+        self.counter[0] += 1
+        return f"{prefix}_{self.counter[0]}"
+
+
+def _graph_body(ctx: Ctx) -> Any:
+    return {"graph": b_graph(ctx.fresh("b_new")), "tenant": "acme"}
+
+
+def _save_body(ctx: Ctx) -> Any:
+    return {"graph": b_graph(ctx.ids["graph_id"]), "base_version": 2}
+
+
+def _deploy_body(ctx: Ctx) -> Any:
+    return {"slug": ctx.ids["slug"], "graph_id": ctx.ids["graph_id"], "version": 1}
+
+
+def _settings_body(ctx: Ctx) -> Any:
+    current = ctx.http.get("/api/v1/settings", headers=ctx.headers).json()
+    return {**current, "egress_allow": ["b.example"]}
+
+
+def _login_body(ctx: Ctx) -> Any:
+    return {"tenant": ctx.ids["tenant"], "email": "admin@example.com", "password": "not it!!"}
+
+
+OK, NOT_FOUND = _expect(200), _expect(404)
+PUBLIC = Call(OK)
+
+MATRIX: dict[tuple[str, str], Call] = {
+    # FastAPI's own documentation routes and the health check: public, and free of tenant data.
+    ("GET", "/openapi.json"): PUBLIC,
+    ("HEAD", "/openapi.json"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("HEAD", "/docs"): PUBLIC,
+    ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("HEAD", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/redoc"): PUBLIC,
+    ("HEAD", "/redoc"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    # Login into A with a wrong password: as refused as a tenant that does not exist.
+    ("POST", "/api/v1/auth/login"): Call(_expect(401), aims_at_a=True, body=_login_body),
+    ("GET", "/api/v1/auth/me"): PUBLIC,
+    ("GET", "/api/v1/nodes"): PUBLIC,
+    # Collections: B's own (empty or B-made) lists; creating lands in B.
+    ("GET", "/api/v1/graphs"): PUBLIC,
+    ("POST", "/api/v1/graphs"): Call(_expect(201), body=_graph_body),
+    ("POST", "/api/v1/validate"): Call(OK, body=lambda ctx: b_graph("draft")),
+    ("GET", "/api/v1/deployments"): PUBLIC,
+    ("GET", "/api/v1/runs"): Call(OK, query={"graph_id": "lead_scoring"}),
+    ("GET", "/api/v1/settings"): PUBLIC,
+    ("PUT", "/api/v1/settings"): Call(OK, body=_settings_body),
+    ("GET", "/api/v1/api-keys"): PUBLIC,
+    ("POST", "/api/v1/api-keys"): Call(_expect(201), body=lambda ctx: {"name": "b key"}),
+    # Everything that names one of A's ids.
+    ("GET", "/api/v1/graphs/{graph_id}"): Call(NOT_FOUND, aims_at_a=True),
+    ("PUT", "/api/v1/graphs/{graph_id}"): Call(NOT_FOUND, aims_at_a=True, body=_save_body),
+    ("DELETE", "/api/v1/graphs/{graph_id}"): Call(NOT_FOUND, aims_at_a=True),
+    ("GET", "/api/v1/graphs/{graph_id}/versions"): Call(NOT_FOUND, aims_at_a=True),
+    ("GET", "/api/v1/graphs/{graph_id}/versions/{version}"): Call(NOT_FOUND, aims_at_a=True),
+    ("GET", "/api/v1/graphs/{graph_id}/diff"): Call(
+        NOT_FOUND, aims_at_a=True, query={"from": "1", "to": "2"}
+    ),
+    ("POST", "/api/v1/graphs/{graph_id}/validate"): Call(
+        NOT_FOUND, aims_at_a=True, query={"version": "1"}
+    ),
+    ("POST", "/api/v1/graphs/{graph_id}/compile"): Call(NOT_FOUND, aims_at_a=True),
+    ("POST", "/api/v1/graphs/{graph_id}/run"): Call(
+        NOT_FOUND, aims_at_a=True, body=lambda ctx: {"input": {"body": B_LEAD}, "version": 2}
+    ),
+    ("POST", "/api/v1/deployments"): Call(NOT_FOUND, aims_at_a=True, body=_deploy_body),
+    ("GET", "/api/v1/deployments/{slug}"): Call(NOT_FOUND, aims_at_a=True),
+    ("DELETE", "/api/v1/deployments/{slug}"): Call(NOT_FOUND, aims_at_a=True),
+    ("POST", "/api/v1/deployments/{slug}/rollback"): Call(
+        NOT_FOUND, aims_at_a=True, body=lambda ctx: {"version": 1}
+    ),
+    ("GET", "/api/v1/runs/{run_id}"): Call(NOT_FOUND, aims_at_a=True),
+    ("DELETE", "/api/v1/api-keys/{key_id}"): Call(NOT_FOUND, aims_at_a=True),
+    # A's deployed endpoint: B's key is "not found", B's token is not an endpoint credential.
+    **{
+        (method, "/t/{tenant}/{slug}"): Call(
+            _expect(401, 404), aims_at_a=True, body=lambda ctx: B_LEAD
+        )
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+    },
+}
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path template) the app serves, including routes of included routers."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # FastAPI versions that list included routes flat in app.routes
+        routes: list[Any] = list(app.routes)
+    else:
+        routes = list(iter_route_contexts(app.routes))
+    found = set()
+    for route in routes:
+        path = getattr(route, "path", None)
+        assert path is not None, f"a route without a path: {route!r}"
+        methods = getattr(route, "methods", None) or {"*"}  # mounts, websockets: must be listed
+        found.update((method, path) for method in methods)
+    return found
+
+
+def _fill(template: str, ids: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], template)
+
+
+def _a_ids(seeded: SeededA) -> dict[str, str]:
+    return {
+        "tenant": "acme",
+        "graph_id": seeded.graph_id,
+        "version": "2",
+        "slug": seeded.slug,
+        "run_id": seeded.run_ids[0],
+        "key_id": seeded.key_id,
+    }
+
+
+GHOST_IDS = {
+    "tenant": "ghost-tenant",
+    "graph_id": "ghost_graph",
+    "version": "2",
+    "slug": "ghost-slug",
+    "run_id": "0" * 32,
+    "key_id": "0" * 12,
+}
+
+
+def _send(ctx: Ctx, method: str, template: str, call: Call) -> Response:
+    path = _fill(template, ctx.ids)
+    body = call.body(ctx) if call.body is not None else None
+    if method in ("GET", "HEAD", "DELETE") or body is None:
+        return ctx.http.request(method, path, params=call.query, headers=ctx.headers)
+    return ctx.http.request(method, path, params=call.query, json=body, headers=ctx.headers)
+
+
+def _shape(response: Response, ids: dict[str, str]) -> tuple[int, str | None, str | None]:
+    """Status, error code and message with the caller's own ids replaced by placeholders."""
+    try:
+        data = response.json()
+    except ValueError:
+        return response.status_code, None, None
+    error = data.get("error") if isinstance(data, dict) else None
+    if not isinstance(error, dict):  # a success body (a run record has "error": null)
+        return response.status_code, None, None
+    message = str(error.get("message", ""))
+    for name, value in sorted(ids.items(), key=lambda kv: -len(kv[1])):
+        if name != "version":
+            message = message.replace(value, f"<{name}>")
+    return response.status_code, error.get("code"), message
+
+
+@pytest.fixture
+def seeded(client: TestClient, aws: Any, acme: Tenant, acme_co: Tenant) -> SeededA:
+    return seed_a(client, acme, Directory(aws, TABLE).tenant("acme"))
+
+
+def _a_store(aws: Any) -> TenantStore:
+    return Directory(aws, TABLE).tenant("acme")
+
+
+def test_every_route_is_in_the_matrix(client: TestClient) -> None:
+    served = app_routes(client.app)  # type: ignore[arg-type]
+    missing = sorted(served - MATRIX.keys())
+    stale = sorted(MATRIX.keys() - served)
+    assert not missing, f"routes with no row in MATRIX (add one): {missing}"
+    assert not stale, f"rows in MATRIX for routes the app no longer serves: {stale}"
+    # The enumeration must see through included routers, or it would check nothing.
+    assert ("PUT", "/api/v1/graphs/{graph_id}") in served
+    assert ("POST", "/t/{tenant}/{slug}") in served
+
+
+def test_route_enumeration_would_catch_a_new_route(aws: Any) -> None:
+    app = create_app(ServiceConfig(token_secret="t" * 48), aws)
+
+    @app.get("/api/v1/brand-new/{thing}")
+    def brand_new(thing: str) -> dict[str, str]:
+        return {"thing": thing}
+
+    assert {("GET", "/api/v1/brand-new/{thing}")} == app_routes(app) - MATRIX.keys()
+
+
+@pytest.mark.parametrize("credential", ["token", "api_key"])
+def test_b_cannot_reach_a_through_any_route(
+    client: TestClient, aws: Any, acme: Tenant, acme_co: Tenant, seeded: SeededA, credential: str
+) -> None:
+    a_store = _a_store(aws)
+    before = snapshot(a_store, aws, TABLE)
+    headers = acme_co.auth if credential == "token" else acme_co.key
+    ctx = Ctx(client, acme_co, headers, _a_ids(seeded))
+    ghost = Ctx(client, acme_co, headers, GHOST_IDS, ctx.counter)
+    problems: list[str] = []
+
+    def check(label: str, response: Response, call: Call) -> None:
+        if response.status_code not in call.expect:
+            problems.append(f"{label}: status {response.status_code} not in {set(call.expect)}")
+        if call.aims_at_a and 200 <= response.status_code < 300:
+            problems.append(f"{label}: {response.status_code} on A's ids")
+        if leaks(response.text) or leaks(json.dumps(dict(response.headers))):
+            problems.append(f"{label}: response shows A's data: {response.text[:300]}")
+        if response.headers.get("x-auterity-run-id") in seeded.run_ids:
+            problems.append(f"{label}: answered with A's run id")
+        if response.status_code >= 400 and _shape(response, {})[1] is None:
+            problems.append(f"{label}: error is not JSON {{'error': ...}}: {response.text[:200]}")
+        # Every item of A's key space, byte for byte; the full snapshot is compared at the end.
+        if raw_items(aws, TABLE, "acme") != before["raw"]:
+            problems.append(f"{label}: A's data changed")
+
+    for (method, template), call in sorted(MATRIX.items()):
+        label = f"{credential} {method} {template}"
+        response = _send(ctx, method, template, call)
+        check(label, response, call)
+        if call.aims_at_a:
+            unknown = _send(ghost, method, template, call)
+            if _shape(response, ctx.ids) != _shape(unknown, GHOST_IDS):
+                problems.append(
+                    f"{label}: A's ids answered {_shape(response, ctx.ids)}, ids that exist "
+                    f"nowhere {_shape(unknown, GHOST_IDS)} (an existence oracle)"
+                )
+        # Verbs a path does not declare: refused, never routed somewhere else.
+        declared = {m for m, t in MATRIX if t == template}
+        for other in sorted(set(METHODS) - declared - {"HEAD"}):
+            extra = _send(ctx, other, template, Call(_expect(405)))
+            check(f"{credential} {other} {template} (undeclared)", extra, Call(_expect(405)))
+
+    assert not problems, "\n".join(problems)
+    assert snapshot(a_store, aws, TABLE) == before
+    # A's own view is untouched: its endpoint still answers A, with A's latest version.
+    answered = client.post("/t/acme/leads", json=HOT_LEAD, headers=acme.key)
+    assert answered.status_code == 200
+    assert answered.json()["tier"] == "hot"
+
+
+# --- a tenant named anywhere but in the credential is ignored --------------------------------
+
+OVERRIDES = {
+    "X-Tenant-Id": "acme",
+    "X-Tenant": "acme",
+    "X-Auterity-Tenant": "acme",
+    "Tenant": "acme",
+}
+QUERY = {"tenant": "acme", "tenant_id": "acme", "tid": "acme"}
+
+
+@pytest.mark.parametrize("credential", ["token", "api_key"])
+def test_a_tenant_in_body_query_or_headers_never_overrides_the_credential(
+    client: TestClient, aws: Any, acme: Tenant, acme_co: Tenant, seeded: SeededA, credential: str
+) -> None:
+    a_store = _a_store(aws)
+    before = snapshot(a_store, aws, TABLE)
+    headers = {**(acme_co.auth if credential == "token" else acme_co.key), **OVERRIDES}
+    graph = b_graph("probe", name="lands in B")
+    graph["metadata"] = {"tenant": "acme", "tenant_id": "acme"}
+    created = client.post(
+        "/api/v1/graphs",
+        params=QUERY,
+        json={"graph": graph, "tenant": "acme", "tenant_id": "acme", "tid": "acme"},
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    b_store = Directory(aws, TABLE).tenant("acme-co")
+    assert b_store.get_graph("probe").graph.name == "lands in B"
+    with pytest.raises(NotFound):
+        a_store.get_graph("probe")
+
+    deployed = client.post(
+        "/api/v1/deployments",
+        params=QUERY,
+        json={"slug": "probe", "graph_id": "probe", "tenant": "acme", "tenant_id": "acme"},
+        headers=headers,
+    )
+    assert deployed.status_code == 201, deployed.text
+    assert deployed.json()["url"].endswith("/t/acme-co/probe")
+    assert [d.slug for d in b_store.list_deployments()] == ["probe"]
+
+    settings = client.get("/api/v1/settings", params=QUERY, headers=headers).json()
+    assert settings["egress_allow"] == []  # B's defaults, not A's list
+    settings.update(egress_allow=["b-only.example"], tenant="acme", tenant_id="acme")
+    changed = client.put("/api/v1/settings", params=QUERY, json=settings, headers=headers)
+    assert changed.status_code in (200, 422), changed.text  # extra fields may be refused
+    if changed.status_code == 200:
+        assert b_store.get_settings().egress_allow == ["b-only.example"]
+
+    me = client.get("/api/v1/auth/me", params=QUERY, headers=headers).json()
+    assert me["tenant"] == "acme-co"
+    listed = client.get("/api/v1/graphs", params=QUERY, headers=headers)
+    assert [g["graph_id"] for g in listed.json()] == ["probe"]
+    runs = client.get("/api/v1/runs", params=QUERY, headers=headers)
+    assert runs.json() == []
+    for response in (created, deployed, listed, runs):
+        assert not leaks(response.text)
+    assert snapshot(a_store, aws, TABLE) == before
+
+
+def test_b_may_reuse_a_s_ids_for_its_own_things(
+    client: TestClient, aws: Any, acme: Tenant, acme_co: Tenant, seeded: SeededA
+) -> None:
+    """Ids are per tenant: B creating ``lead_scoring`` or deploying ``leads`` is no conflict
+    (a 409 would reveal that A has them), and each tenant keeps seeing only its own."""
+    a_store = _a_store(aws)
+    before = snapshot(a_store, aws, TABLE)
+    mine = b_graph("lead_scoring", name="B's own lead scoring")
+    mine["nodes"][0]["config"]["methods"] = ["POST"]
+    created = client.post("/api/v1/graphs", json={"graph": mine}, headers=acme_co.auth)
+    assert created.status_code == 201, created.text
+    deployed = client.post(
+        "/api/v1/deployments",
+        json={"slug": "leads", "graph_id": "lead_scoring"},
+        headers=acme_co.auth,
+    )
+    assert deployed.status_code == 201, deployed.text
+    b_view = client.get("/api/v1/graphs/lead_scoring", headers=acme_co.auth).json()
+    assert b_view["graph"]["name"] == "B's own lead scoring"
+    assert [
+        v["version"]
+        for v in client.get("/api/v1/graphs/lead_scoring/versions", headers=acme_co.auth).json()
+    ] == [1]
+    b_run = client.post("/t/acme-co/leads", json={"hello": "b"}, headers=acme_co.key)
+    assert b_run.status_code == 200
+    assert b_run.json()["echo"] == {"hello": "b"}
+    assert client.post("/t/acme/leads", json=B_LEAD, headers=acme_co.key).status_code == 404
+    a_run = client.post("/t/acme/leads", json=HOT_LEAD, headers=acme.key)
+    assert a_run.json()["tier"] == "hot"
+    assert (
+        client.get(
+            f"/api/v1/runs/{b_run.headers['x-auterity-run-id']}", headers=acme.auth
+        ).status_code
+        == 404
+    )
+    after = snapshot(a_store, aws, TABLE)
+    # A gained exactly its own new run (and nothing else changed).
+    assert len(after["runs"]) == len(before["runs"]) + 1
+    assert {k: v for k, v in after.items() if k not in ("runs", "raw")} == {
+        k: v for k, v in before.items() if k not in ("runs", "raw")
+    }
+
+
+# --- forged and tampered credentials -----------------------------------------------------------
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _forged_tokens(b: Tenant) -> dict[str, str]:
+    claims = {"tid": "acme", "sub": "admin@example.com", "role": "admin", "exp": 4102444800}
+    header, payload, signature = b.token.split(".")
+    b_claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return {
+        "wrong secret": jwt.encode(claims, "x" * 48, algorithm="HS256"),
+        "alg none": f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}.",
+        "B's signature on A's claims": f"{header}.{_b64({**b_claims, 'tid': 'acme'})}.{signature}",
+        "tid as a list": jwt.encode({**claims, "tid": ["acme"]}, "t" * 48, algorithm="HS256"),
+    }
+
+
+def test_forged_credentials_are_refused(
+    client: TestClient, acme: Tenant, acme_co: Tenant, seeded: SeededA
+) -> None:
+    _, key_id, secret = acme_co.api_key[4:].split("_", 2)
+    a_key_id = acme.api_key[4:].split("_", 2)[1]
+    keys = {
+        "B's key relabelled as A's": f"aut_acme_{key_id}_{secret}",
+        "A's key id with B's secret": f"aut_acme_{a_key_id}_{secret}",
+        "B's key id, empty secret": f"aut_acme-co_{key_id}_",
+    }
+    attempts = [{"Authorization": f"Bearer {t}"} for t in _forged_tokens(acme_co).values()]
+    attempts += [{"X-API-Key": k} for k in keys.values()]
+    attempts += [{"Authorization": f"Bearer {k}"} for k in keys.values()]
+    for headers in attempts:
+        for method, path in (
+            ("GET", "/api/v1/graphs"),
+            ("GET", "/api/v1/graphs/lead_scoring"),
+            ("GET", "/api/v1/auth/me"),
+            ("POST", "/t/acme/leads"),
+        ):
+            response = client.request(method, path, headers=headers, json=B_LEAD)
+            assert response.status_code == 401, (headers, path, response.text)
+            assert response.json()["error"]["code"] == "unauthorized"
+            assert not leaks(response.text)
