@@ -7,7 +7,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.compile import build_plan
 from runtime.engine import Executor
 from runtime.service.aws_deploy import AwsDeployer
 from runtime.service.config import ServiceConfig
@@ -37,6 +36,10 @@ class ServiceState:
         if cached is not None:
             self.executors.move_to_end(key)
             return cached
+        # Imported here: the compiler brings NetworkX, which a Lambda cold start should only
+        # pay for when it actually compiles a version it has not seen.
+        from runtime.compile import build_plan
+
         stored = store.get_graph(graph_id, version)
         executor = Executor(build_plan(stored.graph))
         self.executors[key] = executor
