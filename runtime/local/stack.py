@@ -77,12 +77,10 @@ def seed(directory: Directory) -> tuple[TenantStore, dict[str, str]]:
 
 
 def deploy_examples(store: TenantStore) -> list[str]:
-    """Save each example (a new version only when the file changed) and deploy it."""
+    """Save each example (a new version only when the file changed); deploy webhook ones."""
     slugs = []
     for path in sorted(EXAMPLES.glob("*.graph.json")):
         graph = load_graph_file(path)
-        if not any(n.type == "trigger.webhook" for n in graph.nodes):
-            continue  # only webhook graphs are endpoints; the rest run from the builder
         try:
             head = store.get_graph(graph.id)
         except NotFound:
@@ -93,6 +91,8 @@ def deploy_examples(store: TenantStore) -> list[str]:
                 saved = store.save_graph(
                     graph, base_version=head.version, author="make run", message=f"from {path}"
                 )
+        if not any(n.type == "trigger.webhook" for n in graph.nodes):
+            continue  # saved, but only webhook graphs are endpoints; the rest run on demand
         slug = graph.id.replace("_", "-")
         try:
             current = store.get_deployment(slug).version
