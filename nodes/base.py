@@ -7,6 +7,7 @@ all come from the class itself, so there is no second registry to keep in step.
 from __future__ import annotations
 
 import builtins
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
@@ -74,7 +75,7 @@ class NodeContext:
 C = TypeVar("C", bound=NodeConfig)
 
 
-class NodeType(Generic[C]):
+class NodeType(ABC, Generic[C]):
     """Subclass once per node type; set the ClassVars and implement ``run``."""
 
     type: ClassVar[str]
@@ -121,8 +122,9 @@ class NodeType(Generic[C]):
         """Semantic checks pydantic cannot express (cron syntax...): ``[(field path, message)]``."""
         return []
 
+    @abstractmethod
     async def run(self, config: C, inputs: dict[str, Any], ctx: NodeContext) -> Outputs:
-        raise NotImplementedError  # pragma: no cover - every registered type overrides it
+        """Do the node's work; return a value for each output port that fires."""
 
 
 def expression_fields(config_model: type[BaseModel]) -> dict[str, ExpressionKind]:
