@@ -18,28 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from nodes.base import BodyRunner, NodeConfig, NodeContext, NodeType
-from nodes.registry import AnyNodeType, Registry, default_registry
+from nodes.base import BodyRunner, NodeContext
+from nodes.registry import Registry, default_registry
 from runtime.errors import NodeRunError
 from runtime.options import RunOptions
-from runtime.plan import Plan, ScopePlan, Step
+from runtime.plan import Plan, ScopePlan
+from runtime.prepare import PreparedStep, prepare_steps
 from runtime.step import execute_step
 from runtime.trace import NodeFailure, NodeStatus, NodeTrace, RunResult
 from runtime.types import ERROR_PORT
-
-
-@dataclass(slots=True)
-class _Prepared:
-    step: Step
-    node_type: AnyNodeType
-    instance: NodeType[Any]
-    config: NodeConfig
-    wires: tuple[tuple[str, str, str], ...]
-    required: tuple[str, ...]
-    out_ports: frozenset[str]
-    first_out: str | None
-    preds: int
-    succs: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -57,33 +44,7 @@ class Executor:
 
     def __init__(self, plan: Plan, registry: Registry | None = None) -> None:
         self.plan = plan
-        registry = registry or default_registry()
-        self._steps: dict[str, _Prepared] = {}
-        scopes = [plan.root, *plan.bodies.values()]
-        for scope in scopes:
-            members = set(scope.order)
-            for node_id in scope.order:
-                step = plan.steps[node_id]
-                node_type = registry.get(step.type, step.version)
-                if node_type is None:
-                    raise ValueError(f"plan needs node type {step.type} v{step.version}")
-                config = node_type.Config.model_validate(step.config)
-                wires = tuple((w.source, w.source_port, w.target_port) for w in step.inputs)
-                preds = {w.source for w in step.inputs if w.source in members}
-                succs = {t for ts in step.branches.values() for t in ts if t in members}
-                out_ports = tuple(p.name for p in node_type.output_ports(config))
-                self._steps[node_id] = _Prepared(
-                    step=step,
-                    node_type=node_type,
-                    instance=registry.instance(node_type),
-                    config=config,
-                    wires=wires,
-                    required=tuple(p.name for p in node_type.input_ports(config) if p.required),
-                    out_ports=frozenset(out_ports),
-                    first_out=out_ports[0] if out_ports else None,
-                    preds=len(preds),
-                    succs=tuple(sorted(succs)),
-                )
+        self._steps: dict[str, PreparedStep] = prepare_steps(plan, registry or default_registry())
 
     def start(
         self, event: Any = None, *, run_id: str | None = None, options: RunOptions | None = None
@@ -255,7 +216,7 @@ class _Run:
                 await asyncio.gather(*running, return_exceptions=True)
 
     def _record(
-        self, prepared: _Prepared, frame: _Frame, status: NodeStatus, **fields: Any
+        self, prepared: PreparedStep, frame: _Frame, status: NodeStatus, **fields: Any
     ) -> NodeTrace:
         entry = NodeTrace(
             node=prepared.step.node,
