@@ -26,6 +26,8 @@ class ServiceConfig(BaseModel):
     deploy_target: Literal["service", "lambda"] = "service"
     """``lambda``: each deployment also becomes a Lambda function behind API Gateway."""
     lambda_layers: tuple[str, ...] = ()
+    cache_seconds: float = Field(default=5.0, ge=0, le=300)
+    """How stale a key, deployment or settings read may be (see ``runtime/service/lookups``)."""
 
     @classmethod
     def from_env(cls) -> Self:
@@ -44,4 +46,5 @@ class ServiceConfig(BaseModel):
             public_base_url=env.get("AUTERITY_PUBLIC_URL", "http://127.0.0.1:8000"),
             deploy_target="lambda" if env.get("AUTERITY_DEPLOY_TARGET") == "lambda" else "service",
             lambda_layers=tuple(x for x in env.get("AUTERITY_LAMBDA_LAYERS", "").split(",") if x),
+            cache_seconds=float(env.get("AUTERITY_CACHE_SECONDS", 5)),
         )

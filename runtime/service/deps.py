@@ -32,7 +32,7 @@ def principal_from_key(state: ServiceState, secret: str) -> tuple[Principal, Ten
     store = state.directory.tenant_of_key(tenant_id)
     if store is None:
         return None
-    key = store.verify_api_key(secret)
+    key = state.lookups.api_key(store, secret)
     if key is None:
         return None
     return Principal(tenant_id, f"key:{key.key_id}", key.role, "api_key"), store

@@ -26,7 +26,7 @@ def _now() -> str:
 
 def run_options(state: ServiceState, store: TenantStore) -> tuple[RunOptions, int]:
     """The run's options and its record's expiry, from one read of the tenant's settings."""
-    settings = store.get_settings()
+    settings = state.lookups.settings(store)
     options = RunOptions(
         tenant_id=store.tenant_id,
         egress_allow=tuple(settings.egress_allow),

@@ -10,6 +10,7 @@ from typing import Any
 from runtime.engine import Executor
 from runtime.service.aws_deploy import AwsDeployer
 from runtime.service.config import ServiceConfig
+from runtime.service.lookups import Lookups
 from runtime.store import Directory, TenantStore
 
 MAX_CACHED_EXECUTORS = 256
@@ -24,6 +25,10 @@ class ServiceState:
     background: set[asyncio.Task[None]] = field(default_factory=set)
     aws: AwsDeployer | None = None
     """Set when deployments also go to Lambda (``deploy_target="lambda"``)."""
+    lookups: Lookups = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lookups = Lookups(self.config.cache_seconds)
 
     def executor(self, store: TenantStore, graph_id: str, version: int) -> Executor:
         """Compiled executor for one immutable version.

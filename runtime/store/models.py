@@ -130,6 +130,9 @@ class RunRecord(_Model):
     stops returning it at this moment."""
 
 
+AuditOutcome = Literal["attempted", "succeeded", "failed"]
+
+
 class AuditEvent(_Model):
     event_id: str
     at: str
@@ -137,6 +140,8 @@ class AuditEvent(_Model):
     action: str
     target: str
     details: dict[str, Any] = Field(default_factory=dict)
+    outcome: AuditOutcome = "attempted"
+    """An attempt is written before its change and its outcome after (``details.attempt``)."""
 
 
 class UsageRecord(_Model):

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from runtime.bundle import build_bundle
+from runtime.service.audit import audited
 from runtime.service.aws_deploy import LambdaEndpoint
 from runtime.service.deps import Editor, State, Viewer
 from runtime.store import Deployment
@@ -61,27 +62,25 @@ async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
     stored = await run_in_threadpool(store.get_graph, body.graph_id, body.version)
     # Compiling refuses an invalid graph with its diagnostics (422) before anything is written.
     executor = await run_in_threadpool(state.executor, store, stored.graph_id, stored.version)
-    # Audit first, change second: a change can never take effect without its event.
-    await run_in_threadpool(
-        lambda: store.record_audit(
-            actor=principal.actor,
-            action="deployment.deploy",
-            target=body.slug,
-            details={"graph_id": stored.graph_id, "version": stored.version},
+
+    def change() -> tuple[Deployment, LambdaEndpoint | None]:
+        endpoint = None
+        if state.aws is not None:
+            # The function first: if the store write then fails, a retry redeploys the same code.
+            bundle = build_bundle(executor.plan, stored.graph)
+            trigger = executor.plan.steps[executor.plan.trigger]
+            public = trigger.config.get("auth") == "public"
+            endpoint = state.aws.deploy(store.tenant_id, body.slug, bundle, public=public)
+        deployment = store.deploy(body.slug, stored.graph_id, stored.version, by=principal.actor)
+        return deployment, endpoint
+
+    details = {"graph_id": stored.graph_id, "version": stored.version}
+    try:
+        deployment, endpoint = await run_in_threadpool(
+            audited, auth, "deployment.deploy", body.slug, change, details=details
         )
-    )
-    endpoint = None
-    if state.aws is not None:
-        # The function first: if the store write then fails, a retry redeploys the same code.
-        bundle = await run_in_threadpool(build_bundle, executor.plan, stored.graph)
-        trigger = executor.plan.steps[executor.plan.trigger]
-        public = trigger.config.get("auth") == "public"
-        endpoint = await run_in_threadpool(
-            lambda: state.aws.deploy(store.tenant_id, body.slug, bundle, public=public)  # type: ignore[union-attr]
-        )
-    deployment = await run_in_threadpool(
-        lambda: store.deploy(body.slug, stored.graph_id, stored.version, by=principal.actor)
-    )
+    finally:
+        state.lookups.forget(store.tenant_id)
     view = _view(state, store.tenant_id, deployment)
     view.aws = endpoint
     return view
@@ -92,25 +91,32 @@ async def rollback(slug: str, body: Rollback, auth: Editor, state: State) -> Dep
     principal, store = auth
     current = await run_in_threadpool(store.get_deployment, slug)
     await run_in_threadpool(state.executor, store, current.graph_id, body.version)
-    await run_in_threadpool(
-        lambda: store.record_audit(
-            actor=principal.actor,
-            action="deployment.rollback",
-            target=slug,
-            details={"graph_id": current.graph_id, "version": body.version},
+    details = {"graph_id": current.graph_id, "version": body.version}
+    try:
+        deployment = await run_in_threadpool(
+            audited,
+            auth,
+            "deployment.rollback",
+            slug,
+            lambda: store.rollback(slug, body.version, by=principal.actor),
+            details=details,
         )
-    )
-    deployment = await run_in_threadpool(
-        lambda: store.rollback(slug, body.version, by=principal.actor)
-    )
+    finally:
+        state.lookups.forget(store.tenant_id)
     return _view(state, store.tenant_id, deployment)
 
 
 @router.delete("/{slug}", status_code=status.HTTP_204_NO_CONTENT)
 def undeploy(slug: str, auth: Editor, state: State) -> Response:
-    principal, store = auth
-    store.record_audit(actor=principal.actor, action="deployment.undeploy", target=slug)
-    store.undeploy(slug)
-    if state.aws is not None:
-        state.aws.undeploy(store.tenant_id, slug)
+    store = auth[1]
+
+    def change() -> None:
+        store.undeploy(slug)
+        if state.aws is not None:
+            state.aws.undeploy(store.tenant_id, slug)
+
+    try:
+        audited(auth, "deployment.undeploy", slug, change)
+    finally:
+        state.lookups.forget(store.tenant_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

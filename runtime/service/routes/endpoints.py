@@ -100,7 +100,7 @@ def _resolve(state: ServiceState, tenant: str, slug: str, secret: str | None) ->
         if principal.tenant_id != tenant:
             raise not_found("endpoint")
         try:
-            target = _target(state, store, store.get_deployment(slug))
+            target = _target(state, store, state.lookups.deployment(store, slug))
         except NotFound:
             raise not_found("endpoint") from None
         if not target.http:
@@ -109,12 +109,12 @@ def _resolve(state: ServiceState, tenant: str, slug: str, secret: str | None) ->
     refused = ApiError(401, "unauthorized", "send the tenant's API key in X-API-Key")
     try:
         store = state.directory.tenant(tenant)
-        deployment = store.get_deployment(slug)
+        deployment = state.lookups.deployment(store, slug)
     except (NotFound, InvalidInput):  # a malformed slug must not reveal the tenant exists
         raise refused from None
     target = _target(state, store, deployment)
     public = target.http and target.trigger_config.get("auth") == "public"
-    if not public or not store.get_settings().public_endpoints:
+    if not public or not state.lookups.settings(store).public_endpoints:
         raise refused
     return target
 

@@ -14,6 +14,7 @@ from runtime.diagnostics import Diagnostic
 from runtime.diff import GraphDiff, diff_graphs
 from runtime.errors import CompileError
 from runtime.graph import Graph
+from runtime.service.audit import audited
 from runtime.service.deps import Editor, State, Viewer
 from runtime.service.errors import ApiError
 from runtime.service.runs import execute_and_record
@@ -67,15 +68,13 @@ def list_graphs(auth: Viewer) -> list[GraphHead]:
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_graph(body: CreateGraph, auth: Editor) -> Saved:
     principal, store = auth
-    # Audit first, change second: a change can fail after its event (an audited attempt),
-    # but can never take effect without one.
-    store.record_audit(
-        actor=principal.actor,
-        action="graph.create",
-        target=body.graph.id,
+    saved = audited(
+        auth,
+        "graph.create",
+        body.graph.id,
+        lambda: store.create_graph(body.graph, author=principal.actor, message=body.message),
         details={"name": body.graph.name},
     )
-    saved = store.create_graph(body.graph, author=principal.actor, message=body.message)
     return Saved(version=saved, diagnostics=validate(saved.graph))
 
 
@@ -90,23 +89,22 @@ def save_graph(graph_id: str, body: SaveGraph, auth: Editor) -> Saved:
     if body.graph.id != graph_id:
         raise ApiError(422, "invalid", f"graph.id: {body.graph.id!r} does not match {graph_id!r}")
     store.get_graph(graph_id)  # 404 before 409: an unknown id is not a conflict
-    store.record_audit(
-        actor=principal.actor,
-        action="graph.save",
-        target=graph_id,
+    saved = audited(
+        auth,
+        "graph.save",
+        graph_id,
+        lambda: store.save_graph(
+            body.graph, base_version=body.base_version, author=principal.actor, message=body.message
+        ),
         details={"base_version": body.base_version},
-    )
-    saved = store.save_graph(
-        body.graph, base_version=body.base_version, author=principal.actor, message=body.message
     )
     return Saved(version=saved, diagnostics=validate(saved.graph))
 
 
 @router.delete("/{graph_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_graph(graph_id: str, auth: Editor) -> Response:
-    principal, store = auth
-    store.record_audit(actor=principal.actor, action="graph.delete", target=graph_id)
-    store.delete_graph(graph_id)
+    store = auth[1]
+    audited(auth, "graph.delete", graph_id, lambda: store.delete_graph(graph_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

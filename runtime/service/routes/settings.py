@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
-from runtime.service.deps import Admin, Viewer
+from runtime.service.audit import audited
+from runtime.service.deps import Admin, State, Viewer
 from runtime.store import ApiKey, Role, TenantSettings
 
 router = APIRouter(tags=["settings"])
@@ -27,16 +28,14 @@ def get_settings(auth: Viewer) -> TenantSettings:
 
 
 @router.put("/settings")
-def update_settings(body: TenantSettings, auth: Admin) -> TenantSettings:
-    principal, store = auth
-    # Audit first, change second: a change can never take effect without its event.
-    store.record_audit(
-        actor=principal.actor,
-        action="settings.update",
-        target="settings",
-        details=body.model_dump(exclude={"revision"}),
-    )
-    return store.update_settings(body)
+def update_settings(body: TenantSettings, auth: Admin, state: State) -> TenantSettings:
+    store = auth[1]
+    details = body.model_dump(exclude={"revision"})
+    try:
+        change = lambda: store.update_settings(body)  # noqa: E731
+        return audited(auth, "settings.update", "settings", change, details=details)
+    finally:
+        state.lookups.forget(store.tenant_id)
 
 
 @router.get("/api-keys")
@@ -46,20 +45,23 @@ def list_keys(auth: Admin) -> list[ApiKey]:
 
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED)
 def create_key(body: NewKey, auth: Admin) -> CreatedKey:
-    principal, store = auth
-    store.record_audit(
-        actor=principal.actor,
-        action="api_key.create",
-        target=body.name,
-        details={"name": body.name, "role": body.role},
+    store = auth[1]
+    details = {"name": body.name, "role": body.role}
+    key, secret = audited(
+        auth,
+        "api_key.create",
+        body.name,
+        lambda: store.create_api_key(body.name, body.role),
+        details=details,
     )
-    key, secret = store.create_api_key(body.name, body.role)
     return CreatedKey(key=key, secret=secret)
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_key(key_id: str, auth: Admin) -> Response:
-    principal, store = auth
-    store.record_audit(actor=principal.actor, action="api_key.revoke", target=key_id)
-    store.revoke_api_key(key_id)
+def revoke_key(key_id: str, auth: Admin, state: State) -> Response:
+    store = auth[1]
+    try:
+        audited(auth, "api_key.revoke", key_id, lambda: store.revoke_api_key(key_id))
+    finally:
+        state.lookups.forget(store.tenant_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -11,6 +11,7 @@ version, nothing may be a 5xx, and nothing may be lost or half-written.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -79,8 +80,16 @@ def test_a_thousand_stale_saves_have_exactly_one_winner(live: Live) -> None:
     assert first["graph"]["name"] == "B payload"
     store = live.store(b.id)
     assert [h.version for h in store.list_graphs()] == [2]
-    audit = [e for e in store.list_audit(1000) if e.action == "graph.save"]
+    audit = [e for e in store.iter_audit() if e.action == "graph.save"]
     # The trail records every attempt before it is made (so no change can escape it): one
-    # event per request, the losers' included, each naming the version it started from.
-    assert len(audit) == 1000
-    assert {e.details["base_version"] for e in audit} == {1}
+    # event per request, the losers' included, each naming the version it started from, and
+    # then each attempt's outcome: one success, 999 conflicts.
+    attempts = {e.event_id: e for e in audit if e.outcome == "attempted"}
+    outcomes = [e for e in audit if e.outcome != "attempted"]
+    assert len(attempts) == SAVES
+    assert {e.details["base_version"] for e in attempts.values()} == {1}
+    assert sorted(e.details["attempt"] for e in outcomes) == sorted(attempts)
+    assert Counter(e.outcome for e in outcomes) == {"succeeded": 1, "failed": SAVES - 1}
+    assert {e.details["error"].split(":")[0] for e in outcomes if e.outcome == "failed"} == {
+        "Conflict"
+    }

@@ -1,0 +1,133 @@
+"""What an endpoint request may read from a few seconds ago, and what it may not.
+
+A change made through this service is seen by its very next request; a change made elsewhere
+(another Lambda instance, written straight to the table here) is seen once ``cache_seconds``
+has passed. An entry never answers for another tenant or another secret.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from runtime.service.app import create_app
+from runtime.service.config import ServiceConfig
+from runtime.store import Directory
+from tests.service.conftest import Tenant, _tenant
+from tests.service.test_endpoints import HOT, _deploy
+
+TTL = 0.3
+
+
+@pytest.fixture
+def config() -> ServiceConfig:
+    return ServiceConfig(token_secret="t" * 48, max_run_seconds=5, cache_seconds=TTL)
+
+
+def _calls(aws: Any) -> list[str]:
+    """The DynamoDB operations the app makes from now on."""
+    seen: list[str] = []
+    aws.meta.events.register("before-call.dynamodb.*", lambda model, **_: seen.append(model.name))
+    return seen
+
+
+def test_repeated_requests_read_key_deployment_and_settings_once(
+    client: TestClient, aws: Any, acme: Tenant
+) -> None:
+    _deploy(client, acme, "lead-scoring", "leads")
+    assert client.post("/t/acme/leads", json=HOT, headers=acme.key).status_code == 200
+    calls = _calls(aws)
+    for _ in range(5):
+        assert client.post("/t/acme/leads", json=HOT, headers=acme.key).status_code == 200
+    assert calls == ["PutItem"] * 5  # one run record each, nothing read
+
+
+def test_a_key_revoked_through_the_api_stops_working_at_once(
+    client: TestClient, acme: Tenant
+) -> None:
+    _deploy(client, acme, "lead-scoring", "leads")
+    created = client.post(
+        "/api/v1/api-keys", json={"name": "partner", "role": "editor"}, headers=acme.auth
+    ).json()
+    partner = {"X-API-Key": created["secret"]}
+    assert client.post("/t/acme/leads", json=HOT, headers=partner).status_code == 200
+    revoked = client.delete(f"/api/v1/api-keys/{created['key']['key_id']}", headers=acme.auth)
+    assert revoked.status_code == 204
+    refused = client.post("/t/acme/leads", json=HOT, headers=partner)
+    assert refused.status_code == 401
+
+
+def test_a_key_revoked_elsewhere_stops_working_within_the_ttl(
+    client: TestClient, aws: Any, acme: Tenant
+) -> None:
+    _deploy(client, acme, "lead-scoring", "leads")
+    store = Directory(aws, "auterity").tenant("acme")
+    key, secret = store.create_api_key("partner", "editor")
+    partner = {"X-API-Key": secret}
+    assert client.post("/t/acme/leads", json=HOT, headers=partner).status_code == 200
+    store.revoke_api_key(key.key_id)  # another instance did it: this one cannot know yet
+    deadline = time.monotonic() + TTL + 2.0
+    while client.post("/t/acme/leads", json=HOT, headers=partner).status_code == 200:
+        assert time.monotonic() < deadline, "a revoked key kept working past the cache TTL"
+        time.sleep(0.05)
+    assert client.post("/t/acme/leads", json=HOT, headers=partner).status_code == 401
+
+
+def test_redeploy_and_rollback_are_served_by_the_next_request(
+    client: TestClient, acme: Tenant
+) -> None:
+    _deploy(client, acme, "http-echo", "echo")
+    first = client.post("/t/acme/echo", json={"n": 1}, headers=acme.key)
+    assert first.status_code == 200
+    graph = client.get("/api/v1/graphs/http_echo", headers=acme.auth).json()
+    saved = client.put(
+        "/api/v1/graphs/http_echo",
+        json={"graph": graph["graph"], "base_version": 1, "message": "again"},
+        headers=acme.auth,
+    )
+    assert saved.status_code == 200
+    client.post(
+        "/api/v1/deployments", json={"slug": "echo", "graph_id": "http_echo"}, headers=acme.auth
+    )
+    run_of = lambda r: client.get(  # noqa: E731
+        f"/api/v1/runs/{r.headers['x-auterity-run-id']}", headers=acme.auth
+    ).json()["version"]
+    assert run_of(client.post("/t/acme/echo", json={}, headers=acme.key)) == 2
+    client.post("/api/v1/deployments/echo/rollback", json={"version": 1}, headers=acme.auth)
+    assert run_of(client.post("/t/acme/echo", json={}, headers=acme.key)) == 1
+    assert client.delete("/api/v1/deployments/echo", headers=acme.auth).status_code == 204
+    assert client.post("/t/acme/echo", json={}, headers=acme.key).status_code == 404
+
+
+def test_cached_entries_never_answer_for_another_tenant(
+    client: TestClient, aws: Any, acme: Tenant
+) -> None:
+    _deploy(client, acme, "lead-scoring", "leads")
+    assert client.post("/t/acme/leads", json=HOT, headers=acme.key).status_code == 200
+    other = _tenant(client, aws, "acme-co")
+    # acme's deployment and key are cached; acme-co has neither deployment nor acme's key.
+    assert client.post("/t/acme-co/leads", json=HOT, headers=other.key).status_code == 404
+    assert client.post("/t/acme-co/leads", json=HOT, headers=acme.key).status_code == 404
+    assert client.post("/t/acme/leads", json=HOT, headers=other.key).status_code == 404
+
+
+@pytest.fixture
+def uncached(aws: Any) -> Iterator[TestClient]:
+    config = ServiceConfig(token_secret="t" * 48, max_run_seconds=5, cache_seconds=0)
+    with TestClient(create_app(config, aws)) as test_client:
+        yield test_client
+
+
+def test_cache_seconds_zero_reads_every_time(uncached: TestClient, aws: Any) -> None:
+    acme = _tenant(uncached, aws, "acme")
+    _deploy(uncached, acme, "lead-scoring", "leads")
+    store = Directory(aws, "auterity").tenant("acme")
+    key, secret = store.create_api_key("partner", "editor")
+    partner = {"X-API-Key": secret}
+    assert uncached.post("/t/acme/leads", json=HOT, headers=partner).status_code == 200
+    store.revoke_api_key(key.key_id)
+    assert uncached.post("/t/acme/leads", json=HOT, headers=partner).status_code == 401
