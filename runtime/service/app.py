@@ -125,14 +125,15 @@ def create_app(config: ServiceConfig, client: Any) -> FastAPI:
     )
     errors.install(app)
     app.add_middleware(BodyLimit)
+    # Deployed endpoints first: Starlette tries routes in order, and they carry the traffic.
+    app.include_router(endpoints.router)
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, catalog, graphs, validate, deployments, runs, settings):
         api.include_router(module.router)
     app.include_router(api)
-    app.include_router(endpoints.router)
 
     @app.get("/healthz", include_in_schema=False)
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
         return {"status": "ok"}
 
     return app

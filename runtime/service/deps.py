@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
@@ -13,7 +13,9 @@ from runtime.service.state import ServiceState
 from runtime.store import NotFound, Role, TenantStore
 
 
-def get_state(request: Request) -> ServiceState:
+# Dependencies without I/O are ``async def``: FastAPI runs a plain ``def`` dependency in a
+# worker thread, a hop that costs more than the work itself.
+async def get_state(request: Request) -> ServiceState:
     state: ServiceState = request.app.state.auterity
     return state
 
@@ -38,7 +40,7 @@ def principal_from_key(state: ServiceState, secret: str) -> tuple[Principal, Ten
     return Principal(tenant_id, f"key:{key.key_id}", key.role, "api_key"), store
 
 
-def credentials(
+async def credentials(
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
 ) -> str | None:
@@ -74,8 +76,10 @@ def authenticate(state: State, secret: Credentials) -> tuple[Principal, TenantSt
 Authenticated = Annotated[tuple[Principal, TenantStore], Depends(authenticate)]
 
 
-def require(role: Role) -> Callable[[Authenticated], tuple[Principal, TenantStore]]:
-    def check(auth: Authenticated) -> tuple[Principal, TenantStore]:
+def require(
+    role: Role,
+) -> Callable[[Authenticated], Coroutine[Any, Any, tuple[Principal, TenantStore]]]:
+    async def check(auth: Authenticated) -> tuple[Principal, TenantStore]:
         principal, _ = auth
         if not principal.can(role):
             raise ApiError(

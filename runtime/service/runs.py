@@ -7,11 +7,13 @@ in the same place.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from starlette.concurrency import run_in_threadpool
 
+from runtime.engine import Executor
 from runtime.options import RunOptions
 from runtime.service.state import ServiceState
 from runtime.store import RunRecord, TenantStore
@@ -24,15 +26,33 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def run_options(state: ServiceState, store: TenantStore) -> tuple[RunOptions, int]:
-    """The run's options and its record's expiry, from one read of the tenant's settings."""
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What a run needs before it starts, gathered in one worker-thread hop."""
+
+    version: int
+    executor: Executor
+    options: RunOptions
+    expires_at: int
+    """When the run's record expires (the tenant's retention)."""
+
+
+def prepare(
+    state: ServiceState, store: TenantStore, graph_id: str, version: int | None
+) -> Prepared:
+    """Blocking: may read the head, compile a version and read the settings (all cached)."""
+    if version is None:  # the head: read it to learn its number
+        version = store.get_graph(graph_id, None).version
+    # Versions are immutable, so the cached executor is all a known version needs.
+    executor = state.executor(store, graph_id, version)
     settings = state.lookups.settings(store)
     options = RunOptions(
         tenant_id=store.tenant_id,
         egress_allow=tuple(settings.egress_allow),
         run_timeout_seconds=min(settings.max_run_seconds, state.config.max_run_seconds),
     )
-    return options, int(time.time()) + settings.run_retention_days * 86_400
+    expires_at = int(time.time()) + settings.run_retention_days * 86_400
+    return Prepared(version, executor, options, expires_at)
 
 
 def record_for(
@@ -76,23 +96,22 @@ async def execute_and_record(
     slug: str | None,
     actor: str,
     idempotency_key: str | None = None,
+    prepared: Prepared | None = None,
 ) -> RunRecord:
-    if version is None:  # the head: read it to learn its number
-        version = (await run_in_threadpool(store.get_graph, graph_id, None)).version
-    # Versions are immutable, so the cached executor is all a known version needs.
-    executor = await run_in_threadpool(state.executor, store, graph_id, version)
-    options, expires_at = await run_in_threadpool(run_options, state, store)
+    """Run and record; ``prepared`` (from ``prepare``) saves the hop when the caller has it."""
+    if prepared is None:
+        prepared = await run_in_threadpool(prepare, state, store, graph_id, version)
     run_id = store.new_run_id()
     started = _now()
-    result = await executor.run(event, run_id=run_id, options=options)
+    result = await prepared.executor.run(event, run_id=run_id, options=prepared.options)
     record = record_for(
         result,
         graph_id=graph_id,
-        version=version,
+        version=prepared.version,
         slug=slug,
         trigger=trigger,
         started_at=started,
-        expires_at=expires_at,
+        expires_at=prepared.expires_at,
         idempotency_key=idempotency_key,
     )
     # The stored copy may be trimmed to fit an item; the caller gets the run as it happened.
@@ -103,7 +122,7 @@ async def execute_and_record(
             actor=actor,
             action="run.manual",
             target=graph_id,
-            details={"run_id": run_id, "version": version, "status": result.status},
+            details={"run_id": run_id, "version": prepared.version, "status": result.status},
         )
     return record
 
@@ -118,8 +137,8 @@ async def start_background_run(
     slug: str | None,
 ) -> RunRecord:
     """``?async=1``: record the run as queued, answer at once, finish it in the background."""
-    executor = await run_in_threadpool(state.executor, store, graph_id, version)
-    options, expires_at = await run_in_threadpool(run_options, state, store)
+    prepared = await run_in_threadpool(prepare, state, store, graph_id, version)
+    executor, options, expires_at = prepared.executor, prepared.options, prepared.expires_at
     queued = RunRecord(
         run_id=store.new_run_id(),
         graph_id=graph_id,

@@ -103,7 +103,11 @@ class Table:
         self._call(self.client.put_item, Item=item, **self._expression_args(condition, values))
 
     def put_new(self, fields: Mapping[str, Any]) -> None:
-        """Create an item that must not exist yet.
+        """Create an item that must not exist yet (see ``put_new_item``)."""
+        self.put_new_item(codec.to_item(fields))
+
+    def put_new_item(self, item: Item) -> None:
+        """Create an already encoded item that must not exist yet.
 
         A write token tells "someone else's item is there" (``ConditionFailed``) apart from
         "our own write landed, but the answer was lost and the client's retry then failed the
@@ -111,7 +115,7 @@ class Table:
         """
         token = secrets.token_hex(8)
         try:
-            self.put({**fields, "wtoken": token}, condition="attribute_not_exists(#PK)")
+            self.put_raw({**item, "wtoken": {"S": token}}, condition="attribute_not_exists(#PK)")
         except ConditionFailed as exc:
             if (exc.fields or {}).get("wtoken") != token:
                 raise

@@ -12,7 +12,7 @@ from runtime.store.errors import Conflict, InvalidInput, NotFound
 from runtime.store.ids import time_ordered_id
 from runtime.store.keys import RECORD_ID, RUNS, checked
 from runtime.store.models import RunRecord, RunStatus
-from runtime.store.runsize import bound_run
+from runtime.store.runsize import ITEM_BUDGET, bound_run
 from runtime.store.scoped import Scoped, model_from
 
 RANK: dict[str, int] = {
@@ -44,9 +44,13 @@ class RunOps(Scoped):
     def put_run(self, run: RunRecord) -> RunRecord:
         """Returns the record as stored, which may have a truncated trace."""
         checked(RECORD_ID, run.run_id, "run id")
-        stored = bound_run(run, self._size)
+        item = codec.to_item(self._fields(run))
+        stored = run
+        if codec.item_size(item) > ITEM_BUDGET:  # rare: encode again only when cut down
+            stored = bound_run(run, self._size)
+            item = codec.to_item(self._fields(stored))
         try:
-            self._table.put_new(self._fields(stored))
+            self._table.put_new_item(item)
         except ConditionFailed:
             raise Conflict(f"run '{run.run_id}' already exists") from None
         return stored

@@ -21,7 +21,7 @@ from nodes.registry import default_registry
 from runtime.service.deps import Credentials, State, principal_from_key
 from runtime.service.errors import ApiError, not_found
 from runtime.service.idempotency import IdempotencyKey, run_once
-from runtime.service.runs import execute_and_record, start_background_run
+from runtime.service.runs import Prepared, execute_and_record, prepare, start_background_run
 from runtime.service.state import ServiceState
 from runtime.store import Deployment, InvalidInput, NotFound, RunRecord, TenantStore
 
@@ -76,6 +76,7 @@ def _parse_body(raw: bytes, content_type: str) -> Any:
 class Target:
     store: TenantStore
     deployment: Deployment
+    prepared: Prepared
     trigger_id: str
     trigger_config: dict[str, Any]
     http: bool
@@ -83,11 +84,12 @@ class Target:
 
 
 def _target(state: ServiceState, store: TenantStore, deployment: Deployment) -> Target:
-    plan = state.executor(store, deployment.graph_id, deployment.version).plan
+    prepared = prepare(state, store, deployment.graph_id, deployment.version)
+    plan = prepared.executor.plan
     step = plan.steps[plan.trigger]
     trigger_type = default_registry().get(step.type, step.version)
     http = trigger_type is not None and trigger_type.needs_response
-    return Target(store, deployment, plan.trigger, dict(step.config), http)
+    return Target(store, deployment, prepared, plan.trigger, dict(step.config), http)
 
 
 def _resolve(state: ServiceState, tenant: str, slug: str, secret: str | None) -> Target:
@@ -201,5 +203,6 @@ async def call_endpoint(
             trigger="http",
             slug=slug,
             actor="endpoint",
+            prepared=target.prepared,
         )
     return _respond(record, target.trigger_id)
