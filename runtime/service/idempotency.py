@@ -14,16 +14,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
 from starlette.concurrency import run_in_threadpool
 
 from runtime.service.errors import ApiError
@@ -81,6 +71,15 @@ def _run_keyed(
     event: dict[str, Any],
     key: str,
 ) -> RunRecord:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+    )
+
     persistence = DynamoDBPersistenceLayer(
         table_name=state.config.idempotency_table_name, boto3_client=state.client
     )
@@ -136,6 +135,13 @@ async def run_once(
     deployment: Deployment,
     event: dict[str, Any],
 ) -> RunRecord:
+    # Imported on the first keyed delivery: Powertools' DynamoDB layer imports boto3, which a
+    # cold start should not pay for requests without an Idempotency-Key.
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
     if len(key.key) > MAX_KEY_CHARS or not key.key.isprintable():
         raise ApiError(
             422, "invalid", f"Idempotency-Key: at most {MAX_KEY_CHARS} printable characters"

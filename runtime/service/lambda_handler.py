@@ -1,7 +1,8 @@
 """AWS Lambda entry: the same FastAPI app behind Mangum, with Powertools logging and metrics.
 
-Heavy imports (the AI SDKs) happen inside the nodes that need them, never here, so a cold
-start pays only for FastAPI, pydantic and boto3.
+Heavy imports happen where they are needed, never here: the AI SDKs inside their nodes,
+NetworkX when a version is first compiled, boto3 and its client on the first DynamoDB call
+(``LazyClient``), so a cold start pays for FastAPI, pydantic and Powertools.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from mangum import Mangum
 
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
-from runtime.store import make_client
+from runtime.store import LazyClient, make_client
 
 logger = Logger(service="auterity")
 metrics = Metrics(namespace="Auterity", service="auterity")
 
-_app = create_app(ServiceConfig.from_env(), make_client())
+_app = create_app(ServiceConfig.from_env(), LazyClient(make_client))
 _asgi = Mangum(_app, lifespan="off")
 
 

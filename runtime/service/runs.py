@@ -9,15 +9,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.concurrency import run_in_threadpool
 
-from runtime.engine import Executor
 from runtime.options import RunOptions
 from runtime.service.state import ServiceState
 from runtime.store import RunRecord, TenantStore
-from runtime.trace import RunResult
+
+if TYPE_CHECKING:
+    from runtime.engine import Executor
+    from runtime.trace import RunResult
 
 Trigger = Literal["http", "manual", "schedule", "api"]
 

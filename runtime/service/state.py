@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from runtime.engine import Executor
 from runtime.service.aws_deploy import AwsDeployer
 from runtime.service.config import ServiceConfig
 from runtime.service.lookups import Lookups
 from runtime.store import Directory, TenantStore
+
+if TYPE_CHECKING:
+    from runtime.engine import Executor
 
 MAX_CACHED_EXECUTORS = 256
 
@@ -41,9 +43,10 @@ class ServiceState:
         if cached is not None:
             self.executors.move_to_end(key)
             return cached
-        # Imported here: the compiler brings NetworkX, which a Lambda cold start should only
-        # pay for when it actually compiles a version it has not seen.
+        # Imported here: the compiler brings NetworkX and the executor the node contract, which
+        # a Lambda cold start should only pay for when it first runs a version.
         from runtime.compile import build_plan
+        from runtime.engine import Executor
 
         stored = store.get_graph(graph_id, version)
         executor = Executor(build_plan(stored.graph))

@@ -24,7 +24,13 @@ from runtime.store.models import (
     UsageRecord,
     User,
 )
-from runtime.store.table import TABLE_NAME_DEFAULT, DynamoDBClient, create_table, make_client
+from runtime.store.table import (
+    TABLE_NAME_DEFAULT,
+    DynamoDBClient,
+    LazyClient,
+    create_table,
+    make_client,
+)
 from runtime.store.tenant import TenantStore
 
 __all__ = [
@@ -41,6 +47,7 @@ __all__ = [
     "GraphVersionInfo",
     "Industry",
     "InvalidInput",
+    "LazyClient",
     "NotFound",
     "Role",
     "RunRecord",

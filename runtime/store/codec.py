@@ -17,8 +17,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from dynamodb_json import json_util  # type: ignore[import-untyped]
-
 Item = dict[str, dict[str, Any]]
 """DynamoDB JSON: attribute name to a one-key map such as ``{"S": "..."}``."""
 
@@ -71,11 +69,17 @@ def to_item(fields: Mapping[str, Any]) -> Item:
         if name in TYPE_TAGS:
             raise ValueError(f"attribute name {name!r} would be read back as a type tag")
         plain[name] = _native(name, value) if name in NATIVE else pack(value)
+    # Imported here: dynamodb-json imports all of boto3 (~110 ms), which a cold start that
+    # never reaches the store should not pay; afterwards this is a dictionary lookup.
+    from dynamodb_json import json_util  # type: ignore[import-untyped]
+
     item: Item = json_util.dumps(plain, as_dict=True)
     return item
 
 
 def from_item(item: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    from dynamodb_json import json_util
+
     plain: dict[str, Any] = json_util.loads(dict(item), as_dict=True)
     return {name: value if name in NATIVE else unpack(value) for name, value in plain.items()}
 

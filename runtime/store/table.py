@@ -6,10 +6,10 @@ it retries.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any, Protocol, cast
 
-import boto3  # type: ignore[import-untyped]
-from botocore.config import Config  # type: ignore[import-untyped]
 from botocore.exceptions import (  # type: ignore[import-untyped]
     BotoCoreError,
     ClientError,
@@ -56,6 +56,11 @@ def make_client(endpoint_url: str | None = None, region: str | None = None) -> D
     ``AWS_ENDPOINT_URL_DYNAMODB`` / ``AWS_ENDPOINT_URL``), which is how a local server replaces
     DynamoDB without a code change.
     """
+    # Imported here: boto3 and botocore.config take ~120 ms to import, which a Lambda cold
+    # start should not pay before it knows it needs a client (see ``LazyClient``).
+    import boto3  # type: ignore[import-untyped]
+    from botocore.config import Config  # type: ignore[import-untyped]
+
     config = Config(
         retries={"mode": "standard", "max_attempts": MAX_RETRIES},
         connect_timeout=5,
@@ -67,6 +72,29 @@ def make_client(endpoint_url: str | None = None, region: str | None = None) -> D
     if region is not None:
         kwargs["region_name"] = region
     return cast(DynamoDBClient, boto3.client("dynamodb", **kwargs))
+
+
+class LazyClient:
+    """A client made on its first use, so importing the Lambda handler does not make it.
+
+    boto3 builds a client from its JSON service model (~0.3 s with the import); behind a
+    Lambda's init, that is paid by the first request that touches DynamoDB instead of by every
+    cold start, including the ones that only answer a 401.
+    """
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._factory()
+                client = self._client
+        return getattr(client, name)
 
 
 def translate(exc: ClientError | BotoCoreError, table_name: str) -> StoreError:

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from runtime.bundle import build_bundle
 from runtime.service.audit import audited
 from runtime.service.aws_deploy import LambdaEndpoint
 from runtime.service.deps import Editor, State, Viewer
@@ -67,6 +66,8 @@ async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
         endpoint = None
         if state.aws is not None:
             # The function first: if the store write then fails, a retry redeploys the same code.
+            from runtime.bundle import build_bundle  # AWS mode only
+
             bundle = build_bundle(executor.plan, stored.graph)
             trigger = executor.plan.steps[executor.plan.trigger]
             public = trigger.config.get("auth") == "public"

@@ -8,8 +8,6 @@ from typing import Any
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
-from runtime.bundle import build_bundle
-from runtime.compile import plan_from_analysis
 from runtime.diagnostics import Diagnostic
 from runtime.diff import GraphDiff, diff_graphs
 from runtime.errors import CompileError
@@ -19,9 +17,19 @@ from runtime.service.deps import Editor, State, Viewer
 from runtime.service.errors import ApiError
 from runtime.service.runs import execute_and_record
 from runtime.store import GraphHead, GraphVersion, GraphVersionInfo, RunRecord
-from runtime.validate import analyze, validate
 
 router = APIRouter(prefix="/graphs", tags=["graphs"])
+
+
+def check(graph: Graph) -> list[Diagnostic]:
+    """The validator's diagnostics.
+
+    Imported on first use: validation brings NetworkX, which a Lambda that only serves
+    endpoints never needs (``bench/lambda_cold_start.py`` counts it).
+    """
+    from runtime.validate import validate
+
+    return validate(graph)
 
 
 class CreateGraph(BaseModel):
@@ -75,7 +83,7 @@ def create_graph(body: CreateGraph, auth: Editor) -> Saved:
         lambda: store.create_graph(body.graph, author=principal.actor, message=body.message),
         details={"name": body.graph.name},
     )
-    return Saved(version=saved, diagnostics=validate(saved.graph))
+    return Saved(version=saved, diagnostics=check(saved.graph))
 
 
 @router.get("/{graph_id}")
@@ -98,7 +106,7 @@ def save_graph(graph_id: str, body: SaveGraph, auth: Editor) -> Saved:
         ),
         details={"base_version": body.base_version},
     )
-    return Saved(version=saved, diagnostics=validate(saved.graph))
+    return Saved(version=saved, diagnostics=check(saved.graph))
 
 
 @router.delete("/{graph_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -137,7 +145,7 @@ def diff_versions(
 def validate_stored(
     graph_id: str, auth: Viewer, version: int | None = Query(None, ge=1)
 ) -> Validation:
-    diagnostics = validate(auth[1].get_graph(graph_id, version).graph)
+    diagnostics = check(auth[1].get_graph(graph_id, version).graph)
     return Validation(
         valid=not any(d.severity == "error" for d in diagnostics), diagnostics=diagnostics
     )
@@ -148,6 +156,10 @@ def compile_stored(
     graph_id: str, auth: Viewer, version: int | None = Query(None, ge=1)
 ) -> Compiled:
     stored = auth[1].get_graph(graph_id, version)
+    from runtime.bundle import build_bundle
+    from runtime.compile import plan_from_analysis
+    from runtime.validate import analyze
+
     analysis = analyze(stored.graph)
     if not analysis.ok:
         raise CompileError(analysis.diagnostics)

@@ -6,15 +6,14 @@ from fastapi import APIRouter
 
 from runtime.graph import Graph
 from runtime.service.deps import Viewer
-from runtime.service.routes.graphs import Validation
-from runtime.validate import validate
+from runtime.service.routes.graphs import Validation, check
 
 router = APIRouter(tags=["graphs"])
 
 
 @router.post("/validate")
 def validate_draft(graph: Graph, auth: Viewer) -> Validation:
-    diagnostics = validate(graph)
+    diagnostics = check(graph)
     return Validation(
         valid=not any(d.severity == "error" for d in diagnostics), diagnostics=diagnostics
     )
