@@ -1,0 +1,95 @@
+"""The canvas state: React Flow's nodes and edges, kept convertible to ``runtime.graph.Graph``.
+
+Handlers receive only what the browser forwards (see ``components/js/auterity_flow.jsx``):
+final drag positions, selection, removal, measured sizes, connections and drops. Positions
+never need validation, so a drag costs one small event; structural edits re-run the
+validator and refresh every node's status badge.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from builder import flow
+from runtime.graph import Graph
+
+
+class CanvasState(rx.State):
+    """One graph being edited."""
+
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
+    graph_name: str = "Untitled"
+    notice: str = ""
+    """Why the last connection was refused; shown in a banner until dismissed or fixed."""
+    fit_view_request: int = 0
+    """Bumped when a whole graph is loaded, so the canvas fits its view to it once."""
+
+    def _revalidate(self) -> None:
+        self.nodes = flow.revalidate(self.nodes, self.edges)
+
+    def _add(self, node_type: str, x: float, y: float) -> None:
+        try:
+            node = flow.new_flow_node(node_type, x, y, (n["id"] for n in self.nodes))
+        except KeyError:
+            self.notice = f"Unknown node type {node_type!r}."
+            return
+        self.nodes = [*self.nodes, node]
+        self._revalidate()
+
+    @rx.event
+    def on_nodes_change(self, changes: list[dict[str, Any]]) -> None:
+        """Apply forwarded node changes; removals also drop their edges and revalidate."""
+        self.nodes = flow.apply_node_changes(self.nodes, changes)
+        if any(c.get("type") == "remove" for c in changes):
+            self.edges = flow.drop_dangling(self.nodes, self.edges)
+            self._revalidate()
+
+    @rx.event
+    def on_edges_change(self, changes: list[dict[str, Any]]) -> None:
+        self.edges = flow.apply_edge_changes(self.edges, changes)
+        if any(c.get("type") == "remove" for c in changes):
+            self._revalidate()
+
+    @rx.event
+    def on_connect(self, connection: dict[str, Any]) -> Any:
+        """Add the edge if the port types fit; otherwise say why, in a banner and a toast."""
+        reason = flow.connection_refusal(self.nodes, self.edges, connection)
+        if reason is not None:
+            self.notice = reason
+            return rx.toast.error(reason, id="connection-refused")
+        self.notice = ""
+        self.edges = [*self.edges, flow.connection_edge(connection)]
+        self._revalidate()
+        return None
+
+    @rx.event
+    def on_node_drop(self, drop: dict[str, Any]) -> None:
+        """A palette item dropped on the canvas at flow coordinates ``x``, ``y``."""
+        dx, dy = flow.DROP_OFFSET
+        self._add(str(drop.get("type", "")), float(drop.get("x", 0)) - dx, float(drop.get("y", 0)) - dy)
+
+    @rx.event
+    def add_node(self, node_type: str, at: dict[str, Any]) -> None:
+        """A palette item clicked: add it at ``at`` (the viewport centre, computed in the browser)."""
+        dx, dy = flow.DROP_OFFSET
+        self._add(node_type, float(at.get("x", 0)) - dx, float(at.get("y", 0)) - dy)
+
+    @rx.event
+    def dismiss_notice(self) -> None:
+        self.notice = ""
+
+    @rx.event
+    def clear(self) -> None:
+        self.nodes, self.edges, self.notice = [], [], ""
+
+    def load_graph(self, graph: Graph) -> None:
+        self.graph_name = graph.name
+        self.nodes, self.edges = flow.graph_to_flow(graph)
+        self.notice = ""
+        self.fit_view_request += 1
+
+    def to_graph(self) -> Graph:
+        return flow.flow_to_graph(self.nodes, self.edges, Graph(name=self.graph_name))
