@@ -19,9 +19,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_DIR := $(TOOLS)/reflex
 export npm_config_cache := $(TOOLS)/npm-cache
 
-BUILDER_HOST ?= 127.0.0.1
 BUILDER_PORT ?= 23000
-BUILDER_BACKEND_PORT ?= 23001
 
 .PHONY: run test lint bench builder builder-deps clean
 
@@ -49,10 +47,12 @@ builder-deps: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 run: $(STAMP)
 	@$(BIN)/python -m runtime.local.stack
 
-# The builder alone, in Reflex's dev mode, on loopback only.
+# The builder alone on http://127.0.0.1:$(BUILDER_PORT). Reflex's "preview" mode serves a built
+# bundle from the backend (one port, loopback only) and rebuilds on changes; its "dev" mode
+# would start Vite with --host, which listens on every interface.
 builder: $(STAMP) $(NODE_STAMP)
-	$(BIN)/reflex run --frontend-port $(BUILDER_PORT) --backend-port $(BUILDER_BACKEND_PORT) \
-		--backend-host $(BUILDER_HOST)
+	$(BIN)/reflex run --env preview --frontend-port $(BUILDER_PORT) \
+		--backend-port $(BUILDER_PORT) --backend-host 127.0.0.1
 
 test: builder-deps
 	$(BIN)/python -m pytest

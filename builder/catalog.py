@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from nodes.registry import AnyNodeType, default_registry
 
@@ -84,9 +85,7 @@ def palette_entries() -> tuple[PaletteEntry, ...]:
     """Every registered node type (latest versions), in palette order."""
     rank = {c: i for i, c in enumerate(CATEGORY_ORDER)}
     entries = [entry_for(t) for t in default_registry().latest()]
-    return tuple(
-        sorted(entries, key=lambda e: (rank.get(e.category, len(rank)), e.title.lower()))
-    )
+    return tuple(sorted(entries, key=lambda e: (rank.get(e.category, len(rank)), e.title.lower())))
 
 
 def palette_groups() -> list[tuple[str, list[PaletteEntry]]]:
@@ -105,3 +104,16 @@ def search(query: str) -> list[str]:
 def icon_names() -> list[str]:
     """Every icon a node type uses, for the canvas's icon imports."""
     return sorted({e.icon for e in palette_entries()} | {FALLBACK_ICON})
+
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+"""The repository's runnable examples; absent when the builder runs from an installed wheel."""
+
+
+def example_files() -> dict[str, Path]:
+    """Example graphs the editor can open, by file stem (``lead-scoring``...)."""
+    if not EXAMPLES_DIR.is_dir():
+        return {}
+    return {
+        p.name.removesuffix(".graph.json"): p for p in sorted(EXAMPLES_DIR.glob("*.graph.json"))
+    }

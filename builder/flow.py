@@ -13,14 +13,13 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
+from builder.catalog import FALLBACK_ICON, category_color
 from nodes.registry import Registry, default_registry
 from runtime.diagnostics import Diagnostic
 from runtime.graph import Edge, Graph, Node, NodeSettings, Position
 from runtime.resolve import ResolvedNode, resolve_node
 from runtime.types import Port
 from runtime.validate import analyze
-
-from builder.catalog import FALLBACK_ICON, category_color
 
 FlowNode = dict[str, Any]
 FlowEdge = dict[str, Any]
@@ -41,9 +40,7 @@ DROP_OFFSET = (90.0, 20.0)
 
 
 def _port_dicts(ports: Iterable[Port], *, body: bool = False) -> list[dict[str, Any]]:
-    return [
-        {"name": p.name, "type": str(p.type), "label": p.title, "body": body} for p in ports
-    ]
+    return [{"name": p.name, "type": str(p.type), "label": p.title, "body": body} for p in ports]
 
 
 def node_ports(resolved: ResolvedNode) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -62,8 +59,10 @@ def node_ports(resolved: ResolvedNode) -> tuple[list[dict[str, Any]], list[dict[
 
 
 def node_to_flow(node: Node, registry: Registry | None = None) -> FlowNode:
-    """One graph node as a React Flow node of our custom kind; everything the graph needs
-    to get it back is in ``data``."""
+    """One graph node as a React Flow node of our custom kind.
+
+    Everything needed to get the graph node back is in ``data``.
+    """
     registry = registry or default_registry()
     resolved, _ = resolve_node(node, registry)
     node_type = resolved.node_type
@@ -281,8 +280,11 @@ def new_flow_node(
     taken: Iterable[str],
     registry: Registry | None = None,
 ) -> FlowNode:
-    """A node of ``node_type`` at a snapped position, configured with the type's example
-    (so it shows its real ports and is runnable right away when the example is complete)."""
+    """A node of ``node_type`` at a snapped position, configured with the type's example.
+
+    The example config shows the node's real ports (some depend on config) and makes it
+    runnable right away where the example is complete.
+    """
     registry = registry or default_registry()
     cls = registry.get(node_type)
     if cls is None:

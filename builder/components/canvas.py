@@ -5,7 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from builder.components.notice import connection_notice
-from builder.components.react_flow import auterity_flow, background, controls, mini_map
+from builder.components.react_flow import (
+    CATEGORY_NODE_COLOR,
+    auterity_flow,
+    background,
+    controls,
+    mini_map,
+)
 from builder.flow import GRID
 from builder.state import CanvasState
 
@@ -15,7 +21,7 @@ def canvas() -> rx.Component:
         auterity_flow(
             background(gap=GRID, size=1),
             controls(),
-            mini_map(pannable=True, zoomable=True),
+            mini_map(pannable=True, zoomable=True, node_color=CATEGORY_NODE_COLOR),
             nodes=CanvasState.nodes,
             edges=CanvasState.edges,
             on_nodes_change=CanvasState.on_nodes_change,

@@ -57,7 +57,8 @@ def palette_item(entry: catalog.PaletteEntry) -> rx.Component:
         cursor="grab",
         width="100%",
         display=rx.cond(PaletteState.visible_types.contains(entry.type), "flex", "none"),
-        on_click=CanvasState.add_node(entry.type, _VIEWPORT_CENTER),
+        # mypy reads @rx.event as a class, not the EventCallback Reflex makes of the method.
+        on_click=CanvasState.add_node(entry.type, _VIEWPORT_CENTER),  # type: ignore[operator]
         custom_attrs={
             "draggable": "true",
             "onDragStart": _drag_start(entry.type),

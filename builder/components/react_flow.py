@@ -9,6 +9,7 @@ canvas would send every mouse move over the websocket).
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import reflex as rx
 from reflex.utils.imports import ImportDict, ImportVar
 from reflex_components_lucide.icon import LUCIDE_LIBRARY, Icon
 
-from builder.catalog import FALLBACK_ICON, icon_names
+from builder.catalog import icon_names
 
 XYFLOW = "@xyflow/react@12.12.1"
 """Pinned: the JSX relies on v12's change objects (``dragging`` on position changes)."""
@@ -72,11 +73,16 @@ class MiniMap(XYFlowComponent):
 
     pannable: rx.Var[bool]
     zoomable: rx.Var[bool]
-    node_color: rx.Var[str]
+    node_color: rx.Var[Any]
+    """A colour, or a JS function of the node (see ``CATEGORY_NODE_COLOR``)."""
+
+
+CATEGORY_NODE_COLOR: rx.Var[Any] = rx.Var("((node) => node.data?.color ?? '#94a3b8')")
+"""Minimap nodes in their category colour (the colour travels in each node's data)."""
 
 
 @cache
-def _icon_imports() -> tuple[dict[str, list[ImportVar]], str]:
+def _icon_imports() -> tuple[tuple[ImportVar, ...], str]:
     """Deep imports of just the Lucide icons our node types use, plus the name -> component map.
 
     The names go through Reflex's own ``Icon`` so they resolve (and fall back) exactly like
@@ -87,11 +93,9 @@ def _icon_imports() -> tuple[dict[str, list[ImportVar]], str]:
     for name in icon_names():
         icon = Icon.create(name)
         imports.append(icon.import_var)
-        entries.append(f"{name!r}: {icon.alias}")
+        entries.append(f"{json.dumps(name)}: {icon.alias}")
     mapping = "const AUTERITY_ICONS = {" + ", ".join(entries) + "};"
-    if FALLBACK_ICON not in icon_names():  # pragma: no cover - icon_names always includes it
-        raise AssertionError("fallback icon missing")
-    return {LUCIDE_LIBRARY: imports}, mapping
+    return tuple(imports), mapping
 
 
 class AuterityFlow(rx.Component):
@@ -117,26 +121,25 @@ class AuterityFlow(rx.Component):
     delete_key_code: rx.Var[list[str]]
     color_mode: rx.Var[str]
 
-    on_nodes_change: rx.EventHandler[_changes_spec]
-    on_edges_change: rx.EventHandler[_changes_spec]
-    on_connect: rx.EventHandler[_object_spec]
-    on_node_drop: rx.EventHandler[_object_spec]
+    # Reflex's documented ``EventHandler[spec]`` form, which mypy cannot read as a type.
+    on_nodes_change: rx.EventHandler[_changes_spec]  # type: ignore[type-arg,valid-type]
+    on_edges_change: rx.EventHandler[_changes_spec]  # type: ignore[type-arg,valid-type]
+    on_connect: rx.EventHandler[_object_spec]  # type: ignore[type-arg,valid-type]
+    on_node_drop: rx.EventHandler[_object_spec]  # type: ignore[type-arg,valid-type]
 
     def add_imports(self) -> list[ImportDict]:
         icons, _ = _icon_imports()
+        xyflow: list[str | ImportVar] = [
+            "ReactFlow",
+            "Handle",
+            "Position",
+            "applyNodeChanges",
+            "applyEdgeChanges",
+        ]
+        hooks: list[str | ImportVar] = ["memo", "useCallback", "useEffect", "useRef", "useState"]
         return [
-            {
-                XYFLOW: [
-                    "ReactFlow",
-                    "Handle",
-                    "Position",
-                    "applyNodeChanges",
-                    "applyEdgeChanges",
-                ],
-                "react": ["memo", "useCallback", "useEffect", "useRef", "useState"],
-                "": "@xyflow/react/dist/style.css",
-            },
-            dict(icons),
+            {XYFLOW: xyflow, "react": hooks, "": "@xyflow/react/dist/style.css"},
+            {LUCIDE_LIBRARY: list(icons)},
         ]
 
     def add_custom_code(self) -> list[str]:

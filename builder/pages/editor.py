@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from builder import catalog
 from builder.components.canvas import canvas
 from builder.components.palette import palette
 from builder.state import CanvasState
@@ -16,11 +17,21 @@ def header() -> rx.Component:
         rx.text(CanvasState.graph_name, size="2", color_scheme="gray"),
         rx.spacer(),
         rx.text(
-            CanvasState.nodes.length().to_string() + " nodes · "
-            + CanvasState.edges.length().to_string() + " edges",
+            CanvasState.nodes.length().to_string()
+            + " nodes · "
+            + CanvasState.edges.length().to_string()
+            + " edges",
             size="1",
             color_scheme="gray",
             custom_attrs={"data-testid": "graph-counts"},
+        ),
+        rx.select(
+            list(catalog.example_files()),
+            placeholder="Open an example",
+            on_change=CanvasState.open_example,
+            value="",
+            size="1",
+            custom_attrs={"data-testid": "open-example"},
         ),
         rx.button(
             rx.icon("trash-2", size=14),

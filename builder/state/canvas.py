@@ -12,19 +12,22 @@ from typing import Any
 
 import reflex as rx
 
-from builder import flow
+from builder import catalog, flow
+from runtime.errors import GraphLoadError
 from runtime.graph import Graph
+from runtime.load import load_graph_file
 
 
 class CanvasState(rx.State):
     """One graph being edited."""
 
-    nodes: list[dict[str, Any]] = []
-    edges: list[dict[str, Any]] = []
-    graph_name: str = "Untitled"
-    notice: str = ""
+    # rx.Field: a Var on the class (for components), the value on instances (for handlers).
+    nodes: rx.Field[list[dict[str, Any]]] = rx.field(default_factory=list)
+    edges: rx.Field[list[dict[str, Any]]] = rx.field(default_factory=list)
+    graph_name: rx.Field[str] = rx.field("Untitled")
+    notice: rx.Field[str] = rx.field("")
     """Why the last connection was refused; shown in a banner until dismissed or fixed."""
-    fit_view_request: int = 0
+    fit_view_request: rx.Field[int] = rx.field(0)
     """Bumped when a whole graph is loaded, so the canvas fits its view to it once."""
 
     def _revalidate(self) -> None:
@@ -69,11 +72,13 @@ class CanvasState(rx.State):
     def on_node_drop(self, drop: dict[str, Any]) -> None:
         """A palette item dropped on the canvas at flow coordinates ``x``, ``y``."""
         dx, dy = flow.DROP_OFFSET
-        self._add(str(drop.get("type", "")), float(drop.get("x", 0)) - dx, float(drop.get("y", 0)) - dy)
+        self._add(
+            str(drop.get("type", "")), float(drop.get("x", 0)) - dx, float(drop.get("y", 0)) - dy
+        )
 
     @rx.event
     def add_node(self, node_type: str, at: dict[str, Any]) -> None:
-        """A palette item clicked: add it at ``at`` (the viewport centre, computed in the browser)."""
+        """A palette item clicked: add it at ``at``, the viewport centre computed in the browser."""
         dx, dy = flow.DROP_OFFSET
         self._add(node_type, float(at.get("x", 0)) - dx, float(at.get("y", 0)) - dy)
 
@@ -84,6 +89,18 @@ class CanvasState(rx.State):
     @rx.event
     def clear(self) -> None:
         self.nodes, self.edges, self.notice = [], [], ""
+
+    @rx.event
+    def open_example(self, name: str) -> None:
+        """Replace the canvas with one of the repository's example graphs."""
+        path = catalog.example_files().get(name)
+        if path is None:
+            self.notice = f"There is no example called {name!r}."
+            return
+        try:
+            self.load_graph(load_graph_file(path))
+        except GraphLoadError as exc:
+            self.notice = f"Could not open {name}: {exc}"
 
     def load_graph(self, graph: Graph) -> None:
         self.graph_name = graph.name

@@ -10,7 +10,7 @@ from builder import catalog
 class PaletteState(rx.State):
     """The palette's items are static (one per registered type); only the filter is state."""
 
-    query: str = ""
+    query: rx.Field[str] = rx.field("")
 
     @rx.event
     def set_query(self, value: str) -> None:
@@ -27,4 +27,8 @@ class PaletteState(rx.State):
     @rx.var
     def visible_categories(self) -> list[str]:
         shown = set(self.visible_types)
-        return [cat for cat, entries in catalog.palette_groups() if any(e.type in shown for e in entries)]
+        return [
+            cat
+            for cat, entries in catalog.palette_groups()
+            if any(e.type in shown for e in entries)
+        ]
