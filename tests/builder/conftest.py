@@ -51,7 +51,9 @@ def _node_major(node_dir: Path) -> int:
         return 0
 
 
-@pytest.fixture(scope="session")
+# Module scope: the app, the browser and the environment go away after the e2e module, not at
+# the end of the whole session (the rest of the suite should not share the machine with them).
+@pytest.fixture(scope="module")
 def builder_env() -> Iterator[None]:
     """The environment ``make builder`` exports, for runs of plain ``pytest`` too."""
     if _node_major(NODE_BIN) < 22:
@@ -83,7 +85,7 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def builder_app(builder_env: None, artifacts: Path) -> Iterator[Any]:
     """The builder app as it ships (repo-root ``rxconfig.py``), built for production and
     served by the harness on 127.0.0.1 (ports chosen by the OS)."""
@@ -106,7 +108,7 @@ def builder_app(builder_env: None, artifacts: Path) -> Iterator[Any]:
         os.chdir(cwd)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(builder_env: None) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -164,3 +164,60 @@ def test_editor_drop_connect_refuse_and_drag(
     page.screenshot(path=str(artifacts / "04-reloaded.png"))
     assert errors == []
     page.close()
+
+
+def _open_editor(browser: Any, url: str) -> Any:
+    """A fresh tab: Reflex keys state by a per-tab token, so it starts on an empty canvas."""
+    page = browser.new_page(viewport={"width": 1400, "height": 850})
+    page.goto(url)
+    page.wait_for_function("() => window.__auterityFlow !== undefined", timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=graph-counts]')?.textContent"
+        ".startsWith('0 nodes')"
+    )
+    return page
+
+
+def test_palette_search_click_to_add_and_open_example(
+    builder_app: Any, browser: Any, artifacts: Path
+) -> None:
+    page = _open_editor(browser, builder_app.frontend_url)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    # Search narrows the palette to matching types (and hides empty categories).
+    page.get_by_test_id("palette-search").fill("json")
+    page.get_by_test_id("palette-trigger.webhook").wait_for(state="hidden")
+    assert page.get_by_test_id("palette-transform.json_parse").is_visible()
+    assert page.get_by_test_id("palette-transform.json_format").is_visible()
+
+    # A click adds the node in the middle of the visible canvas.
+    page.get_by_test_id("palette-transform.json_parse").click()
+    node = page.locator('.react-flow__node[data-id="json_parse_1"]')
+    node.wait_for()
+    pane_x, pane_y = _center(page.locator(".react-flow__pane"))
+    node_x, node_y = _center(node)
+    assert abs(node_x - pane_x) < 60
+    assert abs(node_y - pane_y) < 120
+    page.screenshot(path=str(artifacts / "05-click-to-add.png"))
+
+    # An example opens with every node valid, its ports drawn, and the view fitted to it.
+    page.get_by_test_id("open-example").click()
+    page.get_by_role("option", name="lead-scoring").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=graph-counts]')?.textContent"
+        " === '9 nodes · 10 edges'"
+    )
+    page.wait_for_selector(".react-flow__edge >> nth=9")
+    statuses = page.locator(".auterity-status").all_inner_texts()
+    assert statuses == ["valid"] * 9
+    assert _handle(page, "route", "source", "fallback").count() == 1
+    assert _handle(page, "join", "target", "in_3").count() == 1
+    page.wait_for_timeout(300)
+    for node_id in ("hook", "reply"):
+        box = page.locator(f'.react-flow__node[data-id="{node_id}"]').bounding_box()
+        assert box is not None
+        assert 260 <= box["x"] <= 1400, (node_id, box)
+    page.screenshot(path=str(artifacts / "06-example.png"))
+    assert errors == []
+    page.close()
