@@ -219,5 +219,18 @@ def test_palette_search_click_to_add_and_open_example(
         assert box is not None
         assert 260 <= box["x"] <= 1400, (node_id, box)
     page.screenshot(path=str(artifacts / "06-example.png"))
+
+    # Deleting a node with the keyboard removes its edges too (a merge's inputs are optional,
+    # so the graph stays valid).
+    page.locator('[data-testid="canvas-node-hot"] > div').first.click()
+    page.keyboard.press("Delete")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=graph-counts]')?.textContent"
+        " === '8 nodes · 8 edges'"
+    )
+    assert page.locator('.react-flow__node[data-id="hot"]').count() == 0
+    assert page.locator(".react-flow__edge").count() == 8
+    assert page.locator(".auterity-status").all_inner_texts() == ["valid"] * 8
+    page.screenshot(path=str(artifacts / "07-deleted.png"))
     assert errors == []
     page.close()
