@@ -9,6 +9,7 @@ No Reflex import here: everything is testable as plain functions.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
@@ -23,7 +24,6 @@ from runtime.validate import analyze
 
 FlowNode = dict[str, Any]
 FlowEdge = dict[str, Any]
-Change = dict[str, Any]
 Status = Literal["valid", "error", "ok", "failed"]
 
 NODE_KIND = "auterity"
@@ -195,56 +195,75 @@ def revalidate(
 # --- React Flow changes --------------------------------------------------------------------
 
 
-def apply_node_changes(nodes: Sequence[FlowNode], changes: Sequence[Change]) -> list[FlowNode]:
+def coordinate(value: Any) -> float | None:
+    """A finite number from the browser, or ``None`` (NaN and Infinity are not JSON)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _size(value: Any) -> float | None:
+    number = coordinate(value)
+    return number if number is not None and number >= 0 else None
+
+
+def apply_node_changes(nodes: Sequence[FlowNode], changes: Sequence[Any]) -> list[FlowNode]:
     """React Flow's ``applyNodeChanges`` for the changes the browser forwards.
 
     The browser sends position changes only when a drag ends, so every position that arrives
-    here is a final one. Unknown change types are ignored rather than trusted.
+    here is a final one. Only position, select, dimensions and remove are applied: nodes are
+    created by the server (drops, clicks, loads), never taken whole from the browser, and
+    malformed changes are skipped.
     """
     by_id: dict[str, FlowNode] = {n["id"]: dict(n) for n in nodes}
-    order = [n["id"] for n in nodes]
     for change in changes:
-        kind = change.get("type")
+        if not isinstance(change, dict):
+            continue
         node_id = change.get("id")
-        if kind == "add" and isinstance(change.get("item"), dict):
-            item = change["item"]
-            if item.get("id") not in by_id:
-                order.append(item["id"])
-            by_id[item["id"]] = dict(item)
+        node = by_id.get(node_id) if isinstance(node_id, str) else None
+        if node is None:
             continue
-        if not isinstance(node_id, str) or node_id not in by_id:
-            continue
-        node = by_id[node_id]
+        kind = change.get("type")
         if kind == "position":
             position = change.get("position")
-            if isinstance(position, dict) and {"x", "y"} <= position.keys():
-                node["position"] = {"x": float(position["x"]), "y": float(position["y"])}
+            if isinstance(position, dict):
+                x, y = coordinate(position.get("x")), coordinate(position.get("y"))
+                if x is not None and y is not None:
+                    node["position"] = {"x": x, "y": y}
             node.pop("dragging", None)
         elif kind == "select":
-            node["selected"] = bool(change.get("selected"))
+            node["selected"] = change.get("selected") is True
         elif kind == "dimensions":
             dims = change.get("dimensions")
             if isinstance(dims, dict):
-                node["measured"] = {"width": dims.get("width"), "height": dims.get("height")}
+                width, height = _size(dims.get("width")), _size(dims.get("height"))
+                if width is not None and height is not None:
+                    node["measured"] = {"width": width, "height": height}
         elif kind == "remove":
-            del by_id[node_id]
-        elif kind == "replace" and isinstance(change.get("item"), dict):
-            by_id[node_id] = dict(change["item"])
-    return [by_id[i] for i in order if i in by_id]
+            del by_id[node["id"]]
+    return [by_id[n["id"]] for n in nodes if n["id"] in by_id]
 
 
-def apply_edge_changes(edges: Sequence[FlowEdge], changes: Sequence[Change]) -> list[FlowEdge]:
+def apply_edge_changes(edges: Sequence[FlowEdge], changes: Sequence[Any]) -> list[FlowEdge]:
     """React Flow's ``applyEdgeChanges``: selection and removal (adds go through ``connect``)."""
     by_id: dict[str, FlowEdge] = {e["id"]: dict(e) for e in edges}
     for change in changes:
-        edge = by_id.get(change.get("id", ""))
+        if not isinstance(change, dict) or not isinstance(change.get("id"), str):
+            continue
+        edge = by_id.get(change["id"])
         if edge is None:
             continue
         if change.get("type") == "select":
-            edge["selected"] = bool(change.get("selected"))
+            edge["selected"] = change.get("selected") is True
         elif change.get("type") == "remove":
             del by_id[edge["id"]]
     return [by_id[e["id"]] for e in edges if e["id"] in by_id]
+
+
+def has_removal(changes: Sequence[Any]) -> bool:
+    """Whether any change removes something (then edges and statuses need another look)."""
+    return any(isinstance(c, dict) and c.get("type") == "remove" for c in changes)
 
 
 def drop_dangling(nodes: Sequence[FlowNode], edges: Sequence[FlowEdge]) -> list[FlowEdge]:
@@ -313,12 +332,11 @@ def connection_refusal(
     """
     registry = registry or default_registry()
     by_id = {n["id"]: n for n in nodes}
-    source = by_id.get(connection.get("source") or "")
-    target = by_id.get(connection.get("target") or "")
+    source_id, source_port, target_id, target_port = endpoints(connection)
+    source = by_id.get(source_id)
+    target = by_id.get(target_id)
     if source is None or target is None:
         return "Both ends of a connection must be nodes on this canvas."
-    source_port = connection.get("sourceHandle") or "out"
-    target_port = connection.get("targetHandle") or "in"
     src_name = _describe(source)
     tgt_name = _describe(target)
     if source["id"] == target["id"]:
@@ -348,14 +366,25 @@ def connection_refusal(
     return None
 
 
+def endpoints(connection: dict[str, Any]) -> tuple[str, str, str, str]:
+    """``(source, source port, target, target port)`` of a React Flow connection.
+
+    Anything that is not a string becomes empty (and so matches no node or port); a missing
+    handle means the default port, as in the graph format.
+    """
+
+    def text(key: str, default: str = "") -> str:
+        value = connection.get(key)
+        return value if isinstance(value, str) and value else default
+
+    return text("source"), text("sourceHandle", "out"), text("target"), text("targetHandle", "in")
+
+
 def connection_edge(connection: dict[str, Any]) -> FlowEdge:
+    """The edge for a connection that ``connection_refusal`` accepted."""
+    source, source_port, target, target_port = endpoints(connection)
     return edge_to_flow(
-        Edge(
-            source=connection["source"],
-            source_port=connection.get("sourceHandle") or "out",
-            target=connection["target"],
-            target_port=connection.get("targetHandle") or "in",
-        )
+        Edge(source=source, source_port=source_port, target=target, target_port=target_port)
     )
 
 

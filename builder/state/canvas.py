@@ -33,11 +33,15 @@ class CanvasState(rx.State):
     def _revalidate(self) -> None:
         self.nodes = flow.revalidate(self.nodes, self.edges)
 
-    def _add(self, node_type: str, x: float, y: float) -> None:
+    def _add(self, node_type: Any, at: dict[str, Any]) -> None:
+        """Add a node so that ``at`` (flow coordinates) is the middle of its header."""
+        dx, dy = flow.DROP_OFFSET
+        x = (flow.coordinate(at.get("x")) or 0.0) - dx
+        y = (flow.coordinate(at.get("y")) or 0.0) - dy
         try:
-            node = flow.new_flow_node(node_type, x, y, (n["id"] for n in self.nodes))
+            node = flow.new_flow_node(str(node_type), x, y, (n["id"] for n in self.nodes))
         except KeyError:
-            self.notice = f"Unknown node type {node_type!r}."
+            self.notice = f"Unknown node type {str(node_type)[:100]!r}."
             return
         self.nodes = [*self.nodes, node]
         self._revalidate()
@@ -46,14 +50,14 @@ class CanvasState(rx.State):
     def on_nodes_change(self, changes: list[dict[str, Any]]) -> None:
         """Apply forwarded node changes; removals also drop their edges and revalidate."""
         self.nodes = flow.apply_node_changes(self.nodes, changes)
-        if any(c.get("type") == "remove" for c in changes):
+        if flow.has_removal(changes):
             self.edges = flow.drop_dangling(self.nodes, self.edges)
             self._revalidate()
 
     @rx.event
     def on_edges_change(self, changes: list[dict[str, Any]]) -> None:
         self.edges = flow.apply_edge_changes(self.edges, changes)
-        if any(c.get("type") == "remove" for c in changes):
+        if flow.has_removal(changes):
             self._revalidate()
 
     @rx.event
@@ -71,16 +75,12 @@ class CanvasState(rx.State):
     @rx.event
     def on_node_drop(self, drop: dict[str, Any]) -> None:
         """A palette item dropped on the canvas at flow coordinates ``x``, ``y``."""
-        dx, dy = flow.DROP_OFFSET
-        self._add(
-            str(drop.get("type", "")), float(drop.get("x", 0)) - dx, float(drop.get("y", 0)) - dy
-        )
+        self._add(drop.get("type", ""), drop)
 
     @rx.event
     def add_node(self, node_type: str, at: dict[str, Any]) -> None:
         """A palette item clicked: add it at ``at``, the viewport centre computed in the browser."""
-        dx, dy = flow.DROP_OFFSET
-        self._add(node_type, float(at.get("x", 0)) - dx, float(at.get("y", 0)) - dy)
+        self._add(node_type, at)
 
     @rx.event
     def dismiss_notice(self) -> None:

@@ -192,3 +192,41 @@ def test_edge_changes_and_dangling_edges() -> None:
     assert flow.apply_edge_changes(edges, [{"id": key, "type": "remove"}]) == []
     assert flow.drop_dangling(nodes[:1], edges) == []
     assert flow.drop_dangling(nodes, edges) == edges
+
+
+def test_malformed_changes_from_the_browser_are_skipped() -> None:
+    nodes: list[dict[str, Any]] = []
+    a = _add(nodes, "trigger.manual")
+    junk: list[Any] = [
+        "remove",
+        {"id": ["a"], "type": "remove"},
+        {"id": a, "type": "position", "position": {"x": float("nan"), "y": 0}},
+        {"id": a, "type": "position", "position": {"x": "10", "y": 0}},
+        {"id": a, "type": "position", "position": {"x": True, "y": 0}},
+        {"id": a, "type": "dimensions", "dimensions": {"width": -1, "height": 5}},
+        {"id": a, "type": "select", "selected": "yes"},
+        {"type": "add", "item": {"id": "evil", "type": "auterity", "data": {}}},
+        {"id": a, "type": "replace", "item": {"id": a, "data": {"nodeType": "evil"}}},
+    ]
+    changed = flow.apply_node_changes(nodes, junk)
+    assert [n["id"] for n in changed] == [a]
+    assert changed[0]["position"] == nodes[0]["position"]
+    assert changed[0]["data"] == nodes[0]["data"]
+    assert "measured" not in changed[0]
+    assert changed[0]["selected"] is False
+    assert flow.apply_edge_changes([], junk) == []
+    assert flow.has_removal(["remove", {"type": "select"}]) is False
+    assert flow.has_removal([{"id": a, "type": "remove"}]) is True
+
+
+def test_odd_connections_are_refused_not_crashed_on() -> None:
+    nodes: list[dict[str, Any]] = []
+    _add(nodes, "trigger.manual")
+    _add(nodes, "transform.set")
+    odd: dict[str, Any] = {"source": ["manual_1"], "sourceHandle": {"x": 1}, "target": "set_1"}
+    assert flow.connection_refusal(nodes, [], odd) == (
+        "Both ends of a connection must be nodes on this canvas."
+    )
+    assert flow.endpoints({"source": "a", "target": "b"}) == ("a", "out", "b", "in")
+    assert flow.coordinate(float("inf")) is None
+    assert flow.coordinate(3) == 3.0
