@@ -1,0 +1,1 @@
+"""UI pieces of the builder: the React Flow wrapper, the canvas, the palette, notices."""

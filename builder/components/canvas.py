@@ -1,0 +1,44 @@
+"""The editor canvas: the React Flow wrapper bound to ``CanvasState``."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from builder.components.notice import connection_notice
+from builder.components.react_flow import (
+    CATEGORY_NODE_COLOR,
+    auterity_flow,
+    background,
+    controls,
+    mini_map,
+)
+from builder.flow import GRID
+from builder.state import CanvasState
+
+
+def canvas() -> rx.Component:
+    return rx.box(
+        auterity_flow(
+            background(gap=GRID, size=1),
+            controls(),
+            mini_map(pannable=True, zoomable=True, node_color=CATEGORY_NODE_COLOR),
+            nodes=CanvasState.nodes,
+            edges=CanvasState.edges,
+            on_nodes_change=CanvasState.on_nodes_change,
+            on_edges_change=CanvasState.on_edges_change,
+            on_connect=CanvasState.on_connect,
+            on_node_drop=CanvasState.on_node_drop,
+            fit_view_request=CanvasState.fit_view_request,
+            default_viewport={"x": 0, "y": 0, "zoom": 1},
+            snap_to_grid=True,
+            snap_grid=[GRID, GRID],
+            min_zoom=0.2,
+            max_zoom=2.0,
+            delete_key_code=["Backspace", "Delete"],
+        ),
+        connection_notice(),
+        position="relative",
+        flex="1",
+        height="100%",
+        custom_attrs={"data-testid": "canvas"},
+    )

@@ -1,0 +1,261 @@
+// The builder's canvas, added to the page as custom code (see builder/components/react_flow.py).
+// Imports come from the component's add_imports: React's hooks, @xyflow/react's ReactFlow,
+// Handle, Position, applyNodeChanges and applyEdgeChanges, and one Lucide icon per node icon
+// (AUTERITY_ICONS is defined just before this file by the same component).
+
+const AUTERITY_STATUS = {
+  valid: { text: "valid", fg: "#166534", bg: "#dcfce7" },
+  error: { text: "error", fg: "#991b1b", bg: "#fee2e2" },
+  ok: { text: "ran ok", fg: "#1e40af", bg: "#dbeafe" },
+  failed: { text: "failed", fg: "#9a3412", bg: "#ffedd5" },
+};
+
+const auterityPortRow = (port, side) => (
+  <div
+    key={`${side}-${port.name}`}
+    className={`auterity-port auterity-port-${side}`}
+    style={{
+      position: "relative",
+      display: "flex",
+      justifyContent: side === "in" ? "flex-start" : "flex-end",
+      gap: 6,
+      padding: "2px 12px",
+      fontSize: 11,
+      lineHeight: "16px",
+    }}
+  >
+    <Handle
+      type={side === "in" ? "target" : "source"}
+      position={side === "in" ? Position.Left : Position.Right}
+      id={port.name}
+      title={`${port.name}: ${port.type}`}
+      style={{ width: 10, height: 10, background: port.name === "error" ? "#dc2626" : "#475569" }}
+    />
+    <span style={{ fontWeight: 500 }}>
+      {port.body ? `${port.name} (body)` : port.name}
+    </span>
+    <span style={{ color: "#64748b", fontFamily: "ui-monospace, monospace" }}>{port.type}</span>
+  </div>
+);
+
+// One graph node: coloured header with icon and title, its id, a status badge, then one
+// labelled handle per input (left) and per output (right).
+const AuterityNode = memo(({ id, data, selected }) => {
+  const Icon = AUTERITY_ICONS[data.icon] ?? AUTERITY_ICONS.box;
+  const status = AUTERITY_STATUS[data.status] ?? AUTERITY_STATUS.valid;
+  return (
+    <div
+      className="auterity-node"
+      data-testid={`canvas-node-${id}`}
+      data-status={data.status}
+      style={{
+        minWidth: 180,
+        background: "#ffffff",
+        border: `2px solid ${selected ? "#0f172a" : data.color}`,
+        borderRadius: 8,
+        boxShadow: selected ? "0 0 0 3px rgba(15,23,42,0.15)" : "0 1px 3px rgba(0,0,0,0.12)",
+        fontFamily: "system-ui, sans-serif",
+        color: "#0f172a",
+      }}
+    >
+      <div
+        style={{
+          display: "flex",
+          alignItems: "center",
+          gap: 6,
+          padding: "4px 8px",
+          background: data.color,
+          color: "#ffffff",
+          borderRadius: "5px 5px 0 0",
+          fontSize: 12,
+          fontWeight: 600,
+        }}
+      >
+        <Icon size={14} />
+        <span style={{ flex: 1 }}>{data.label || data.title}</span>
+      </div>
+      <div
+        style={{
+          display: "flex",
+          alignItems: "center",
+          justifyContent: "space-between",
+          gap: 8,
+          padding: "3px 8px",
+          fontSize: 10,
+          color: "#475569",
+        }}
+      >
+        <span style={{ fontFamily: "ui-monospace, monospace" }}>{id}</span>
+        <span
+          className="auterity-status"
+          data-testid={`status-${id}`}
+          title={data.statusText || status.text}
+          style={{
+            padding: "0 6px",
+            borderRadius: 999,
+            color: status.fg,
+            background: status.bg,
+            fontWeight: 600,
+          }}
+        >
+          {status.text}
+        </span>
+      </div>
+      <div style={{ paddingBottom: 4 }}>
+        {(data.inputs ?? []).map((port) => auterityPortRow(port, "in"))}
+        {(data.outputs ?? []).map((port) => auterityPortRow(port, "out"))}
+      </div>
+    </div>
+  );
+});
+
+// Module level, so React Flow sees the same object on every render (it warns otherwise).
+const auterityNodeTypes = { auterity: AuterityNode };
+
+const AUTERITY_DRAG_TYPE = "application/x-auterity-node";
+
+// Server nodes replace the local copy, except what only the browser knows: the position of
+// a node being dragged right now, and measured sizes the server has not heard of yet.
+const auterityMergeNodes = (serverNodes, localNodes) => {
+  const local = new Map(localNodes.map((n) => [n.id, n]));
+  return serverNodes.map((n) => {
+    const mine = local.get(n.id);
+    if (!mine) return n;
+    const merged = { ...n };
+    if (mine.dragging) {
+      merged.position = mine.position;
+      merged.dragging = true;
+    }
+    if (!merged.measured && mine.measured) merged.measured = mine.measured;
+    return merged;
+  });
+};
+
+// The centre of the visible canvas in flow coordinates ("click a palette item to add it").
+const auterityViewportCenter = () => {
+  const flow = typeof window !== "undefined" ? window.__auterityFlow : null;
+  const pane = typeof document !== "undefined" ? document.querySelector(".react-flow") : null;
+  if (!flow || !pane) return { x: 0, y: 0 };
+  const r = pane.getBoundingClientRect();
+  return flow.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 });
+};
+if (typeof window !== "undefined") window.auterityViewportCenter = auterityViewportCenter;
+
+// React Flow with its nodes and edges mirrored in the browser. Every change is applied
+// locally at once; only changes the server needs go over the websocket: a position when a
+// drag ends (never the positions in between), selection, removal and measured sizes.
+// Nothing is throttled or debounced: dropping the drag-stop change would lose positions.
+const AuterityFlow = ({
+  nodes,
+  edges,
+  onNodesChange,
+  onEdgesChange,
+  onConnect,
+  onNodeDrop,
+  fitViewRequest,
+  children,
+  ...rest
+}) => {
+  const [localNodes, setLocalNodes] = useState(nodes ?? []);
+  const [localEdges, setLocalEdges] = useState(edges ?? []);
+  const nodesRef = useRef(localNodes);
+  const flowRef = useRef(null);
+  const fitRequestRef = useRef(fitViewRequest);
+  fitRequestRef.current = fitViewRequest;
+
+  useEffect(() => {
+    setLocalNodes((current) => auterityMergeNodes(nodes ?? [], current));
+  }, [nodes]);
+  useEffect(() => {
+    setLocalEdges(edges ?? []);
+  }, [edges]);
+  useEffect(() => {
+    nodesRef.current = localNodes;
+  }, [localNodes]);
+
+  const handleNodesChange = useCallback(
+    (changes) => {
+      setLocalNodes((current) => applyNodeChanges(changes, current));
+      const forward = [];
+      for (const change of changes) {
+        if (change.type === "position") {
+          if (change.dragging) continue;
+          // The drag-stop change may come without a position: use the browser's own.
+          const position =
+            change.position ?? nodesRef.current.find((n) => n.id === change.id)?.position;
+          if (position) forward.push({ id: change.id, type: "position", position, dragging: false });
+        } else if (change.type === "dimensions") {
+          forward.push({ id: change.id, type: "dimensions", dimensions: change.dimensions });
+        } else {
+          forward.push(change);
+        }
+      }
+      if (forward.length > 0 && onNodesChange) onNodesChange(forward);
+    },
+    [onNodesChange],
+  );
+
+  const handleEdgesChange = useCallback(
+    (changes) => {
+      setLocalEdges((current) => applyEdgeChanges(changes, current));
+      if (changes.length > 0 && onEdgesChange) onEdgesChange(changes);
+    },
+    [onEdgesChange],
+  );
+
+  const handleConnect = useCallback(
+    (connection) => {
+      if (onConnect) onConnect(connection);
+    },
+    [onConnect],
+  );
+
+  const handleInit = useCallback((instance) => {
+    flowRef.current = instance;
+    window.__auterityFlow = instance;
+    if (fitRequestRef.current) instance.fitView({ padding: 0.2, maxZoom: 1 });
+  }, []);
+
+  // Fit the view when the server asks (a graph was loaded), not whenever nodes appear:
+  // React Flow's own fitView prop would jump to the first node dropped on an empty canvas.
+  useEffect(() => {
+    if (!fitViewRequest) return;
+    const id = window.requestAnimationFrame(() =>
+      flowRef.current?.fitView({ padding: 0.2, maxZoom: 1 }),
+    );
+    return () => window.cancelAnimationFrame(id);
+  }, [fitViewRequest]);
+
+  const handleDragOver = useCallback((event) => {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+  }, []);
+
+  const handleDrop = useCallback(
+    (event) => {
+      event.preventDefault();
+      const nodeType = event.dataTransfer.getData(AUTERITY_DRAG_TYPE);
+      if (!nodeType || !flowRef.current || !onNodeDrop) return;
+      const p = flowRef.current.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      onNodeDrop({ type: nodeType, x: p.x, y: p.y });
+    },
+    [onNodeDrop],
+  );
+
+  return (
+    <ReactFlow
+      nodes={localNodes}
+      edges={localEdges}
+      nodeTypes={auterityNodeTypes}
+      onNodesChange={handleNodesChange}
+      onEdgesChange={handleEdgesChange}
+      onConnect={handleConnect}
+      onInit={handleInit}
+      onDragOver={handleDragOver}
+      onDrop={handleDrop}
+      {...rest}
+    >
+      {children}
+    </ReactFlow>
+  );
+};
