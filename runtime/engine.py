@@ -14,6 +14,7 @@ import asyncio
 import time
 import uuid
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -47,15 +48,36 @@ class Executor:
         self._steps: dict[str, PreparedStep] = prepare_steps(plan, registry or default_registry())
 
     def start(
-        self, event: Any = None, *, run_id: str | None = None, options: RunOptions | None = None
+        self,
+        event: Any = None,
+        *,
+        run_id: str | None = None,
+        options: RunOptions | None = None,
+        pins: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> RunHandle:
-        run = _Run(self, event, run_id or uuid.uuid4().hex, options or RunOptions())
+        """Start a run; ``pins`` maps node ids to outputs (port -> value) used instead of running.
+
+        Pinned data is how a builder user iterates on downstream nodes without calling an API
+        or an LLM again (n8n's "pin data"): a pinned node that would run is not run, its pinned
+        outputs fire, and its trace entry says ``pinned``. A pinned node whose inputs did not
+        fire is skipped as usual.
+        """
+        unknown = sorted(set(pins or {}) - set(self.plan.steps))
+        if unknown:
+            raise KeyError(f"pinned nodes not in the plan: {', '.join(unknown)}")
+        run = _Run(self, event, run_id or uuid.uuid4().hex, options or RunOptions(), pins)
         return RunHandle(run)
 
     async def run(
-        self, event: Any = None, *, run_id: str | None = None, options: RunOptions | None = None
+        self,
+        event: Any = None,
+        *,
+        run_id: str | None = None,
+        options: RunOptions | None = None,
+        pins: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> RunResult:
-        return await self.start(event, run_id=run_id, options=options).result()
+        handle = self.start(event, run_id=run_id, options=options, pins=pins)
+        return await handle.result()
 
     async def run_step(
         self,
@@ -110,8 +132,16 @@ class RunHandle:
 
 
 class _Run:
-    def __init__(self, executor: Executor, event: Any, run_id: str, options: RunOptions) -> None:
+    def __init__(
+        self,
+        executor: Executor,
+        event: Any,
+        run_id: str,
+        options: RunOptions,
+        pins: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         self.ex = executor
+        self.pins = {k: dict(v) for k, v in (pins or {}).items()}
         self.plan = executor.plan
         self.event = event
         self.run_id = run_id
@@ -249,6 +279,11 @@ class _Run:
         if p.wires and (not inputs or any(r not in inputs for r in p.required)):
             frame.outputs[node_id] = {}
             self._record(p, frame, "skipped")
+            return
+        pinned = self.pins.get(node_id)
+        if pinned is not None:
+            self._finish_node(node_id, frame, dict(pinned))
+            self._record(p, frame, "pinned", inputs=inputs, outputs=dict(pinned))
             return
         if p.step.settings.disabled:
             passed = {p.first_out: inputs.get("in")} if p.first_out else {}

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-NodeStatus = Literal["ok", "failed", "skipped", "cancelled", "disabled"]
+NodeStatus = Literal["ok", "failed", "skipped", "cancelled", "disabled", "pinned"]
 RunStatus = Literal["succeeded", "failed", "cancelled", "timed_out"]
 
 

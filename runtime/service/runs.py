@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.concurrency import run_in_threadpool
 
+from runtime.graph import Graph
 from runtime.options import RunOptions
 from runtime.service.state import ServiceState
 from runtime.store import RunRecord, TenantStore
@@ -26,6 +27,10 @@ Trigger = Literal["http", "manual", "schedule", "api"]
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
+
+
+DRAFT_VERSION = 0
+"""The version recorded for a run of an unsaved graph (saved versions start at 1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +52,30 @@ def prepare(
         version = store.get_graph(graph_id, None).version
     # Versions are immutable, so the cached executor is all a known version needs.
     executor = state.executor(store, graph_id, version)
+    return Prepared(version, executor, *tenant_run_options(state, store))
+
+
+def prepare_draft(state: ServiceState, store: TenantStore, graph: Graph) -> Prepared:
+    """A graph that is not saved (the builder's test run): compiled now, never cached.
+
+    Raises ``CompileError`` (a 422 with the diagnostics) when the graph is not valid.
+    """
+    from runtime.compile import build_plan
+    from runtime.engine import Executor
+
+    executor = Executor(build_plan(graph))
+    return Prepared(DRAFT_VERSION, executor, *tenant_run_options(state, store))
+
+
+def tenant_run_options(state: ServiceState, store: TenantStore) -> tuple[RunOptions, int]:
+    """The run's options and its record's expiry, from the tenant's (cached) settings."""
     settings = state.lookups.settings(store)
     options = RunOptions(
         tenant_id=store.tenant_id,
         egress_allow=tuple(settings.egress_allow),
         run_timeout_seconds=min(settings.max_run_seconds, state.config.max_run_seconds),
     )
-    expires_at = int(time.time()) + settings.run_retention_days * 86_400
-    return Prepared(version, executor, options, expires_at)
+    return options, int(time.time()) + settings.run_retention_days * 86_400
 
 
 def record_for(
@@ -99,13 +120,14 @@ async def execute_and_record(
     actor: str,
     idempotency_key: str | None = None,
     prepared: Prepared | None = None,
+    pins: dict[str, dict[str, Any]] | None = None,
 ) -> RunRecord:
     """Run and record; ``prepared`` (from ``prepare``) saves the hop when the caller has it."""
     if prepared is None:
         prepared = await run_in_threadpool(prepare, state, store, graph_id, version)
     run_id = store.new_run_id()
     started = _now()
-    result = await prepared.executor.run(event, run_id=run_id, options=prepared.options)
+    result = await prepared.executor.run(event, run_id=run_id, options=prepared.options, pins=pins)
     record = record_for(
         result,
         graph_id=graph_id,

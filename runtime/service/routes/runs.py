@@ -2,12 +2,87 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from typing import Any
 
-from runtime.service.deps import Viewer
-from runtime.store import RunRecord, RunStatus
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from runtime.graph import Graph
+from runtime.service.deps import Editor, State, Viewer
+from runtime.service.errors import ApiError
+from runtime.service.runs import execute_and_record, prepare_draft
+from runtime.store import NotFound, RunRecord, RunStatus
 
 router = APIRouter(prefix="/runs", tags=["runs"])
+
+Outputs = dict[str, Any]
+
+
+class DraftRun(BaseModel):
+    """A test run of the graph as it is on the canvas, saved or not."""
+
+    graph: Graph
+    input: Any = None
+    pins: dict[str, Outputs] = Field(
+        default_factory=dict,
+        description="Node id -> outputs (port -> value) used instead of running the node.",
+    )
+    rerun_from: str | None = Field(
+        default=None,
+        description=(
+            "Re-run from this node: every node outside its downstream is pinned to its"
+            " outputs in previous_run_id (explicit pins win)."
+        ),
+    )
+    previous_run_id: str | None = Field(default=None, max_length=64)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def run_draft(body: DraftRun, auth: Editor, state: State) -> RunRecord:
+    """Run a graph without saving it: the builder's Run button, with pinned data."""
+    principal, store = auth
+    pins = dict(body.pins)
+    if body.rerun_from is not None:
+        if body.previous_run_id is None:
+            raise ApiError(422, "invalid", "rerun_from needs previous_run_id")
+        try:
+            previous = await run_in_threadpool(store.get_run, body.previous_run_id)
+        except NotFound:
+            raise ApiError(
+                404, "not_found", f"previous_run_id: run {body.previous_run_id!r} not found"
+            ) from None
+        if previous.graph_id != body.graph.id:
+            raise ApiError(
+                422,
+                "invalid",
+                f"previous_run_id: run {body.previous_run_id!r} is of graph"
+                f" {previous.graph_id!r}, not {body.graph.id!r}",
+            )
+        from runtime.pins import rerun_pins
+
+        try:
+            pins = rerun_pins(body.graph, previous.trace, body.rerun_from) | pins
+        except KeyError:
+            raise ApiError(
+                422, "invalid", f"rerun_from: the graph has no node {body.rerun_from!r}"
+            ) from None
+    unknown = sorted(set(pins) - {node.id for node in body.graph.nodes})
+    if unknown:
+        raise ApiError(422, "invalid", f"pins: the graph has no node {', '.join(unknown)}")
+    prepared = await run_in_threadpool(prepare_draft, state, store, body.graph)
+    return await execute_and_record(
+        state,
+        store,
+        graph_id=body.graph.id,
+        version=prepared.version,
+        event=body.input,
+        trigger="manual",
+        slug=None,
+        actor=principal.actor,
+        prepared=prepared,
+        pins=pins,
+    )
 
 
 @router.get("")
