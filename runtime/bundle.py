@@ -27,19 +27,23 @@ BUILD_ONLY = {"networkx", "typer", "rich"}
 """Needed to validate and compile, not to run a plan."""
 
 
-def lambda_requirements() -> list[str]:
+STORE_EXTRAS = {"boto3", "dynamodb-json"}
+"""What ``runtime.store`` needs beyond the core (from the ``service`` extra)."""
+
+
+def lambda_requirements(also: frozenset[str] = frozenset()) -> list[str]:
+    """The layer's requirements: the core minus build-only packages, plus ``also`` by name."""
     try:
         reqs = requires("auterity") or []
     except PackageNotFoundError:
         return []
     keep = []
     for req in reqs:
-        if "extra ==" in req:
-            continue
         name = re.split(r"[<>=!~ ;\[]", req, maxsplit=1)[0].lower()
-        if name not in BUILD_ONLY:
+        wanted = name in also if "extra ==" in req else name not in BUILD_ONLY
+        if wanted:
             keep.append(req.split(";")[0].strip())
-    return sorted(keep)
+    return sorted(set(keep))
 
 
 def _identifier(node_id: str, taken: set[str]) -> str:
@@ -110,6 +114,27 @@ def build_bundle(plan: Plan, graph: Graph) -> bytes:
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
     files["auterity/manifest.json"] = canonical_json(manifest).encode()
+    return _zip(files)
+
+
+AUTHORIZER_HANDLER = "runtime.authorizer.authorize"
+
+
+def build_authorizer_bundle() -> bytes:
+    """The code of a tenant's API-key authorizer (AWS mode): our sources, no graph."""
+    files = _source_files()
+    manifest = {
+        "bundle_format": 1,
+        "handler": AUTHORIZER_HANDLER,
+        "requires": lambda_requirements(frozenset(STORE_EXTRAS)),
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+    files["auterity/manifest.json"] = canonical_json(manifest).encode()
+    return _zip(files)
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    """Deterministic: sorted entries, fixed timestamps and permissions."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in sorted(files):

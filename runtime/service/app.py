@@ -106,7 +106,11 @@ def aws_deployer(config: ServiceConfig) -> AwsDeployer:
         boto3.client("lambda"),
         boto3.client("apigateway"),
         boto3.client("iam"),
-        AwsDeployConfig(layers=config.lambda_layers, timeout_seconds=int(config.max_run_seconds)),
+        AwsDeployConfig(
+            layers=config.lambda_layers,
+            timeout_seconds=int(config.max_run_seconds),
+            table_name=config.table_name,
+        ),
     )
 
 

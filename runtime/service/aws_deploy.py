@@ -5,6 +5,10 @@ method to that deployment's function (``auterity-<tenant>-<slug>``). Re-deployin
 function's code and publishes a version; nothing is recreated, so the URL never changes.
 Locally the same calls go to the local AWS endpoint (``AWS_ENDPOINT_URL``).
 
+Private routes are guarded by the tenant's authorizer function (``auterity-<tenant>-authorizer``,
+``runtime/authorizer.py``), which checks our own API keys in DynamoDB and whose role may read
+only that tenant's items; public routes (a public webhook trigger) have no authorizer.
+
 The bundle carries our own code; third-party libraries come from a layer whose ARN is
 configuration (``AUTERITY_LAMBDA_LAYERS``), listed in the bundle's manifest.
 """
@@ -44,6 +48,27 @@ WRITE_LOGS = {
 Anything more is granted per node type when such nodes exist (DynamoDB, KMS), never by default.
 """
 MAX_FUNCTION_NAME = 64
+AUTHORIZER_NAME = "auterity-api-keys"
+AUTHORIZER_TTL_SECONDS = 5
+"""Like the service's ``cache_seconds``: a revoked key stops working within this."""
+
+
+def authorizer_policy(table_arn: str, tenant_id: str) -> dict[str, Any]:
+    """Read access to one tenant's items only (``dynamodb:LeadingKeys`` on the prefix)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["dynamodb:GetItem"],
+                "Resource": table_arn,
+                "Condition": {
+                    "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"TENANT#{tenant_id}#*"]}
+                },
+            },
+            WRITE_LOGS["Statement"][0],
+        ],
+    }
 
 
 @dataclass(frozen=True)
@@ -54,6 +79,8 @@ class AwsDeployConfig:
     memory_mb: int = 256
     timeout_seconds: int = 30
     stage: str = "live"
+    table_name: str = "auterity"
+    """The store's table, which the tenant's authorizer reads API keys from."""
 
 
 class LambdaEndpoint(BaseModel):
@@ -67,7 +94,16 @@ class LambdaEndpoint(BaseModel):
 
 def function_name(tenant_id: str, slug: str) -> str:
     """``auterity-<tenant>-<slug>``, shortened with a hash when AWS's 64 characters are short."""
-    name = f"auterity-{tenant_id}-{slug}"
+    return _bounded(f"auterity-{tenant_id}-{slug}")
+
+
+def authorizer_function_name(tenant_id: str) -> str:
+    # Tenant ids and slugs are [a-z0-9-] only: with an underscore, no deployment's function
+    # name can ever equal an authorizer's.
+    return _bounded(f"auterity-{tenant_id}_authorizer")
+
+
+def _bounded(name: str) -> str:
     if len(name) <= MAX_FUNCTION_NAME:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:10]
@@ -94,13 +130,14 @@ class AwsDeployer:
     def deploy(self, tenant_id: str, slug: str, bundle: bytes, *, public: bool) -> LambdaEndpoint:
         """Create or update the function and its route.
 
-        ``public`` graphs are open; every other route requires an API Gateway key, so a call
-        without one never reaches the function: closed unless opened on purpose.
+        ``public`` graphs are open; every other route goes through the tenant's API-key
+        authorizer, so a call without a valid key never reaches the function.
         """
         name = function_name(tenant_id, slug)
-        function = self._upsert_function(name, bundle)
+        function = self._upsert_function(name, bundle, self._role_arn(), "auterity_entry.handler")
         api_id = self._rest_api(tenant_id)
-        self._route(api_id, slug, function["FunctionArn"], name, public=public)
+        authorizer = None if public else self._authorizer(tenant_id, api_id)
+        self._route(api_id, slug, function["FunctionArn"], name, authorizer=authorizer)
         self._api.create_deployment(restApiId=api_id, stageName=self._config.stage)
         url = (
             f"https://{api_id}.execute-api.{self._region}.amazonaws.com/{self._config.stage}/{slug}"
@@ -150,14 +187,23 @@ class AwsDeployer:
         created: str = role["Role"]["Arn"]
         return created
 
-    def _upsert_function(self, name: str, bundle: bytes) -> dict[str, Any]:
-        settings = {
+    def _upsert_function(
+        self,
+        name: str,
+        bundle: bytes,
+        role_arn: str,
+        handler: str,
+        environment: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        settings: dict[str, Any] = {
             "Runtime": self._config.runtime,
-            "Handler": "auterity_entry.handler",
+            "Handler": handler,
             "MemorySize": self._config.memory_mb,
             "Timeout": self._config.timeout_seconds,
             "Layers": list(self._config.layers),
         }
+        if environment:
+            settings["Environment"] = {"Variables": environment}
         try:
             self._lambda.get_function(FunctionName=name)
         except ClientError as exc:
@@ -165,7 +211,7 @@ class AwsDeployer:
                 raise
             created: dict[str, Any] = self._lambda.create_function(
                 FunctionName=name,
-                Role=self._role_arn(),
+                Role=role_arn,
                 Code={"ZipFile": bundle},
                 Publish=True,
                 **settings,
@@ -209,32 +255,62 @@ class AwsDeployer:
                 return True
         return False
 
-    def _route(self, api_id: str, slug: str, function_arn: str, name: str, *, public: bool) -> None:
-        resource = self._find_resource(api_id, f"/{slug}")
-        if resource is None:
-            root = self._find_resource(api_id, "/")
-            resource = self._api.create_resource(restApiId=api_id, parentId=root, pathPart=slug)[
-                "id"
-            ]
-        self._api.put_method(
-            restApiId=api_id,
-            resourceId=resource,
-            httpMethod="ANY",
-            authorizationType="NONE",
-            apiKeyRequired=not public,
+    def _authorizer_role_arn(self, tenant_id: str) -> str:
+        """The tenant's own role: its items in the store's table, nothing else (idempotent)."""
+        role_name = _bounded(f"auterity-{tenant_id}_authorizer")
+        try:
+            arn: str = self._iam.get_role(RoleName=role_name)["Role"]["Arn"]
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+            arn = self._iam.create_role(
+                RoleName=role_name,
+                AssumeRolePolicyDocument=json.dumps(ASSUME_LAMBDA),
+                Description=f"Checks API keys of tenant {tenant_id} (its items only).",
+            )["Role"]["Arn"]
+        table_arn = f"arn:aws:dynamodb:{self._region}:*:table/{self._config.table_name}"
+        self._iam.put_role_policy(
+            RoleName=role_name,
+            PolicyName="read-own-api-keys",
+            PolicyDocument=json.dumps(authorizer_policy(table_arn, tenant_id)),
         )
-        uri = (
+        return arn
+
+    def _authorizer(self, tenant_id: str, api_id: str) -> str:
+        """The tenant's API-key authorizer on its REST API, function and all; its id."""
+        from runtime.bundle import AUTHORIZER_HANDLER, build_authorizer_bundle
+
+        name = authorizer_function_name(tenant_id)
+        function = self._upsert_function(
+            name,
+            build_authorizer_bundle(),
+            self._authorizer_role_arn(tenant_id),
+            AUTHORIZER_HANDLER,
+            {"AUTERITY_TENANT": tenant_id, "AUTERITY_TABLE": self._config.table_name},
+        )
+        self._allow_invoke(name, api_id)
+        uri = self._invocation_uri(function["FunctionArn"])
+        for existing in self._api.get_authorizers(restApiId=api_id).get("items", []):
+            if existing["name"] == AUTHORIZER_NAME:
+                found: str = existing["id"]
+                return found
+        created: str = self._api.create_authorizer(
+            restApiId=api_id,
+            name=AUTHORIZER_NAME,
+            type="REQUEST",
+            authorizerUri=uri,
+            identitySource="method.request.header.X-API-Key",
+            authorizerResultTtlInSeconds=AUTHORIZER_TTL_SECONDS,
+        )["id"]
+        return created
+
+    def _invocation_uri(self, function_arn: str) -> str:
+        return (
             f"arn:aws:apigateway:{self._region}:lambda:path/2015-03-31/functions/"
             f"{function_arn}/invocations"
         )
-        self._api.put_integration(
-            restApiId=api_id,
-            resourceId=resource,
-            httpMethod="ANY",
-            type="AWS_PROXY",
-            integrationHttpMethod="POST",
-            uri=uri,
-        )
+
+    def _allow_invoke(self, name: str, api_id: str) -> None:
         try:
             self._lambda.add_permission(
                 FunctionName=name,
@@ -245,3 +321,26 @@ class AwsDeployer:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ResourceConflictException":
                 raise
+
+    def _route(
+        self, api_id: str, slug: str, function_arn: str, name: str, *, authorizer: str | None
+    ) -> None:
+        resource = self._find_resource(api_id, f"/{slug}")
+        if resource is None:
+            root = self._find_resource(api_id, "/")
+            resource = self._api.create_resource(restApiId=api_id, parentId=root, pathPart=slug)[
+                "id"
+            ]
+        guard: dict[str, Any] = {"authorizationType": "NONE"}
+        if authorizer is not None:
+            guard = {"authorizationType": "CUSTOM", "authorizerId": authorizer}
+        self._api.put_method(restApiId=api_id, resourceId=resource, httpMethod="ANY", **guard)
+        self._api.put_integration(
+            restApiId=api_id,
+            resourceId=resource,
+            httpMethod="ANY",
+            type="AWS_PROXY",
+            integrationHttpMethod="POST",
+            uri=self._invocation_uri(function_arn),
+        )
+        self._allow_invoke(name, api_id)

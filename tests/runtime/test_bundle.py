@@ -233,3 +233,21 @@ def test_extracted_bundle_answers_an_api_gateway_request(tmp_path: Path) -> None
     assert json.loads(response["body"]) == {"greeting": "Hello Ada"}
     assert response["headers"]["x-greeted"] == "Ada"
     assert result["step"]["outputs"]["out"]["body"] == {"greeting": "Hi Bo"}
+
+
+def test_the_authorizer_bundle_is_deterministic_and_names_what_the_store_needs() -> None:
+    import io
+    import json as _json
+    import zipfile
+
+    from runtime.bundle import AUTHORIZER_HANDLER, build_authorizer_bundle
+
+    first, second = build_authorizer_bundle(), build_authorizer_bundle()
+    assert first == second
+    archive = zipfile.ZipFile(io.BytesIO(first))
+    assert "runtime/authorizer.py" in archive.namelist()
+    manifest = _json.loads(archive.read("auterity/manifest.json"))
+    assert manifest["handler"] == AUTHORIZER_HANDLER
+    names = {r.split("<")[0].split(">")[0].split("=")[0] for r in manifest["requires"]}
+    assert {"dynamodb-json", "boto3", "pydantic"} <= names
+    assert "networkx" not in names

@@ -53,7 +53,17 @@ def test_deploy_creates_the_function_and_its_route(deployer: tuple[AwsDeployer, 
     method = api.get_method(
         restApiId=endpoint.rest_api_id, resourceId=resources["/leads"]["id"], httpMethod="ANY"
     )
-    assert method["apiKeyRequired"] is True
+    # Private: our API keys, checked by the tenant's authorizer function before the graph runs.
+    assert method["authorizationType"] == "CUSTOM"
+    authorizer = api.get_authorizer(
+        restApiId=endpoint.rest_api_id, authorizerId=method["authorizerId"]
+    )
+    assert authorizer["type"] == "REQUEST"
+    assert authorizer["identitySource"] == "method.request.header.X-API-Key"
+    checker = lam.get_function(FunctionName="auterity-acme_authorizer")["Configuration"]
+    assert checker["Handler"] == "runtime.authorizer.authorize"
+    assert checker["Environment"]["Variables"]["AUTERITY_TENANT"] == "acme"
+    assert checker["FunctionArn"] in authorizer["authorizerUri"]
     integration = method["methodIntegration"]
     assert integration["type"] == "AWS_PROXY"
     assert function["FunctionArn"] in integration["uri"]
@@ -131,3 +141,31 @@ def test_the_api_deploys_to_lambda_in_aws_mode(aws: Any) -> None:
         assert lam.get_function(FunctionName="auterity-acme-echo")
         assert client.delete("/api/v1/deployments/echo", headers=headers).status_code == 204
         assert lam.list_functions()["Functions"] == []
+
+
+def test_each_tenants_authorizer_may_read_only_its_own_items(
+    deployer: tuple[AwsDeployer, Any, Any],
+) -> None:
+    aws, lam, _ = deployer
+    aws.deploy("acme", "leads", _bundle("lead-scoring"), public=False)
+    aws.deploy("acme-co", "leads", _bundle("lead-scoring"), public=False)
+    iam = boto3.client("iam", region_name="us-east-1")
+    for tenant in ("acme", "acme-co"):
+        role = lam.get_function(FunctionName=f"auterity-{tenant}_authorizer")["Configuration"]
+        role_name = role["Role"].rsplit("/", 1)[-1]
+        policy = iam.get_role_policy(RoleName=role_name, PolicyName="read-own-api-keys")
+        statement = policy["PolicyDocument"]["Statement"][0]
+        assert statement["Action"] == ["dynamodb:GetItem"]
+        leading = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+        # The trailing '#' keeps acme's role off acme-co's items.
+        assert leading == [f"TENANT#{tenant}#*"]
+
+
+def test_public_routes_have_no_authorizer(deployer: tuple[AwsDeployer, Any, Any]) -> None:
+    aws, _, api = deployer
+    endpoint = aws.deploy("acme", "echo", _bundle("http-echo"), public=True)
+    resources = {r["path"]: r for r in api.get_resources(restApiId=endpoint.rest_api_id)["items"]}
+    method = api.get_method(
+        restApiId=endpoint.rest_api_id, resourceId=resources["/echo"]["id"], httpMethod="ANY"
+    )
+    assert method["authorizationType"] == "NONE"
