@@ -44,7 +44,7 @@ $(CHROMIUM):
 
 builder-deps: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 
-run: $(STAMP)
+run: $(STAMP) $(NODE_STAMP)
 	@$(BIN)/python -m runtime.local.stack
 
 # The builder alone on http://127.0.0.1:$(BUILDER_PORT). Reflex's "preview" mode serves a built

@@ -2,8 +2,8 @@
 
 Starts the local AWS endpoint (state replayed from ``.auterity/local``), creates the tables,
 seeds a ``demo`` tenant with an admin user and an API key, saves and deploys the example
-graphs, starts the service, and prints how to use it. Running it again reuses everything;
-Ctrl-C stops every process it started.
+graphs, starts the service and the browser builder, and prints how to use them. Running it
+again reuses everything; Ctrl-C stops every process it started.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from runtime.store import Conflict, Directory, NotFound, TenantStore, make_clien
 STATE_DIR = Path(".auterity/local")
 CREDENTIALS = STATE_DIR / "credentials.json"
 SERVICE_PIDFILE = STATE_DIR / "service.pid"
+BUILDER_PIDFILE = STATE_DIR / "builder.pid"
 TENANT = "demo"
 ADMIN = "admin@demo.local"
 EXAMPLES = Path("examples")
@@ -106,11 +107,16 @@ def deploy_examples(store: TenantStore) -> list[str]:
     return slugs
 
 
-def banner(base: str, aws: LocalAws, creds: dict[str, str], slugs: list[str]) -> str:
+def banner(
+    base: str, builder: str | None, aws: LocalAws, creds: dict[str, str], slugs: list[str]
+) -> str:
     body = json.dumps(LEAD)
     lines = [
         "",
         "Auterity is running.",
+        f"  builder    {builder}   (log in with the tenant and login below)"
+        if builder
+        else "  builder    not started (AUTERITY_BUILDER=0)",
         f"  API        {base}/api/v1   (docs: {base}/docs, schema: {base}/openapi.json)",
         f"  AWS        {aws.endpoint_url}   (local DynamoDB; state in {aws.state_dir})",
         f"  tenant     {TENANT}",
@@ -129,38 +135,63 @@ def banner(base: str, aws: LocalAws, creds: dict[str, str], slugs: list[str]) ->
     return "\n".join(lines)
 
 
-def _our_service(pid: int) -> bool:
+def _ours(pid: int, markers: tuple[bytes, ...]) -> bool:
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    return b"runtime.cli" in argv and b"serve" in argv
+    return all(any(marker in arg for arg in argv) for marker in markers)
 
 
-def _stop_orphaned_service() -> None:
-    """A ``kill -9`` of ``make run`` leaves its service holding the port: stop that one only."""
-    if not SERVICE_PIDFILE.exists():
+def _stop_orphaned(pidfile: Path, markers: tuple[bytes, ...]) -> None:
+    """A ``kill -9`` of ``make run`` leaves its children holding ports: stop those only."""
+    if not pidfile.exists():
         return
-    text = SERVICE_PIDFILE.read_text().strip()
+    text = pidfile.read_text().strip()
     pid = int(text) if text.isdigit() else 0
-    if pid and pid_alive(pid) and _our_service(pid):
+    if pid and pid_alive(pid) and _ours(pid, markers):
         os.killpg(pid, signal.SIGTERM)
-        for _ in range(50):
+        for _ in range(100):
             if not pid_alive(pid):
                 break
             time.sleep(0.1)
-    SERVICE_PIDFILE.unlink(missing_ok=True)
+    pidfile.unlink(missing_ok=True)
+
+
+SERVICE_MARKERS = (b"runtime.cli", b"serve")
+BUILDER_MARKERS = (b"reflex", b"run")
+
+
+def builder_argv(port: int) -> list[str]:
+    """The builder as it ships: a production build served on one loopback port.
+
+    (Reflex's dev mode starts Vite with ``--host``, which listens on every interface.)
+    """
+    reflex = str(Path(sys.executable).with_name("reflex"))
+    return [
+        reflex, "run", "--env", "prod", "--single-port", "--backend-host", "127.0.0.1",
+        "--frontend-port", str(port), "--backend-port", str(port),
+    ]  # fmt: skip
 
 
 def main() -> int:
     port = int(os.environ.get("AUTERITY_PORT", "8000"))
-    _stop_orphaned_service()
-    if not port_is_free(port):
-        print(
-            f"error: port {port} is busy; stop what uses it or set AUTERITY_PORT", file=sys.stderr
-        )
-        return 2
+    builder_port = int(os.environ.get("AUTERITY_BUILDER_PORT", "3000"))
+    with_builder = os.environ.get("AUTERITY_BUILDER", "1") != "0"
+    _stop_orphaned(SERVICE_PIDFILE, SERVICE_MARKERS)
+    _stop_orphaned(BUILDER_PIDFILE, BUILDER_MARKERS)
+    wanted = [(port, "AUTERITY_PORT")]
+    if with_builder:
+        wanted.append((builder_port, "AUTERITY_BUILDER_PORT"))
+    for number, variable in wanted:
+        if not port_is_free(number):
+            print(
+                f"error: port {number} is busy; stop what uses it or set {variable}",
+                file=sys.stderr,
+            )
+            return 2
     base = f"http://127.0.0.1:{port}"
+    builder_url = f"http://127.0.0.1:{builder_port}" if with_builder else None
     for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE"):  # never a developer's real account
         os.environ.pop(name, None)
     with Supervisor() as supervisor:
@@ -189,8 +220,16 @@ def main() -> int:
             env=env,
         )
         SERVICE_PIDFILE.write_text(str(service.pid))
+        if builder_url is not None:
+            builder = supervisor.start(
+                "builder", builder_argv(builder_port), env={**env, "AUTERITY_API_URL": base}
+            )
+            BUILDER_PIDFILE.write_text(str(builder.pid))
         wait_for_http(f"{base}/healthz", timeout=60, process=service)
-        print(banner(base, aws, creds, slugs), flush=True)
+        if builder_url is not None:
+            print("building the browser builder (about 15 s the first time) ...", flush=True)
+            wait_for_http(builder_url + "/", timeout=300, process=builder)
+        print(banner(base, builder_url, aws, creds, slugs), flush=True)
         return supervisor.run()
 
 
