@@ -33,6 +33,39 @@ def _drag_start(node_type: str) -> rx.Var[str]:
     )
 
 
+PALETTE_KEYS = """
+(() => {
+  if (typeof window === 'undefined' || window.auterityPaletteKeys) return;
+  window.auterityPaletteKeys = true;
+  const typing = (el) => el && (el.isContentEditable ||
+    ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+  const search = () => document.querySelector('[data-testid="palette-search"]');
+  const firstVisible = () => Array.from(document.querySelectorAll('[data-node-type]'))
+    .find((el) => el.offsetParent !== null);
+  document.addEventListener('keydown', (e) => {
+    const box = search();
+    if (!box) return;
+    if (e.target === box && e.key === 'Enter') {
+      const item = firstVisible();
+      if (item) { e.preventDefault(); item.click(); }
+      return;
+    }
+    if (e.target === box && e.key === 'Escape') { box.blur(); return; }
+    if (e.target && e.target.dataset && e.target.dataset.nodeType && e.key === 'Enter') {
+      e.preventDefault(); e.target.click(); return;
+    }
+    if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === '/' || (e.key === 'Tab' && !e.shiftKey &&
+        e.target.closest && e.target.closest('.react-flow'))) {
+      e.preventDefault(); box.focus(); box.select();
+    }
+  });
+})();
+"""
+"""``/`` anywhere (or Tab on the canvas) opens the search; Enter adds the first match; Enter on
+a focused item adds it; Escape leaves the search. Static code, no user data in it."""
+
+
 def palette_item(entry: catalog.PaletteEntry) -> rx.Component:
     return rx.hstack(
         rx.box(
@@ -64,6 +97,9 @@ def palette_item(entry: catalog.PaletteEntry) -> rx.Component:
             "onDragStart": _drag_start(entry.type),
             "data-testid": f"palette-{entry.type}",
             "data-node-type": entry.type,
+            "tabIndex": 0,
+            "role": "button",
+            "aria-label": f"Add {entry.title}",
         },
         _hover={"border_color": entry.color},
     )
@@ -88,9 +124,10 @@ def palette_group(category: str, entries: list[catalog.PaletteEntry]) -> rx.Comp
 
 def palette() -> rx.Component:
     return rx.vstack(
+        rx.script(PALETTE_KEYS),
         rx.input(
             rx.input.slot(rx.icon("search", size=14)),
-            placeholder="Search nodes",
+            placeholder="Search nodes  ( / )",
             value=PaletteState.query,
             on_change=PaletteState.set_query,
             width="100%",
@@ -102,7 +139,8 @@ def palette() -> rx.Component:
         ),
         *[palette_group(category, entries) for category, entries in catalog.palette_groups()],
         rx.text(
-            "Drag a node onto the canvas, or click it to add it in the middle.",
+            "Drag a node onto the canvas, or click it (or press Enter) to add it in the middle."
+            " Press / to search.",
             size="1",
             color_scheme="gray",
         ),

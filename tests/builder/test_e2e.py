@@ -234,3 +234,31 @@ def test_palette_search_click_to_add_and_open_example(
     page.screenshot(path=str(artifacts / "07-deleted.png"))
     assert errors == []
     page.close()
+
+
+def test_palette_keyboard_slash_search_enter_adds(
+    builder_app: Any, browser: Any, artifacts: Path
+) -> None:
+    page = _open_editor(browser, builder_app.frontend_url)
+    page.locator(".react-flow__pane").click()
+    page.keyboard.press("/")
+    search = page.get_by_test_id("palette-search")
+    assert page.evaluate("() => document.activeElement?.dataset?.testid") == "palette-search"
+    page.keyboard.type("switch")
+    page.get_by_test_id("palette-trigger.webhook").wait_for(state="hidden")
+    page.keyboard.press("Enter")
+    page.locator('.react-flow__node[data-id="switch_1"]').wait_for()
+    # Escape leaves the search; Tab on the canvas opens it again; Enter on a focused item adds.
+    search.press("Escape")
+    page.locator(".react-flow__pane").click()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement?.dataset?.testid") == "palette-search"
+    search.fill("")
+    manual = page.get_by_test_id("palette-trigger.manual")
+    manual.wait_for(state="visible")
+    manual.focus()
+    assert page.evaluate("() => document.activeElement?.dataset?.nodeType") == "trigger.manual"
+    page.keyboard.press("Enter")
+    page.locator('.react-flow__node[data-id="manual_1"]').wait_for()
+    page.screenshot(path=str(artifacts / "08-keyboard-palette.png"))
+    page.close()
