@@ -24,7 +24,7 @@ from runtime.validate import analyze
 
 FlowNode = dict[str, Any]
 FlowEdge = dict[str, Any]
-Status = Literal["valid", "error", "ok", "failed"]
+Status = Literal["valid", "error", "ok", "failed", "pinned", "skipped"]
 
 NODE_KIND = "auterity"
 """React Flow node type name of the custom node component (``nodeTypes`` in the JSX)."""
@@ -166,6 +166,10 @@ def node_status(diagnostics: Sequence[Diagnostic], run_status: str | None) -> tu
         return "ok", "ran ok"
     if run_status == "failed":
         return "failed", "the last run failed here"
+    if run_status == "pinned":
+        return "pinned", "the last run used this node's pinned data"
+    if run_status == "skipped":
+        return "skipped", "the last run did not reach this node"
     return "valid", ""
 
 

@@ -8,6 +8,8 @@ const AUTERITY_STATUS = {
   error: { text: "error", fg: "#991b1b", bg: "#fee2e2" },
   ok: { text: "ran ok", fg: "#1e40af", bg: "#dbeafe" },
   failed: { text: "failed", fg: "#9a3412", bg: "#ffedd5" },
+  pinned: { text: "pinned", fg: "#6b21a8", bg: "#f3e8ff" },
+  skipped: { text: "skipped", fg: "#475569", bg: "#f1f5f9" },
 };
 
 const auterityPortRow = (port, side) => (

@@ -1,0 +1,108 @@
+"""A test run as the builder shows it: one result per node, badges on the canvas, JSON text.
+
+Pure functions over the service's ``RunRecord`` (a dict here, as it travels to the browser),
+so the run panel, the canvas badges and the tests all read a run the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+MAX_SHOWN_CHARS = 20_000
+"""A node's data shown in the panel is cut here (the run record keeps all of it)."""
+
+RUN_BADGES = frozenset({"ok", "failed", "pinned", "skipped"})
+
+
+class NodeResult(BaseModel):
+    """What one node did in the last run (the last iteration, inside a for-each body)."""
+
+    node: str
+    status: str
+    duration_ms: float = 0.0
+    inputs: dict[str, Any] = {}
+    outputs: dict[str, Any] = {}
+    error: str | None = None
+    handled: bool = False
+    iterations: int = 1
+    attempts: int = 0
+
+
+def node_results(trace: Iterable[Mapping[str, Any]]) -> dict[str, NodeResult]:
+    """Per node: its trace entry, or for a body node its last iteration and how many ran."""
+    results: dict[str, NodeResult] = {}
+    for entry in trace:
+        node = entry.get("node")
+        if not isinstance(node, str):
+            continue  # a truncation marker
+        error = entry.get("error") or None
+        seen = results.get(node)
+        results[node] = NodeResult(
+            node=node,
+            status=str(entry.get("status", "")),
+            duration_ms=float(entry.get("duration_ms") or 0.0),
+            inputs=dict(entry.get("inputs") or {}),
+            outputs=dict(entry.get("outputs") or {}),
+            error=str(error.get("message")) if isinstance(error, Mapping) else None,
+            handled=bool(entry.get("handled")),
+            iterations=(seen.iterations + 1) if seen else 1,
+            attempts=int(entry.get("attempts") or 0),
+        )
+    return results
+
+
+def with_run(
+    nodes: Sequence[dict[str, Any]], results: Mapping[str, NodeResult]
+) -> list[dict[str, Any]]:
+    """Copies of the canvas nodes carrying the run's outcome (``data.runStatus``/``runMs``).
+
+    Nodes the run did not reach lose any earlier outcome, so the canvas never mixes runs.
+    """
+    out = []
+    for node in nodes:
+        data = dict(node.get("data") or {})
+        result = results.get(node["id"])
+        if result is None or result.status not in RUN_BADGES:
+            data.pop("runStatus", None)
+            data.pop("runMs", None)
+        else:
+            data["runStatus"] = result.status
+            data["runMs"] = round(result.duration_ms, 1)
+        out.append({**node, "data": data})
+    return out
+
+
+def without_run(nodes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return with_run(nodes, {})
+
+
+def pretty(value: Any) -> str:
+    """JSON for a person: indented, non-ASCII kept, cut at ``MAX_SHOWN_CHARS``."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    if len(text) > MAX_SHOWN_CHARS:
+        return text[:MAX_SHOWN_CHARS] + f"\n... ({len(text) - MAX_SHOWN_CHARS} more characters)"
+    return text
+
+
+class InputError(ValueError):
+    """The sample input is not JSON; the message says where."""
+
+
+def parse_sample(text: str) -> Any:
+    """The Run panel's sample input: JSON (empty means no input), NaN and Infinity refused."""
+    if not text.strip():
+        return None
+
+    def refuse(name: str) -> Any:
+        raise InputError(f"{name} is not valid JSON")
+
+    try:
+        return json.loads(text, parse_constant=refuse)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError("the input is nested too deeply") from None

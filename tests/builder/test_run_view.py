@@ -1,0 +1,73 @@
+"""How the builder reads a test run (pure helpers behind the Run panel and the badges)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builder import flow
+from builder.run_view import InputError, node_results, parse_sample, pretty, with_run, without_run
+from runtime.load import load_graph_file
+
+TRACE = [
+    {"node": "hook", "type": "trigger.webhook", "status": "pinned", "outputs": {"out": {"a": 1}}},
+    {"node": "score", "type": "transform.set", "status": "ok", "duration_ms": 1.234,
+     "inputs": {"in": {"a": 1}}, "outputs": {"out": {"score": 85}}},
+    {"node": "each", "type": "loop.foreach", "status": "ok"},
+    {"node": "body", "type": "transform.set", "status": "ok", "iteration": [0]},
+    {"node": "body", "type": "transform.set", "status": "failed", "iteration": [1],
+     "error": {"node": "body", "message": "boom", "type": "NodeError"}, "handled": True},
+    {"_truncated": True, "bytes": 10, "dropped_entries": 2},
+]  # fmt: skip
+
+
+def test_one_result_per_node_with_the_last_iteration_and_a_count() -> None:
+    results = node_results(TRACE)
+    assert set(results) == {"hook", "score", "each", "body"}
+    assert results["score"].outputs == {"out": {"score": 85}}
+    assert results["score"].duration_ms == pytest.approx(1.234)
+    assert results["body"].iterations == 2
+    assert results["body"].status == "failed"
+    assert results["body"].error == "boom"
+    assert results["body"].handled
+
+
+def test_badges_follow_the_run_and_are_cleared_by_the_next() -> None:
+    graph = load_graph_file(Path("examples/lead-scoring.graph.json").resolve())
+    nodes, _ = flow.graph_to_flow(graph)
+    trace = [
+        {"node": "hook", "status": "pinned"},
+        {"node": "points", "status": "ok", "duration_ms": 0.5},
+        {"node": "route", "status": "failed"},
+        {"node": "hot", "status": "skipped"},
+    ]
+    ran = flow.with_statuses(with_run(nodes, node_results(trace)), [])
+    by_id = {n["id"]: n["data"] for n in ran}
+    assert by_id["points"]["status"] == "ok"
+    assert by_id["points"]["runMs"] == 0.5
+    assert by_id["route"]["status"] == "failed"
+    assert by_id["hook"]["runStatus"] == "pinned"
+    assert by_id["hook"]["status"] == "pinned"
+    assert by_id["hot"]["status"] == "skipped"
+    assert "runStatus" not in by_id["reply"]  # not reached
+    cleared = without_run(ran)
+    assert all("runStatus" not in n["data"] for n in cleared)
+
+
+def test_sample_input_is_strict_json_with_a_located_error() -> None:
+    assert parse_sample("") is None
+    assert parse_sample(' {"lead": {"budget": 45000}} ') == {"lead": {"budget": 45000}}
+    with pytest.raises(InputError, match="line 2, column"):
+        parse_sample('{"a": 1,\n }')
+    with pytest.raises(InputError, match="NaN"):
+        parse_sample('{"a": NaN}')
+    with pytest.raises(InputError, match="nested"):
+        parse_sample("[" * 100_000 + "]" * 100_000)
+
+
+def test_pretty_keeps_text_readable_and_bounded() -> None:
+    assert pretty({"name": "Zoë"}) == '{\n  "name": "Zoë"\n}'
+    long = pretty({"x": "a" * 50_000})
+    assert len(long) < 21_000
+    assert long.endswith("more characters)")
