@@ -95,6 +95,15 @@ def _settings_body(ctx: Ctx) -> Any:
     return {**current, "egress_allow": ["b.example"]}
 
 
+def _rerun_body(ctx: Ctx) -> Any:
+    graph = b_graph(ctx.ids["graph_id"])
+    return {
+        "graph": graph,
+        "rerun_from": graph["nodes"][0]["id"],
+        "previous_run_id": ctx.ids["run_id"],
+    }
+
+
 def _login_body(ctx: Ctx) -> Any:
     return {"tenant": ctx.ids["tenant"], "email": "admin@example.com", "password": "not it!!"}
 
@@ -150,6 +159,8 @@ MATRIX: dict[tuple[str, str], Call] = {
         NOT_FOUND, aims_at_a=True, body=lambda ctx: {"version": 1}
     ),
     ("GET", "/api/v1/runs/{run_id}"): Call(NOT_FOUND, aims_at_a=True),
+    # A draft run re-run from one of A's runs: B must not reach A's run's data.
+    ("POST", "/api/v1/runs"): Call(NOT_FOUND, aims_at_a=True, body=_rerun_body),
     ("DELETE", "/api/v1/api-keys/{key_id}"): Call(NOT_FOUND, aims_at_a=True),
     # A's deployed endpoint: B's key is "not found", B's token is not an endpoint credential.
     **{
