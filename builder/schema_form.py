@@ -182,8 +182,8 @@ class _Reader:
         if len(others) == 1:
             # The variant carries the constraints; the outer schema its title and default.
             inner = {**others[0], **{k: v for k, v in s.items() if k not in ("anyOf", "oneOf")}}
-            if "x-expression" not in s and "x-expression" in others[0]:
-                inner["x-expression"] = others[0]["x-expression"]
+            if "title" not in s:
+                inner.pop("title", None)  # a referenced model's class name is no label
             spec = self.spec(inner, common["key"], common["required"], depth)
             return spec.model_copy(update={"nullable": nullable, "blank": _blank_of(spec)})
         types = {v.get("type") for v in others}
@@ -288,9 +288,10 @@ def _blank_of(spec: FieldSpec) -> Any:
     """What a new value of this field starts as: its default, else the emptiest valid-looking one.
 
     Objects get their required fields only (the rest show their defaults), lists as many
-    blank items as they must have.
+    blank items as they must have. A ``None`` default is what "not set" already means, so
+    setting such a field starts from a blank of its type instead.
     """
-    if spec.has_default:
+    if spec.has_default and spec.default is not None:
         return spec.default
     if spec.kind in ("text", "textarea", "secret", "value"):
         return ""

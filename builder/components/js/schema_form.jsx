@@ -8,9 +8,8 @@
 
 const AF_GROUP_TITLES = { input: "Input", loop: "Loop", node: "Upstream nodes", sample: "Sample data", run: "Run" };
 
-const AfReferences = ({ references, path, onPick }) => {
-  const [open, setOpen] = useState(false);
-  if (!references || references.length === 0) return null;
+// The list of what an expression field can read; a click inserts ``{{ <expression> }}``.
+const AfReferenceList = ({ references, path, onPick }) => {
   const groups = [];
   for (const r of references) {
     const last = groups[groups.length - 1];
@@ -18,40 +17,34 @@ const AfReferences = ({ references, path, onPick }) => {
     else groups.push({ group: r.group, items: [r] });
   }
   return (
-    <div style={{ marginTop: 4 }}>
-      <Button size="1" variant="ghost" onClick={() => setOpen(!open)} data-testid={`refs-toggle-${path}`}>
-        {afIcon("braces", 12)} {open ? "Hide references" : "Insert reference"}
-      </Button>
-      {open ? (
-        <div
-          data-testid={`refs-${path}`}
-          style={{ marginTop: 4, border: "1px solid var(--gray-a5)", borderRadius: 6, padding: 6, maxHeight: 220, overflowY: "auto" }}
-        >
-          {groups.map((g) => (
-            <div key={g.group} style={{ marginBottom: 4 }}>
-              <div style={{ fontSize: 10, textTransform: "uppercase", color: "var(--gray-10)", letterSpacing: 0.4 }}>
-                {AF_GROUP_TITLES[g.group] ?? g.group}
-              </div>
-              {g.items.map((r) => (
-                <button
-                  key={r.expression}
-                  type="button"
-                  onMouseDown={(e) => e.preventDefault()} // keep the caret in the field
-                  onClick={() => onPick(r.expression)}
-                  data-testid={`ref-${path}-${r.expression}`}
-                  title={r.detail}
-                  style={{ display: "flex", width: "100%", gap: 8, alignItems: "baseline", border: 0, background: "transparent", padding: "2px 4px", cursor: "pointer", textAlign: "left", borderRadius: 4 }}
-                >
-                  <code style={{ fontSize: 11, color: "var(--accent-11)" }}>{r.expression}</code>
-                  <span style={{ fontSize: 11, color: "var(--gray-11)", overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
-                    {r.label}
-                  </span>
-                </button>
-              ))}
-            </div>
+    <div
+      data-testid={`refs-${path}`}
+      style={{ marginTop: 4, border: "1px solid var(--gray-a5)", borderRadius: 6, padding: 6, maxHeight: 220, overflowY: "auto", background: "var(--gray-a2)" }}
+    >
+      <div style={{ fontSize: 11, color: "var(--gray-11)", marginBottom: 4 }}>Click to insert at the cursor</div>
+      {groups.map((g) => (
+        <div key={g.group} style={{ marginBottom: 4 }}>
+          <div style={{ fontSize: 10, textTransform: "uppercase", color: "var(--gray-10)", letterSpacing: 0.4 }}>
+            {AF_GROUP_TITLES[g.group] ?? g.group}
+          </div>
+          {g.items.map((r) => (
+            <button
+              key={r.expression}
+              type="button"
+              onMouseDown={(e) => e.preventDefault()} // keep the caret in the field
+              onClick={() => onPick(r.expression)}
+              data-testid={`ref-${path}-${r.expression}`}
+              title={r.detail}
+              style={{ display: "flex", width: "100%", gap: 8, alignItems: "baseline", border: 0, background: "transparent", padding: "2px 4px", cursor: "pointer", textAlign: "left", borderRadius: 4 }}
+            >
+              <code style={{ fontSize: 11, color: "var(--accent-11)", whiteSpace: "nowrap" }}>{r.expression}</code>
+              <span style={{ fontSize: 11, color: "var(--gray-11)", overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
+                {r.label}
+              </span>
+            </button>
           ))}
         </div>
-      ) : null}
+      ))}
     </div>
   );
 };
@@ -80,6 +73,7 @@ const AfBadge = ({ children, tone = "gray", title }) => (
 const AfValueInput = ({ spec, value, path, onValue, ctx }) => {
   const caret = useAfCaret();
   const shown = afShown(spec, value);
+  const [refsOpen, setRefsOpen] = useState(false);
   const [jsonMode, setJsonMode] = useState(shown !== undefined && shown !== null && typeof shown !== "string");
   const multiline = spec.kind === "textarea" || (spec.kind === "value" && ["body", "template", "prompt", "message"].includes(spec.key));
   const refs = spec.expression === "template" || (spec.expression === "value" && !jsonMode) ? ctx.references : null;
@@ -142,10 +136,23 @@ const AfValueInput = ({ spec, value, path, onValue, ctx }) => {
     default:
       input = <AfTextInput spec={spec} value={value} path={path} onValue={onValue} multiline={multiline} caret={caret} />;
   }
+  if (!refs || refs.length === 0) return input;
   return (
     <div>
-      {input}
-      {refs ? <AfReferences references={refs} path={path} onPick={pick} /> : null}
+      <div style={{ display: "flex", gap: 4, alignItems: "flex-start" }}>
+        <div style={{ flex: 1, minWidth: 0 }}>{input}</div>
+        <IconButton
+          size="1"
+          variant={refsOpen ? "solid" : "soft"}
+          title="Insert a reference to upstream data"
+          onMouseDown={(e) => e.preventDefault()}
+          onClick={() => setRefsOpen(!refsOpen)}
+          data-testid={`refs-toggle-${path}`}
+        >
+          {afIcon("braces", 12)}
+        </IconButton>
+      </div>
+      {refsOpen ? <AfReferenceList references={refs} path={path} onPick={pick} /> : null}
     </div>
   );
 };
@@ -190,12 +197,12 @@ const AfField = ({ spec, value, path, onValue, ctx }) => {
       ) : (
         <AfValueInput spec={spec} value={value} path={path} onValue={onValue} ctx={ctx} />
       )}
+      <AfErrors path={path} errors={ctx.errors} />
       {spec.description ? (
         <div style={{ fontSize: 11, color: "var(--gray-10)", marginTop: 3 }}>
           <AfProse text={spec.description} />
         </div>
       ) : null}
-      <AfErrors path={path} errors={ctx.errors} />
     </div>
   );
 };
