@@ -57,7 +57,7 @@ def test_http_request_fields() -> None:
     method = _field("http.request", "method")
     assert method.kind == "enum"
     assert [o.value for o in method.options][:2] == ["GET", "POST"]
-    assert method.has_default and method.default == "GET"
+    assert (method.has_default, method.default) == (True, "GET")
     url = _field("http.request", "url")
     assert (url.kind, url.expression, url.required, url.title) == ("text", "template", True, "URL")
     retries = _field("http.request", "retries")
