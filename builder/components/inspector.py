@@ -107,6 +107,8 @@ def _panel() -> rx.Component:
             rx.tabs.content(_parameters(), value="parameters", padding_top="12px"),
             rx.tabs.content(_node_settings(), value="settings", padding_top="12px"),
             default_value="parameters",
+            # Another node opens on its parameters, as in n8n.
+            key=InspectorState.inspected_id,
             width="100%",
         ),
         spacing="3",

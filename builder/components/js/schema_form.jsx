@@ -139,7 +139,7 @@ const AfValueInput = ({ spec, value, path, onValue, ctx }) => {
   if (!refs || refs.length === 0) return input;
   return (
     <div>
-      <div style={{ display: "flex", gap: 4, alignItems: "flex-start" }}>
+      <div style={{ display: "flex", gap: 4, alignItems: spec.kind === "value" && !multiline ? "flex-end" : "flex-start" }}>
         <div style={{ flex: 1, minWidth: 0 }}>{input}</div>
         <IconButton
           size="1"
