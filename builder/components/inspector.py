@@ -80,14 +80,23 @@ def _parameters() -> rx.Component:
 
 
 def _node_settings() -> rx.Component:
-    return schema_form(
-        spec=_view["nodeSpec"].to(dict[str, Any]),
-        value=_view["nodeValue"].to(dict[str, Any]),
-        errors=_view["nodeErrors"].to(dict[str, Any]),
-        references=[],
-        form_key=InspectorState.inspected_id,
-        on_form_change=InspectorState.change_node,
-        custom_attrs={"data-testid": "node-form"},
+    return rx.vstack(
+        schema_form(
+            spec=_view["nodeSpec"].to(dict[str, Any]),
+            value=_view["nodeValue"].to(dict[str, Any]),
+            errors=_view["nodeErrors"].to(dict[str, Any]),
+            references=[],
+            form_key=InspectorState.inspected_id,
+            on_form_change=InspectorState.change_node,
+            custom_attrs={"data-testid": "node-form"},
+        ),
+        rx.text(
+            "When this node fails after its retries, the failure goes to its error port if that "
+            "is wired, and stops the run otherwise.",
+            size="1",
+            color_scheme="gray",
+        ),
+        width="100%",
     )
 
 

@@ -135,7 +135,9 @@ def test_inspector_edits_a_node_with_mouse_and_keyboard(
     # 2. Type into a text field, pick an enum value, flip a switch.
     page.get_by_test_id("input-url").click()
     page.keyboard.press("End")
-    page.keyboard.type("?src=builder")
+    page.keyboard.type("?src=builderXY")
+    page.keyboard.press("Backspace")  # edits the text, never deletes the selected node
+    page.keyboard.press("Backspace")
     page.get_by_test_id("input-method").click()
     page.get_by_role("option", name="PUT", exact=True).click()
     assert page.get_by_test_id("input-method").inner_text() == "PUT"
@@ -143,6 +145,7 @@ def test_inspector_edits_a_node_with_mouse_and_keyboard(
     assert switch.get_attribute("data-state") == "checked"
     switch.click()
     assert switch.get_attribute("data-state") == "unchecked"
+    assert page.get_by_test_id("canvas-node-request_1").count() == 1
     page.screenshot(path=str(artifacts / "inspector-02-edited.png"))
 
     # 3. An invalid number: the error appears under that field and the node's badge turns red.

@@ -222,7 +222,7 @@ const AfMultiInput = ({ spec, value, path, onValue }) => {
 
 // Free JSON (a sample payload, or a value in JSON mode): sent only while it parses; until
 // then the text stays as typed, with the parser's complaint under it.
-const AfJsonInput = ({ spec, value, path, onValue, rows = 4 }) => {
+const AfJsonInput = ({ spec, value, path, onValue, rows }) => {
   const shown = afShown(spec, value);
   const format = (v) => (v === undefined ? "" : JSON.stringify(v, null, 2));
   const [text, setText] = useState(format(shown));
@@ -257,7 +257,7 @@ const AfJsonInput = ({ spec, value, path, onValue, rows = 4 }) => {
     <div>
       <TextArea
         size="1"
-        rows={rows}
+        rows={rows ?? Math.min(8, Math.max(1, text.split("\n").length))}
         resize="vertical"
         value={text}
         onChange={change}

@@ -163,9 +163,21 @@ const AfField = ({ spec, value, path, onValue, ctx }) => {
   const unset = spec.nullable && container && (value === null || (value === undefined && afDefault(spec) === null));
   const resettable = value !== undefined && spec.hasDefault && !afSame(value, afDefault(spec)) && spec.kind !== "secret";
   const expression = spec.expression === "query" ? "JMESPath" : spec.expression ? "{{ }} expression" : null;
+  const [open, setOpen] = useState(true);
+  const foldable = spec.kind === "object" && !unset;
+  const help = spec.description ? (
+    <div style={{ fontSize: 11, color: "var(--gray-10)", marginTop: 3, marginBottom: container ? 4 : 0 }}>
+      <AfProse text={spec.description} />
+    </div>
+  ) : null;
   return (
     <div data-testid={`field-${path}`} style={{ marginBottom: 12 }}>
       <div style={{ display: "flex", alignItems: "center", gap: 6, marginBottom: 3 }}>
+        {foldable ? (
+          <IconButton size="1" variant="ghost" color="gray" title={open ? "Collapse" : "Expand"} onClick={() => setOpen(!open)} data-testid={`toggle-${path}`}>
+            {afIcon(open ? "chevron-down" : "chevron-right", 12)}
+          </IconButton>
+        ) : null}
         <label style={{ fontSize: 12, fontWeight: 600, color: "var(--gray-12)" }}>
           {spec.title || spec.key}
           {spec.required && !spec.hasDefault ? <span style={{ color: "var(--red-10)" }}> *</span> : null}
@@ -188,21 +200,21 @@ const AfField = ({ spec, value, path, onValue, ctx }) => {
         ) : null}
       </div>
       {unset ? (
-        <div style={{ display: "flex", alignItems: "center", gap: 8 }}>
+        <div style={{ display: "flex", alignItems: "center", gap: 8 }} data-testid={`unset-state-${path}`}>
           <span style={{ fontSize: 12, color: "var(--gray-10)", fontStyle: "italic" }}>Not set</span>
           <Button size="1" variant="soft" onClick={() => onValue(afClone(spec.blank ?? {}), true)} data-testid={`set-${path}`}>
             Set
           </Button>
         </div>
+      ) : null}
+      {container ? help : null}
+      {unset ? null : foldable && !open ? (
+        <div style={{ fontSize: 11, color: "var(--gray-10)" }}>{(spec.fields ?? []).length} fields hidden</div>
       ) : (
         <AfValueInput spec={spec} value={value} path={path} onValue={onValue} ctx={ctx} />
       )}
       <AfErrors path={path} errors={ctx.errors} />
-      {spec.description ? (
-        <div style={{ fontSize: 11, color: "var(--gray-10)", marginTop: 3 }}>
-          <AfProse text={spec.description} />
-        </div>
-      ) : null}
+      {container ? null : help}
     </div>
   );
 };
@@ -221,17 +233,12 @@ const AfFields = ({ spec, value, path, onValue, ctx }) => {
   ));
 };
 
-const AfObject = ({ spec, value, path, onValue, ctx }) => {
-  const [open, setOpen] = useState(true);
-  return (
-    <div style={{ borderLeft: "2px solid var(--gray-a5)", paddingLeft: 10 }}>
-      <button type="button" onClick={() => setOpen(!open)} data-testid={`toggle-${path}`} style={{ border: 0, background: "transparent", padding: 0, cursor: "pointer", color: "var(--gray-11)", fontSize: 11, display: "flex", alignItems: "center", gap: 2, marginBottom: 4 }}>
-        {afIcon(open ? "chevron-down" : "chevron-right", 12)} {open ? "Collapse" : `Expand ${(spec.fields ?? []).length} fields`}
-      </button>
-      {open ? <AfFields spec={spec} value={value} path={path} onValue={onValue} ctx={ctx} /> : null}
-    </div>
-  );
-};
+// A nested group; its label row (in AfField) folds it.
+const AfObject = ({ spec, value, path, onValue, ctx }) => (
+  <div style={{ borderLeft: "2px solid var(--gray-a5)", paddingLeft: 10, paddingTop: 2 }}>
+    <AfFields spec={spec} value={value} path={path} onValue={onValue} ctx={ctx} />
+  </div>
+);
 
 const AfList = ({ spec, value, path, onValue, ctx }) => {
   const shown = afShown(spec, value);
