@@ -30,18 +30,19 @@ def _secret_probe_type() -> Iterator[None]:
 
 
 class Frames:
-    """Text of every websocket frame the page received (what the server sent it)."""
+    """Text of every websocket frame the page sent and received."""
 
     def __init__(self) -> None:
+        self.sent: list[str] = []
         self.received: list[str] = []
 
     def attach(self, ws: Any) -> None:
-        ws.on("framereceived", self._keep)
+        ws.on("framesent", lambda payload: self.sent.append(_text(payload)))
+        ws.on("framereceived", lambda payload: self.received.append(_text(payload)))
 
-    def _keep(self, payload: Any) -> None:
-        self.received.append(
-            payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
-        )
+
+def _text(payload: Any) -> str:
+    return payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
 
 
 def _center(locator: Any) -> tuple[float, float]:
@@ -234,6 +235,8 @@ def test_inspector_edits_a_node_with_mouse_and_keyboard(
     assert page.get_by_test_id("input-api_key").input_value() == ""
     assert SECRET not in page.content()
     assert "sk-example-secret" not in page.content()
+    assert [f for f in frames.sent if SECRET in f], "the typed secret was never sent"
+    assert len(frames.received) > 10
     assert not [f for f in frames.received if SECRET in f or "sk-example-secret" in f]
     page.screenshot(path=str(artifacts / "inspector-08-secret.png"))
 
