@@ -6,6 +6,7 @@ import reflex as rx
 
 from builder import catalog
 from builder.components.canvas import canvas
+from builder.components.inspector import inspector
 from builder.components.palette import palette
 from builder.state import CanvasState
 
@@ -52,7 +53,9 @@ def header() -> rx.Component:
 def editor() -> rx.Component:
     return rx.vstack(
         header(),
-        rx.hstack(palette(), canvas(), spacing="0", width="100%", flex="1", min_height="0"),
+        rx.hstack(
+            palette(), canvas(), inspector(), spacing="0", width="100%", flex="1", min_height="0"
+        ),
         spacing="0",
         width="100vw",
         height="100vh",

@@ -12,7 +12,7 @@ from typing import Any
 
 import reflex as rx
 
-from builder import catalog, flow
+from builder import catalog, flow, secret_fields
 from runtime.errors import GraphLoadError
 from runtime.graph import Graph
 from runtime.load import load_graph_file
@@ -29,9 +29,43 @@ class CanvasState(rx.State):
     """Why the last connection was refused; shown in a banner until dismissed or fixed."""
     fit_view_request: rx.Field[int] = rx.field(0)
     """Bumped when a whole graph is loaded, so the canvas fits its view to it once."""
+    _secrets: rx.Field[dict[str, dict[str, str]]] = rx.field(default_factory=dict)
+    """Secret config values by node id and field path; backend-only (``secret_fields``)."""
 
     def _revalidate(self) -> None:
         self.nodes = flow.revalidate(self.nodes, self.edges)
+
+    def _conceal_secrets(self) -> None:
+        self.nodes, self._secrets = secret_fields.conceal_nodes(self.nodes, self._secrets)
+
+    def set_node_config(
+        self,
+        node_id: str,
+        config: dict[str, Any] | None = None,
+        label: str | None = None,
+        settings: dict[str, Any] | None = None,
+    ) -> bool:
+        """The one way an edit of a node's config, label or settings reaches the canvas.
+
+        The config is kept even when its node type refuses it (the badge and the inspector
+        say why); ``label`` and ``settings`` must already fit ``runtime.graph.Node``, which
+        the inspector checks first. Returns whether the node exists.
+        """
+        index = next((i for i, n in enumerate(self.nodes) if n["id"] == node_id), None)
+        if index is None:
+            return False
+        node = self.nodes[index]
+        data = dict(node.get("data") or {})
+        if config is not None:
+            data["config"] = config
+        if label is not None:
+            data["label"] = label
+        if settings is not None:
+            data["settings"] = settings
+        self.nodes = [*self.nodes[:index], {**node, "data": data}, *self.nodes[index + 1 :]]
+        self._conceal_secrets()
+        self._revalidate()
+        return True
 
     def _add(self, node_type: Any, at: dict[str, Any]) -> None:
         """Add a node so that ``at`` (flow coordinates) is the middle of its header."""
@@ -44,6 +78,7 @@ class CanvasState(rx.State):
             self.notice = f"Unknown node type {str(node_type)[:100]!r}."
             return
         self.nodes = [*self.nodes, node]
+        self._conceal_secrets()
         self._revalidate()
 
     @rx.event
@@ -89,6 +124,7 @@ class CanvasState(rx.State):
     @rx.event
     def clear(self) -> None:
         self.nodes, self.edges, self.notice = [], [], ""
+        self._secrets = {}
 
     @rx.event
     def open_example(self, name: str) -> None:
@@ -105,8 +141,11 @@ class CanvasState(rx.State):
     def load_graph(self, graph: Graph) -> None:
         self.graph_name = graph.name
         self.nodes, self.edges = flow.graph_to_flow(graph)
+        self._secrets = {}
+        self._conceal_secrets()
         self.notice = ""
         self.fit_view_request += 1
 
     def to_graph(self) -> Graph:
-        return flow.flow_to_graph(self.nodes, self.edges, Graph(name=self.graph_name))
+        nodes = secret_fields.reveal_nodes(self.nodes, self._secrets)
+        return flow.flow_to_graph(nodes, self.edges, Graph(name=self.graph_name))

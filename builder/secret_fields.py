@@ -1,0 +1,129 @@
+"""Secrets stay on the server: the canvas state the browser receives holds a mask in their place.
+
+Everything in ``CanvasState.nodes`` travels to the browser, so a secret typed into the
+inspector would come straight back (and sit in the page's memory and the websocket log). The
+canvas keeps secret values in a backend-only mapping instead, by node id and field path, and
+puts ``MASK`` in the node's config. When the form sends ``MASK`` back unchanged, the stored
+value is kept; anything else replaces it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from builder.schema_form import FieldSpec, config_spec
+from nodes.registry import Registry, default_registry
+from runtime.load import format_location
+
+MASK = "\u2022" * 8
+"""What a saved secret looks like everywhere outside the server (eight bullets)."""
+
+Stored = dict[str, dict[str, str]]
+"""Node id -> field path -> secret value."""
+
+
+def _secrets_in(
+    spec: FieldSpec, value: Any, path: tuple[int | str, ...]
+) -> Iterator[tuple[tuple[int | str, ...], str]]:
+    if spec.kind == "secret":
+        if isinstance(value, str) and value:
+            yield path, value
+    elif spec.kind == "object" and isinstance(value, dict):
+        for field in spec.fields:
+            if field.key in value:
+                yield from _secrets_in(field, value[field.key], (*path, field.key))
+    elif spec.kind == "list" and spec.item is not None and isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _secrets_in(spec.item, item, (*path, i))
+    elif spec.kind == "map" and spec.item is not None and isinstance(value, dict):
+        for key, item in value.items():
+            yield from _secrets_in(spec.item, item, (*path, key))
+
+
+def _replace(value: Any, path: tuple[int | str, ...], new: str) -> Any:
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict) and isinstance(head, str):
+        return {**value, head: _replace(value[head], rest, new)}
+    if isinstance(value, list) and isinstance(head, int):
+        return [_replace(v, rest, new) if i == head else v for i, v in enumerate(value)]
+    return value
+
+
+def conceal(spec: FieldSpec, config: Any, kept: Mapping[str, str]) -> tuple[Any, dict[str, str]]:
+    """``(config with masks, secrets by path)`` for a config the browser sent or a graph held.
+
+    A ``MASK`` where a secret was kept means "unchanged" and keeps it; a ``MASK`` with nothing
+    kept at that path (a list was reordered) stays out of the stored secrets, so it is never
+    mistaken for a real value.
+    """
+    stored: dict[str, str] = {}
+    masked = config
+    for path, value in list(_secrets_in(spec, config, ())):
+        key = format_location(path)
+        if value == MASK:
+            if key in kept:
+                stored[key] = kept[key]
+            continue
+        stored[key] = value
+        masked = _replace(masked, path, MASK)
+    return masked, stored
+
+
+def reveal(config: Any, stored: Mapping[str, str], spec: FieldSpec) -> Any:
+    """The config with its masks replaced by the stored secrets (for the graph that runs)."""
+    out = config
+    for path, value in list(_secrets_in(spec, config, ())):
+        key = format_location(path)
+        if value == MASK and key in stored:
+            out = _replace(out, path, stored[key])
+    return out
+
+
+def _spec_of(node: Mapping[str, Any], registry: Registry) -> FieldSpec | None:
+    data = node.get("data") or {}
+    node_type = registry.get(str(data.get("nodeType", "")), data.get("version"))
+    return config_spec(node_type) if node_type is not None else None
+
+
+def conceal_nodes(
+    nodes: list[dict[str, Any]], kept: Stored, registry: Registry | None = None
+) -> tuple[list[dict[str, Any]], Stored]:
+    """Mask every secret in the canvas's nodes; the result's ``Stored`` replaces ``kept``."""
+    registry = registry or default_registry()
+    out_nodes: list[dict[str, Any]] = []
+    stored: Stored = {}
+    for node in nodes:
+        spec = _spec_of(node, registry)
+        data = node.get("data") or {}
+        if spec is None or not isinstance(data.get("config"), dict):
+            out_nodes.append(node)
+            continue
+        masked, found = conceal(spec, data["config"], kept.get(node["id"], {}))
+        if found:
+            stored[node["id"]] = found
+        out_nodes.append(
+            node if masked is data["config"] else {**node, "data": {**data, "config": masked}}
+        )
+    return out_nodes, stored
+
+
+def reveal_nodes(
+    nodes: list[dict[str, Any]], stored: Stored, registry: Registry | None = None
+) -> list[dict[str, Any]]:
+    """The nodes with their secrets put back, for ``to_graph`` (never sent to the browser)."""
+    if not stored:
+        return nodes
+    registry = registry or default_registry()
+    out = []
+    for node in nodes:
+        secrets = stored.get(node["id"])
+        spec = _spec_of(node, registry) if secrets else None
+        if spec is None or secrets is None:
+            out.append(node)
+            continue
+        data = node.get("data") or {}
+        out.append({**node, "data": {**data, "config": reveal(data.get("config"), secrets, spec)}})
+    return out
