@@ -137,7 +137,12 @@ def diagnose(
     edges: Sequence[flow.FlowEdge],
     registry: Registry | None = None,
 ) -> tuple[list[flow.FlowNode], list[flow.FlowEdge], list[Problem]]:
-    """Validate the canvas once; return its nodes and edges decorated, and the problem rows."""
+    """Validate the canvas once; return its nodes and edges decorated, and the problem rows.
+
+    An empty canvas has nothing to report yet (not even its missing trigger).
+    """
+    if not nodes:
+        return [], decorate_edges(edges, []), []
     graph = flow.flow_to_graph(nodes, edges)
     diagnostics = analyze(graph, registry or default_registry()).diagnostics
     return (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import StringVar
 
 from builder.state import CanvasState
 from builder.state.panels import ProblemsPanelState
@@ -23,6 +24,10 @@ def _tool(icon: str, label: str, hint: str, **props: object) -> rx.Component:
     )
 
 
+def _count(n: rx.Var[int], noun: str) -> StringVar:
+    return n.to_string() + rx.cond(n == 1, f" {noun}", f" {noun}s")
+
+
 def problems_button() -> rx.Component:
     """Red when there are errors, amber for warnings only, grey when the graph is clean."""
     errors, warnings = CanvasState.error_count, CanvasState.warning_count
@@ -30,9 +35,13 @@ def problems_button() -> rx.Component:
         rx.icon(rx.cond(errors > 0, "circle-x", "circle-alert"), size=14),
         rx.text(
             rx.cond(
-                (errors + warnings) == 0,
-                "No problems",
-                errors.to_string() + " errors · " + warnings.to_string() + " warnings",
+                errors == 0,
+                rx.cond(warnings == 0, "No problems", _count(warnings, "warning")),
+                rx.cond(
+                    warnings == 0,
+                    _count(errors, "error"),
+                    _count(errors, "error") + " · " + _count(warnings, "warning"),
+                ),
             ),
             custom_attrs={"data-testid": "problem-count"},
         ),

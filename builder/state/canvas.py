@@ -11,6 +11,7 @@ re-validates; an edit made anywhere else (the inspector, say) should call it too
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import reflex as rx
@@ -20,6 +21,19 @@ from builder.problems import Problem, diagnose
 from runtime.errors import GraphLoadError
 from runtime.graph import Graph
 from runtime.load import load_graph_file
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with Reflex's change-tracking proxies replaced by plain dicts and lists.
+
+    State values are handed out wrapped (nested values too); pydantic cannot serialise the
+    wrappers, and undo snapshots must not keep references into live state.
+    """
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 class CanvasState(rx.State):
@@ -67,8 +81,9 @@ class CanvasState(rx.State):
         recorded if the graph did not change, and ``merge_key`` joins consecutive edits with
         the same key into one undo step (e.g. ``f"config:{node_id}"`` for typing in a field).
         """
+        nodes, edges = _plain(nodes), _plain(edges)
         edges = flow.drop_dangling(nodes, edges)
-        before = history.snapshot(self.nodes, self.edges)
+        before = self._snapshot()
         after = history.snapshot(nodes, edges)
         self._set_history(self._history.record(before, after, merge_key))
         self.nodes = nodes
@@ -76,8 +91,11 @@ class CanvasState(rx.State):
             self.edges = edges
         self._revalidate()
 
+    def _snapshot(self) -> history.Snapshot:
+        return history.snapshot(_plain(self.nodes), _plain(self.edges))
+
     def _show(self, snap: history.Snapshot) -> None:
-        self.nodes, self.edges = history.restore(snap, self.nodes)
+        self.nodes, self.edges = history.restore(snap, _plain(self.nodes))
         self._revalidate()
 
     def _add(self, node_type: Any, at: dict[str, Any]) -> None:
@@ -121,14 +139,14 @@ class CanvasState(rx.State):
 
     @rx.event
     def undo(self) -> None:
-        step = self._history.undo(history.snapshot(self.nodes, self.edges))
+        step = self._history.undo(self._snapshot())
         if step is not None:
             self._set_history(step[0])
             self._show(step[1])
 
     @rx.event
     def redo(self) -> None:
-        step = self._history.redo(history.snapshot(self.nodes, self.edges))
+        step = self._history.redo(self._snapshot())
         if step is not None:
             self._set_history(step[0])
             self._show(step[1])

@@ -88,3 +88,7 @@ def test_cycles_mark_every_node_and_edge_of_the_ring() -> None:
     )
     assert all(e["data"].get("severity") == "error" for e in decorated_edges)
     assert any(r["title"] == "Graph" for r in rows)  # "the graph has no trigger"
+
+
+def test_an_empty_canvas_has_no_problems_yet() -> None:
+    assert problems.diagnose([], []) == ([], [], [])

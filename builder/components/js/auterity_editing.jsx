@@ -248,7 +248,8 @@ const AuterityEdge = memo(
 // Module level, so React Flow sees the same object on every render.
 const auterityEdgeTypes = { default: AuterityEdge };
 
-// A node's diagnostics under its ports: up to two lines, the rest in the tooltip.
+// A node's diagnostics under its ports: up to two lines, the rest in the tooltip. Zero width
+// with a full min-width: the messages take the node's width and never widen it.
 const auterityNodeProblems = (id, problems) => {
   if (!problems || problems.length === 0) return null;
   const shown = problems.slice(0, 2);
@@ -257,7 +258,13 @@ const auterityNodeProblems = (id, problems) => {
       className="auterity-node-problems"
       data-testid={`node-problems-${id}`}
       title={problems.map((p) => p.message).join("\n")}
-      style={{ borderTop: "1px solid #e2e8f0", padding: "3px 8px 4px", maxWidth: 260 }}
+      style={{
+        borderTop: "1px solid #e2e8f0",
+        padding: "3px 8px 4px",
+        width: 0,
+        minWidth: "100%",
+        boxSizing: "border-box",
+      }}
     >
       {shown.map((p, i) => (
         <div
