@@ -145,7 +145,8 @@ if (typeof window !== "undefined") window.auterityViewportCenter = auterityViewp
 
 // React Flow with its nodes and edges mirrored in the browser. Every change is applied
 // locally at once; only changes the server needs go over the websocket: a position when a
-// drag ends (never the positions in between), selection, removal and measured sizes.
+// drag ends (never the positions in between), selection, removal and measured sizes. With
+// onDeleteElements, removals go as one event per deletion (onDelete) instead.
 // Nothing is throttled or debounced: dropping the drag-stop change would lose positions.
 const AuterityFlow = ({
   nodes,
