@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from builder.components.notice import connection_notice
+from builder.components.problems import problems_panel
 from builder.components.react_flow import (
     CATEGORY_NODE_COLOR,
     auterity_flow,
@@ -35,8 +36,17 @@ def canvas() -> rx.Component:
             min_zoom=0.2,
             max_zoom=2.0,
             delete_key_code=["Backspace", "Delete"],
+            # Shift-click adds to the selection, Shift-drag draws a selection box.
+            multi_selection_key_code=["Shift", "Meta", "Control"],
+            selection_key_code=["Shift"],
+            on_delete_elements=CanvasState.on_delete_elements,
+            on_undo=CanvasState.undo,
+            on_redo=CanvasState.redo,
+            on_paste=CanvasState.on_paste,
+            focus_request=CanvasState.focus_request,
         ),
         connection_notice(),
+        problems_panel(),
         position="relative",
         flex="1",
         height="100%",

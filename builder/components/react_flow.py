@@ -24,6 +24,8 @@ XYFLOW = "@xyflow/react@12.12.1"
 """Pinned: the JSX relies on v12's change objects (``dragging`` on position changes)."""
 
 JSX_FILE = Path(__file__).with_name("js") / "auterity_flow.jsx"
+EDITING_JSX_FILE = Path(__file__).with_name("js") / "auterity_editing.jsx"
+"""Shortcuts, clipboard, focus and the problem-showing edge; used by ``JSX_FILE``."""
 
 
 def _changes_spec(
@@ -34,8 +36,16 @@ def _changes_spec(
 
 
 def _object_spec(value: rx.Var[dict[str, Any]]) -> tuple[rx.Var[dict[str, Any]]]:
-    """A connection ``{source, sourceHandle, target, targetHandle}`` or a drop ``{type, x, y}``."""
+    """One object from the browser.
+
+    A connection ``{source, sourceHandle, target, targetHandle}``, a drop ``{type, x, y}``,
+    a deletion ``{nodes, edges}`` (ids) or a paste ``{text, view}``.
+    """
     return (value,)
+
+
+def _no_args_spec() -> tuple[()]:
+    return ()
 
 
 class XYFlowComponent(rx.Component):
@@ -120,12 +130,20 @@ class AuterityFlow(rx.Component):
     max_zoom: rx.Var[float]
     delete_key_code: rx.Var[list[str]]
     color_mode: rx.Var[str]
+    multi_selection_key_code: rx.Var[list[str]]
+    selection_key_code: rx.Var[list[str]]
+    focus_request: rx.Var[dict[str, Any]]
+    """``{id, seq}``: bump ``seq`` to centre the view on node ``id``."""
 
     # Reflex's documented ``EventHandler[spec]`` form, which mypy cannot read as a type.
     on_nodes_change: rx.EventHandler[_changes_spec]  # type: ignore[type-arg,valid-type]
     on_edges_change: rx.EventHandler[_changes_spec]  # type: ignore[type-arg,valid-type]
     on_connect: rx.EventHandler[_object_spec]  # type: ignore[type-arg,valid-type]
     on_node_drop: rx.EventHandler[_object_spec]  # type: ignore[type-arg,valid-type]
+    on_delete_elements: rx.EventHandler[_object_spec]  # type: ignore[type-arg,valid-type]
+    on_paste: rx.EventHandler[_object_spec]  # type: ignore[type-arg,valid-type]
+    on_undo: rx.EventHandler[_no_args_spec]  # type: ignore[type-arg,valid-type]
+    on_redo: rx.EventHandler[_no_args_spec]  # type: ignore[type-arg,valid-type]
 
     def add_imports(self) -> list[ImportDict]:
         icons, _ = _icon_imports()
@@ -135,6 +153,9 @@ class AuterityFlow(rx.Component):
             "Position",
             "applyNodeChanges",
             "applyEdgeChanges",
+            "BaseEdge",
+            "EdgeLabelRenderer",
+            "getBezierPath",
         ]
         hooks: list[str | ImportVar] = ["memo", "useCallback", "useEffect", "useRef", "useState"]
         return [
@@ -144,7 +165,11 @@ class AuterityFlow(rx.Component):
 
     def add_custom_code(self) -> list[str]:
         _, mapping = _icon_imports()
-        return [mapping, JSX_FILE.read_text(encoding="utf-8")]
+        return [
+            mapping,
+            EDITING_JSX_FILE.read_text(encoding="utf-8"),
+            JSX_FILE.read_text(encoding="utf-8"),
+        ]
 
 
 background = Background.create

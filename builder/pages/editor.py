@@ -8,6 +8,7 @@ from builder import catalog
 from builder.components.canvas import canvas
 from builder.components.inspector import inspector
 from builder.components.palette import palette
+from builder.components.toolbar import edit_toolbar
 from builder.state import CanvasState
 
 
@@ -16,6 +17,7 @@ def header() -> rx.Component:
         rx.icon("workflow", size=18),
         rx.heading("Auterity builder", size="3"),
         rx.text(CanvasState.graph_name, size="2", color_scheme="gray"),
+        edit_toolbar(),
         rx.spacer(),
         rx.text(
             CanvasState.nodes.length().to_string()

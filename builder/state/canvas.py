@@ -4,18 +4,36 @@ Handlers receive only what the browser forwards (see ``components/js/auterity_fl
 final drag positions, selection, removal, measured sizes, connections and drops. Positions
 never need validation, so a drag costs one small event; structural edits re-run the
 validator and refresh every node's status badge.
+
+Every edit goes through ``_commit``, which records an undo step (``builder.history``) and
+re-validates; an edit made anywhere else (the inspector, say) should call it too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import reflex as rx
 
-from builder import catalog, flow, secret_fields
+from builder import catalog, clipboard, flow, history, layout, secret_fields
+from builder.problems import Problem, diagnose
 from runtime.errors import GraphLoadError
 from runtime.graph import Graph
 from runtime.load import load_graph_file
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with Reflex's change-tracking proxies replaced by plain dicts and lists.
+
+    State values are handed out wrapped (nested values too); pydantic cannot serialise the
+    wrappers, and undo snapshots must not keep references into live state.
+    """
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 class CanvasState(rx.State):
@@ -31,12 +49,56 @@ class CanvasState(rx.State):
     """Bumped when a whole graph is loaded, so the canvas fits its view to it once."""
     _secrets: rx.Field[dict[str, dict[str, str]]] = rx.field(default_factory=dict)
     """Secret config values by node id and field path; backend-only (``secret_fields``)."""
+    problems: rx.Field[list[Problem]] = rx.field(default_factory=list)
+    """The last validation's diagnostics, errors first (the problems list)."""
+    error_count: rx.Field[int] = rx.field(0)
+    warning_count: rx.Field[int] = rx.field(0)
+    can_undo: rx.Field[bool] = rx.field(False)
+    can_redo: rx.Field[bool] = rx.field(False)
+    focus_request: rx.Field[dict[str, Any]] = rx.field(default_factory=lambda: {"id": "", "seq": 0})
+    """Bumped to centre the view on a node (see ``focus_node``)."""
+    # Backend only (leading underscore): undo steps never travel to the browser.
+    _history: history.History = history.History()
 
     def _revalidate(self) -> None:
-        self.nodes = flow.revalidate(self.nodes, self.edges)
+        self.nodes, edges, self.problems = diagnose(self.nodes, self.edges)
+        if edges != self.edges:
+            self.edges = edges
+        self.error_count = sum(p["severity"] == "error" for p in self.problems)
+        self.warning_count = len(self.problems) - self.error_count
 
-    def _conceal_secrets(self) -> None:
-        self.nodes, self._secrets = secret_fields.conceal_nodes(self.nodes, self._secrets)
+    def _set_history(self, value: history.History) -> None:
+        self._history = value
+        self.can_undo, self.can_redo = value.can_undo, value.can_redo
+
+    def _commit(
+        self,
+        nodes: list[dict[str, Any]],
+        edges: list[dict[str, Any]],
+        merge_key: str | None = None,
+    ) -> None:
+        """Make ``nodes``/``edges`` the canvas as one undoable edit, and re-validate.
+
+        The single entry point for edits: edges left without a node are dropped, nothing is
+        recorded if the graph did not change, and ``merge_key`` joins consecutive edits with
+        the same key into one undo step (e.g. ``f"config:{node_id}"`` for typing in a field).
+        """
+        nodes, edges = _plain(nodes), _plain(edges)
+        edges = flow.drop_dangling(nodes, edges)
+        before = self._snapshot()
+        after = history.snapshot(nodes, edges)
+        self._set_history(self._history.record(before, after, merge_key))
+        self.nodes = nodes
+        if edges != self.edges:
+            self.edges = edges
+        self._revalidate()
+
+    def _snapshot(self) -> history.Snapshot:
+        return history.snapshot(_plain(self.nodes), _plain(self.edges))
+
+    def _show(self, snap: history.Snapshot) -> None:
+        self.nodes, self.edges = history.restore(snap, _plain(self.nodes))
+        self._revalidate()
 
     def set_node_config(
         self,
@@ -62,9 +124,10 @@ class CanvasState(rx.State):
             data["label"] = label
         if settings is not None:
             data["settings"] = settings
-        self.nodes = [*self.nodes[:index], {**node, "data": data}, *self.nodes[index + 1 :]]
-        self._conceal_secrets()
-        self._revalidate()
+        nodes = [*self.nodes[:index], {**node, "data": data}, *self.nodes[index + 1 :]]
+        nodes, self._secrets = secret_fields.conceal_nodes(_plain(nodes), self._secrets)
+        # Consecutive edits of one node (typing in a field) are one undo step.
+        self._commit(nodes, self.edges, merge_key=f"config:{node_id}")
         return True
 
     def _add(self, node_type: Any, at: dict[str, Any]) -> None:
@@ -77,23 +140,81 @@ class CanvasState(rx.State):
         except KeyError:
             self.notice = f"Unknown node type {str(node_type)[:100]!r}."
             return
-        self.nodes = [*self.nodes, node]
-        self._conceal_secrets()
-        self._revalidate()
+        nodes, self._secrets = secret_fields.conceal_nodes([*self.nodes, node], self._secrets)
+        self._commit(nodes, self.edges)
 
     @rx.event
     def on_nodes_change(self, changes: list[dict[str, Any]]) -> None:
-        """Apply forwarded node changes; removals also drop their edges and revalidate."""
-        self.nodes = flow.apply_node_changes(self.nodes, changes)
-        if flow.has_removal(changes):
-            self.edges = flow.drop_dangling(self.nodes, self.edges)
-            self._revalidate()
+        """Apply forwarded node changes; moves and removals are edits (undoable)."""
+        nodes = flow.apply_node_changes(self.nodes, changes)
+        if history.is_edit(changes):
+            self._commit(nodes, self.edges)
+        else:
+            self.nodes = nodes
 
     @rx.event
     def on_edges_change(self, changes: list[dict[str, Any]]) -> None:
-        self.edges = flow.apply_edge_changes(self.edges, changes)
+        edges = flow.apply_edge_changes(self.edges, changes)
         if flow.has_removal(changes):
-            self._revalidate()
+            self._commit(self.nodes, edges)
+        else:
+            self.edges = edges
+
+    @rx.event
+    def on_delete_elements(self, removed: dict[str, Any]) -> None:
+        """Nodes and edges deleted together in the browser (a Delete key press): one edit."""
+        node_ids = {i for i in removed.get("nodes") or [] if isinstance(i, str)}
+        edge_ids = {i for i in removed.get("edges") or [] if isinstance(i, str)}
+        self._commit(
+            [n for n in self.nodes if n["id"] not in node_ids],
+            [e for e in self.edges if e["id"] not in edge_ids],
+        )
+
+    @rx.event
+    def undo(self) -> None:
+        step = self._history.undo(self._snapshot())
+        if step is not None:
+            self._set_history(step[0])
+            self._show(step[1])
+
+    @rx.event
+    def redo(self) -> None:
+        step = self._history.redo(self._snapshot())
+        if step is not None:
+            self._set_history(step[0])
+            self._show(step[1])
+
+    @rx.event
+    def on_paste(self, payload: dict[str, Any]) -> Any:
+        """Paste copied nodes (graph JSON) with fresh ids, selected; or say why not."""
+        text = payload.get("text")
+        if not isinstance(text, str):
+            return None
+        view = clipboard.View.from_browser(payload.get("view"))
+        try:
+            nodes, edges, _ = clipboard.paste(self.nodes, self.edges, text, view)
+        except clipboard.FragmentError as exc:
+            self.notice = str(exc)
+            return rx.toast.error(str(exc), id="paste-refused")
+        self.notice = ""
+        self._commit(nodes, edges)
+        return None
+
+    @rx.event
+    def tidy_up(self) -> None:
+        """Lay the graph out left to right in layers, then fit the view to it."""
+        if self.nodes:
+            self._commit(layout.tidy(self.nodes, self.edges), self.edges)
+            self.fit_view_request += 1
+
+    @rx.event
+    def focus_node(self, node_id: str) -> None:
+        """Select ``node_id`` alone and centre the view on it (from the problems list)."""
+        if not any(n["id"] == node_id for n in self.nodes):
+            return
+        self.nodes = [{**n, "selected": n["id"] == node_id} for n in self.nodes]
+        self.edges = [{**e, "selected": False} for e in self.edges]
+        self.focus_request = {"id": node_id, "seq": int(self.focus_request.get("seq", 0)) + 1}
 
     @rx.event
     def on_connect(self, connection: dict[str, Any]) -> Any:
@@ -103,8 +224,7 @@ class CanvasState(rx.State):
             self.notice = reason
             return rx.toast.error(reason, id="connection-refused")
         self.notice = ""
-        self.edges = [*self.edges, flow.connection_edge(connection)]
-        self._revalidate()
+        self._commit(self.nodes, [*self.edges, flow.connection_edge(connection)])
         return None
 
     @rx.event
@@ -123,8 +243,9 @@ class CanvasState(rx.State):
 
     @rx.event
     def clear(self) -> None:
-        self.nodes, self.edges, self.notice = [], [], ""
+        self.notice = ""
         self._secrets = {}
+        self._commit([], [])
 
     @rx.event
     def open_example(self, name: str) -> None:
@@ -139,10 +260,11 @@ class CanvasState(rx.State):
             self.notice = f"Could not open {name}: {exc}"
 
     def load_graph(self, graph: Graph) -> None:
+        """Replace the canvas with ``graph``; undo brings the previous canvas back."""
         self.graph_name = graph.name
-        self.nodes, self.edges = flow.graph_to_flow(graph)
-        self._secrets = {}
-        self._conceal_secrets()
+        nodes, edges = flow.graph_to_flow(graph)
+        nodes, self._secrets = secret_fields.conceal_nodes(nodes, {})
+        self._commit(nodes, edges)
         self.notice = ""
         self.fit_view_request += 1
 

@@ -8,6 +8,7 @@ so a missing install step can never pass as green there.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -85,12 +86,25 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+def _register_builder_states() -> None:
+    """Import the app (and so its states) before the first harness of the session starts.
+
+    Each harness forks Reflex's registry of states as it was when the first harness started,
+    and a stopped harness unregisters the app's states from its fork; a later harness only
+    reloads the app module itself, not ``builder.state.*``. States imported before the first
+    fork are in every fork, so a second e2e module's app still has them (without this its
+    page fails to render: "Cannot read properties of undefined").
+    """
+    importlib.import_module("builder.builder")
+
+
 @pytest.fixture(scope="module")
 def builder_app(builder_env: None, artifacts: Path) -> Iterator[Any]:
     """The builder app as it ships (repo-root ``rxconfig.py``), built for production and
     served by the harness on 127.0.0.1 (ports chosen by the OS)."""
     from reflex.testing import AppHarnessProd
 
+    _register_builder_states()
     harness = AppHarnessProd.create(root=REPO_ROOT, app_name="builder")
     started = time.monotonic()
     cwd = Path.cwd()

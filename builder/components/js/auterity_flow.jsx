@@ -10,6 +10,7 @@ const AUTERITY_STATUS = {
   failed: { text: "failed", fg: "#9a3412", bg: "#ffedd5" },
   pinned: { text: "pinned", fg: "#6b21a8", bg: "#f3e8ff" },
   skipped: { text: "skipped", fg: "#475569", bg: "#f1f5f9" },
+  warning: { text: "warning", fg: "#92400e", bg: "#fef3c7" },
 };
 
 const auterityPortRow = (port, side) => (
@@ -107,6 +108,7 @@ const AuterityNode = memo(({ id, data, selected }) => {
         {(data.inputs ?? []).map((port) => auterityPortRow(port, "in"))}
         {(data.outputs ?? []).map((port) => auterityPortRow(port, "out"))}
       </div>
+      {auterityNodeProblems(id, data.diagnostics)}
     </div>
   );
 });
@@ -145,7 +147,8 @@ if (typeof window !== "undefined") window.auterityViewportCenter = auterityViewp
 
 // React Flow with its nodes and edges mirrored in the browser. Every change is applied
 // locally at once; only changes the server needs go over the websocket: a position when a
-// drag ends (never the positions in between), selection, removal and measured sizes.
+// drag ends (never the positions in between), selection, removal and measured sizes. With
+// onDeleteElements, removals go as one event per deletion (onDelete) instead.
 // Nothing is throttled or debounced: dropping the drag-stop change would lose positions.
 const AuterityFlow = ({
   nodes,
@@ -155,12 +158,19 @@ const AuterityFlow = ({
   onConnect,
   onNodeDrop,
   fitViewRequest,
+  onDeleteElements,
+  onUndo,
+  onRedo,
+  onPaste,
+  focusRequest,
   children,
   ...rest
 }) => {
   const [localNodes, setLocalNodes] = useState(nodes ?? []);
   const [localEdges, setLocalEdges] = useState(edges ?? []);
   const nodesRef = useRef(localNodes);
+  const edgesRef = useRef(localEdges);
+  edgesRef.current = localEdges;
   const flowRef = useRef(null);
   const fitRequestRef = useRef(fitViewRequest);
   fitRequestRef.current = fitViewRequest;
@@ -174,6 +184,8 @@ const AuterityFlow = ({
   useEffect(() => {
     nodesRef.current = localNodes;
   }, [localNodes]);
+  useAuterityEditing({ nodesRef, edgesRef, onUndo, onRedo, onPaste });
+  useAuterityFocus(flowRef, focusRequest);
 
   const handleNodesChange = useCallback(
     (changes) => {
@@ -188,21 +200,34 @@ const AuterityFlow = ({
           if (position) forward.push({ id: change.id, type: "position", position, dragging: false });
         } else if (change.type === "dimensions") {
           forward.push({ id: change.id, type: "dimensions", dimensions: change.dimensions });
+        } else if (change.type === "remove" && onDeleteElements) {
+          continue;
         } else {
           forward.push(change);
         }
       }
       if (forward.length > 0 && onNodesChange) onNodesChange(forward);
     },
-    [onNodesChange],
+    [onNodesChange, onDeleteElements],
   );
 
   const handleEdgesChange = useCallback(
     (changes) => {
       setLocalEdges((current) => applyEdgeChanges(changes, current));
-      if (changes.length > 0 && onEdgesChange) onEdgesChange(changes);
+      const forward = onDeleteElements ? changes.filter((c) => c.type !== "remove") : changes;
+      if (forward.length > 0 && onEdgesChange) onEdgesChange(forward);
     },
-    [onEdgesChange],
+    [onEdgesChange, onDeleteElements],
+  );
+
+  // One event for everything a Delete key press removes (nodes and their edges together),
+  // so the server records it as one undoable edit.
+  const handleDelete = useCallback(
+    ({ nodes: gone, edges: cut }) => {
+      if (!onDeleteElements) return;
+      onDeleteElements({ nodes: gone.map((n) => n.id), edges: cut.map((e) => e.id) });
+    },
+    [onDeleteElements],
   );
 
   const handleConnect = useCallback(
@@ -249,6 +274,8 @@ const AuterityFlow = ({
       nodes={localNodes}
       edges={localEdges}
       nodeTypes={auterityNodeTypes}
+      edgeTypes={auterityEdgeTypes}
+      onDelete={handleDelete}
       onNodesChange={handleNodesChange}
       onEdgesChange={handleEdgesChange}
       onConnect={handleConnect}
