@@ -127,13 +127,13 @@ class FakeProvider:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def start(self) -> FakeProvider:
+    def start(self, port: int = 0) -> FakeProvider:
         import uvicorn
 
         config = uvicorn.Config(
             self.app,
             host="127.0.0.1",
-            port=0,
+            port=port,
             log_level="error",
             access_log=False,
             lifespan="off",
