@@ -12,6 +12,7 @@ executor does not retry either.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -90,6 +91,9 @@ class Router:
                 except ProviderFailure as failure:
                     await self._failed(call, route, failure, counted.value, reserved, started)
                     continue
+                except BaseException:
+                    await self._abandon(call, route, counted.value, reserved, started)
+                    raise
             return await self._succeeded(call, route, reply, data, counted.value, reserved, started)
         raise self._final_error(call)
 
@@ -143,6 +147,9 @@ class Router:
                     if sent:
                         yield StreamRestart(route.provider.name, route.model, failure.kind)
                     continue
+                except BaseException:  # cancelled, timed out, or the consumer stopped reading
+                    await self._abandon(call, route, counted.value, reserved, started)
+                    raise
             assert final is not None
             reply = await self._succeeded(
                 call, route, final, None, counted.value, reserved, started
@@ -289,6 +296,29 @@ class Router:
         call.fallbacks.append(f"{route.label}: {failure.describe()}")
         if not failure.fallback or not call.request.fallback:
             raise AiError(f"{route.label} failed: {failure.describe()}")
+
+    async def _abandon(
+        self, call: _Call, route: Route, attempts: int, reserved: int, started: float
+    ) -> None:
+        """The caller gave up mid-call: give the reservation back and record the attempt.
+
+        A node timeout or a cancelled run interrupts the call; without this, the worst-case
+        reservation would count against the budget for the rest of the month.
+        """
+        latency = (time.perf_counter() - started) * 1000
+        with contextlib.suppress(Exception):
+            await self._account(
+                call,
+                route,
+                "timeout",
+                "abandoned by the caller",
+                0,
+                0,
+                0.0,
+                latency,
+                max(attempts, 1),
+                reserved,
+            )
 
     async def _account(
         self,

@@ -166,3 +166,20 @@ async def test_usage_is_filed_under_tenant_graph_run_and_node(fake_ai: FakeAi) -
     assert call.output_tokens > 0
     assert call.cost_usd > 0
     assert call.latency_ms > 0
+
+
+async def test_a_node_timeout_gives_the_budget_reservation_back(fake_ai: FakeAi) -> None:
+    graph = load_graph_file(FIXTURES / "chat-with-node-retries.graph.json")
+    ask = graph.node("ask")
+    assert ask is not None
+    ask.settings.timeout_seconds = 0.3
+    ask.settings.retry.max_attempts = 1
+    fake_ai.server.queue("openai", Reply.slow(1.5))
+    options = RunOptions(ai=AiPolicy(monthly_budget_usd=1))
+    result = await run(graph, {"name": "Ada"}, options)
+    assert result.status == "failed"
+    assert result.error is not None
+    assert result.error.type == "Timeout"
+    assert fake_ai.ledger.totals[current_month()] == 0  # reserved, then given back
+    (call,) = fake_ai.ledger.calls
+    assert (call.outcome, call.error) == ("timeout", "abandoned by the caller")

@@ -144,6 +144,7 @@ def test_an_exhausted_budget_refuses_before_calling_the_provider(
     assert generate.status_code == 402
     assert generate.json()["error"]["code"] == "budget_exceeded"
     assert fake.count() == 0
+    assert ai_client.get("/api/v1/ai/conversations", headers=acme_ai.auth).json() == []
 
 
 def test_the_tenant_policy_routes_calls(

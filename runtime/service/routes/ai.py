@@ -29,27 +29,28 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 STATUS = {"budget_exceeded": 402, "no_model": 422, "ai_invalid_output": 502}
 
 
-def _owner(actor: str) -> str:
-    return actor
-
-
 def _history(conversation: Conversation) -> list[Message]:
     from runtime.ai.messages import Message
 
     return [Message(role=t.role, content=t.content) for t in conversation.turns if t.content]
 
 
-def _open(store: TenantStore, owner: str, body: GenerateRequest) -> Conversation:
-    if body.conversation_id is None:
-        return store.create_conversation(owner, body.description)
-    return store.get_conversation(owner, body.conversation_id)
+def _open(store: TenantStore, owner: str, conversation_id: str | None) -> Conversation | None:
+    return None if conversation_id is None else store.get_conversation(owner, conversation_id)
 
 
 def _record(
-    store: TenantStore, conversation: Conversation, body: GenerateRequest, result: GenerateResult
+    store: TenantStore,
+    owner: str,
+    conversation: Conversation | None,
+    body: GenerateRequest,
+    result: GenerateResult,
 ) -> Conversation:
+    """Append the exchange; a first exchange starts the conversation (never an empty one)."""
     from runtime.store.ids import utc_now
 
+    if conversation is None:
+        conversation = store.create_conversation(owner, body.description)
     now = utc_now()
     turns = [
         ChatTurn(role="user", content=body.description, at=now),
@@ -77,10 +78,10 @@ async def generate_graph(body: GenerateRequest, auth: Editor, state: State) -> G
     from runtime.ai.messages import CallSite
 
     principal, store = auth
-    owner = _owner(principal.actor)
+    owner = principal.actor
     settings = await run_in_threadpool(state.lookups.settings, store)
     tenant = await run_in_threadpool(state.directory.get_tenant, store.tenant_id)
-    conversation = await run_in_threadpool(_open, store, owner, body)
+    conversation = await run_in_threadpool(_open, store, owner, body.conversation_id)
     site = CallSite(
         tenant_id=store.tenant_id,
         graph_id=body.graph.id if body.graph is not None else None,
@@ -93,12 +94,12 @@ async def generate_graph(body: GenerateRequest, auth: Editor, state: State) -> G
             policy=settings.ai,
             site=site,
             industry=tenant.industry,
-            history=_history(conversation),
+            history=_history(conversation) if conversation is not None else [],
         )
     except AiError as exc:
         code = getattr(exc, "code", "ai_failed")
         raise ApiError(STATUS.get(code, 502), code, str(exc)) from None
-    saved = await run_in_threadpool(_record, store, conversation, body, result)
+    saved = await run_in_threadpool(_record, store, owner, conversation, body, result)
     return result.model_copy(update={"conversation_id": saved.conversation_id})
 
 
@@ -106,19 +107,19 @@ async def generate_graph(body: GenerateRequest, auth: Editor, state: State) -> G
 def list_conversations(auth: Viewer, limit: int = Query(50, ge=1, le=200)) -> list[Conversation]:
     """The caller's own conversations, newest first, without their turns."""
     principal, store = auth
-    return store.list_conversations(_owner(principal.actor), limit)
+    return store.list_conversations(principal.actor, limit)
 
 
 @router.get("/conversations/{conversation_id}")
 def get_conversation(conversation_id: str, auth: Viewer) -> Conversation:
     principal, store = auth
-    return store.get_conversation(_owner(principal.actor), conversation_id)
+    return store.get_conversation(principal.actor, conversation_id)
 
 
 @router.delete("/conversations/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_conversation(conversation_id: str, auth: Viewer) -> Response:
     principal, store = auth
-    store.delete_conversation(_owner(principal.actor), conversation_id)
+    store.delete_conversation(principal.actor, conversation_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
