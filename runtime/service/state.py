@@ -52,6 +52,7 @@ class ServiceState:
         return AiSession(self.ai_router, StoreLedger(store))
 
     async def close(self) -> None:
+        """Close the model SDK clients opened on the running loop (others keep theirs)."""
         if self._ai_router is not None:
             await self._ai_router.aclose()
 

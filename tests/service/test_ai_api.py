@@ -352,3 +352,17 @@ def test_generating_needs_the_editor_role(client: TestClient, acme: Tenant, aws:
         headers={"Authorization": f"Bearer {token}"},
     )
     assert refused.status_code == 403
+
+
+def test_a_repeated_delivery_with_an_idempotency_key_is_billed_once(
+    ai_client: TestClient, acme_ai: Tenant, fake: FakeProvider
+) -> None:
+    deploy(ai_client, acme_ai, template("automotive-lead-triage"), "leads")
+    fake.queue("openai", Reply.json(EXTRACTED), Reply.json({"label": "hot", "reason": "r"}))
+    headers = {**acme_ai.key, "Idempotency-Key": "lead-42"}
+    first = ai_client.post("/t/acme/leads", json=LEAD, headers=headers)
+    second = ai_client.post("/t/acme/leads", json=LEAD, headers=headers)
+    assert first.status_code == second.status_code == 200, first.text
+    assert first.json() == second.json()
+    assert fake.count("openai") == 2
+    assert ai_client.get("/api/v1/ai/usage", headers=acme_ai.auth).json()["calls"] == 2
