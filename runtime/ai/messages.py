@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Role = Literal["system", "user", "assistant"]
+
+
+def _encodable(text: str) -> str:
+    """Lone surrogates (possible in JSON, impossible in UTF-8) become U+FFFD.
+
+    No provider can receive them, and the SDKs fail encoding the request body with a bare
+    ``UnicodeEncodeError`` instead of an API error.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+    return text
 
 
 class Message(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     role: Role
-    content: str
+    content: Annotated[str, AfterValidator(_encodable)]
 
 
 class LlmRequest(BaseModel):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
 from runtime.ai.config import AiConfig
@@ -34,7 +34,13 @@ from runtime.ai.policy import AiPolicy
 from runtime.ai.providers import make_provider
 from runtime.ai.providers.base import AttemptCounter, Provider
 from runtime.ai.routes import Route, plan_routes
-from runtime.ai.structured import InvalidOutput, parse_structured, repair_request
+from runtime.ai.structured import (
+    InvalidOutput,
+    InvalidSchema,
+    ensure_valid_schema,
+    parse_structured,
+    repair_request,
+)
 from runtime.ai.usage import MICROS, AiCall, UsageLedger, current_month, now_iso, to_micros
 
 
@@ -55,9 +61,13 @@ class _Call:
 
 
 class Router:
-    def __init__(self, config: AiConfig) -> None:
+    def __init__(self, config: AiConfig, providers: Mapping[str, Provider] | None = None) -> None:
+        """``providers`` replaces SDK-backed providers by name (an in-process test double)."""
         self.config = config
-        self._providers: dict[str, Provider] = {p.name: make_provider(p) for p in config.providers}
+        given = dict(providers or {})
+        self._providers: dict[str, Provider] = {
+            p.name: given.get(p.name) or make_provider(p) for p in config.providers
+        }
 
     @property
     def configured(self) -> bool:
@@ -77,6 +87,11 @@ class Router:
                 if isinstance(event, StreamDone):
                     return event.reply
             raise AiError("the stream ended without an answer")  # stream() raises first
+        if request.json_schema is not None:
+            try:
+                ensure_valid_schema(request.json_schema)
+            except InvalidSchema as exc:
+                raise AiError(str(exc)) from None
         call = self._start(request, policy, site, ledger)
         for route in plan_routes(self.config, request, policy):
             if call.attempts_left <= 0:

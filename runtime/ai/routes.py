@@ -51,8 +51,8 @@ def plan_routes(config: AiConfig, request: LlmRequest, policy: AiPolicy) -> list
     """The routes to try, best first; ``NoRoute`` says why there are none."""
     if not config.configured:
         raise NoRoute(
-            "no AI provider is configured (set OPENAI_API_KEY or ANTHROPIC_API_KEY, or"
-            " AUTERITY_AI_PROVIDERS)"
+            "no AI provider is configured: an operator sets OPENAI_API_KEY or"
+            " ANTHROPIC_API_KEY, or lists providers in the service's AI configuration"
         )
     specs: list[str] = []
     if request.model:

@@ -20,6 +20,10 @@ class InvalidOutput(ValueError):
     """The answer is not JSON, or not JSON that matches the schema; the message says where."""
 
 
+class InvalidSchema(ValueError):
+    """The schema asked for is itself not a valid JSON Schema."""
+
+
 @lru_cache(maxsize=256)
 def _validator(schema_text: str) -> Any:
     import jsonschema  # only structured calls need it
@@ -32,15 +36,33 @@ def _validator(schema_text: str) -> Any:
 def schema_problems(schema: dict[str, Any]) -> list[str]:
     """What is wrong with a schema itself (for a node's design-time check)."""
     try:
-        import jsonschema
+        import jsonschema  # noqa: F401
     except ImportError:  # the `ai` extra is not installed: the run will say so
         return []
+    problem = _schema_problem(json.dumps(schema, sort_keys=True))
+    return [problem] if problem else []
+
+
+@lru_cache(maxsize=256)
+def _schema_problem(schema_text: str) -> str | None:
+    import jsonschema
+
+    schema = json.loads(schema_text)
+    if not isinstance(schema, dict):
+        return "not a valid JSON Schema: it must be an object"
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:
         cls.check_schema(schema)
     except jsonschema.SchemaError as exc:
-        return [f"not a valid JSON Schema: {exc.message}"]
-    return []
+        return f"not a valid JSON Schema: {exc.message[:300]}"
+    return None
+
+
+def ensure_valid_schema(schema: dict[str, Any]) -> None:
+    """Refuse a broken schema before any request is made (and billed)."""
+    problem = _schema_problem(json.dumps(schema, sort_keys=True))
+    if problem:
+        raise InvalidSchema(f"the output schema is {problem}")
 
 
 def _unfenced(text: str) -> str:

@@ -258,3 +258,16 @@ async def test_policy_limits_and_prices(fake_ai: FakeAi) -> None:
     preferred = AiPolicy(preferred=["anthropic:claude-3-5-haiku-latest"])
     assert (await complete(fake_ai, policy=preferred)).provider == "anthropic"
     assert fake_ai.server.count("openai") == 1
+
+
+async def test_a_broken_schema_is_refused_before_any_request(fake_ai: FakeAi) -> None:
+    broken = {"type": "object", "properties": {"x": {"type": "strnig"}}}
+    with pytest.raises(AiError, match="output schema is not a valid JSON Schema"):
+        await complete(fake_ai, ASK.model_copy(update={"json_schema": broken}))
+    assert fake_ai.server.count() == 0
+
+
+async def test_text_that_utf8_cannot_carry_is_sent_replaced(fake_ai: FakeAi) -> None:
+    request = LlmRequest(messages=(Message(role="user", content="lone \ud800 surrogate"),))
+    await complete(fake_ai, request)
+    assert fake_ai.server.of("openai")[0].body["messages"][0]["content"] == "lone \ufffd surrogate"

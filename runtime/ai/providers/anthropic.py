@@ -63,6 +63,8 @@ class AnthropicProvider(Provider):
             response = await create(**self._kwargs(request, model, per_attempt_s))
         except anthropic.AnthropicError as exc:
             raise failure_from(exc, anthropic, max_retries + 1) from exc
+        except (UnicodeEncodeError, TypeError, ValueError) as exc:  # the body could not be built
+            raise ProviderFailure("bad_request", f"the request cannot be sent: {exc}") from exc
         texts: list[str] = []
         for block in response.content:
             if block.type == "text":

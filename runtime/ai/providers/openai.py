@@ -62,6 +62,8 @@ class OpenAIProvider(Provider):
             response = await create(**self._kwargs(request, model, per_attempt_s))
         except openai.OpenAIError as exc:
             raise failure_from(exc, openai, max_retries + 1) from exc
+        except (UnicodeEncodeError, TypeError, ValueError) as exc:  # the body could not be built
+            raise ProviderFailure("bad_request", f"the request cannot be sent: {exc}") from exc
         if not response.choices:
             raise ProviderFailure("invalid_output", "the response had no choices")
         choice = response.choices[0]
