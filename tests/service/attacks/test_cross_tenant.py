@@ -95,6 +95,14 @@ def _settings_body(ctx: Ctx) -> Any:
     return {**current, "egress_allow": ["b.example"]}
 
 
+def _rerun_body(ctx: Ctx) -> Any:
+    return {
+        "graph": b_graph(ctx.ids["graph_id"]),
+        "rerun_from": "hook",
+        "previous_run_id": ctx.ids["run_id"],
+    }
+
+
 def _login_body(ctx: Ctx) -> Any:
     return {"tenant": ctx.ids["tenant"], "email": "admin@example.com", "password": "not it!!"}
 
@@ -151,6 +159,16 @@ MATRIX: dict[tuple[str, str], Call] = {
     ),
     ("GET", "/api/v1/runs/{run_id}"): Call(NOT_FOUND, aims_at_a=True),
     ("DELETE", "/api/v1/api-keys/{key_id}"): Call(NOT_FOUND, aims_at_a=True),
+    # A draft run that re-runs from one of A's runs: as unknown as a run that never was.
+    ("POST", "/api/v1/runs"): Call(NOT_FOUND, aims_at_a=True, body=_rerun_body),
+    # AI: B's own usage and conversations; generating (no provider: a template) lands in B.
+    ("GET", "/api/v1/ai/usage"): PUBLIC,
+    ("GET", "/api/v1/ai/conversations"): PUBLIC,
+    ("POST", "/api/v1/ai/generate-graph"): Call(
+        OK, body=lambda ctx: {"description": "score leads"}
+    ),
+    ("GET", "/api/v1/ai/conversations/{conversation_id}"): Call(NOT_FOUND, aims_at_a=True),
+    ("DELETE", "/api/v1/ai/conversations/{conversation_id}"): Call(NOT_FOUND, aims_at_a=True),
     # A's deployed endpoint: B's key is "not found", B's token is not an endpoint credential.
     **{
         (method, "/t/{tenant}/{slug}"): Call(
@@ -190,6 +208,7 @@ def _a_ids(seeded: SeededA) -> dict[str, str]:
         "slug": seeded.slug,
         "run_id": seeded.run_ids[0],
         "key_id": seeded.key_id,
+        "conversation_id": seeded.conversation_id,
     }
 
 
@@ -200,6 +219,7 @@ GHOST_IDS = {
     "slug": "ghost-slug",
     "run_id": "0" * 32,
     "key_id": "0" * 12,
+    "conversation_id": "f" * 32,
 }
 
 
