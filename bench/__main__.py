@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bench import (
+    ai_router,
     bundle_size,
     executor_overhead,
     http_endpoint,
@@ -23,7 +24,14 @@ from bench import (
 )
 from bench.report import FAIL, PASS, Row
 
-SUITES = (executor_overhead, validate_compile, bundle_size, lambda_cold_start, http_endpoint)
+SUITES = (
+    executor_overhead,
+    validate_compile,
+    bundle_size,
+    lambda_cold_start,
+    http_endpoint,
+    ai_router,
+)
 STYLES = {PASS: "bold green", FAIL: "bold red"}
 
 
@@ -59,9 +67,7 @@ def main() -> int:
     console.print(table)
     failed = [row.benchmark.strip() for row in rows if row.verdict == FAIL]
     if failed:
-        console.print(
-            f"[bold red]{len(failed)} target(s) missed:[/] " + escape("; ".join(failed))
-        )
+        console.print(f"[bold red]{len(failed)} target(s) missed:[/] " + escape("; ".join(failed)))
     return 0
 
 

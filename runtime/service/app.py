@@ -8,6 +8,8 @@ Flowise's CVE-2024-31621 was a prefix check that ``/API/V1`` walked around.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -17,6 +19,7 @@ from runtime.service import errors
 from runtime.service.aws_deploy import AwsDeployConfig, AwsDeployer
 from runtime.service.config import ServiceConfig
 from runtime.service.routes import (
+    ai,
     auth,
     catalog,
     deployments,
@@ -114,12 +117,20 @@ def aws_deployer(config: ServiceConfig) -> AwsDeployer:
     )
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """On shutdown, close the model SDKs' connection pools (they belong to this loop)."""
+    yield
+    await app.state.auterity.close()
+
+
 def create_app(config: ServiceConfig, client: Any) -> FastAPI:
     app = FastAPI(
         title="Auterity",
         version="1",
-        description="Management API for graphs, versions, deployments and runs.",
+        description="Management API for graphs, versions, deployments, runs and AI.",
         openapi_url="/openapi.json",
+        lifespan=lifespan,
     )
     app.state.auterity = ServiceState(
         config=config,
@@ -132,7 +143,7 @@ def create_app(config: ServiceConfig, client: Any) -> FastAPI:
     # Deployed endpoints first: Starlette tries routes in order, and they carry the traffic.
     app.include_router(endpoints.router)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, catalog, graphs, validate, deployments, runs, settings):
+    for module in (auth, catalog, graphs, validate, deployments, runs, settings, ai):
         api.include_router(module.router)
     app.include_router(api)
 
