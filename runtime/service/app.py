@@ -7,8 +7,9 @@ Flowise's CVE-2024-31621 was a prefix check that ``/API/V1`` walked around.
 
 from __future__ import annotations
 
+import importlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,22 +19,23 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from runtime.service import errors
 from runtime.service.aws_deploy import AwsDeployConfig, AwsDeployer
 from runtime.service.config import ServiceConfig
-from runtime.service.routes import (
-    ai,
-    auth,
-    catalog,
-    deployments,
-    endpoints,
-    graphs,
-    runs,
-    settings,
-    validate,
-)
+from runtime.service.routes import endpoints
 from runtime.service.state import ServiceState
 from runtime.store import Directory
 
 API_PREFIX = "/api/v1"
 MAX_API_BODY_BYTES = 32 * 1024 * 1024
+MANAGEMENT_ROUTES = (
+    "auth",
+    "catalog",
+    "graphs",
+    "validate",
+    "deployments",
+    "runs",
+    "settings",
+    "ai",
+)
+"""Modules of ``runtime.service.routes`` that make up the management API, in order."""
 
 
 class BodyLimit:
@@ -101,6 +103,36 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+class ManagementOnDemand:
+    """Builds the management API on the first request that is not a deployed endpoint.
+
+    For the Lambda handler: FastAPI spends most of a cold start defining routes, and a
+    function answering ``/t/...`` never needs the management API's forty of them. The first
+    other request (``/api/v1/...``, ``/openapi.json``, ``/docs``) builds them, once, inside
+    the event loop, so no request can see half of them.
+    """
+
+    def __init__(self, app: ASGIApp, install: Callable[[], None]) -> None:
+        self.app = app
+        self._install: Callable[[], None] | None = install
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._install is not None and scope["type"] == "http":
+            path = scope["path"]
+            if not (path.startswith("/t/") or path == "/healthz"):
+                install, self._install = self._install, None
+                install()
+        await self.app(scope, receive, send)
+
+
+def include_management(app: FastAPI) -> None:
+    api = APIRouter(prefix=API_PREFIX)
+    for name in MANAGEMENT_ROUTES:
+        api.include_router(importlib.import_module(f"runtime.service.routes.{name}").router)
+    app.include_router(api)
+    app.openapi_schema = None  # regenerate with the new routes
+
+
 def aws_deployer(config: ServiceConfig) -> AwsDeployer:
     """Clients from boto3's standard configuration (``AWS_ENDPOINT_URL`` locally)."""
     import boto3  # type: ignore[import-untyped]
@@ -124,7 +156,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await app.state.auterity.close()
 
 
-def create_app(config: ServiceConfig, client: Any) -> FastAPI:
+def create_app(config: ServiceConfig, client: Any, *, lazy_management: bool = False) -> FastAPI:
+    """The app; ``lazy_management`` defers the management API (see ``ManagementOnDemand``)."""
     app = FastAPI(
         title="Auterity",
         version="1",
@@ -142,10 +175,10 @@ def create_app(config: ServiceConfig, client: Any) -> FastAPI:
     app.add_middleware(BodyLimit)
     # Deployed endpoints first: Starlette tries routes in order, and they carry the traffic.
     app.include_router(endpoints.router)
-    api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, catalog, graphs, validate, deployments, runs, settings, ai):
-        api.include_router(module.router)
-    app.include_router(api)
+    if lazy_management:
+        app.add_middleware(ManagementOnDemand, install=lambda: include_management(app))
+    else:
+        include_management(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, str]:
