@@ -10,11 +10,13 @@ from builder.components.palette import palette
 from builder.state import CanvasState
 
 
-def header() -> rx.Component:
+def header(*actions: rx.Component) -> rx.Component:
+    """``actions``: the app shell's document controls (save, history, deploy)."""
     return rx.hstack(
         rx.icon("workflow", size=18),
         rx.heading("Auterity builder", size="3"),
         rx.text(CanvasState.graph_name, size="2", color_scheme="gray"),
+        *actions,
         rx.spacer(),
         rx.text(
             CanvasState.nodes.length().to_string()
@@ -49,11 +51,21 @@ def header() -> rx.Component:
     )
 
 
-def editor() -> rx.Component:
+def editor(*actions: rx.Component, side: rx.Component | None = None) -> rx.Component:
+    """The editor fills its parent (the app shell); ``side`` is a panel right of the canvas."""
     return rx.vstack(
-        header(),
-        rx.hstack(palette(), canvas(), spacing="0", width="100%", flex="1", min_height="0"),
+        header(*actions),
+        rx.hstack(
+            palette(),
+            canvas(),
+            *([side] if side is not None else []),
+            spacing="0",
+            width="100%",
+            flex="1",
+            min_height="0",
+            position="relative",
+        ),
         spacing="0",
-        width="100vw",
-        height="100vh",
+        width="100%",
+        height="100%",
     )
