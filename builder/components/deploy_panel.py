@@ -95,10 +95,8 @@ def _live() -> rx.Component:
                 ),
                 rx.select.content(
                     rx.foreach(
-                        DocumentState.versions,
-                        lambda v: rx.select.item(
-                            "v" + v["version"] + " · " + v["message"], value=v["version"]
-                        ),
+                        DeployState.rollback_choices,
+                        lambda v: rx.select.item(v["label"], value=v["version"]),
                     )
                 ),
                 value=DeployState.rollback_to,

@@ -20,7 +20,7 @@ def _key_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(row["name"]),
         rx.table.cell(rx.badge(row["role"], variant="soft")),
-        rx.table.cell(rx.code(row["hint"] + "…")),
+        rx.table.cell(rx.code(row["hint"])),
         rx.table.cell(rx.text(row["created"], size="2")),
         rx.table.cell(
             rx.cond(

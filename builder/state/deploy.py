@@ -7,12 +7,13 @@ and compiles before it writes anything; its 422 diagnostics are shown node by no
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import reflex as rx
 
 from builder import naming, present
-from builder.api import ApiError, DeploymentView
+from builder.api import Api, ApiError, DeploymentView
 from builder.state.document import DocumentState
 from builder.state.session import api_for, failed
 
@@ -31,11 +32,24 @@ class DeployState(rx.State):
     error: rx.Field[str] = rx.field("")
     rollback_to: rx.Field[str] = rx.field("")
     graph_id: rx.Field[str] = rx.field("")
+    versions: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     """The graph these fields describe; a different graph in the editor resets them."""
 
     @rx.var
     def slug_valid(self) -> bool:
         return naming.valid_slug(self.slug)
+
+    @rx.var
+    def rollback_choices(self) -> list[dict[str, str]]:
+        """Versions before the deployed one (the service rolls back, never forward)."""
+        return [v for v in self.versions if int(v["version"]) < self.deployed_version]
+
+    async def _load_versions(self, api: Api, graph_id: str) -> None:
+        infos = await api.list_versions(graph_id)
+        self.versions = [
+            {"version": str(v.version), "label": f"v{v.version} · {v.message or 'no message'}"}
+            for v in infos
+        ]
 
     def _show(self, view: DeploymentView | None) -> None:
         if view is None:
@@ -71,6 +85,7 @@ class DeployState(rx.State):
         api = await api_for(self)
         try:
             views = await api.list_deployments()
+            await self._load_versions(api, doc.doc_id)
         except ApiError as exc:
             return await failed(self, exc)
         mine = [v for v in views if v.deployment.graph_id == doc.doc_id]
@@ -123,6 +138,8 @@ class DeployState(rx.State):
             return
         self.deploying = False
         self._show(view)
+        with contextlib.suppress(ApiError):
+            await self._load_versions(api, doc.doc_id)
         yield rx.toast.success(f"Version {view.deployment.version} is live at {view.url}")
 
     @rx.event

@@ -12,14 +12,24 @@ from typing import Any
 
 import reflex as rx
 
-from builder import naming, present, routes
+from builder import flow, naming, present, routes
 from builder.api import ApiError, GraphVersion
 from builder.state.canvas import CanvasState
 from builder.state.session import api_for, failed
 from runtime.graph import Graph
 
-Panel = str
-"""Which side panel is open: ``""``, ``"history"`` or ``"deploy"``."""
+
+def plain(value: Any) -> Any:
+    """Plain dicts and lists from state values.
+
+    Reflex hands handlers its ``MutableProxy`` wrappers, which pydantic keeps inside a
+    ``dict[str, Any]`` field and then cannot serialize.
+    """
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
 
 
 class DocumentState(CanvasState):
@@ -53,11 +63,9 @@ class DocumentState(CanvasState):
 
     def document(self) -> Graph:
         """The canvas as the graph to save, with the fields the canvas does not show."""
-        base = Graph.model_validate({**self.base_graph, "nodes": [], "edges": []})
+        base = Graph.model_validate({**plain(self.base_graph), "nodes": [], "edges": []})
         base = base.model_copy(update={"name": naming.clean_name(self.graph_name) or "Untitled"})
-        return self.to_graph().model_copy(
-            update={k: getattr(base, k) for k in ("id", "name", "description", "metadata")}
-        )
+        return flow.flow_to_graph(plain(self.nodes), plain(self.edges), base)
 
     def _fingerprint(self) -> str:
         return self.document().model_dump_json() if self.base_graph else ""
@@ -92,7 +100,7 @@ class DocumentState(CanvasState):
         away unsaved work).
         """
         graph_id = routes.graph_id_of(self.router.url.path)
-        if graph_id and graph_id == self.doc_id and self.base_version:
+        if graph_id and graph_id == self.doc_id and self.base_version and self.unsaved:
             return
         self.doc_id, self.base_version, self.base_graph = graph_id, 0, {}
         self.panel, self.load_error, self.loading = "", "", True
@@ -151,7 +159,8 @@ class DocumentState(CanvasState):
         self.saved_fingerprint = self._fingerprint()
         self.restored_from = 0
         errors = sum(d.severity == "error" for d in saved.diagnostics)
-        note = f" ({errors} validation errors to fix before deploying)" if errors else ""
+        plural = "s" if errors != 1 else ""
+        note = f" ({errors} validation error{plural} to fix before deploying)" if errors else ""
         yield rx.toast.success(f"Saved version {saved.version.version}{note}")
         if self.panel == "history":
             yield DocumentState.load_versions
@@ -224,7 +233,7 @@ class DocumentState(CanvasState):
             }
             for v in infos
         ]
-        if len(infos) >= 2 and not self.diff_from:
+        if len(infos) >= 2:  # the latest change is what a reviewer usually wants first
             self.diff_from, self.diff_to = str(infos[1].version), str(infos[0].version)
         return None
 

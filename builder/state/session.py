@@ -97,6 +97,7 @@ class SessionState(rx.State):
         yield
         try:
             session = await Api().login(tenant, email, password)
+            me = await Api(session.token).me()
         except ApiError as exc:
             self.logging_in = False
             self.login_error = (
@@ -106,6 +107,7 @@ class SessionState(rx.State):
         self.logging_in = False
         self.token = session.token
         self.tenant, self.email, self.role = session.tenant, session.email, session.role
+        self.tenant_name = me.tenant_name
         yield rx.redirect(routes.GRAPHS)
 
     @rx.event
