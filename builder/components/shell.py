@@ -1,7 +1,7 @@
 """The app shell around every signed-in page.
 
 A sidebar (Graphs, Editor, Runs, Settings) and a header with the tenant, the user and their role,
-and Log out. Below 1024 px the sidebar shows icons only, so a tablet (768 px) keeps the page's width
+and Log out. Below 1280 px the sidebar shows icons only, so a tablet (768 px) keeps the page's width
 for its content. In the editor the sidebar's items ask before leaving unsaved changes
 (``guard=True``): they are buttons that go through ``DocumentState.navigate``.
 """
@@ -14,7 +14,7 @@ from builder import routes
 from builder.state.document import DocumentState
 from builder.state.session import SessionState
 
-WIDE = rx.breakpoints(initial="none", md="inline")
+WIDE = rx.breakpoints(initial="none", lg="inline")
 """Labels that only fit next to their icons on wide screens."""
 
 
@@ -91,8 +91,8 @@ def sidebar(active: str, guard: bool = False) -> rx.Component:
         *(_item(key, label, icon, active, guard) for key, label, icon in NAV),
         spacing="1",
         padding="12px 8px",
-        width=rx.breakpoints(initial="56px", md="200px"),
-        min_width=rx.breakpoints(initial="56px", md="200px"),
+        width=rx.breakpoints(initial="56px", lg="200px"),
+        min_width=rx.breakpoints(initial="56px", lg="200px"),
         height="100vh",
         border_right="1px solid var(--gray-a5)",
         background="var(--gray-2)",

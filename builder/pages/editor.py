@@ -48,6 +48,7 @@ def header(*actions: rx.Component) -> rx.Component:
         padding="8px 16px",
         border_bottom="1px solid var(--gray-a5)",
         width="100%",
+        wrap="wrap",
     )
 
 

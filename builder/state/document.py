@@ -85,7 +85,11 @@ class DocumentState(CanvasState):
         """Show a stored version on the canvas as the new clean state."""
         self.doc_id = stored.graph_id
         self.base_graph = stored.graph.model_dump(mode="json", exclude={"nodes", "edges"})
+        fit_request = self.fit_view_request
         self.load_graph(stored.graph)
+        if not stored.graph.nodes:
+            # Nothing to fit, and a bumped request would re-fit the view on every reload.
+            self.fit_view_request = fit_request
         self.base_version = stored.version
         self.saved_fingerprint = self._fingerprint()
         self.restored_from = 0

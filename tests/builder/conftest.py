@@ -94,6 +94,11 @@ def builder_app(builder_env: None, artifacts: Path) -> Iterator[Any]:
     served by the harness on 127.0.0.1 (ports chosen by the OS)."""
     from reflex.testing import AppHarnessProd
 
+    # A fresh import of the whole app package: the harness reloads only the app module, so
+    # state classes of a previous module's harness (another registration context) would
+    # otherwise be missing from this app.
+    for name in [m for m in sys.modules if m == "builder" or m.startswith("builder.")]:
+        del sys.modules[name]
     harness = AppHarnessProd.create(root=REPO_ROOT, app_name="builder")
     started = time.monotonic()
     cwd = Path.cwd()

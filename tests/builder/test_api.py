@@ -8,7 +8,7 @@ diagnostics), so the page can show the service's own words.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +62,8 @@ async def _login(transport: httpx.ASGITransport, tenant: str = "acme", who: str 
 
 
 @pytest.fixture
-async def api(transport: httpx.ASGITransport) -> AsyncIterator[Api]:
-    yield await _login(transport)
+async def api(transport: httpx.ASGITransport) -> Api:
+    return await _login(transport)
 
 
 def _example(name: str) -> Graph:
@@ -155,7 +155,8 @@ async def test_deploy_rollback_and_run_history(api: Api, transport: httpx.ASGITr
     assert view.deployment.version == 2
     assert view.url == f"{BASE}/t/acme/echo"
     key = await api.create_key("e2e", "editor")
-    assert key.secret and key.key.name == "e2e"
+    assert key.secret
+    assert key.key.name == "e2e"
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as raw:
         answer = await raw.post(
             "/t/acme/echo", json={"hello": "world"}, headers={"X-API-Key": key.secret}
@@ -189,7 +190,8 @@ async def test_keys_and_settings(api: Api) -> None:
     keys = await api.list_keys()
     assert [(k.name, k.role, k.revoked) for k in keys] == [("crm", "viewer", False)]
     prefix, _, suffix = keys[0].hint.partition("…")
-    assert created.secret.startswith(prefix) and created.secret.endswith(suffix)
+    assert created.secret.startswith(prefix)
+    assert created.secret.endswith(suffix)
     await api.revoke_key(created.key.key_id)
     assert [k.revoked for k in await api.list_keys()] == [True]
     settings = await api.get_settings()
