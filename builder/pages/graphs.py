@@ -11,6 +11,7 @@ from reflex.vars import ObjectVar
 
 from builder.components.shell import empty_state, page_body, shell
 from builder.state.graphs import GraphsState
+from builder.state.session import SessionState
 
 IMPORT_ID = "import-graph"
 
@@ -234,7 +235,13 @@ def _delete_dialog() -> rx.Component:
 
 def graphs_page() -> rx.Component:
     toolbar = rx.hstack(
-        rx.heading("Graphs", size="6"),
+        rx.text(
+            "Workflows of ",
+            rx.text.strong(SessionState.tenant_name),
+            ". Open one to edit it, or start a new one.",
+            size="2",
+            color_scheme="gray",
+        ),
         rx.spacer(),
         _examples_select(),
         _import_button(),

@@ -122,7 +122,11 @@ def _run_dialog() -> rx.Component:
 
 def _filters() -> rx.Component:
     return rx.hstack(
-        rx.heading("Runs", size="6"),
+        rx.text(
+            "Every run of a deployed endpoint or a test run, newest first.",
+            size="2",
+            color_scheme="gray",
+        ),
         rx.spacer(),
         rx.select.root(
             rx.select.trigger(custom_attrs={"data-testid": "runs-graph-filter"}),
@@ -176,11 +180,23 @@ def runs_page() -> rx.Component:
             rx.cond(
                 RunsState.rows.length() > 0,
                 rx.box(table, width="100%", overflow_x="auto"),
-                empty_state(
-                    "activity",
-                    "No runs yet",
-                    "Runs appear here when a deployed endpoint is called or a graph is test-run. "
-                    "Deploy a graph from the editor, then call it with the curl shown there.",
+                rx.cond(
+                    RunsState.filtered,
+                    empty_state(
+                        "filter",
+                        "No runs match these filters",
+                        "Try another graph or status.",
+                        rx.button(
+                            "Show all runs", on_click=RunsState.clear_filters, variant="soft"
+                        ),
+                    ),
+                    empty_state(
+                        "activity",
+                        "No runs yet",
+                        "Runs appear here when a deployed endpoint is called or a graph is "
+                        "test-run. Deploy a graph from the editor, then call it with the curl "
+                        "shown there.",
+                    ),
                 ),
             ),
             rx.center(rx.spinner(), width="100%", padding="32px"),

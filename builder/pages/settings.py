@@ -268,7 +268,6 @@ def _settings_section() -> rx.Component:
 
 def settings_page() -> rx.Component:
     content = page_body(
-        rx.heading("Settings", size="6"),
         rx.cond(
             SettingsState.loaded,
             rx.vstack(_keys_section(), _settings_section(), spacing="4", width="100%"),

@@ -26,6 +26,15 @@ class RunsState(rx.State):
     run_summary: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     trace: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
 
+    @rx.var
+    def filtered(self) -> bool:
+        return self.graph_filter != ALL or self.status_filter != ALL
+
+    @rx.event
+    async def clear_filters(self) -> Any:
+        self.graph_filter = self.status_filter = ALL
+        return await self._fetch()
+
     @rx.event
     async def load(self) -> Any:
         graph = self.router.url.query_parameters.get("graph", "")

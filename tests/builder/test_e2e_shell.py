@@ -10,6 +10,7 @@ overwriting. Screenshots of each step land in the artifacts directory.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from builder import routes
 from tests.builder.session import HYDRATED, log_in, new_graph, wait_for_path
@@ -104,9 +106,9 @@ def test_shell_walkthrough(service: Any, builder_app: Any, page: Any, artifacts:
         "Wrong organisation, email or password" in page.get_by_test_id("login-error").inner_text()
     )
     log_in(page, base, service)
-    assert page.get_by_test_id("header-tenant").inner_text() == "Acme Motors"
-    assert page.get_by_test_id("header-email").inner_text() == service.email
-    assert page.get_by_test_id("header-role").inner_text() == "admin"
+    expect(page.get_by_test_id("header-tenant")).to_have_text("Acme Motors")
+    expect(page.get_by_test_id("header-email")).to_have_text(service.email)
+    expect(page.get_by_test_id("header-role")).to_have_text("admin")
 
     # 2. No graphs yet: the empty state says what to do.
     empty = page.get_by_test_id("empty-state")
@@ -117,7 +119,7 @@ def test_shell_walkthrough(service: Any, builder_app: Any, page: Any, artifacts:
     # 3. Create a graph: the editor opens on it, saved as version 1.
     graph_id = new_graph(page, base, "Lead intake")
     assert graph_id.startswith("lead_intake_")
-    assert page.get_by_test_id("doc-version").inner_text() == "v1"
+    expect(page.get_by_test_id("doc-version")).to_have_text("v1")
     assert page.get_by_test_id("unsaved").count() == 0
 
     # 4. One node from the palette (a click adds it mid-canvas): now there are unsaved
@@ -135,7 +137,7 @@ def test_shell_walkthrough(service: Any, builder_app: Any, page: Any, artifacts:
     # 5. Save with a message (Ctrl+S opens the dialog, Enter saves).
     _save(page, "Add the webhook trigger")
     page.get_by_text("Saved version 2").wait_for()
-    assert page.get_by_test_id("doc-version").inner_text() == "v2"
+    expect(page.get_by_test_id("doc-version")).to_have_text("v2")
     assert page.get_by_test_id("unsaved").count() == 0
     assert not page.evaluate(
         "() => { const e = new Event('beforeunload', {cancelable: true});"
@@ -200,11 +202,34 @@ def test_shell_walkthrough(service: Any, builder_app: Any, page: Any, artifacts:
     _shot(page, artifacts, "08-restored")
     _save(page, "")
     page.get_by_text("Saved version 5").wait_for()
-    assert "Restored version 1" in page.get_by_test_id("version-row").first.inner_text()
+    page.get_by_test_id("version-row").first.get_by_text("Restored version 1").wait_for()
 
-    # 10. Import the echo example through the Graphs page; it opens in the editor.
+    # 10. On the Graphs page: export (a download of the saved graph), duplicate, and delete
+    #     the copy after confirming; then import the echo example, which opens in the editor.
     page.get_by_test_id("nav-graphs").click()
     wait_for_path(page, routes.GRAPHS)
+    page.get_by_test_id(f"graph-row-{graph_id}").wait_for()
+    with page.expect_download() as download:
+        page.get_by_test_id(f"graph-menu-{graph_id}").click()
+        page.get_by_role("menuitem", name="Export").click()
+    assert download.value.suggested_filename == f"{graph_id}.graph.json"
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert exported["id"] == graph_id
+    # Version 5 is version 1 restored, as it was: empty, and with its first name.
+    assert exported["name"] == "Lead intake"
+    assert exported["nodes"] == []
+    page.get_by_test_id(f"graph-menu-{graph_id}").click()
+    page.get_by_role("menuitem", name="Duplicate").click()
+    copy_row = page.locator("[data-testid^=graph-row-]", has_text="Lead intake (copy)")
+    copy_row.wait_for()
+    copy_id = copy_row.get_attribute("data-testid").removeprefix("graph-row-")
+    assert copy_id != graph_id
+    page.get_by_test_id(f"graph-menu-{copy_id}").click()
+    page.get_by_role("menuitem", name="Delete").click()
+    page.get_by_test_id("delete-confirm").wait_for()
+    _shot(page, artifacts, "09a-delete-confirm")
+    page.get_by_test_id("delete-confirm").click()
+    copy_row.wait_for(state="detached")
     page.get_by_test_id(f"graph-row-{graph_id}").wait_for()
     page.locator("input[type=file]").set_input_files(str(EXAMPLE))
     page.wait_for_url(re.compile(r"/graphs/http_echo/?$"), timeout=30_000)
@@ -275,6 +300,10 @@ def test_shell_walkthrough(service: Any, builder_app: Any, page: Any, artifacts:
     _shot(page, artifacts, "11-run-trace")
     page.keyboard.press("Escape")
     detail.wait_for(state="detached")
+    _pick(page, "runs-status-filter", "failed")
+    page.get_by_text("No runs match these filters").wait_for()
+    _pick(page, "runs-status-filter", "succeeded")
+    page.get_by_test_id("run-row").first.wait_for()
 
     # 15. A reload keeps the session; logging out ends it.
     page.reload()
@@ -334,7 +363,7 @@ def test_save_conflict_is_shown_not_overwritten(
     page.get_by_test_id("conflict-load").click()
     dialog.wait_for(state="detached")
     page.get_by_text("Contested (theirs)").first.wait_for()
-    assert page.get_by_test_id("doc-version").inner_text() == "v2"
+    expect(page.get_by_test_id("doc-version")).to_have_text("v2")
     assert _node_count(page) == 0
     assert page.get_by_test_id("unsaved").count() == 0
     _shot(page, artifacts, "22-loaded-theirs")
