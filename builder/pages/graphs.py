@@ -110,7 +110,7 @@ def _table() -> rx.Component:
                 rx.table.column_header_cell("Version"),
                 rx.table.column_header_cell("Updated"),
                 rx.table.column_header_cell("Deployed"),
-                rx.table.column_header_cell(rx.el.span("Actions", class_name="rt-sr-only")),
+                rx.table.column_header_cell("", aria_label="Actions"),
             )
         ),
         rx.table.body(rx.foreach(GraphsState.rows, _row)),

@@ -136,7 +136,7 @@ def test_shell_walkthrough(service: Any, builder_app: Any, page: Any, artifacts:
 
     # 5. Save with a message (Ctrl+S opens the dialog, Enter saves).
     _save(page, "Add the webhook trigger")
-    page.get_by_text("Saved version 2").wait_for()
+    expect(page.get_by_test_id("doc-version")).to_have_text("v2")
     expect(page.get_by_test_id("doc-version")).to_have_text("v2")
     assert page.get_by_test_id("unsaved").count() == 0
     assert not page.evaluate(
@@ -179,7 +179,7 @@ def test_shell_walkthrough(service: Any, builder_app: Any, page: Any, artifacts:
     page.get_by_test_id("palette-transform.set").click()
     page.wait_for_selector('[data-testid="canvas-node-set_1"]')
     _save(page, "Add a set step")
-    page.get_by_text("Saved version 4").wait_for()
+    expect(page.get_by_test_id("doc-version")).to_have_text("v4")
     page.get_by_test_id("version-row").nth(3).wait_for()
     _pick(page, "diff-from", "v1")
     _pick(page, "diff-to", "v4")
@@ -201,7 +201,7 @@ def test_shell_walkthrough(service: Any, builder_app: Any, page: Any, artifacts:
     page.get_by_test_id("unsaved").wait_for()
     _shot(page, artifacts, "08-restored")
     _save(page, "")
-    page.get_by_text("Saved version 5").wait_for()
+    expect(page.get_by_test_id("doc-version")).to_have_text("v5")
     page.get_by_test_id("version-row").first.get_by_text("Restored version 1").wait_for()
 
     # 10. On the Graphs page: export (a download of the saved graph), duplicate, and delete
@@ -218,12 +218,14 @@ def test_shell_walkthrough(service: Any, builder_app: Any, page: Any, artifacts:
     # Version 5 is version 1 restored, as it was: empty, and with its first name.
     assert exported["name"] == "Lead intake"
     assert exported["nodes"] == []
+    expect(page.get_by_role("menu")).to_have_count(0)
     page.get_by_test_id(f"graph-menu-{graph_id}").click()
     page.get_by_role("menuitem", name="Duplicate").click()
     copy_row = page.locator("[data-testid^=graph-row-]", has_text="Lead intake (copy)")
     copy_row.wait_for()
     copy_id = copy_row.get_attribute("data-testid").removeprefix("graph-row-")
     assert copy_id != graph_id
+    expect(page.get_by_role("menu")).to_have_count(0)
     page.get_by_test_id(f"graph-menu-{copy_id}").click()
     page.get_by_role("menuitem", name="Delete").click()
     page.get_by_test_id("delete-confirm").wait_for()
@@ -251,8 +253,35 @@ def test_shell_walkthrough(service: Any, builder_app: Any, page: Any, artifacts:
     curl = page.get_by_test_id("deploy-curl").inner_text()
     assert url in curl
     assert "X-API-Key" in curl
-    assert "1" in page.get_by_test_id("deployed-version").inner_text()
+    expect(page.get_by_test_id("deployed-version")).to_have_text("serving version 1")
     _shot(page, artifacts, "09-deployed")
+
+    # 11b. Move the trigger (mouse), save version 2, deploy it, then roll back to version 1.
+    header = page.locator('[data-testid="canvas-node-hook"] > div').first
+    box = header.bounding_box()
+    assert box is not None
+    start = (box["x"] + 30, box["y"] + box["height"] / 2)
+    page.mouse.move(*start)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(start[0], start[1] + 12 * i)
+    page.mouse.up()
+    page.get_by_test_id("unsaved").wait_for()
+    page.get_by_test_id("deploy").click()
+    expect(page.get_by_test_id("deploy-error")).to_contain_text("save first")
+    _save(page, "Move the trigger down")
+    expect(page.get_by_test_id("doc-version")).to_have_text("v2")
+    expect(page.get_by_test_id("deploy")).to_have_text("Deploy version 2")
+    page.get_by_test_id("deploy").click()
+    expect(page.get_by_test_id("deployed-version")).to_have_text("serving version 2")
+    page.get_by_test_id("rollback-version").click()
+    options = page.get_by_role("option")
+    expect(options).to_have_count(1)  # only earlier versions
+    options.first.click()
+    page.get_by_test_id("rollback").click()
+    expect(page.get_by_test_id("deployed-version")).to_have_text("serving version 1")
+    expect(page.get_by_test_id("deploy-live")).to_contain_text("rollback v1")
+    _shot(page, artifacts, "09b-rolled-back")
 
     # 12. An API key from Settings, shown once.
     page.get_by_test_id("nav-settings").click()
@@ -367,3 +396,10 @@ def test_save_conflict_is_shown_not_overwritten(
     assert _node_count(page) == 0
     assert page.get_by_test_id("unsaved").count() == 0
     _shot(page, artifacts, "22-loaded-theirs")
+
+    # Deploying a graph that cannot run says why, node by node (here: there is no trigger).
+    page.get_by_test_id("open-deploy").click()
+    page.get_by_test_id("deploy").click()
+    expect(page.get_by_test_id("deploy-error")).to_contain_text("cannot be deployed")
+    page.get_by_test_id("deploy-problem").first.wait_for()
+    _shot(page, artifacts, "23-deploy-refused")
