@@ -16,6 +16,23 @@ PUBLIC = frozenset({LOGIN})
 """Pages shown without a session; every other page sends a visitor without one to LOGIN."""
 
 
+def login(next_path: str = "") -> str:
+    """The login page, returning to ``next_path`` afterwards (only a path inside this app)."""
+    return f"{LOGIN}?next={quote(next_path, safe='/')}" if safe_next(next_path) else LOGIN
+
+
+def safe_next(path: str) -> bool:
+    """A same-app path: no scheme or host (``//evil.example``), not the login page itself."""
+    return (
+        path.startswith("/")
+        and not path.startswith("//")
+        and "\\" not in path
+        and (
+            path != LOGIN and not path.startswith(LOGIN + "/") and not path.startswith(LOGIN + "?")
+        )
+    )
+
+
 def editor(graph_id: str) -> str:
     return f"{GRAPHS}/{quote(graph_id, safe='')}"
 

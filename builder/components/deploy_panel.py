@@ -12,6 +12,7 @@ from reflex.vars import ObjectVar
 from builder import routes
 from builder.state.deploy import DeployState
 from builder.state.document import DocumentState
+from builder.state.session import SessionState
 
 
 def _problem(row: ObjectVar[dict[str, str]]) -> rx.Component:
@@ -48,6 +49,13 @@ def _live() -> rx.Component:
             ),
             align="center",
             spacing="2",
+        ),
+        rx.link(
+            rx.icon("activity", size=12),
+            " See its runs",
+            href=routes.RUNS + "?graph=" + DocumentState.doc_id,
+            size="1",
+            custom_attrs={"data-testid": "deploy-runs"},
         ),
         rx.text("Endpoint", size="1", weight="bold", color_scheme="gray"),
         rx.code(
@@ -167,7 +175,7 @@ def deploy_panel() -> rx.Component:
                     "Deploy version " + DocumentState.base_version.to_string(),
                     type="submit",
                     loading=DeployState.deploying,
-                    disabled=~DeployState.slug_valid,
+                    disabled=~DeployState.slug_valid | ~SessionState.can_edit,
                     width="100%",
                     custom_attrs={"data-testid": "deploy"},
                 ),

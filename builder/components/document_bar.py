@@ -11,6 +11,7 @@ import reflex as rx
 from builder.components.unsaved_guard import unsaved_guard
 from builder.state.deploy import DeployState
 from builder.state.document import DocumentState
+from builder.state.session import SessionState
 
 
 def status_indicator() -> rx.Component:
@@ -71,7 +72,7 @@ def document_actions() -> rx.Component:
             rx.icon("save", size=14),
             "Save",
             on_click=DocumentState.open_save,
-            disabled=DocumentState.base_version == 0,
+            disabled=(DocumentState.base_version == 0) | ~SessionState.can_edit,
             size="1",
             title="Save a new version (Ctrl+S)",
             custom_attrs={"data-testid": "save"},

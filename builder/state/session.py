@@ -52,18 +52,24 @@ class SessionState(rx.State):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    def _to_login(self) -> Any:
+        """To the login page, coming back here afterwards."""
+        self.forget()
+        url = self.router.url
+        path = url.path.rstrip("/")  # the static server adds a trailing slash
+        here = path + (f"?{url.query}" if url.query else "")
+        return rx.redirect(routes.login(here if path else ""))
+
     @rx.event
     async def require_login(self) -> Any:
         """On load of every signed-in page: no valid token, no page."""
         if not self.token:
-            self.forget()
-            return rx.redirect(routes.LOGIN)
+            return self._to_login()
         try:
             me = await self.api().me()
         except ApiError as exc:
             if exc.unauthorized:
-                self.forget()
-                return rx.redirect(routes.LOGIN)
+                return self._to_login()
             self.service_error = exc.message
             return None
         self.service_error = ""
@@ -83,7 +89,8 @@ class SessionState(rx.State):
         except ApiError:
             self.forget()
             return None
-        return rx.redirect(routes.GRAPHS)
+        wanted = self.router.url.query_parameters.get("next", "")
+        return rx.redirect(wanted if routes.safe_next(wanted) else routes.GRAPHS)
 
     @rx.event
     async def login(self, form: dict[str, Any]) -> Any:
@@ -108,7 +115,8 @@ class SessionState(rx.State):
         self.token = session.token
         self.tenant, self.email, self.role = session.tenant, session.email, session.role
         self.tenant_name = me.tenant_name
-        yield rx.redirect(routes.GRAPHS)
+        wanted = self.router.url.query_parameters.get("next", "")
+        yield rx.redirect(wanted if routes.safe_next(wanted) else routes.GRAPHS)
 
     @rx.event
     def logout(self) -> Any:

@@ -346,8 +346,19 @@ def test_shell_walkthrough(service: Any, builder_app: Any, page: Any, artifacts:
     page.get_by_test_id("logout").click()
     wait_for_path(page, routes.LOGIN)
     page.goto(base + routes.RUNS)
-    wait_for_path(page, routes.LOGIN)
+    page.wait_for_url(re.compile(r"/login/?\?next=/runs$"))
     _shot(page, artifacts, "13-logged-out")
+
+    # 16. Logging in from there returns to the page that asked for it.
+    page.get_by_test_id("login-tenant").click()
+    page.keyboard.type(service.tenant)
+    page.keyboard.press("Tab")
+    page.keyboard.type(service.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(service.password)
+    page.keyboard.press("Enter")
+    wait_for_path(page, routes.RUNS)
+    page.get_by_test_id("run-row").first.wait_for()
     assert not errors, errors
 
 

@@ -176,6 +176,16 @@ def test_trace_rows() -> None:
 # --- routes ----------------------------------------------------------------------------------
 
 
+def test_login_returns_only_to_paths_of_this_app() -> None:
+    assert routes.login("/graphs/g1") == "/login?next=/graphs/g1"
+    assert routes.login("/runs?graph=g1") == "/login?next=/runs%3Fgraph%3Dg1"
+    assert routes.login("") == "/login"
+    for unsafe in ("https://evil.example", "//evil.example", "/\\evil.example", "/login", "x"):
+        assert not routes.safe_next(unsafe), unsafe
+        assert routes.login(unsafe) == "/login"
+    assert routes.safe_next("/settings")
+
+
 def test_routes_round_trip_graph_ids() -> None:
     assert routes.editor("lead_scoring") == "/graphs/lead_scoring"
     assert routes.graph_id_of(routes.editor("lead_scoring")) == "lead_scoring"
