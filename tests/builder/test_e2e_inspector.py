@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.builder import secret_probe
+from tests.builder.session import log_in, new_graph
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -101,14 +102,16 @@ def _retype(page: Any, test_id: str, text: str) -> None:
 
 
 def test_inspector_edits_a_node_with_mouse_and_keyboard(
-    builder_app: Any, browser: Any, artifacts: Path
+    service: Any, builder_app: Any, browser: Any, artifacts: Path
 ) -> None:
     frames = Frames()
     page = browser.new_page(viewport={"width": 1400, "height": 850})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("websocket", frames.attach)
-    page.goto(builder_app.frontend_url)
+    base = builder_app.frontend_url.rstrip("/")
+    log_in(page, base, service)
+    new_graph(page, base, "Inspector e2e")
     page.wait_for_function("() => window.__auterityFlow !== undefined", timeout=60_000)
     page.wait_for_function(
         "() => document.querySelector('[data-testid=graph-counts]')?.textContent"
