@@ -7,7 +7,6 @@ Flowise's CVE-2024-31621 was a prefix check that ``/API/V1`` walked around.
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -126,9 +125,20 @@ class ManagementOnDemand:
 
 
 def include_management(app: FastAPI) -> None:
+    from runtime.service.routes import (
+        ai,
+        auth,
+        catalog,
+        deployments,
+        graphs,
+        runs,
+        settings,
+        validate,
+    )
+
     api = APIRouter(prefix=API_PREFIX)
-    for name in MANAGEMENT_ROUTES:
-        api.include_router(importlib.import_module(f"runtime.service.routes.{name}").router)
+    for module in (auth, catalog, graphs, validate, deployments, runs, settings, ai):
+        api.include_router(module.router)
     app.include_router(api)
     app.openapi_schema = None  # regenerate with the new routes
 
