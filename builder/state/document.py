@@ -8,11 +8,12 @@ the conflict dialog (load theirs, or save mine as a copy) instead of overwriting
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import reflex as rx
 
-from builder import flow, naming, present, routes
+from builder import flow, naming, present, routes, secret_fields
 from builder.api import ApiError, GraphVersion
 from builder.state.canvas import CanvasState
 from builder.state.session import api_for, failed
@@ -65,10 +66,15 @@ class DocumentState(CanvasState):
         """The canvas as the graph to save, with the fields the canvas does not show."""
         base = Graph.model_validate({**plain(self.base_graph), "nodes": [], "edges": []})
         base = base.model_copy(update={"name": naming.clean_name(self.graph_name) or "Untitled"})
-        return flow.flow_to_graph(plain(self.nodes), plain(self.edges), base)
+        # The canvas holds secrets masked; the saved graph gets their real values back.
+        nodes = secret_fields.reveal_nodes(plain(self.nodes), self._secrets)
+        return flow.flow_to_graph(nodes, plain(self.edges), base)
 
     def _fingerprint(self) -> str:
-        return self.document().model_dump_json() if self.base_graph else ""
+        """A digest, not the graph: ``saved_fingerprint`` travels to the browser."""
+        if not self.base_graph:
+            return ""
+        return hashlib.sha256(self.document().model_dump_json().encode()).hexdigest()
 
     @rx.var(
         deps=["nodes", "edges", "graph_name", "base_graph", "base_version", "saved_fingerprint"],
