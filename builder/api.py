@@ -256,6 +256,25 @@ class Api:
     ) -> list[RunRecord]:
         return await self._get("/runs", RUNS, graph_id=graph_id, status=status, limit=limit)
 
+    async def run_draft(
+        self,
+        graph: Graph,
+        input: Any = None,
+        *,
+        pins: dict[str, dict[str, Any]] | None = None,
+        rerun_from: str | None = None,
+        previous_run_id: str | None = None,
+    ) -> RunRecord:
+        """A test run of the canvas as it is (saved or not), with pinned data."""
+        body: dict[str, Any] = {
+            "graph": graph.model_dump(mode="json"),
+            "input": input,
+            "pins": pins or {},
+        }
+        if rerun_from is not None:
+            body |= {"rerun_from": rerun_from, "previous_run_id": previous_run_id}
+        return _parse(RUN, await self._call("POST", "/runs", json=body))
+
     async def get_run(self, run_id: str) -> RunRecord:
         return await self._get(f"/runs/{_segment(run_id)}", RUN)
 

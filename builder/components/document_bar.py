@@ -11,6 +11,7 @@ import reflex as rx
 from builder.components.unsaved_guard import unsaved_guard
 from builder.state.deploy import DeployState
 from builder.state.document import DocumentState
+from builder.state.run import RunState
 from builder.state.session import SessionState
 
 
@@ -56,6 +57,7 @@ def _panel_button(name: str, label: str, icon: str) -> rx.Component:
         on_click=[
             DocumentState.toggle_panel(name),  # type: ignore[operator]
             *([DeployState.refresh] if name == "deploy" else []),
+            *([RunState.open_run_panel] if name == "run" else []),
         ],
         size="1",
         variant=rx.cond(DocumentState.panel == name, "solid", "soft"),
@@ -77,6 +79,7 @@ def document_actions() -> rx.Component:
             title="Save a new version (Ctrl+S)",
             custom_attrs={"data-testid": "save"},
         ),
+        _panel_button("run", "Test run", "play"),
         _panel_button("history", "History", "history"),
         _panel_button("deploy", "Deploy", "rocket"),
         spacing="2",

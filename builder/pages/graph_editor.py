@@ -12,6 +12,7 @@ from builder import routes
 from builder.components.deploy_panel import deploy_panel
 from builder.components.document_bar import document_actions, document_dialogs
 from builder.components.history_panel import history_panel
+from builder.components.run_panel import run_panel
 from builder.components.shell import shell
 from builder.pages.editor import editor
 from builder.state.document import DocumentState
@@ -26,6 +27,7 @@ def side_panel() -> rx.Component:
                 DocumentState.panel,
                 ("history", history_panel()),
                 ("deploy", deploy_panel()),
+                ("run", run_panel()),
                 rx.fragment(),
             ),
             width="360px",
