@@ -61,7 +61,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check runtime nodes builder rxconfig.py tests bench
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: builder-deps
 	$(BIN)/python -m bench
 
 clean:

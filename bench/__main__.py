@@ -16,6 +16,7 @@ from rich.table import Table
 
 from bench import (
     ai_router,
+    builder_canvas,
     bundle_size,
     executor_overhead,
     http_endpoint,
@@ -31,6 +32,7 @@ SUITES = (
     lambda_cold_start,
     http_endpoint,
     ai_router,
+    builder_canvas,
 )
 STYLES = {PASS: "bold green", FAIL: "bold red"}
 
