@@ -156,7 +156,9 @@ def flow_to_graph(
 # --- statuses ------------------------------------------------------------------------------
 
 
-def node_status(diagnostics: Sequence[Diagnostic], run_status: str | None) -> tuple[Status, str]:
+def node_status(
+    diagnostics: Sequence[Diagnostic], run_status: str | None, run_error: str | None = None
+) -> tuple[Status, str]:
     """The badge of one node: validation errors first, then the last run's outcome."""
     errors = [d for d in diagnostics if d.severity == "error"]
     if errors:
@@ -165,7 +167,9 @@ def node_status(diagnostics: Sequence[Diagnostic], run_status: str | None) -> tu
     if run_status == "ok":
         return "ok", "ran ok"
     if run_status == "failed":
-        return "failed", "the last run failed here"
+        return "failed", f"the last run failed here: {run_error}" if run_error else (
+            "the last run failed here"
+        )
     if run_status == "pinned":
         return "pinned", "the last run used this node's pinned data"
     if run_status == "skipped":
@@ -182,7 +186,9 @@ def with_statuses(nodes: Sequence[FlowNode], diagnostics: Sequence[Diagnostic]) 
     out = []
     for node in nodes:
         data = dict(node.get("data") or {})
-        status, text = node_status(by_node.get(node["id"], []), data.get("runStatus"))
+        status, text = node_status(
+            by_node.get(node["id"], []), data.get("runStatus"), data.get("runError")
+        )
         data["status"], data["statusText"] = status, text
         out.append({**node, "data": data})
     return out

@@ -69,9 +69,14 @@ def with_run(
         if result is None or result.status not in RUN_BADGES:
             data.pop("runStatus", None)
             data.pop("runMs", None)
+            data.pop("runError", None)
         else:
             data["runStatus"] = result.status
             data["runMs"] = round(result.duration_ms, 1)
+            if result.error:
+                data["runError"] = result.error[:300]
+            else:
+                data.pop("runError", None)
         if result is not None and result.outputs:
             # A small skeleton of the output, for the inspector's "paths from the last run".
             data["runOutput"] = sample_of(next(iter(result.outputs.values())))

@@ -77,6 +77,7 @@ def test_run_panel_shows_every_node_pins_and_reruns(
     # Every node shows what happened to it on the canvas.
     for node_id in ("hook", "points", "score", "route", "hot", "join", "reply"):
         _wait_badge(page, node_id, "ran ok")
+    assert page.get_by_test_id("run-ms-score").inner_text().endswith(" ms")
     assert _badge(page, "warm") == "skipped"
     assert _badge(page, "cold") == "skipped"
     page.screenshot(path=str(artifacts / "run-01-ran.png"))

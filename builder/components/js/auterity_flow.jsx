@@ -88,7 +88,12 @@ const AuterityNode = memo(({ id, data, selected }) => {
           color: "#475569",
         }}
       >
-        <span style={{ fontFamily: "ui-monospace, monospace" }}>{id}</span>
+        <span style={{ fontFamily: "ui-monospace, monospace", flex: 1 }}>{id}</span>
+        {data.runMs != null && (data.runStatus === "ok" || data.runStatus === "failed") ? (
+          <span className="auterity-run-ms" data-testid={`run-ms-${id}`}>
+            {data.runMs} ms
+          </span>
+        ) : null}
         <span
           className="auterity-status"
           data-testid={`status-${id}`}
