@@ -117,8 +117,18 @@ def _call(url: str, key: str, body: Any) -> tuple[int, Any]:
     return int(status), json.loads(text)
 
 
-def _configure_respond(page: Any, node_id: str, body: dict[str, Any]) -> None:
+def _inspect(page: Any, node_id: str) -> None:
+    """Open ``node_id`` in the inspector, closing the panel first: on a narrow canvas the open
+    panel may cover the node to click."""
+    close = page.get_by_test_id("inspector-close")
+    if close.count():
+        close.click()
+        page.get_by_test_id("inspector").wait_for(state="detached")
     open_node(page, node_id)
+
+
+def _configure_respond(page: Any, node_id: str, body: dict[str, Any]) -> None:
+    _inspect(page, node_id)
     retype(page, "input-status", "200")
     _settled(page, "input-status", "200")
     if page.get_by_test_id("remove-headers[0]").count():
@@ -146,11 +156,11 @@ def test_new_user_builds_runs_deploys_and_calls_a_graph(
 
     # 2. Five nodes dragged from the palette. Nothing is connected yet, so the badges of the
     #    nodes with a required input show an error, and its reason.
-    drop(page, "trigger.webhook", 30, 200, "webhook_1")
-    drop(page, "transform.set", 230, 200, "set_1")
-    drop(page, "logic.switch", 430, 200, "switch_1")
-    drop(page, "http.respond", 680, 80, "respond_1")
-    drop(page, "http.respond", 680, 340, "respond_2")
+    drop(page, "trigger.webhook", 110, 200, "webhook_1")
+    drop(page, "transform.set", 310, 200, "set_1")
+    drop(page, "logic.switch", 510, 200, "switch_1")
+    drop(page, "http.respond", 730, 80, "respond_1")
+    drop(page, "http.respond", 730, 340, "respond_2")
     _counts(page, "5 nodes · 0 edges")
     for node_id in NODES[1:]:
         wait_status(page, node_id, "error")
@@ -169,13 +179,14 @@ def test_new_user_builds_runs_deploys_and_calls_a_graph(
 
     # 3b. The switch routes on the tier: two cases, "high" and "low", no fallback. While a
     #     case key is empty the switch shows an error, under the field and on its badge.
-    open_node(page, "switch_1")
+    _inspect(page, "switch_1")
     retype(page, "input-value", "{{ input.tier }}")
     _settled(page, "input-value", "{{ input.tier }}")
     retype(page, "input-cases[0].key", "x")
     page.keyboard.press("Backspace")
     error = page.get_by_test_id("error-cases[0].key")
     error.wait_for(timeout=10_000)
+    assert "should match pattern" in error.inner_text()
     wait_status(page, "switch_1", "error")
     _shot(page, artifacts, "05-validation-error")
     page.keyboard.type("high")
@@ -226,7 +237,7 @@ def test_new_user_builds_runs_deploys_and_calls_a_graph(
 
     # 5. Configure: Set fields computes the tier from the request body's score; each reply
     #    returns its own JSON body with status 200.
-    open_node(page, "set_1")
+    _inspect(page, "set_1")
     retype(page, "input-fields[0].path", "tier")
     retype(page, "input-fields[0].value", TIER)
     _settled(page, "input-fields[0].value", TIER)
@@ -256,6 +267,8 @@ def test_new_user_builds_runs_deploys_and_calls_a_graph(
         wait_status(page, node_id, "ran ok", timeout=30_000)
     wait_status(page, "respond_2", "skipped")
     assert '"route": "high"' in page.get_by_test_id("run-output").inner_text()
+    for node_id in ("webhook_1", "set_1", "switch_1", "respond_1"):
+        assert "ok" in page.get_by_test_id(f"run-row-{node_id}").inner_text()
     page.get_by_test_id("run-row-set_1").click()
     assert '"tier": "high"' in page.get_by_test_id("run-output-set_1").inner_text()
     page.get_by_test_id("run-row-respond_1").click()
@@ -309,14 +322,14 @@ def test_new_user_builds_runs_deploys_and_calls_a_graph(
     assert sorted(ids) == sorted(NODES)
     assert page.locator(".react-flow__edge").count() == 4
     expect(page.get_by_test_id("doc-version")).to_have_text("v2")
-    open_node(page, "set_1")
+    _inspect(page, "set_1")
     assert page.get_by_test_id("input-fields[0].path").input_value() == "tier"
     assert page.get_by_test_id("input-fields[0].value").input_value() == TIER
-    open_node(page, "switch_1")
+    _inspect(page, "switch_1")
     assert page.get_by_test_id("input-value").input_value() == "{{ input.tier }}"
     assert page.get_by_test_id("input-cases[0].key").input_value() == "high"
     assert page.get_by_test_id("input-cases[1].key").input_value() == "low"
-    open_node(page, "respond_2")
+    _inspect(page, "respond_2")
     assert json.loads(page.get_by_test_id("input-body").input_value()) == LOW
     for node_id in NODES:
         wait_status(page, node_id, "valid")
