@@ -91,6 +91,23 @@ def node_to_flow(node: Node, registry: Registry | None = None) -> FlowNode:
     }
 
 
+def with_config_ports(flow_node: FlowNode, registry: Registry | None = None) -> FlowNode:
+    """``flow_node`` with its handles redrawn from its current config.
+
+    Some types' ports depend on their config (a switch's cases are its outputs), so an edit
+    in the inspector must redraw them. While the config does not validate its ports cannot
+    be known; the handles drawn last stay (with their edges) until it does.
+    """
+    resolved, _ = resolve_node(flow_to_node(flow_node), registry or default_registry())
+    if resolved.config is None:
+        return flow_node
+    inputs, outputs = node_ports(resolved)
+    data = flow_node.get("data") or {}
+    if data.get("inputs") == inputs and data.get("outputs") == outputs:
+        return flow_node
+    return {**flow_node, "data": {**data, "inputs": inputs, "outputs": outputs}}
+
+
 def edge_to_flow(edge: Edge) -> FlowEdge:
     return {
         "id": edge.key,

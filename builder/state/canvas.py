@@ -124,7 +124,8 @@ class CanvasState(rx.State):
             data["label"] = label
         if settings is not None:
             data["settings"] = settings
-        nodes = [*self.nodes[:index], {**node, "data": data}, *self.nodes[index + 1 :]]
+        edited = flow.with_config_ports({**node, "data": data}) if config is not None else None
+        nodes = [*self.nodes[:index], edited or {**node, "data": data}, *self.nodes[index + 1 :]]
         nodes, self._secrets = secret_fields.conceal_nodes(_plain(nodes), self._secrets)
         # Consecutive edits of one node (typing in a field) are one undo step.
         self._commit(nodes, self.edges, merge_key=f"config:{node_id}")

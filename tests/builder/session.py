@@ -42,3 +42,83 @@ def new_graph(page: Any, base_url: str, name: str) -> str:
     page.wait_for_selector(".react-flow__pane", timeout=60_000)
     page.wait_for_function(HYDRATED, timeout=60_000)
     return str(page.url.rstrip("/").rsplit("/", 1)[-1])
+
+
+# --- canvas and inspector gestures (mouse and keyboard, as a person would) ---------------------
+
+
+def handle(page: Any, node_id: str, kind: str, port: str) -> Any:
+    """A node's port handle; ``kind`` is ``source`` (output) or ``target`` (input)."""
+    return page.locator(
+        f'.react-flow__node[data-id="{node_id}"] .react-flow__handle.{kind}[data-handleid="{port}"]'
+    )
+
+
+def center(locator: Any) -> tuple[float, float]:
+    box = locator.bounding_box()
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def mouse_drag(page: Any, start: tuple[float, float], end: tuple[float, float], steps: int) -> None:
+    page.mouse.move(*start)
+    page.mouse.down()
+    for i in range(1, steps + 1):
+        page.mouse.move(
+            start[0] + (end[0] - start[0]) * i / steps, start[1] + (end[1] - start[1]) * i / steps
+        )
+    page.mouse.up()
+
+
+def connect(
+    page: Any, source: str, source_port: str, target: str, target_port: str, steps: int = 12
+) -> None:
+    """Draw an edge with the mouse, from an output handle to an input handle."""
+    start = center(handle(page, source, "source", source_port))
+    end = center(handle(page, target, "target", target_port))
+    mouse_drag(page, start, end, steps=steps)
+
+
+def drop(page: Any, node_type: str, x: int, y: int, node_id: str | None = None) -> None:
+    """HTML5 drag from the palette onto the canvas at ``(x, y)`` in the pane; with ``node_id``,
+    wait until that node is on the canvas."""
+    pane = page.locator(".react-flow__pane")
+    page.get_by_test_id(f"palette-{node_type}").drag_to(pane, target_position={"x": x, "y": y})
+    if node_id is not None:
+        page.wait_for_selector(f'[data-testid="canvas-node-{node_id}"]')
+
+
+def open_node(page: Any, node_id: str) -> None:
+    """Click the node's header; the inspector shows that node."""
+    page.locator(f'[data-testid="canvas-node-{node_id}"] > div').first.click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=inspector]')"
+        f"?.textContent.includes('· {node_id}')"
+    )
+
+
+def wait_status(page: Any, node_id: str, status: str, timeout: int = 10_000) -> None:
+    """Wait until the node's badge reads ``status`` (``valid``, ``error``, ``ran ok``...)."""
+    page.wait_for_function(
+        "([id, want]) => document.querySelector(`[data-testid=status-${id}]`)?.textContent"
+        " === want",
+        arg=[node_id, status],
+        timeout=timeout,
+    )
+
+
+def retype(page: Any, test_id: str, text: str) -> None:
+    """Click a field, select all it holds and type ``text`` over it."""
+    page.get_by_test_id(test_id).click()
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type(text)
+
+
+def save(page: Any, message: str) -> None:
+    """Ctrl+S opens the save dialog; type the message, Enter saves."""
+    page.keyboard.press("Control+s")
+    field = page.get_by_test_id("save-message")
+    field.wait_for()
+    field.fill(message)
+    field.press("Enter")
+    field.wait_for(state="detached")

@@ -13,7 +13,12 @@ from typing import Any
 
 import pytest
 
+from tests.builder.session import center as _center
+from tests.builder.session import connect as _connect
+from tests.builder.session import drop as _drop
+from tests.builder.session import handle as _handle
 from tests.builder.session import log_in, new_graph
+from tests.builder.session import mouse_drag as _mouse_drag
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -38,41 +43,6 @@ class Frames:
         text = payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
         if EVENT_FRAME in text:
             into.append(text)
-
-
-def _handle(page: Any, node_id: str, kind: str, port: str) -> Any:
-    return page.locator(
-        f'.react-flow__node[data-id="{node_id}"] .react-flow__handle.{kind}[data-handleid="{port}"]'
-    )
-
-
-def _center(locator: Any) -> tuple[float, float]:
-    box = locator.bounding_box()
-    assert box is not None
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-
-
-def _mouse_drag(
-    page: Any, start: tuple[float, float], end: tuple[float, float], steps: int
-) -> None:
-    page.mouse.move(*start)
-    page.mouse.down()
-    for i in range(1, steps + 1):
-        page.mouse.move(
-            start[0] + (end[0] - start[0]) * i / steps, start[1] + (end[1] - start[1]) * i / steps
-        )
-    page.mouse.up()
-
-
-def _connect(page: Any, source: str, source_port: str, target: str, target_port: str) -> None:
-    start = _center(_handle(page, source, "source", source_port))
-    end = _center(_handle(page, target, "target", target_port))
-    _mouse_drag(page, start, end, steps=12)
-
-
-def _drop(page: Any, node_type: str, x: int, y: int) -> None:
-    pane = page.locator(".react-flow__pane")
-    page.get_by_test_id(f"palette-{node_type}").drag_to(pane, target_position={"x": x, "y": y})
 
 
 def test_editor_drop_connect_refuse_and_drag(

@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 
 from builder import routes
 from tests.builder.session import HYDRATED, log_in, new_graph, wait_for_path
+from tests.builder.session import save as _save
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -57,15 +58,6 @@ def _pick(page: Any, trigger_test_id: str, option: str) -> None:
     """A Radix select, by mouse: open it, click the option."""
     page.get_by_test_id(trigger_test_id).click()
     page.get_by_role("option", name=option, exact=True).click()
-
-
-def _save(page: Any, message: str) -> None:
-    page.keyboard.press("Control+s")
-    field = page.get_by_test_id("save-message")
-    field.wait_for()
-    field.fill(message)
-    field.press("Enter")
-    field.wait_for(state="detached")
 
 
 def _api_login(service: Any) -> httpx.Client:
