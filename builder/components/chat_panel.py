@@ -84,17 +84,21 @@ def _conversation(row: ObjectVar[dict[str, str]]) -> rx.Component:
     )
 
 
+def _industry() -> rx.Component:
+    """Outside the message form: resetting the form after a send must not reset it."""
+    return rx.select(
+        list(INDUSTRIES),
+        value=ChatState.industry,
+        on_change=ChatState.set_industry,
+        placeholder="Industry (your organisation's)",
+        size="1",
+        custom_attrs={"data-testid": "chat-industry"},
+    )
+
+
 def _composer() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.select(
-                list(INDUSTRIES),
-                value=ChatState.industry,
-                on_change=ChatState.set_industry,
-                placeholder="Industry (your organisation's)",
-                size="1",
-                custom_attrs={"data-testid": "chat-industry"},
-            ),
             rx.hstack(
                 rx.input(
                     name="message",
@@ -153,6 +157,7 @@ def chat_panel() -> rx.Component:
             spacing="2",
             custom_attrs={"data-testid": "chat-messages"},
         ),
+        _industry(),
         _composer(),
         rx.divider(),
         rx.text("Your conversations", size="1", weight="bold", color_scheme="gray"),
@@ -180,6 +185,7 @@ def proposal_bar() -> rx.Component:
             rx.text(
                 "Proposal: " + ChatState.preview_summary,
                 size="2",
+                white_space="nowrap",
                 custom_attrs={"data-testid": "proposal-summary"},
             ),
             rx.button(

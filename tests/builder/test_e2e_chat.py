@@ -68,6 +68,7 @@ def test_chat_previews_discards_accepts_and_keeps_the_conversation(
     assistant = page.locator("[data-testid=chat-message][data-role=assistant]")
     assistant.first.wait_for(timeout=60_000)
     assert "closest bundled template" in assistant.first.inner_text()
+    assert page.get_by_test_id("chat-industry").inner_text() == "automotive"
     page.get_by_test_id("proposal-bar").wait_for()
     added = page.locator(".auterity-node[data-diff=added]")
     added.first.wait_for()
