@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from runtime.ai.generate.models import GenerateRequest, GenerateResult, Industry
 from runtime.diagnostics import Diagnostic
 from runtime.diff import GraphDiff
 from runtime.graph import Graph
@@ -24,6 +25,7 @@ from runtime.service.routes.graphs import Saved, Validation
 from runtime.service.routes.settings import CreatedKey
 from runtime.store import (
     ApiKey,
+    Conversation,
     GraphHead,
     GraphVersion,
     GraphVersionInfo,
@@ -37,6 +39,8 @@ API_URL_ENV = "AUTERITY_API_URL"
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 PREFIX = "/api/v1"
 TIMEOUT_SECONDS = 30.0
+AI_TIMEOUT_SECONDS = 180.0
+"""Generating a graph is model calls plus repair rounds: far longer than any other call."""
 
 T = TypeVar("T")
 
@@ -55,17 +59,24 @@ RUN = TypeAdapter(RunRecord)
 SETTINGS = TypeAdapter(TenantSettings)
 KEYS = TypeAdapter(list[ApiKey])
 CREATED_KEY = TypeAdapter(CreatedKey)
+GENERATED = TypeAdapter(GenerateResult)
+CONVERSATIONS = TypeAdapter(list[Conversation])
+CONVERSATION = TypeAdapter(Conversation)
 
 __all__ = [
     "Api",
     "ApiError",
     "ApiKey",
+    "Conversation",
     "CreatedKey",
     "DeploymentView",
+    "GenerateRequest",
+    "GenerateResult",
     "GraphDiff",
     "GraphHead",
     "GraphVersion",
     "GraphVersionInfo",
+    "Industry",
     "Me",
     "RunRecord",
     "Saved",
@@ -162,6 +173,7 @@ class Api:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        seconds: float | None = None,
     ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         query = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
@@ -169,7 +181,7 @@ class Api:
             async with httpx.AsyncClient(
                 base_url=self.base_url,
                 transport=self._transport,
-                timeout=self._timeout,
+                timeout=seconds or self._timeout,
                 trust_env=False,
             ) as client:
                 response = await client.request(
@@ -277,6 +289,26 @@ class Api:
 
     async def get_run(self, run_id: str) -> RunRecord:
         return await self._get(f"/runs/{_segment(run_id)}", RUN)
+
+    # --- the AI assistant -----------------------------------------------------------------
+
+    async def generate_graph(self, request: GenerateRequest) -> GenerateResult:
+        """A proposed graph (never applied by the service); records the chat turn."""
+        body = request.model_dump(mode="json", exclude_none=True)
+        response = await self._call(
+            "POST", "/ai/generate-graph", json=body, seconds=max(self._timeout, AI_TIMEOUT_SECONDS)
+        )
+        return _parse(GENERATED, response)
+
+    async def list_conversations(self, limit: int = 50) -> list[Conversation]:
+        """The caller's own conversations, newest first, without their turns."""
+        return await self._get("/ai/conversations", CONVERSATIONS, limit=limit)
+
+    async def get_conversation(self, conversation_id: str) -> Conversation:
+        return await self._get(f"/ai/conversations/{_segment(conversation_id)}", CONVERSATION)
+
+    async def delete_conversation(self, conversation_id: str) -> None:
+        await self._call("DELETE", f"/ai/conversations/{_segment(conversation_id)}")
 
     # --- settings and keys ----------------------------------------------------------------
 

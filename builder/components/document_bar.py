@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from builder.components.unsaved_guard import unsaved_guard
+from builder.state.chat import ChatState
 from builder.state.deploy import DeployState
 from builder.state.document import DocumentState
 from builder.state.run import RunState
@@ -58,6 +59,7 @@ def _panel_button(name: str, label: str, icon: str) -> rx.Component:
             DocumentState.toggle_panel(name),  # type: ignore[operator]
             *([DeployState.refresh] if name == "deploy" else []),
             *([RunState.open_run_panel] if name == "run" else []),
+            *([ChatState.open_chat_panel] if name == "chat" else []),
         ],
         size="1",
         variant=rx.cond(DocumentState.panel == name, "solid", "soft"),
@@ -79,6 +81,7 @@ def document_actions() -> rx.Component:
             title="Save a new version (Ctrl+S)",
             custom_attrs={"data-testid": "save"},
         ),
+        _panel_button("chat", "Assistant", "sparkles"),
         _panel_button("run", "Test run", "play"),
         _panel_button("history", "History", "history"),
         _panel_button("deploy", "Deploy", "rocket"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from builder import routes
+from builder.components.chat_panel import chat_panel
 from builder.components.deploy_panel import deploy_panel
 from builder.components.document_bar import document_actions, document_dialogs
 from builder.components.history_panel import history_panel
@@ -28,6 +29,7 @@ def side_panel() -> rx.Component:
                 ("history", history_panel()),
                 ("deploy", deploy_panel()),
                 ("run", run_panel()),
+                ("chat", chat_panel()),
                 rx.fragment(),
             ),
             width="360px",

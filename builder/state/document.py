@@ -91,6 +91,7 @@ class DocumentState(CanvasState):
         """Show a stored version on the canvas as the new clean state."""
         self.doc_id = stored.graph_id
         self.base_graph = stored.graph.model_dump(mode="json", exclude={"nodes", "edges"})
+        self.previewing = False  # an assistant proposal was for the canvas being replaced
         fit_request = self.fit_view_request
         self.load_graph(stored.graph)
         if not stored.graph.nodes:
@@ -114,6 +115,7 @@ class DocumentState(CanvasState):
             return
         self.doc_id, self.base_version, self.base_graph = graph_id, 0, {}
         self.panel, self.load_error, self.loading = "", "", True
+        self.previewing = False
         self.versions, self.diff_rows, self.diff_summary = [], [], ""
         self.nodes, self.edges, self.graph_name = [], [], ""
         yield
@@ -275,7 +277,7 @@ class DocumentState(CanvasState):
         Saving it makes a new version (history is
         never rewritten).
         """
-        if not version.isdigit():
+        if not version.isdigit() or self._locked():
             return None
         api = await api_for(self)
         try:
