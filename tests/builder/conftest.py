@@ -89,7 +89,6 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-
 @pytest.fixture(scope="module")
 def builder_app(builder_env: None, artifacts: Path) -> Iterator[Any]:
     """The builder app as it ships (repo-root ``rxconfig.py``), built for production and
