@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from builder import routes
@@ -122,3 +123,29 @@ def save(page: Any, message: str) -> None:
     field.fill(message)
     field.press("Enter")
     field.wait_for(state="detached")
+
+
+def create_api_key(
+    page: Any, service: Any, name: str, shot: Callable[[], None] | None = None
+) -> str:
+    """Create an API key in Settings and return its secret.
+
+    Checks the secret is shown once: it names the tenant, and after "Done" it is nowhere on
+    the page. ``shot`` takes a screenshot while the secret is shown.
+    """
+    page.get_by_test_id("nav-settings").click()
+    wait_for_path(page, routes.SETTINGS)
+    field = page.get_by_test_id("key-name")
+    field.wait_for()
+    field.fill(name)
+    field.press("Enter")
+    secret_box = page.get_by_test_id("new-secret")
+    secret_box.wait_for()
+    secret = str(secret_box.inner_text()).strip()
+    assert secret.startswith(f"aut_{service.tenant}_")
+    if shot is not None:
+        shot()
+    page.get_by_test_id("secret-done").click()
+    secret_box.wait_for(state="detached")
+    assert secret not in page.content()
+    return secret

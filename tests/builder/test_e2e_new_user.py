@@ -25,6 +25,7 @@ from builder import routes
 from tests.builder.session import (
     HYDRATED,
     connect,
+    create_api_key,
     drop,
     handle,
     log_in,
@@ -32,7 +33,6 @@ from tests.builder.session import (
     open_node,
     retype,
     save,
-    wait_for_path,
     wait_status,
 )
 
@@ -294,20 +294,9 @@ def test_new_user_builds_runs_deploys_and_calls_a_graph(
     _shot(page, artifacts, "11-deployed")
 
     # 8. An API key from Settings, shown once; curl the endpoint on both routes with it.
-    page.get_by_test_id("nav-settings").click()
-    wait_for_path(page, routes.SETTINGS)
-    name = page.get_by_test_id("key-name")
-    name.wait_for()
-    name.fill("new user curl")
-    name.press("Enter")
-    secret_box = page.get_by_test_id("new-secret")
-    secret_box.wait_for()
-    key = secret_box.inner_text().strip()
-    assert key.startswith(f"aut_{service.tenant}_")
-    _shot(page, artifacts, "12-key")
-    page.get_by_test_id("secret-done").click()
-    secret_box.wait_for(state="detached")
-    assert key not in page.content()
+    key = create_api_key(
+        page, service, "new user curl", shot=lambda: _shot(page, artifacts, "12-key")
+    )
     assert _call(url, key, {"score": 91}) == (200, HIGH)
     assert _call(url, key, {"score": 12}) == (200, LOW)
 

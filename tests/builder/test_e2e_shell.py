@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import expect
 
 from builder import routes
-from tests.builder.session import HYDRATED, log_in, new_graph, wait_for_path
+from tests.builder.session import HYDRATED, create_api_key, log_in, new_graph, wait_for_path
 from tests.builder.session import save as _save
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -276,20 +276,9 @@ def test_shell_walkthrough(service: Any, builder_app: Any, page: Any, artifacts:
     _shot(page, artifacts, "09b-rolled-back")
 
     # 12. An API key from Settings, shown once.
-    page.get_by_test_id("nav-settings").click()
-    wait_for_path(page, routes.SETTINGS)
-    name = page.get_by_test_id("key-name")
-    name.wait_for()
-    name.fill("e2e curl")
-    name.press("Enter")
-    secret_box = page.get_by_test_id("new-secret")
-    secret_box.wait_for()
-    secret = secret_box.inner_text().strip()
-    assert secret.startswith(f"aut_{service.tenant}_")
-    _shot(page, artifacts, "10-key-created")
-    page.get_by_test_id("secret-done").click()
-    secret_box.wait_for(state="detached")
-    assert secret not in page.content()
+    secret = create_api_key(
+        page, service, "e2e curl", shot=lambda: _shot(page, artifacts, "10-key-created")
+    )
     page.get_by_test_id("key-row").first.wait_for()
 
     # 13. The curl, as the page showed it, answers 200 with the echo.
