@@ -1,0 +1,1 @@
+"""White-label: a tenant's brand (builder theming) and its own provisioned stack."""
