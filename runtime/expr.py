@@ -30,6 +30,7 @@ import jmespath.parser
 from jmespath.functions import signature
 
 from runtime.errors import ExpressionError
+from runtime.jmes_closures import Search, closure
 
 OPEN, CLOSE = "{{", "}}"
 MAX_EXPRESSION_CHARS = 2_000
@@ -120,6 +121,8 @@ class CompiledExpression:
     parsed: jmespath.parser.ParsedResult
     computes: bool
     """Calls functions, so its result may hold values JSON cannot carry (NaN, 10**5000)."""
+    search: Search
+    """The expression as closures (``runtime.jmes_closures``): what evaluation calls."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +237,8 @@ def compile_expression(expression: str) -> CompiledExpression:
         raise ExpressionError(
             f"invalid expression {text[:120]!r}: {_jmespath_message(exc)}", expression=text
         ) from None
-    return CompiledExpression(text, parsed, _check_ast(parsed.parsed, text))
+    computes = _check_ast(parsed.parsed, text)
+    return CompiledExpression(text, parsed, computes, closure(parsed.parsed, _OPTIONS))
 
 
 @lru_cache(maxsize=8192)
@@ -277,7 +281,7 @@ def evaluate(expression: str, data: Any) -> Any:
 def _search(compiled: CompiledExpression, scope: Any) -> Any:
     text = compiled.text
     try:
-        result = compiled.parsed.search(scope, options=_OPTIONS)
+        result = compiled.search(scope)
     except ExpressionError:
         raise
     except (
