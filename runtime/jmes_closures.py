@@ -15,7 +15,10 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from jmespath import visitor
+from jmespath import visitor as _visitor
+
+visitor: Any = _visitor
+"""The interpreter's module; its private comparison helpers are not in the type stubs."""
 
 Search = Callable[[Any], Any]
 _ORDERING: dict[str, Callable[[Any, Any], Any]] = {
@@ -31,7 +34,7 @@ def _is_false(value: Any) -> bool:
     return value == "" or value == [] or value == {} or value is None or value is False
 
 
-def closure(node: dict[str, Any], options: Any) -> Search:
+def closure(node: Any, options: Any) -> Search:
     """A function of the current value that evaluates ``node`` (a jmespath AST node)."""
     kind = node["type"]
     children: list[Any] = node.get("children") or []
@@ -106,6 +109,6 @@ def _function(name: str, args: list[Search], options: Any) -> Search:
     return call
 
 
-def _interpreted(node: dict[str, Any], options: Any) -> Search:
+def _interpreted(node: Any, options: Any) -> Search:
     interpreter = visitor.TreeInterpreter(options)
     return lambda value: interpreter.visit(node, value)
