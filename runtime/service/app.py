@@ -184,7 +184,7 @@ def create_app(config: ServiceConfig, client: Any, *, lazy_management: bool = Fa
     errors.install(app)
     app.add_middleware(BodyLimit)
     # Deployed endpoints first: Starlette tries routes in order, and they carry the traffic.
-    app.include_router(endpoints.router)
+    app.router.routes.append(endpoints.route)
     if lazy_management:
         app.add_middleware(ManagementOnDemand, install=lambda: include_management(app))
     else:

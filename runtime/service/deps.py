@@ -44,6 +44,11 @@ async def credentials(
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
 ) -> str | None:
+    return secret_from_headers(authorization, x_api_key)
+
+
+def secret_from_headers(authorization: str | None, x_api_key: str | None) -> str | None:
+    """The caller's API key or token: ``X-API-Key`` first, else a bearer ``Authorization``."""
     if x_api_key:
         return x_api_key.strip()
     if authorization:

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 from cachetools import TTLCache
@@ -28,6 +30,18 @@ from runtime.store import ApiKey, Deployment, TenantSettings, TenantStore
 
 MAX_ENTRIES = 4096
 T = TypeVar("T")
+
+_CACHED_ONLY: ContextVar[bool] = ContextVar("auterity_cached_only", default=False)
+
+
+class CacheMiss(Exception):
+    """Raised instead of reading the table inside :meth:`Lookups.cached_only`."""
+
+
+def may_load() -> None:
+    """Called before any lookup would do I/O: refuses inside ``cached_only``."""
+    if _CACHED_ONLY.get():
+        raise CacheMiss
 
 
 class Lookups:
@@ -38,13 +52,28 @@ class Lookups:
             maxsize=MAX_ENTRIES, ttl=max(ttl, 1e-9)
         )
 
+    @contextmanager
+    def cached_only(self) -> Iterator[None]:
+        """Answer from memory or raise :class:`CacheMiss`; never block on the table.
+
+        Lets the event loop resolve a warm endpoint request itself instead of paying a hop to
+        a worker thread that only blocking reads need.
+        """
+        token = _CACHED_ONLY.set(True)
+        try:
+            yield
+        finally:
+            _CACHED_ONLY.reset(token)
+
     def _get(self, key: tuple[str, str, str], load: Callable[[], T | None]) -> T | None:
         if self._ttl <= 0:
+            may_load()
             return load()
         with self._lock:
             hit = self._cache.get(key)
         if hit is not None:
             return hit  # type: ignore[return-value]
+        may_load()
         value = load()
         if value is not None:
             with self._lock:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from runtime.service.aws_deploy import AwsDeployer
 from runtime.service.config import ServiceConfig
-from runtime.service.lookups import Lookups
+from runtime.service.lookups import Lookups, may_load
 from runtime.store import Directory, TenantStore
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ class ServiceState:
         if cached is not None:
             self.executors.move_to_end(key)
             return cached
+        may_load()
         # Imported here: the compiler brings NetworkX and the executor the node contract, which
         # a Lambda cold start should only pay for when it first runs a version.
         from runtime.compile import build_plan

@@ -62,6 +62,8 @@ def _native(name: str, value: Any) -> int | str:
 
 
 def _looks_like_datetime(value: str) -> bool:
+    if len(value) < 26 or value[4:5] != "-":  # "%Y-%m-%dT%H:%M:%S.%f" is at least 26 long
+        return False
     try:
         datetime.strptime(value, _DATETIME_SHAPE)
     except ValueError:
@@ -75,17 +77,24 @@ def encode_value(name: str, value: Any) -> dict[str, Any]:
 
 
 def to_item(fields: Mapping[str, Any]) -> Item:
-    plain: dict[str, int | str] = {}
+    native: dict[str, int | str] = {}
+    packed: Item = {}
     for name, value in fields.items():
         if name in TYPE_TAGS:
             raise ValueError(f"attribute name {name!r} would be read back as a type tag")
-        plain[name] = _native(name, value) if name in NATIVE else pack(value)
+        if name in NATIVE:
+            native[name] = _native(name, value)
+        else:
+            # JSON text is a string attribute, exactly what dynamodb-json makes of it; handing
+            # it over would only round-trip a run's whole trace through JSON once more.
+            packed[name] = {"S": pack(value)}
     # Imported here: dynamodb-json imports all of boto3 (~110 ms), which a cold start that
     # never reaches the store should not pay; afterwards this is a dictionary lookup.
     from dynamodb_json import json_util  # type: ignore[import-untyped]
 
-    item: Item = json_util.dumps(plain, as_dict=True)
-    return item
+    item: Item = json_util.dumps(native, as_dict=True) if native else {}
+    # In the caller's attribute order, as before, so encoded items compare and print the same.
+    return {name: item[name] if name in item else packed[name] for name in fields}
 
 
 def from_item(item: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:

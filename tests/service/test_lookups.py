@@ -131,3 +131,41 @@ def test_cache_seconds_zero_reads_every_time(uncached: TestClient, aws: Any) -> 
     assert uncached.post("/t/acme/leads", json=HOT, headers=partner).status_code == 200
     store.revoke_api_key(key.key_id)
     assert uncached.post("/t/acme/leads", json=HOT, headers=partner).status_code == 401
+
+
+def test_warm_requests_are_resolved_without_a_worker_thread(
+    client: TestClient, acme: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm request resolves its key, deployment and executor from memory on the event loop;
+    only the run record's write goes to a worker thread."""
+    from runtime.service import runs
+    from runtime.service.routes import endpoints
+
+    _deploy(client, acme, "lead-scoring", "leads")
+    assert client.post("/t/acme/leads", json=HOT, headers=acme.key).status_code == 200
+    hops: list[str] = []
+
+    def counting(real: Any) -> Any:
+        async def hop(fn: Any, *args: Any, **kwargs: Any) -> Any:
+            hops.append(getattr(fn, "__name__", repr(fn)))
+            return await real(fn, *args, **kwargs)
+
+        return hop
+
+    monkeypatch.setattr(endpoints, "run_in_threadpool", counting(endpoints.run_in_threadpool))
+    monkeypatch.setattr(runs, "run_in_threadpool", counting(runs.run_in_threadpool))
+    answer = client.post("/t/acme/leads", json=HOT, headers=acme.key)
+    assert answer.status_code == 200
+    assert hops == ["put_run"]
+
+
+def test_a_cold_cache_still_resolves_through_a_worker_thread(
+    client: TestClient, acme: Tenant
+) -> None:
+    _deploy(client, acme, "lead-scoring", "leads")
+    state = client.app.state.auterity  # type: ignore[attr-defined]
+    state.lookups.forget("acme")
+    state.executors.clear()
+    answer = client.post("/t/acme/leads", json=HOT, headers=acme.key)
+    assert answer.status_code == 200
+    assert answer.json()["tier"] == "hot"

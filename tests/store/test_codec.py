@@ -147,3 +147,15 @@ def test_lines_are_dynamodb_s3_export_format() -> None:
     assert json.loads(line) == {
         "Item": {"PK": {"S": "TENANT#a1#"}, "SK": {"S": "X"}, "n": {"S": "1"}},
     }
+
+
+@given(json_values)
+@example("2026-11-25T10:00:00.123456")
+@example({"S": "x"})
+def test_encoding_is_what_dynamodb_json_makes_of_the_same_fields(value: Any) -> None:
+    from dynamodb_json import json_util  # type: ignore[import-untyped]
+
+    fields = {"PK": "TENANT#a1#", "SK": "RUN#1", "version": 3, "value": value, "output": [value]}
+    plain = {k: v if k in codec.NATIVE else codec.pack(v) for k, v in fields.items()}
+    assert codec.to_item(fields) == json_util.dumps(plain, as_dict=True)
+    assert list(codec.to_item(fields)) == list(fields)
