@@ -14,6 +14,7 @@ from runtime.store.keys import RECORD_ID, RUNS, checked
 from runtime.store.models import RunRecord, RunStatus
 from runtime.store.runsize import ITEM_BUDGET, bound_run
 from runtime.store.scoped import Scoped, model_from
+from runtime.trace import NodeTrace
 
 RANK: dict[str, int] = {
     "queued": 0,
@@ -29,6 +30,46 @@ assert set(RANK) == set(get_args(RunStatus))
 MAX_LIST = 1000
 ROUNDS = 10
 
+TRACE_DEFAULTS: dict[str, Any] = {
+    name: field.get_default(call_default_factory=True)
+    for name, field in NodeTrace.model_fields.items()
+    if not field.is_required()
+}
+"""What a trace entry holds unless it says otherwise: left out of stored items, put back on read.
+
+Most entries are a plain success (no error, not handled, top level), so this is a tenth of a
+run's item, paid on every endpoint request in DynamoDB capacity and time.
+"""
+
+
+_ENTRY_KEYS = frozenset(
+    name for name, field in NodeTrace.model_fields.items() if field.is_required()
+)
+
+
+def _compact(entry: dict[str, Any]) -> dict[str, Any]:
+    if not entry.keys() >= _ENTRY_KEYS:  # not a node's entry (e.g. the truncation marker)
+        return entry
+    return {
+        k: v
+        for k, v in entry.items()
+        if k not in TRACE_DEFAULTS
+        or v != TRACE_DEFAULTS[k]
+        or type(v) is not type(TRACE_DEFAULTS[k])
+    }
+
+
+def _expand(entry: dict[str, Any]) -> dict[str, Any]:
+    if not entry.keys() >= _ENTRY_KEYS:
+        return entry
+    return {**TRACE_DEFAULTS, **entry}
+
+
+def _record(fields: dict[str, Any]) -> RunRecord:
+    if fields.get("trace"):
+        fields = {**fields, "trace": [_expand(entry) for entry in fields["trace"]]}
+    return model_from(RunRecord, fields)
+
 
 class RunOps(Scoped):
     def new_run_id(self) -> str:
@@ -40,7 +81,10 @@ class RunOps(Scoped):
         Reading fills them in again, and every attribute costs DynamoDB work on each run.
         """
         key = self._keys.run(run.run_id)
-        return {"PK": key.pk, "SK": key.sk, **run.model_dump(mode="json", exclude_defaults=True)}
+        fields = run.model_dump(mode="json", exclude_defaults=True)
+        if "trace" in fields:
+            fields["trace"] = [_compact(entry) for entry in fields["trace"]]
+        return {"PK": key.pk, "SK": key.sk, **fields}
 
     def _size(self, run: RunRecord) -> int:
         return codec.item_size(codec.to_item(self._fields(run)))
@@ -90,7 +134,7 @@ class RunOps(Scoped):
             fields = self._table.get(key)
             if fields is None:
                 raise NotFound(f"run '{run_id}'")
-            current = model_from(RunRecord, fields)
+            current = _record(fields)
             if RANK[current.status] >= RANK[status]:
                 raise Conflict(f"run '{run_id}' is {current.status}; it cannot become {status}")
             updated = bound_run(
@@ -98,6 +142,8 @@ class RunOps(Scoped):
             )
             before, after = current.model_dump(mode="json"), updated.model_dump(mode="json")
             set_fields = {k: v for k, v in after.items() if k == "status" or before[k] != v}
+            if "trace" in set_fields:
+                set_fields["trace"] = [_compact(entry) for entry in set_fields["trace"]]
             placeholders = {f":status__{i}": s for i, s in enumerate(earlier)}
             try:
                 stored = self._table.update(
@@ -108,7 +154,7 @@ class RunOps(Scoped):
                 )
             except ConditionFailed:
                 continue  # moved on since we read it: look again
-            return model_from(RunRecord, stored)
+            return _record(stored)
         raise Conflict(f"run '{run_id}' is changing too fast; retry")
 
     def get_run(self, run_id: str) -> RunRecord:
@@ -116,7 +162,7 @@ class RunOps(Scoped):
         fields = self._table.get(self._keys.run(run_id))
         if fields is None or fields["expires_at"] <= time.time():
             raise NotFound(f"run '{run_id}'")
-        return model_from(RunRecord, fields)
+        return _record(fields)
 
     def list_runs(
         self, *, graph_id: str | None = None, status: RunStatus | None = None, limit: int = 50
@@ -140,4 +186,4 @@ class RunOps(Scoped):
             values=values,
             page_size=max(limit, 100) if filtered else limit + 5,
         )
-        return [model_from(RunRecord, fields) for fields in islice(items, limit)]
+        return [_record(fields) for fields in islice(items, limit)]

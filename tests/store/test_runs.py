@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from typing import Any
 
@@ -202,3 +203,35 @@ def test_moto_enforces_the_item_limit_we_stay_under(client: Any) -> None:
     item = codec.to_item({"PK": "TENANT#acme#RUNS", "SK": "RUN#x", "trace": "x" * 410_000})
     with pytest.raises(ClientError, match="size"):
         client.put_item(TableName=TABLE, Item=item)
+
+
+def test_trace_entries_are_stored_without_their_defaults_and_read_back_whole(
+    acme: TenantStore, client: Any
+) -> None:
+    from runtime.store.runs import TRACE_DEFAULTS
+    from runtime.trace import NodeTrace
+
+    plain = NodeTrace(node="hook", type="trigger.webhook", status="ok", attempts=1).model_dump()
+    failed = NodeTrace(
+        node="call",
+        type="http.request",
+        status="failed",
+        error={"node": "call", "message": "boom", "type": "NodeError"},
+        handled=True,
+        iteration=[2],
+        attempts=3,
+    ).model_dump(mode="json")
+    marker = {"_truncated": True, "bytes": 10, "dropped_entries": 1}
+    run = record(acme, status="succeeded", trace=[plain, failed, marker])
+    acme.put_run(run)
+    key = codec.to_item({"PK": "TENANT#acme#RUNS", "SK": f"RUN#{run.run_id}"})
+    stored = json.loads(client.get_item(TableName=TABLE, Key=key)["Item"]["trace"]["S"])
+    assert stored[0] == {"node": "hook", "type": "trigger.webhook", "status": "ok", "attempts": 1}
+    assert stored[1]["handled"] is True
+    assert stored[1]["iteration"] == [2]
+    back = acme.get_run(run.run_id).trace
+    assert back[0] == {**TRACE_DEFAULTS, **stored[0]}
+    assert back[0] == NodeTrace.model_validate(plain).model_dump(mode="json")
+    assert back[1] == failed
+    assert back[2] == marker
+    assert acme.get_run(run.run_id) == run
