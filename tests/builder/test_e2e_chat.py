@@ -1,10 +1,13 @@
-"""The Assistant panel in headless Chromium against the real service (no AI provider, so the
-service answers with the closest bundled template and says so): a proposal is previewed as
-a diff on the canvas, Discard leaves the canvas empty, Accept applies it as one undo step,
-and the conversation is listed again after a reload."""
+"""The Assistant panel in headless Chromium against the real service, whose AI provider is the
+test suite's local server speaking the OpenAI wire format through the real SDK: a proposed
+graph is previewed as a diff on the canvas, Discard leaves the canvas as it was, Accept
+applies it as one undo step, an edit of the accepted graph is previewed with its changed and
+removed nodes marked, and the conversation is listed again after a reload."""
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,22 +15,42 @@ from typing import Any
 
 import pytest
 
+from runtime.ai.testing import FakeProvider, Reply
 from tests.builder.session import HYDRATED, log_in, new_graph
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 ASK = "when a dealership lead arrives, score it and text hot leads to sales"
+EDIT = "drop the cold tier and text hot leads within 2 minutes"
 PROVIDER_VARS = ("AUTERITY_AI_PROVIDERS", "OPENAI_API_KEY", "ANTHROPIC_API_KEY")
+ROOT = Path(__file__).resolve().parents[2]
+LEAD_GRAPH = json.loads((ROOT / "templates" / "automotive-lead-triage.graph.json").read_text())
+EXPLAINED = "Extracts the lead, classifies it hot, warm or cold and answers with a next step."
+EDITED = "Cold leads are no longer handled; hot leads get a text within 2 minutes."
+
+
+def _edited_graph() -> dict[str, Any]:
+    graph = copy.deepcopy(LEAD_GRAPH)
+    graph["nodes"] = [n for n in graph["nodes"] if n["id"] != "cold"]
+    graph["edges"] = [e for e in graph["edges"] if "cold" not in (e["source"], e["target"])]
+    hot = next(n for n in graph["nodes"] if n["id"] == "hot")
+    hot["config"]["fields"][1]["value"] = "Text {{ nodes.extract.data.name }} within 2 minutes"
+    return graph
 
 
 @pytest.fixture(scope="module")
-def no_provider() -> Iterator[None]:
-    """The service must answer from its templates, never from a real provider."""
+def provider(fake_server: FakeProvider) -> Iterator[FakeProvider]:
+    """The service's only AI provider is the local fake (set before ``service`` starts it)."""
     saved = {k: os.environ.pop(k) for k in PROVIDER_VARS if k in os.environ}
+    providers = [{**p.model_dump(mode="json"), "api_key": "e2e"} for p in fake_server.providers()]
+    os.environ["AUTERITY_AI_PROVIDERS"] = json.dumps(providers[:1])
+    fake_server.reset()
     try:
-        yield
+        yield fake_server
     finally:
+        os.environ.pop("AUTERITY_AI_PROVIDERS", None)
         os.environ.update(saved)
+        fake_server.reset()
 
 
 def _counts(page: Any, text: str) -> None:
@@ -44,8 +67,17 @@ def _send(page: Any) -> None:
     box.press("Enter")  # Enter sends
 
 
-def test_chat_previews_discards_accepts_and_keeps_the_conversation(
-    no_provider: None, service: Any, builder_app: Any, browser: Any, artifacts: Path
+def _assistant_count(page: Any, n: int) -> None:
+    page.wait_for_function(
+        "(n) => document.querySelectorAll("
+        "'[data-testid=chat-message][data-role=assistant]').length === n",
+        arg=n,
+        timeout=60_000,
+    )
+
+
+def test_chat_previews_discards_accepts_edits_and_keeps_the_conversation(
+    provider: FakeProvider, service: Any, builder_app: Any, browser: Any, artifacts: Path
 ) -> None:
     shots = artifacts / "chat"
     shots.mkdir(exist_ok=True)
@@ -62,12 +94,17 @@ def test_chat_previews_discards_accepts_and_keeps_the_conversation(
     page.get_by_test_id("chat-panel").wait_for()
     page.get_by_test_id("chat-industry").click()
     page.get_by_role("option", name="automotive").click()
+    answer = {"graph": LEAD_GRAPH, "explanation": EXPLAINED}
+    provider.queue("openai", Reply.json(answer), Reply.json(answer))
     _send(page)
 
     # The answer, and the proposal drawn over the (still empty) canvas.
     assistant = page.locator("[data-testid=chat-message][data-role=assistant]")
     assistant.first.wait_for(timeout=60_000)
-    assert "closest bundled template" in assistant.first.inner_text()
+    assert EXPLAINED in assistant.first.inner_text()
+    assert "template" not in assistant.first.inner_text()  # the model answered, not a fallback
+    assert provider.count("openai") == 1
+    assert ASK in json.dumps(provider.of("openai")[0].body)
     assert page.get_by_test_id("chat-industry").inner_text() == "automotive"
     page.get_by_test_id("proposal-bar").wait_for()
     added = page.locator(".auterity-node[data-diff=added]")
@@ -89,11 +126,7 @@ def test_chat_previews_discards_accepts_and_keeps_the_conversation(
 
     # Ask again and accept: the nodes are on the canvas, plain and valid.
     _send(page)
-    page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')"
-        ".length === 2",
-        timeout=60_000,
-    )
+    _assistant_count(page, 2)
     page.get_by_test_id("proposal-accept").click()
     page.get_by_test_id("proposal-bar").wait_for(state="detached")
     page.wait_for_function(
@@ -113,6 +146,43 @@ def test_chat_previews_discards_accepts_and_keeps_the_conversation(
     _counts(page, "0 nodes · 0 edges")
     page.wait_for_function("() => document.querySelectorAll('.auterity-node').length === 0")
 
+    # An edit of what is on the canvas: the model is sent the canvas, and its answer is
+    # previewed with the removed node and the changed node marked; Accept applies it.
+    page.keyboard.press("Control+Shift+z")
+    _counts(page, f"{proposed} nodes · {len(LEAD_GRAPH['edges'])} edges")
+    provider.queue("openai", Reply.json({"graph": _edited_graph(), "explanation": EDITED}))
+    page.get_by_test_id("chat-input").fill(EDIT)
+    page.get_by_test_id("chat-input").press("Enter")
+    _assistant_count(page, 3)
+    sent = json.dumps(provider.of("openai")[-1].body)
+    assert EDIT in sent
+    assert "Cold: newsletter" in sent  # the canvas went with the request
+    page.get_by_test_id("proposal-bar").wait_for()
+    page.locator(".auterity-node[data-diff=removed]").first.wait_for()
+    assert page.locator(".auterity-node[data-diff=removed]").count() == 1
+    assert page.locator(".auterity-node[data-diff=changed]").count() == 1
+    assert page.locator(".auterity-node[data-diff=added]").count() == 0
+    assert "Cold: newsletter" in page.locator(".auterity-node[data-diff=removed]").inner_text()
+    assert page.get_by_test_id("proposal-summary").inner_text() == (
+        "Proposal: 2 nodes: 1 changed, 1 removed"
+    )
+    page.screenshot(path=str(shots / "chat-04-edit-preview.png"))
+    page.get_by_test_id("proposal-accept").click()
+    page.get_by_test_id("proposal-bar").wait_for(state="detached")
+    _counts(page, f"{proposed - 1} nodes · {len(LEAD_GRAPH['edges']) - 2} edges")
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('.auterity-node')]"
+        ".some((n) => n.textContent.includes('Cold: newsletter'))"
+    )
+    assert provider.count("openai") == 3
+
+    # Each Accept is one undo step: back to the first proposal, then to the empty canvas
+    # (nothing unsaved is left, so the reload below is not held up by the leave-page guard).
+    page.keyboard.press("Control+z")
+    _counts(page, f"{proposed} nodes · {len(LEAD_GRAPH['edges'])} edges")
+    page.keyboard.press("Control+z")
+    _counts(page, "0 nodes · 0 edges")
+
     # The conversation is saved by the service: after a reload it is listed.
     page.reload()
     page.wait_for_function(HYDRATED, timeout=60_000)
@@ -122,8 +192,8 @@ def test_chat_previews_discards_accepts_and_keeps_the_conversation(
     assert title.first.inner_text() == ASK
     title.first.click()
     page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=chat-message]').length === 4"
+        "() => document.querySelectorAll('[data-testid=chat-message]').length === 6"
     )
-    page.screenshot(path=str(shots / "chat-04-reloaded.png"))
+    page.screenshot(path=str(shots / "chat-05-reloaded.png"))
     assert errors == []
     context.close()
