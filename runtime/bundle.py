@@ -103,15 +103,18 @@ def _source_files() -> dict[str, bytes]:
 
 
 def _plan_extras(plan: Plan) -> frozenset[str]:
-    """Extras the plan's node types need: the AI SDKs when any node calls a model."""
+    """Extras the plan needs: the store's and, when any node calls a model, the AI SDKs.
+
+    A deployed function reads its tenant's settings and writes AI usage to the store.
+    """
     from nodes.registry import default_registry
 
     registry = default_registry()
     for step in plan.steps.values():
         node_type = registry.get(step.type, step.version)
         if node_type is not None and "llm" in node_type.capabilities:
-            return frozenset(AI_EXTRAS)
-    return frozenset()
+            return frozenset(AI_EXTRAS | STORE_EXTRAS)
+    return frozenset(STORE_EXTRAS)
 
 
 def build_bundle(plan: Plan, graph: Graph) -> bytes:

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nodes.registry import Registry
+from runtime.deployed_tenant import DeployedTenant
 from runtime.engine import Executor
 from runtime.options import RunOptions
 from runtime.plan import Plan
@@ -94,12 +95,20 @@ async def _closing_ai(work: Awaitable[T]) -> T:
 
 def make_run_handler(plan: Plan, registry: Registry | None = None) -> Handler:
     executor = Executor(plan, registry)
+    # A function deployed for a tenant runs under that tenant's settings, budget and ledger.
+    tenant = DeployedTenant.from_env()
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         apigw = isinstance(event, dict) and _is_api_gateway(event)
         trigger = _from_api_gateway(event) if apigw else event
         run_id = getattr(context, "aws_request_id", None)
-        result = asyncio.run(_closing_ai(executor.run(trigger, run_id=run_id)))
+        if tenant is None:
+            result = asyncio.run(_closing_ai(executor.run(trigger, run_id=run_id)))
+        else:
+            options = tenant.options()
+            with tenant.ai_session():
+                work = executor.run(trigger, run_id=run_id, options=options)
+                result = asyncio.run(_closing_ai(work))
         if apigw:
             return _to_api_gateway(result, plan)
         return result.model_dump(mode="json")

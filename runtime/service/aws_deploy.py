@@ -43,14 +43,32 @@ WRITE_LOGS = {
         }
     ],
 }
-"""The only permission a graph's function has: writing its own logs.
-
-Anything more is granted per node type when such nodes exist (DynamoDB, KMS), never by default.
-"""
+"""Every function writes its own logs; a graph's function also reaches its tenant's items."""
 MAX_FUNCTION_NAME = 64
 AUTHORIZER_NAME = "auterity-api-keys"
 AUTHORIZER_TTL_SECONDS = 5
 """Like the service's ``cache_seconds``: a revoked key stops working within this."""
+
+
+def _own_items(actions: list[str], table_arn: str, tenant_id: str) -> dict[str, Any]:
+    # The trailing '#' keeps acme's functions off acme-co's items.
+    return {
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": table_arn,
+        "Condition": {
+            "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"TENANT#{tenant_id}#*"]}
+        },
+    }
+
+
+def runner_policy(table_arn: str, tenant_id: str) -> dict[str, Any]:
+    """A graph's function: read its tenant's settings, write AI usage and the month's spend."""
+    actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [_own_items(actions, table_arn, tenant_id), WRITE_LOGS["Statement"][0]],
+    }
 
 
 def authorizer_policy(table_arn: str, tenant_id: str) -> dict[str, Any]:
@@ -58,14 +76,7 @@ def authorizer_policy(table_arn: str, tenant_id: str) -> dict[str, Any]:
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": ["dynamodb:GetItem"],
-                "Resource": table_arn,
-                "Condition": {
-                    "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"TENANT#{tenant_id}#*"]}
-                },
-            },
+            _own_items(["dynamodb:GetItem"], table_arn, tenant_id),
             WRITE_LOGS["Statement"][0],
         ],
     }
@@ -73,7 +84,6 @@ def authorizer_policy(table_arn: str, tenant_id: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class AwsDeployConfig:
-    role_name: str = "auterity-graph-runner"
     layers: tuple[str, ...] = ()
     runtime: str = "python3.11"
     memory_mb: int = 256
@@ -134,7 +144,13 @@ class AwsDeployer:
         authorizer, so a call without a valid key never reaches the function.
         """
         name = function_name(tenant_id, slug)
-        function = self._upsert_function(name, bundle, self._role_arn(), "auterity_entry.handler")
+        function = self._upsert_function(
+            name,
+            bundle,
+            self._runner_role_arn(tenant_id),
+            "auterity_entry.handler",
+            {"AUTERITY_TENANT": tenant_id, "AUTERITY_TABLE": self._config.table_name},
+        )
         api_id = self._rest_api(tenant_id)
         authorizer = None if public else self._authorizer(tenant_id, api_id)
         self._route(api_id, slug, function["FunctionArn"], name, authorizer=authorizer)
@@ -167,25 +183,26 @@ class AwsDeployer:
             if not _missing(exc):
                 raise
 
-    def _role_arn(self) -> str:
+    def _runner_role_arn(self, tenant_id: str) -> str:
+        """The role of a tenant's graph functions: its own items and its own logs only."""
+        role_name = _bounded(f"auterity-{tenant_id}_runner")
         try:
-            arn: str = self._iam.get_role(RoleName=self._config.role_name)["Role"]["Arn"]
-            return arn
+            arn: str = self._iam.get_role(RoleName=role_name)["Role"]["Arn"]
         except ClientError as exc:
             if not _missing(exc):
                 raise
-        role = self._iam.create_role(
-            RoleName=self._config.role_name,
-            AssumeRolePolicyDocument=json.dumps(ASSUME_LAMBDA),
-            Description="Runs Auterity graphs (CloudWatch Logs only).",
-        )
+            arn = self._iam.create_role(
+                RoleName=role_name,
+                AssumeRolePolicyDocument=json.dumps(ASSUME_LAMBDA),
+                Description=f"Runs graphs of tenant {tenant_id} (its items and logs only).",
+            )["Role"]["Arn"]
+        table_arn = f"arn:aws:dynamodb:{self._region}:*:table/{self._config.table_name}"
         self._iam.put_role_policy(
-            RoleName=self._config.role_name,
-            PolicyName="write-own-logs",
-            PolicyDocument=json.dumps(WRITE_LOGS),
+            RoleName=role_name,
+            PolicyName="own-items-and-logs",
+            PolicyDocument=json.dumps(runner_policy(table_arn, tenant_id)),
         )
-        created: str = role["Role"]["Arn"]
-        return created
+        return arn
 
     def _upsert_function(
         self,

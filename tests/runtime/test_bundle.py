@@ -14,7 +14,13 @@ from typing import Any
 
 import pytest
 
-from runtime.bundle import ZIP_EPOCH, build_bundle, entry_module, lambda_requirements
+from runtime.bundle import (
+    STORE_EXTRAS,
+    ZIP_EPOCH,
+    build_bundle,
+    entry_module,
+    lambda_requirements,
+)
 from runtime.canonical import canonical_json
 from runtime.compile import build_plan
 from runtime.graph import Graph
@@ -118,10 +124,10 @@ def test_manifest_names_a_handler_per_node(linear_bundle: bytes) -> None:
 
 def test_manifest_requires_runtime_dependencies_only(linear_bundle: bytes) -> None:
     requires = _manifest(linear_bundle)["requires"]
-    assert requires == lambda_requirements()
+    assert requires == lambda_requirements(frozenset(STORE_EXTRAS))
     names = {r.split(">")[0].split("<")[0].split("=")[0].lower() for r in requires}
-    assert "pydantic" in names
-    assert not names & {"networkx", "typer", "rich", "pytest"}
+    assert {"pydantic", "boto3", "dynamodb-json"} <= names  # the tenant's settings and usage
+    assert not names & {"networkx", "typer", "rich", "pytest", "openai", "fastapi"}
 
 
 def test_plan_and_graph_in_the_bundle_are_canonical(linear_bundle: bytes) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -159,6 +160,34 @@ def test_each_tenants_authorizer_may_read_only_its_own_items(
         leading = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
         # The trailing '#' keeps acme's role off acme-co's items.
         assert leading == [f"TENANT#{tenant}#*"]
+
+
+def test_each_tenants_graph_functions_know_their_tenant_and_reach_only_its_items(
+    deployer: tuple[AwsDeployer, Any, Any],
+) -> None:
+    """The run handler reads the tenant's settings and files AI usage (tests/ai/
+    test_deployed_runs.py): its function says which tenant, its role reaches only that one."""
+    aws, lam, _ = deployer
+    aws.deploy("acme", "leads", _bundle("lead-scoring"), public=False)
+    aws.deploy("acme-co", "leads", _bundle("lead-scoring"), public=False)
+    iam = boto3.client("iam", region_name="us-east-1")
+    roles = set()
+    for tenant in ("acme", "acme-co"):
+        config = lam.get_function(FunctionName=f"auterity-{tenant}-leads")["Configuration"]
+        assert config["Environment"]["Variables"]["AUTERITY_TENANT"] == tenant
+        role_name = config["Role"].rsplit("/", 1)[-1]
+        roles.add(role_name)
+        policy = iam.get_role_policy(RoleName=role_name, PolicyName="own-items-and-logs")
+        items, logs = policy["PolicyDocument"]["Statement"]
+        assert "*" not in json.dumps(items["Action"])
+        leading = items["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+        assert leading == [f"TENANT#{tenant}#*"]
+        assert logs["Action"] == [
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+        ]
+    assert len(roles) == 2
 
 
 def test_public_routes_have_no_authorizer(deployer: tuple[AwsDeployer, Any, Any]) -> None:
