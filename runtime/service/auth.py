@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from runtime.store import Role
+from runtime.store import PERMISSIONS, Permission, Role
 
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name, not a secret
 ROLE_RANK: dict[Role, int] = {"viewer": 0, "editor": 1, "admin": 2}
@@ -23,18 +23,34 @@ class Principal:
     """``user:<email>`` or ``key:<key_id>``: what the audit trail records."""
     role: Role
     via: Literal["token", "api_key"]
+    permissions: frozenset[Permission] = frozenset()
+    password_change_only: bool = False
+    """A first login with a password someone else chose: it may only choose a new one."""
 
     def can(self, role: Role) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
 def issue_token(
-    secret: str, *, tenant_id: str, email: str, role: Role, ttl: int
+    secret: str,
+    *,
+    tenant_id: str,
+    email: str,
+    role: Role,
+    ttl: int,
+    permissions: tuple[Permission, ...] | list[Permission] = (),
+    password_change_only: bool = False,
 ) -> tuple[str, int]:
     import jwt  # here, not at import: it loads `cryptography`, which cold starts can skip
 
-    expires = int(time.time()) + ttl
-    claims = {"tid": tenant_id, "sub": email, "role": role, "exp": expires, "iat": int(time.time())}
+    now = int(time.time())
+    expires = now + ttl
+    claims: dict[str, object] = {"tid": tenant_id, "sub": email, "role": role, "exp": expires}
+    claims["iat"] = now
+    if permissions:
+        claims["perm"] = sorted(permissions)
+    if password_change_only:
+        claims["scope"] = "password"
     return jwt.encode(claims, secret, algorithm=TOKEN_ALGORITHM), expires
 
 
@@ -51,7 +67,12 @@ def read_token(secret: str, token: str) -> Principal | None:
     role = claims.get("role")
     if role not in ROLE_RANK or not isinstance(claims["tid"], str):
         return None
-    return Principal(claims["tid"], f"user:{claims['sub']}", role, "token")
+    granted = claims.get("perm") or []
+    permissions = frozenset(p for p in PERMISSIONS if isinstance(granted, list) and p in granted)
+    only_password = claims.get("scope") == "password"
+    return Principal(
+        claims["tid"], f"user:{claims['sub']}", role, "token", permissions, only_password
+    )
 
 
 def api_key_tenant(secret: str) -> str | None:

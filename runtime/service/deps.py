@@ -69,6 +69,17 @@ def authenticate(state: State, secret: Credentials) -> tuple[Principal, TenantSt
         if found is None:
             raise _unauthorized("the API key is not valid")
         return found
+    found = _from_token(state, secret)
+    if found[0].password_change_only:
+        raise ApiError(
+            403,
+            "password_change_required",
+            "choose a new password first: POST /api/v1/auth/password",
+        )
+    return found
+
+
+def _from_token(state: ServiceState, secret: str) -> tuple[Principal, TenantStore]:
     principal = read_token(state.config.token_secret, secret)
     if principal is None:
         raise _unauthorized("the token is not valid or has expired; log in again")
@@ -78,7 +89,15 @@ def authenticate(state: State, secret: Credentials) -> tuple[Principal, TenantSt
         raise _unauthorized("the token's tenant no longer exists") from None
 
 
+def signed_in(state: State, secret: Credentials) -> tuple[Principal, TenantStore]:
+    """A person's session, including one that may only change its password."""
+    if secret is None or secret.startswith("aut_"):
+        raise _unauthorized("log in first: POST /api/v1/auth/login")
+    return _from_token(state, secret)
+
+
 Authenticated = Annotated[tuple[Principal, TenantStore], Depends(authenticate)]
+SignedIn = Annotated[tuple[Principal, TenantStore], Depends(signed_in)]
 
 
 def require(
@@ -98,3 +117,13 @@ def require(
 Viewer = Annotated[tuple[Principal, TenantStore], Depends(require("viewer"))]
 Editor = Annotated[tuple[Principal, TenantStore], Depends(require("editor"))]
 Admin = Annotated[tuple[Principal, TenantStore], Depends(require("admin"))]
+
+
+async def _white_label(auth: Admin) -> tuple[Principal, TenantStore]:
+    principal, _ = auth
+    if "white_label" not in principal.permissions:
+        raise ApiError(403, "forbidden", "this needs an admin with the white-label permission")
+    return auth
+
+
+WhiteLabelAdmin = Annotated[tuple[Principal, TenantStore], Depends(_white_label)]

@@ -7,6 +7,7 @@ One table, single-item conditional writes only, every key under ``TENANT#<id>#``
 from runtime.store.directory import Directory
 from runtime.store.errors import Conflict, InvalidInput, NotFound, StoreError, Throttled
 from runtime.store.models import (
+    PERMISSIONS,
     ApiKey,
     AuditEvent,
     ChatTurn,
@@ -17,6 +18,7 @@ from runtime.store.models import (
     GraphVersion,
     GraphVersionInfo,
     Industry,
+    Permission,
     Role,
     RunRecord,
     RunStatus,
@@ -36,6 +38,7 @@ from runtime.store.table import (
 from runtime.store.tenant import TenantStore
 
 __all__ = [
+    "PERMISSIONS",
     "TABLE_NAME_DEFAULT",
     "ApiKey",
     "AuditEvent",
@@ -53,6 +56,7 @@ __all__ = [
     "InvalidInput",
     "LazyClient",
     "NotFound",
+    "Permission",
     "Role",
     "RunRecord",
     "RunStatus",

@@ -16,7 +16,7 @@ from runtime.store.access import ConditionFailed
 from runtime.store.errors import Conflict, InvalidInput, NotFound
 from runtime.store.ids import utc_now
 from runtime.store.keys import API_KEYS, KEY_ID, USERS, normalize_email
-from runtime.store.models import ROLES, ApiKey, Role, User
+from runtime.store.models import ROLES, ApiKey, Permission, Role, User
 from runtime.store.scoped import Scoped, model_from
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -53,6 +53,11 @@ def check_password(password: str, stored: dict[str, Any] | None) -> bool:
     return hmac.compare_digest(digest, bytes.fromhex(stored["hash"]))
 
 
+def _check_password(password: object, what: str = "a password") -> None:
+    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInput(f"{what} has {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+
+
 def _role(role: str) -> Role:
     for known in ROLES:
         if role == known:
@@ -61,11 +66,24 @@ def _role(role: str) -> Role:
 
 
 class IdentityOps(Scoped):
-    def create_user(self, email: str, password: str, role: Role) -> User:
+    def create_user(
+        self,
+        email: str,
+        password: str,
+        role: Role,
+        *,
+        must_change_password: bool = False,
+        permissions: tuple[Permission, ...] = (),
+    ) -> User:
         key = self._keys.user(email)
-        if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-            raise InvalidInput(f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters")
-        user = User(email=normalize_email(email), role=_role(role), created_at=utc_now())
+        _check_password(password)
+        user = User(
+            email=normalize_email(email),
+            role=_role(role),
+            created_at=utc_now(),
+            must_change_password=must_change_password,
+            permissions=sorted(set(permissions)),
+        )
         fields = {
             "PK": key.pk,
             "SK": key.sk,
@@ -89,6 +107,29 @@ class IdentityOps(Scoped):
         if not check_password(password if valid_password else "", stored):
             return None
         return model_from(User, fields) if fields is not None else None
+
+    def change_password(self, email: str, current: str, new: str) -> User:
+        """Replace a password the user proves they know; clears ``must_change_password``.
+
+        Conditioned on the stored hash, so two changes racing cannot both win.
+        """
+        _check_password(new, "the new password")
+        if hmac.compare_digest(current.encode(), new.encode()):
+            raise InvalidInput("the new password must differ from the current one")
+        key = self._keys.user(email)
+        fields = self._table.get(key)
+        if fields is None or not check_password(current, fields.get("password")):
+            raise NotFound(f"user '{normalize_email(email)}' with that password")
+        try:
+            stored = self._table.update(
+                key,
+                set_fields={"password": hash_password(new), "must_change_password": False},
+                condition="#password = :password",
+                values={":password": fields["password"]},
+            )
+        except ConditionFailed:
+            raise Conflict("the password was changed meanwhile; log in again") from None
+        return model_from(User, stored)
 
     def get_user(self, email: str) -> User:
         fields = self._table.get(self._keys.user(email))

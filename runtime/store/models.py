@@ -50,10 +50,19 @@ class TenantSettings(_Model):
     """Optimistic-locking counter: send back the revision you read; the store bumps it."""
 
 
+Permission = Literal["white_label"]
+"""Rights beyond a role: ``white_label`` lets an admin provision branded tenant stacks."""
+PERMISSIONS: tuple[Permission, ...] = ("white_label",)
+
+
 class User(_Model):
     email: str
     role: Role
     created_at: str
+    must_change_password: bool = False
+    """Set for an account made with a password someone else chose (a provisioned tenant's
+    first admin): its first login can only choose a new one."""
+    permissions: list[Permission] = Field(default_factory=list)
 
 
 class ApiKey(_Model):

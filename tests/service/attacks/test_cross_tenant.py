@@ -125,6 +125,11 @@ MATRIX: dict[tuple[str, str], Call] = {
     # Login into A with a wrong password: as refused as a tenant that does not exist.
     ("POST", "/api/v1/auth/login"): Call(_expect(401), aims_at_a=True, body=_login_body),
     ("GET", "/api/v1/auth/me"): PUBLIC,
+    # B's own session, with a wrong current password (nothing of A's is reachable by it).
+    ("POST", "/api/v1/auth/password"): Call(
+        _expect(401, 422),
+        body=lambda ctx: {"current_password": "wrong-one!", "new_password": "new-password-1"},
+    ),
     ("GET", "/api/v1/nodes"): PUBLIC,
     # Collections: B's own (empty or B-made) lists; creating lands in B.
     ("GET", "/api/v1/graphs"): PUBLIC,
