@@ -4,6 +4,8 @@ One table, single-item conditional writes only, every key under ``TENANT#<id>#``
 ``runtime.store.keys`` for the layout.
 """
 
+from runtime.store.assets import AssetFiles, S3Client, bucket_name, create_bucket, make_s3_client
+from runtime.store.brand import StoredBrand
 from runtime.store.directory import Directory
 from runtime.store.errors import Conflict, InvalidInput, NotFound, StoreError, Throttled
 from runtime.store.models import (
@@ -38,6 +40,7 @@ from runtime.store.tenant import TenantStore
 __all__ = [
     "TABLE_NAME_DEFAULT",
     "ApiKey",
+    "AssetFiles",
     "AuditEvent",
     "ChatTurn",
     "Conflict",
@@ -56,7 +59,9 @@ __all__ = [
     "Role",
     "RunRecord",
     "RunStatus",
+    "S3Client",
     "StoreError",
+    "StoredBrand",
     "Tenant",
     "TenantSettings",
     "TenantStore",
@@ -64,6 +69,9 @@ __all__ = [
     "Trigger",
     "UsageRecord",
     "User",
+    "bucket_name",
+    "create_bucket",
     "create_table",
     "make_client",
+    "make_s3_client",
 ]
