@@ -37,16 +37,23 @@ def branded(*children: rx.Component, **props: Any) -> rx.Component:
 
 
 def logo_or_icon(src: Any, name: Any, test_id: str, size: int = 28) -> rx.Component:
+    """The logo on a white chip (logos are drawn for white pages, the header is coloured)."""
     return rx.cond(
         src != "",
-        rx.image(
-            src=src,
-            alt=name,
-            height=f"{size}px",
-            width="auto",
-            max_width="160px",
-            object_fit="contain",
-            custom_attrs={"data-testid": test_id},
+        rx.box(
+            rx.image(
+                src=src,
+                alt=name,
+                height=f"{size}px",
+                width="auto",
+                max_width="160px",
+                object_fit="contain",
+                custom_attrs={"data-testid": test_id},
+            ),
+            background="white",
+            border_radius="6px",
+            padding="2px 6px",
+            display="flex",
         ),
         rx.icon("workflow", size=size - 6),
     )

@@ -12,37 +12,22 @@ from typing import cast
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from builder.components.brand import variables
+from builder.components.brand import logo_or_icon, variables
 from builder.state.brand_editor import BrandEditorState
 
 P = cast(ObjectVar[dict[str, str]], BrandEditorState.preview)
 
 
-def _logo() -> rx.Component:
-    return rx.cond(
-        P["logo"] != "",
-        rx.image(
-            src=P["logo"],
-            alt=P["product_name"],
-            height="28px",
-            width="auto",
-            max_width="160px",
-            object_fit="contain",
-            custom_attrs={"data-testid": "preview-logo"},
-        ),
-        rx.icon("workflow", size=22),
-    )
-
-
 def brand_preview() -> rx.Component:
     header = rx.hstack(
-        _logo(),
+        logo_or_icon(P["logo"], P["product_name"], "preview-logo"),
         rx.text(P["product_name"], weight="bold", custom_attrs={"data-testid": "preview-name"}),
         rx.spacer(),
         rx.badge("admin", variant="solid", color_scheme="gray", high_contrast=True),
         align="center",
         spacing="2",
         padding="8px 12px",
+        width="100%",
         class_name="brand-header",
         custom_attrs={"data-testid": "preview-header"},
     )

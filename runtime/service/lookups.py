@@ -21,11 +21,14 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from cachetools import TTLCache
 
-from runtime.store import ApiKey, Deployment, StoredBrand, TenantSettings, TenantStore
+from runtime.store import ApiKey, Deployment, TenantSettings, TenantStore
+
+if TYPE_CHECKING:  # the brand is read by the management API only, not by endpoint traffic
+    from whitelabel.brand import StoredBrand
 
 MAX_ENTRIES = 4096
 T = TypeVar("T")

@@ -5,7 +5,6 @@ One table, single-item conditional writes only, every key under ``TENANT#<id>#``
 """
 
 from runtime.store.assets import AssetFiles, S3Client, bucket_name, create_bucket, make_s3_client
-from runtime.store.brand import StoredBrand
 from runtime.store.directory import Directory
 from runtime.store.errors import Conflict, InvalidInput, NotFound, StoreError, Throttled
 from runtime.store.models import (
@@ -61,7 +60,6 @@ __all__ = [
     "RunStatus",
     "S3Client",
     "StoreError",
-    "StoredBrand",
     "Tenant",
     "TenantSettings",
     "TenantStore",

@@ -8,13 +8,15 @@ content hashes (``whitelabel.assets.Asset.file_name``): an object never changes 
 from __future__ import annotations
 
 import os
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
 from runtime.store.errors import NotFound, StoreError, Throttled
 from runtime.store.keys import TenantKeys
-from whitelabel.assets import Asset
+
+if TYPE_CHECKING:  # not imported at run time: the Lambda bundle has no ``whitelabel``
+    from whitelabel.assets import Asset
 
 BUCKET_ENV = "AUTERITY_ASSETS_BUCKET"
 BUCKET_DEFAULT = "auterity-brand-assets"

@@ -2,32 +2,29 @@
 
 A tenant that never set a brand has ``DEFAULT_BRAND`` at revision 0. The brand names its logo
 and favicon by content hash; their bytes are in S3 (``runtime.store.assets``).
+
+``whitelabel`` is imported when a brand is read or written, not with the store: the Lambda
+bundle ships ``runtime`` (the authorizer uses the store) and not ``whitelabel``.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING
 
 from runtime.store.access import ConditionFailed
 from runtime.store.errors import Conflict
 from runtime.store.scoped import Scoped
-from whitelabel.assets import Asset, AssetKind
-from whitelabel.brand import DEFAULT_BRAND, Brand
 
-
-class StoredBrand(BaseModel):
-    """A brand as stored, with the revision a writer must send back to replace it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    brand: Brand = DEFAULT_BRAND
-    revision: int = Field(default=0, ge=0)
-    """Optimistic-locking counter: 0 until the first write; the store bumps it on each."""
+if TYPE_CHECKING:
+    from whitelabel.assets import Asset, AssetKind
+    from whitelabel.brand import Brand, StoredBrand
 
 
 class BrandOps(Scoped):
     def get_brand(self) -> StoredBrand:
         """The default brand (revision 0) until the first update."""
+        from whitelabel.brand import Brand, StoredBrand
+
         fields = self._table.get(self._keys.brand())
         if fields is None:
             return StoredBrand()
@@ -35,6 +32,8 @@ class BrandOps(Scoped):
 
     def put_brand(self, brand: Brand, revision: int) -> StoredBrand:
         """Replace the brand if it is still at ``revision``; ``Conflict`` otherwise."""
+        from whitelabel.brand import StoredBrand
+
         key = self._keys.brand()
         stored = StoredBrand(brand=brand, revision=revision + 1)
         fields = {

@@ -81,9 +81,17 @@ def _apply_brand_file(service: Any, who: Login, name: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def tenants(service: Any) -> dict[str, tuple[Login, dict[str, Any]]]:
-    from runtime.store import Directory, make_client
+    import boto3
 
-    client = make_client(endpoint_url=service.aws_endpoint, region="us-east-1")
+    from runtime.store import Directory
+
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=service.aws_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     directory = Directory(client, "auterity")
     directory.create_tenant("globex", "Globex Health", "healthcare")
     directory.tenant("globex").create_user("admin@globex.test", SERVICE_PASSWORD, "admin")
@@ -208,6 +216,7 @@ def test_two_tenants_each_see_their_own_brand(
         )
         log_in(page, base, who)
         _check_branded(page, fields)
+        page.get_by_test_id("empty-state").wait_for()
         shots.append((f"{who.tenant}: {fields['product_name']}", _shot(page, artifacts, name)))
         pages[name] = page
     # Both pages hold their own brand at the same time.
@@ -245,14 +254,28 @@ def test_the_brand_page_previews_before_it_applies(
     field.wait_for(timeout=30_000)
     _wait_background(page, "preview-header", fields["primary_color"])
 
-    # A new colour: the preview follows, the page's own header does not (yet).
+    # A new colour and a new logo: the preview follows, the page's own header does not (yet).
+    logo_before = page.get_by_test_id("brand-logo").get_attribute("src")
     field.fill("#1e3a8a")
     _wait_background(page, "preview-header", "#1e3a8a")
+    page.locator("input[type=file]").first.set_input_files(str(BRANDS / "globex-logo.svg"))
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=preview-logo]')?.src"
+        ".startsWith('data:image/svg+xml;base64,')",
+        timeout=30_000,
+    )
     assert _background(page, "brand-header") == rgb(fields["primary_color"])
+    assert page.get_by_test_id("brand-logo").get_attribute("src") == logo_before
     assert page.get_by_test_id("brand-error-primary_color").count() == 0
     _shot(page, artifacts, "preview-before-apply")
     page.get_by_test_id("brand-apply").click()
     _wait_background(page, "brand-header", "#1e3a8a")
+    page.wait_for_function(
+        "(before) => { const img = document.querySelector('[data-testid=brand-logo]');"
+        " return img && img.src !== before && img.complete && img.naturalWidth > 0; }",
+        arg=logo_before,
+        timeout=30_000,
+    )
     _shot(page, artifacts, "applied")
 
     # Too light for white text: named next to the field, and Apply is refused.
@@ -264,7 +287,9 @@ def test_the_brand_page_previews_before_it_applies(
     assert _background(page, "preview-header") == rgb("#1e3a8a")
     _shot(page, artifacts, "refused")
     with _api(service, who) as api:
-        assert api.get("/brand").json()["brand"]["primary_color"] == "#1e3a8a"
+        stored = api.get("/brand").json()["brand"]
+    assert stored["primary_color"] == "#1e3a8a"
+    assert stored["logo"]["sha256"] == load_brand(BRANDS / "globex.yaml").brand.logo.sha256  # type: ignore[union-attr]
     # Reloading the page shows the applied brand, not the refused proposal.
     page.reload()
     _check_branded(page, {**fields, "primary_color": "#1e3a8a"})
