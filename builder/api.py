@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from builder.api_brand import BrandCalls
 from runtime.ai.generate.models import GenerateRequest, GenerateResult, Industry
 from runtime.diagnostics import Diagnostic
 from runtime.diff import GraphDiff
@@ -150,7 +151,7 @@ def error_from(response: httpx.Response) -> ApiError:
     return ApiError(response.status_code, "error", f"HTTP {response.status_code}: {text}")
 
 
-class Api:
+class Api(BrandCalls):
     """One user's calls; cheap to make per request (the token is the only state)."""
 
     def __init__(
@@ -174,8 +175,12 @@ class Api:
         json: Any = None,
         params: dict[str, Any] | None = None,
         seconds: float | None = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
     ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if content_type:
+            headers["Content-Type"] = content_type
         query = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
         try:
             async with httpx.AsyncClient(
@@ -185,7 +190,7 @@ class Api:
                 trust_env=False,
             ) as client:
                 response = await client.request(
-                    method, PREFIX + path, json=json, params=query, headers=headers
+                    method, PREFIX + path, json=json, content=content, params=query, headers=headers
                 )
         except httpx.HTTPError as exc:
             raise ApiError(

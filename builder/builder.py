@@ -1,6 +1,7 @@
 """The Reflex app: login, then Graphs, the Editor, Runs and Settings in one shell.
 
-The theme is configured in ``rxconfig.py``; every route is in ``builder/routes.py``.
+The theme is configured in ``rxconfig.py`` and follows the tenant's brand (``assets/brand.css``,
+``builder.state.theme``); every route is in ``builder/routes.py``.
 """
 
 from __future__ import annotations
@@ -8,53 +9,70 @@ from __future__ import annotations
 import reflex as rx
 
 from builder import routes
+from builder.components.brand import STYLESHEET, favicon_link
+from builder.pages.brand import brand_page
 from builder.pages.graph_editor import graph_editor_page
 from builder.pages.graphs import graphs_page
 from builder.pages.login import login_page
 from builder.pages.runs import runs_page
 from builder.pages.settings import settings_page
+from builder.state.brand_editor import BrandEditorState
 from builder.state.document import DocumentState
 from builder.state.graphs import GraphsState
 from builder.state.runs import RunsState
 from builder.state.session import SessionState
 from builder.state.settings import SettingsState
+from builder.state.theme import ThemeState, page_title
 
-TITLE = "Auterity"
+META = [favicon_link()]
 
-app = rx.App()
+app = rx.App(stylesheets=[STYLESHEET])
 app.add_page(
     login_page,
     route=routes.LOGIN,
-    title=f"Log in · {TITLE}",
-    on_load=SessionState.skip_login_if_signed_in,
+    title=page_title("Log in"),
+    meta=META,
+    on_load=[SessionState.skip_login_if_signed_in, ThemeState.load_public],
 )
 app.add_page(
     graphs_page,
     route=routes.HOME,
-    title=TITLE,
+    title=page_title(""),
+    meta=META,
     on_load=[SessionState.require_login, GraphsState.load],
 )
 app.add_page(
     graphs_page,
     route=routes.GRAPHS,
-    title=f"Graphs · {TITLE}",
+    title=page_title("Graphs"),
+    meta=META,
     on_load=[SessionState.require_login, GraphsState.load],
 )
 app.add_page(
     graph_editor_page,
     route=routes.EDITOR,
-    title=f"Editor · {TITLE}",
+    title=page_title("Editor"),
+    meta=META,
     on_load=[SessionState.require_login, DocumentState.load_document],
 )
 app.add_page(
     runs_page,
     route=routes.RUNS,
-    title=f"Runs · {TITLE}",
+    title=page_title("Runs"),
+    meta=META,
     on_load=[SessionState.require_login, RunsState.load],
 )
 app.add_page(
     settings_page,
     route=routes.SETTINGS,
-    title=f"Settings · {TITLE}",
+    title=page_title("Settings"),
+    meta=META,
     on_load=[SessionState.require_login, SettingsState.load],
+)
+app.add_page(
+    brand_page,
+    route=routes.BRAND,
+    title=page_title("Brand"),
+    meta=META,
+    on_load=[SessionState.require_login, BrandEditorState.load],
 )

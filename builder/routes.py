@@ -11,6 +11,7 @@ EDITOR = "/graphs/[graph_id]"
 """The editor of one saved graph; ``graph_id`` is a dynamic route argument."""
 RUNS = "/runs"
 SETTINGS = "/settings"
+BRAND = "/settings/brand"
 
 PUBLIC = frozenset({LOGIN})
 """Pages shown without a session; every other page sends a visitor without one to LOGIN."""
@@ -31,6 +32,11 @@ def safe_next(path: str) -> bool:
             path != LOGIN and not path.startswith(LOGIN + "/") and not path.startswith(LOGIN + "?")
         )
     )
+
+
+def login_to(tenant: str) -> str:
+    """The login page in ``tenant``'s brand (``?tenant=``)."""
+    return f"{LOGIN}?tenant={quote(tenant, safe='')}" if tenant else LOGIN
 
 
 def editor(graph_id: str) -> str:

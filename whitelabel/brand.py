@@ -115,6 +115,16 @@ class Brand(_Look):
 DEFAULT_BRAND = Brand(product_name="Auterity")
 
 
+class StoredBrand(BaseModel):
+    """A tenant's brand as stored, with the revision a writer must send back to replace it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    brand: Brand = DEFAULT_BRAND
+    revision: int = Field(default=0, ge=0)
+    """Optimistic-locking counter: 0 until the first write; the store bumps it on each."""
+
+
 class BrandPackage(BaseModel):
     """A checked brand plus the bytes of its assets, ready to be stored or uploaded."""
 

@@ -1,9 +1,10 @@
 """The app shell around every signed-in page.
 
-A sidebar (Graphs, Editor, Runs, Settings) and a header with the tenant, the user and their role,
-and Log out. Below 1280 px the sidebar shows icons only, so a tablet (768 px) keeps the page's width
-for its content. In the editor the sidebar's items ask before leaving unsaved changes
-(``guard=True``): they are buttons that go through ``DocumentState.navigate``.
+A header in the tenant's brand (logo, product name, primary colour) with the page title, the
+tenant, the user and their role, and Log out; a sidebar (Graphs, Editor, Runs, Settings); and
+the brand's legal footer. Below 1280 px the sidebar shows icons only, so a tablet (768 px)
+keeps the page's width for its content. In the editor the sidebar's items ask before leaving
+unsaved changes (``guard=True``): they are buttons that go through ``DocumentState.navigate``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import reflex as rx
 
 from builder import routes
+from builder.components.brand import brand_footer, brand_mark, branded
 from builder.state.document import DocumentState
 from builder.state.session import SessionState
 
@@ -81,19 +83,12 @@ def _item(key: str, label: str, icon: str, active: str, guard: bool) -> rx.Compo
 
 def sidebar(active: str, guard: bool = False) -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.icon("workflow", size=20, color="var(--accent-9)"),
-            rx.heading("Auterity", size="3", display=WIDE),
-            align="center",
-            spacing="2",
-            padding="4px 10px 12px",
-        ),
         *(_item(key, label, icon, active, guard) for key, label, icon in NAV),
         spacing="1",
         padding="12px 8px",
         width=rx.breakpoints(initial="56px", lg="200px"),
         min_width=rx.breakpoints(initial="56px", lg="200px"),
-        height="100vh",
+        height="100%",
         border_right="1px solid var(--gray-a5)",
         background="var(--gray-2)",
         custom_attrs={"role": "navigation"},
@@ -103,6 +98,8 @@ def sidebar(active: str, guard: bool = False) -> rx.Component:
 def user_header(title: rx.Component | str) -> rx.Component:
     heading = rx.heading(title, size="4") if isinstance(title, str) else title
     return rx.hstack(
+        brand_mark(),
+        rx.separator(orientation="vertical", size="1", background="rgba(255,255,255,0.45)"),
         heading,
         rx.spacer(),
         rx.cond(
@@ -110,7 +107,7 @@ def user_header(title: rx.Component | str) -> rx.Component:
             rx.badge(SessionState.service_error, color_scheme="red", max_width="40ch"),
         ),
         rx.hstack(
-            rx.icon("building-2", size=16, color="var(--gray-10)"),
+            rx.icon("building-2", size=16),
             rx.text(
                 rx.cond(
                     SessionState.tenant_name != "", SessionState.tenant_name, SessionState.tenant
@@ -125,26 +122,33 @@ def user_header(title: rx.Component | str) -> rx.Component:
         rx.text(
             SessionState.email,
             size="2",
-            color_scheme="gray",
+            opacity="0.85",
             display=WIDE,
             custom_attrs={"data-testid": "header-email"},
         ),
-        rx.badge(SessionState.role, variant="soft", custom_attrs={"data-testid": "header-role"}),
+        rx.badge(
+            SessionState.role,
+            variant="solid",
+            color_scheme="gray",
+            high_contrast=True,
+            custom_attrs={"data-testid": "header-role"},
+        ),
         rx.button(
             rx.icon("log-out", size=14),
             rx.text("Log out", display=WIDE),
             on_click=SessionState.logout,
             size="1",
-            variant="soft",
+            variant="surface",
             color_scheme="gray",
             custom_attrs={"data-testid": "logout"},
         ),
         align="center",
         spacing="3",
         padding="8px 16px",
-        min_height="48px",
-        border_bottom="1px solid var(--gray-a5)",
+        min_height="52px",
         width="100%",
+        class_name="brand-header",
+        custom_attrs={"data-testid": "brand-header"},
     )
 
 
@@ -156,24 +160,27 @@ def shell(
     Nothing but a spinner shows until the session is confirmed, so a
     visitor without one never sees another page's empty frame before the redirect.
     """
-    return rx.hstack(
-        sidebar(active, guard),
-        rx.vstack(
-            user_header(title),
-            rx.cond(
-                SessionState.signed_in,
-                content,
-                rx.center(rx.spinner(size="3"), width="100%", flex="1"),
+    return branded(
+        user_header(title),
+        rx.hstack(
+            sidebar(active, guard),
+            rx.vstack(
+                rx.cond(
+                    SessionState.signed_in,
+                    content,
+                    rx.center(rx.spinner(size="3"), width="100%", flex="1"),
+                ),
+                spacing="0",
+                flex="1",
+                min_width="0",
+                height="100%",
             ),
             spacing="0",
+            width="100%",
             flex="1",
-            min_width="0",
-            height="100vh",
+            min_height="0",
         ),
-        spacing="0",
-        width="100vw",
-        height="100vh",
-        overflow="hidden",
+        brand_footer(),
     )
 
 

@@ -1,14 +1,22 @@
-"""The login page: organisation (tenant), email and password for a session token."""
+"""The login page: organisation (tenant), email and password for a session token.
+
+It wears the brand of ``?tenant=`` (or of the organisation typed in), through the service's
+public brand route: logo, product name, colours and legal footer, before anyone logs in.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
+from builder.components.brand import branded, footer_bar, logo_or_icon
 from builder.state.session import SessionState
+from builder.state.theme import ThemeState
 
 
 def _field(
-    label: str, name: str, kind: str, autocomplete: str, focus: bool = False
+    label: str, name: str, kind: str, autocomplete: str, focus: bool = False, **events: Any
 ) -> rx.Component:
     return rx.vstack(
         rx.el.label(rx.text(label, size="2", weight="medium"), html_for=f"login-{name}"),
@@ -22,6 +30,7 @@ def _field(
             size="3",
             width="100%",
             custom_attrs={"data-testid": f"login-{name}"},
+            **events,
         ),
         spacing="1",
         width="100%",
@@ -29,17 +38,28 @@ def _field(
 
 
 def login_page() -> rx.Component:
-    return rx.center(
+    card = rx.center(
         rx.card(
             rx.form(
                 rx.vstack(
                     rx.hstack(
-                        rx.icon("workflow", size=24, color="var(--accent-9)"),
-                        rx.heading("Log in to Auterity", size="5"),
+                        logo_or_icon(ThemeState.logo, ThemeState.product_name, "login-logo", 36),
+                        rx.heading(
+                            "Log in to " + ThemeState.product_name,
+                            size="5",
+                            custom_attrs={"data-testid": "login-title"},
+                        ),
                         align="center",
-                        spacing="2",
+                        spacing="3",
                     ),
-                    _field("Organisation", "tenant", "text", "organization", focus=True),
+                    _field(
+                        "Organisation",
+                        "tenant",
+                        "text",
+                        "organization",
+                        focus=True,
+                        on_blur=ThemeState.show_public,
+                    ),
                     _field("Email", "email", "email", "username"),
                     _field("Password", "password", "password", "current-password"),
                     rx.cond(
@@ -75,7 +95,15 @@ def login_page() -> rx.Component:
             size="4",
             width="min(420px, 92vw)",
         ),
-        width="100vw",
-        height="100vh",
+        width="100%",
+        flex="1",
         background="var(--gray-2)",
+    )
+    return branded(
+        rx.box(height="6px", width="100%", class_name="brand-header"),
+        card,
+        rx.cond(
+            (ThemeState.footer != "") | (ThemeState.support_email != ""),
+            footer_bar(ThemeState.footer, ThemeState.support_email, "login-footer"),
+        ),
     )

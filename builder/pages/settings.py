@@ -11,6 +11,7 @@ from typing import cast
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from builder import routes
 from builder.components.shell import empty_state, page_body, shell
 from builder.state.session import SessionState
 from builder.state.settings import SettingsState
@@ -266,11 +267,42 @@ def _settings_section() -> rx.Component:
     )
 
 
+def _brand_section() -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.vstack(
+                rx.heading("Brand", size="4"),
+                rx.text(
+                    "Product name, logo, colours and footer of this builder and its login page.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                spacing="1",
+            ),
+            rx.spacer(),
+            rx.link(
+                rx.button(rx.icon("palette", size=14), "Edit brand", variant="soft"),
+                href=routes.BRAND,
+                custom_attrs={"data-testid": "open-brand"},
+            ),
+            align="center",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 def settings_page() -> rx.Component:
     content = page_body(
         rx.cond(
             SettingsState.loaded,
-            rx.vstack(_keys_section(), _settings_section(), spacing="4", width="100%"),
+            rx.vstack(
+                _brand_section(),
+                _keys_section(),
+                _settings_section(),
+                spacing="4",
+                width="100%",
+            ),
             rx.center(rx.spinner(), width="100%", padding="32px"),
         ),
         _secret_dialog(),

@@ -16,6 +16,7 @@ import reflex as rx
 
 from builder import present, routes
 from builder.api import Api, ApiError
+from builder.state.theme import ThemeState
 
 TOKEN_KEY = "auterity_token"  # noqa: S105 - the storage key's name, not a secret
 
@@ -75,6 +76,8 @@ class SessionState(rx.State):
         self.service_error = ""
         self.tenant, self.tenant_name, self.role = me.tenant, me.tenant_name, me.role
         self.email = present.actor(me.actor)
+        theme = await self.get_state(ThemeState)
+        await theme.use_tenant(self.api(), me.tenant)
         return None
 
     @rx.event
@@ -119,9 +122,13 @@ class SessionState(rx.State):
         yield rx.redirect(wanted if routes.safe_next(wanted) else routes.GRAPHS)
 
     @rx.event
-    def logout(self) -> Any:
+    async def logout(self) -> Any:
+        """Back to the login page, which shows the tenant's brand (the next login may differ)."""
+        tenant = self.tenant
         self.forget()
-        return rx.redirect(routes.LOGIN)
+        theme = await self.get_state(ThemeState)
+        theme.use_default()
+        return rx.redirect(routes.login_to(tenant))
 
 
 async def api_for(state: rx.State) -> Api:

@@ -1,9 +1,9 @@
 """``make run``: the whole product on local defaults, state kept across restarts.
 
-Starts the local AWS endpoint (state replayed from ``.auterity/local``), creates the tables,
-seeds a ``demo`` tenant with an admin user and an API key, saves and deploys the example
-graphs, starts the service and the browser builder, and prints how to use them. Running it
-again reuses everything; Ctrl-C stops every process it started.
+Starts the local AWS endpoint (state replayed from ``.auterity/local``), creates the tables and
+the brand assets bucket, seeds a ``demo`` tenant with an admin user and an API key, saves and
+deploys the example graphs, starts the service and the browser builder, and prints how to use
+them. Running it again reuses everything; Ctrl-C stops every process it started.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from runtime.load import load_graph_file
 from runtime.local.aws import LocalAws, LocalAwsError
 from runtime.local.processes import Supervisor, pid_alive, port_is_free, wait_for_http
 from runtime.service.config import ServiceConfig
-from runtime.service.server import ensure_tables
-from runtime.store import Conflict, Directory, NotFound, TenantStore, make_client
+from runtime.service.server import ensure_bucket, ensure_tables
+from runtime.store import Conflict, Directory, NotFound, TenantStore, bucket_name, make_client
 
 STATE_DIR = Path(".auterity/local")
 CREDENTIALS = STATE_DIR / "credentials.json"
@@ -206,7 +206,9 @@ def main() -> int:
             supervisor.watch_pid("local AWS", aws.pid)  # another make run's server
         os.environ.update(aws.client_env())
         client = make_client(endpoint_url=aws.endpoint_url)
-        ensure_tables(client, ServiceConfig(token_secret=secrets.token_urlsafe(48)))
+        config = ServiceConfig(token_secret=secrets.token_urlsafe(48), assets_bucket=bucket_name())
+        ensure_tables(client, config)
+        ensure_bucket(config, endpoint_url=aws.endpoint_url)
         store, creds = seed(Directory(client))
         slugs = deploy_examples(store)
         env: dict[str, Any] = {

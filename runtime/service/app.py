@@ -32,6 +32,7 @@ MANAGEMENT_ROUTES = (
     "deployments",
     "runs",
     "settings",
+    "brand",
     "ai",
 )
 """Modules of ``runtime.service.routes`` that make up the management API, in order."""
@@ -128,6 +129,7 @@ def include_management(app: FastAPI) -> None:
     from runtime.service.routes import (
         ai,
         auth,
+        brand,
         catalog,
         deployments,
         graphs,
@@ -137,7 +139,7 @@ def include_management(app: FastAPI) -> None:
     )
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, catalog, graphs, validate, deployments, runs, settings, ai):
+    for module in (auth, catalog, graphs, validate, deployments, runs, settings, brand, ai):
         api.include_router(module.router)
     app.include_router(api)
     app.openapi_schema = None  # regenerate with the new routes
@@ -166,8 +168,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await app.state.auterity.close()
 
 
-def create_app(config: ServiceConfig, client: Any, *, lazy_management: bool = False) -> FastAPI:
-    """The app; ``lazy_management`` defers the management API (see ``ManagementOnDemand``)."""
+def create_app(
+    config: ServiceConfig, client: Any, *, lazy_management: bool = False, s3: Any = None
+) -> FastAPI:
+    """The app; ``lazy_management`` defers the management API (see ``ManagementOnDemand``).
+
+    ``s3`` holds the brand asset files; by default a client made on first use.
+    """
     app = FastAPI(
         title="Auterity",
         version="1",
@@ -180,6 +187,7 @@ def create_app(config: ServiceConfig, client: Any, *, lazy_management: bool = Fa
         client=client,
         directory=Directory(client, config.table_name),
         aws=aws_deployer(config) if config.deploy_target == "lambda" else None,
+        s3=s3,
     )
     errors.install(app)
     app.add_middleware(BodyLimit)

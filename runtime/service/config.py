@@ -19,6 +19,8 @@ class ServiceConfig(BaseModel):
 
     table_name: str = "auterity"
     idempotency_table_name: str = "auterity-idempotency"
+    assets_bucket: str = "auterity-brand-assets"
+    """S3 bucket of the tenants' brand asset files (logo, favicon)."""
     token_secret: str = Field(min_length=32, repr=False)
     token_ttl_seconds: int = Field(default=12 * 3600, ge=60)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
@@ -45,6 +47,8 @@ class ServiceConfig(BaseModel):
         return cls(
             table_name=env.get("AUTERITY_TABLE", "auterity"),
             idempotency_table_name=env.get("AUTERITY_IDEMPOTENCY_TABLE", "auterity-idempotency"),
+            assets_bucket=env.get("AUTERITY_ASSETS_BUCKET")
+            or "auterity-brand-assets",  # store.bucket_name
             token_secret=env.get("AUTERITY_TOKEN_SECRET") or secrets.token_urlsafe(48),
             max_body_bytes=int(env.get("AUTERITY_MAX_BODY_BYTES", 1024 * 1024)),
             max_run_seconds=float(env.get("AUTERITY_MAX_RUN_SECONDS", 30)),

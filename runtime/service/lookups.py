@@ -1,5 +1,6 @@
 """Short-lived copies of what every endpoint request reads: the API key, deployment, settings.
 
+The brand is kept here too: every visit to a tenant's login page reads it without a credential.
 Without them a deployed graph costs three DynamoDB reads before it runs (measured: 72% of a
 request's time went to DynamoDB calls). API Gateway caches its authorizers' answers for the
 same reason. The price is staleness, bounded two ways:
@@ -22,11 +23,14 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from cachetools import TTLCache
 
 from runtime.store import ApiKey, Deployment, TenantSettings, TenantStore
+
+if TYPE_CHECKING:  # the brand is read by the management API only, not by endpoint traffic
+    from whitelabel.brand import StoredBrand
 
 MAX_ENTRIES = 4096
 T = TypeVar("T")
@@ -95,8 +99,14 @@ class Lookups:
         assert found is not None
         return found
 
+    def brand(self, store: TenantStore) -> StoredBrand:
+        """What the public login-page route reads on every visit, unauthenticated."""
+        found = self._get((store.tenant_id, "brand", ""), store.get_brand)
+        assert found is not None
+        return found
+
     def forget(self, tenant_id: str) -> None:
-        """Drop one tenant's entries: called after a change to its keys, deployments, settings."""
+        """Drop one tenant's entries: after a change to its keys, deployments, settings, brand."""
         with self._lock:
             for key in [k for k in self._cache if k[0] == tenant_id]:
                 self._cache.pop(key, None)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from runtime.service.aws_deploy import AwsDeployer
 from runtime.service.config import ServiceConfig
 from runtime.service.lookups import Lookups, may_load
-from runtime.store import Directory, TenantStore
+from runtime.store import AssetFiles, Directory, LazyClient, TenantStore, make_s3_client
 
 if TYPE_CHECKING:
     from runtime.ai.router import Router
@@ -28,12 +28,20 @@ class ServiceState:
     executors: OrderedDict[tuple[str, str, int], Executor] = field(default_factory=OrderedDict)
     background: set[asyncio.Task[None]] = field(default_factory=set)
     aws: AwsDeployer | None = None
+    s3: Any = None
+    """The S3 client of brand asset files (``runtime.store.assets``), made on first use."""
     """Set when deployments also go to Lambda (``deploy_target="lambda"``)."""
     lookups: Lookups = field(init=False)
     _ai_router: Router | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.lookups = Lookups(self.config.cache_seconds)
+        if self.s3 is None:
+            self.s3 = LazyClient(make_s3_client)
+
+    def asset_files(self, store: TenantStore) -> AssetFiles:
+        """The tenant's own asset files in the configured bucket."""
+        return store.asset_files(self.s3, self.config.assets_bucket)
 
     @property
     def ai_router(self) -> Router:

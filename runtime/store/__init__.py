@@ -4,6 +4,7 @@ One table, single-item conditional writes only, every key under ``TENANT#<id>#``
 ``runtime.store.keys`` for the layout.
 """
 
+from runtime.store.assets import AssetFiles, S3Client, bucket_name, create_bucket, make_s3_client
 from runtime.store.directory import Directory
 from runtime.store.errors import Conflict, InvalidInput, NotFound, StoreError, Throttled
 from runtime.store.models import (
@@ -41,6 +42,7 @@ __all__ = [
     "PERMISSIONS",
     "TABLE_NAME_DEFAULT",
     "ApiKey",
+    "AssetFiles",
     "AuditEvent",
     "ChatTurn",
     "Conflict",
@@ -60,6 +62,7 @@ __all__ = [
     "Role",
     "RunRecord",
     "RunStatus",
+    "S3Client",
     "StoreError",
     "Tenant",
     "TenantSettings",
@@ -68,6 +71,9 @@ __all__ = [
     "Trigger",
     "UsageRecord",
     "User",
+    "bucket_name",
+    "create_bucket",
     "create_table",
     "make_client",
+    "make_s3_client",
 ]

@@ -10,6 +10,9 @@ Partitions of a tenant (``PK``):
                                 (``SK=SPEND#<YYYY-MM>``)
 - ``TENANT#<t>#CHATS``          AI chat conversations (``SK=CHAT#<owner>#<id>``)
 
+The brand is one item in the root partition (``SK=BRAND``); its asset files live in S3 under
+``TENANT#<t>#ASSET#<content-hashed name>`` (``asset_object``), the same prefix as the items.
+
 Tenant ids cannot contain ``#``, so the trailing ``#`` of the prefix is what keeps ``acme``'s
 keys from ever starting with ``acme-co``'s prefix and the other way round.
 """
@@ -29,6 +32,8 @@ RECORD_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 KEY_ID = re.compile(r"^[0-9a-f]{12}$")
 EMAIL = re.compile(r"^[^@\s#]{1,64}@[^@\s#.]+(\.[^@\s#.]+)+$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+ASSET_NAME = re.compile(r"^(logo|favicon)-[0-9a-f]{16}\.(png|jpg|webp|svg|ico)$")
+"""A brand asset's content-hashed file name (``whitelabel.assets.Asset.file_name``)."""
 OWNER = re.compile(r"^(user:[^@\s#]{1,64}@[^@\s#]{1,190}|key:[0-9a-f]{12})$")
 """A principal's actor (``user:<email>`` or ``key:<key id>``): who a conversation belongs to."""
 
@@ -47,6 +52,8 @@ EVENTS = "EV#"
 USAGE = "U#"
 SPEND = "SPEND#"
 CHATS = "CHAT#"
+BRAND = "BRAND"
+ASSETS = "ASSET#"
 
 
 class Key(NamedTuple):
@@ -92,6 +99,13 @@ class TenantKeys:
 
     def settings(self) -> Key:
         return Key(self.root, SETTINGS)
+
+    def brand(self) -> Key:
+        return Key(self.root, BRAND)
+
+    def asset_object(self, file_name: str) -> str:
+        """The S3 object key of one of this tenant's brand asset files."""
+        return f"{self.prefix}{ASSETS}{checked(ASSET_NAME, file_name, 'asset file name')}"
 
     def graph_head(self, graph_id: str) -> Key:
         return Key(self.root, GRAPHS + checked(GRAPH_ID, graph_id, "graph id"))

@@ -7,6 +7,8 @@ lives in its own module and this class only puts them together.
 from __future__ import annotations
 
 from runtime.store.access import Table
+from runtime.store.assets import AssetFiles, S3Client
+from runtime.store.brand import BrandOps
 from runtime.store.conversations import ConversationOps
 from runtime.store.deployments import DeploymentOps
 from runtime.store.graphs import GraphOps
@@ -22,6 +24,7 @@ from runtime.store.transfer import TransferOps
 
 class TenantStore(
     SettingsOps,
+    BrandOps,
     IdentityOps,
     GraphOps,
     DeploymentOps,
@@ -43,3 +46,7 @@ class TenantStore(
 
     def __repr__(self) -> str:
         return f"TenantStore({self.tenant_id!r}, table={self._table.name!r})"
+
+    def asset_files(self, client: S3Client, bucket: str) -> AssetFiles:
+        """The brand asset files of the tenant in ``bucket`` (keys under its own prefix only)."""
+        return AssetFiles(client, bucket, self._keys)

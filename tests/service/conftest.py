@@ -17,7 +17,7 @@ from moto import mock_aws
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
 from runtime.service.idempotency import create_idempotency_table
-from runtime.store import Directory, create_table
+from runtime.store import Directory, create_bucket, create_table
 
 EXAMPLES = Path(__file__).parent.parent.parent / "examples"
 PASSWORD = "correct horse battery"
@@ -49,6 +49,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_table(client, "auterity")
         create_idempotency_table(client, "auterity-idempotency")
+        create_bucket(boto3.client("s3", region_name="us-east-1"), "auterity-brand-assets")
         yield client
 
 

@@ -33,7 +33,14 @@ from fastapi import FastAPI
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
 from runtime.service.idempotency import create_idempotency_table
-from runtime.store import Directory, TenantStore, create_table, make_client
+from runtime.store import (
+    Directory,
+    TenantStore,
+    create_bucket,
+    create_table,
+    make_client,
+    make_s3_client,
+)
 from tests.service.conftest import PASSWORD, Tenant, example
 from tests.store.conftest import moto_server  # noqa: F401  (re-exported fixture: locked moto)
 
@@ -51,6 +58,9 @@ HOT_LEAD = {
         "source": "web",
     }
 }
+
+A_LOGO = b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8"/></svg>'
+"""A's logo; served publicly by design, so it carries no marker."""
 
 B_LEAD = {"lead": {"email": "bob@b.example", "name": "Bob", "budget": 45000, "source": "web"}}
 """What B sends to endpoints: a valid lead without A's marker, so an echo is never a "leak"."""
@@ -90,6 +100,8 @@ class SeededA:
     key_id: str = ""
     user: str = f"alice@{MARK}.example"
     conversation_id: str = ""
+    logo_file: str = ""
+    """A's current logo: public by design (the login page shows it), the bytes carry no mark."""
 
 
 def seed_a(http: httpx.Client, a: Tenant, store: TenantStore) -> SeededA:
@@ -134,6 +146,16 @@ def seed_a(http: httpx.Client, a: Tenant, store: TenantStore) -> SeededA:
     )
     assert chat.status_code == 200, chat.text
     seeded.conversation_id = chat.json()["conversation_id"]
+    brand = {"product_name": "Acme", "custom_domain": f"flow.{MARK}.example", "revision": 0}
+    branded = http.put("/api/v1/brand", json=brand, headers=a.auth)
+    assert branded.status_code == 200, branded.text
+    logo = http.put(
+        "/api/v1/brand/assets/logo",
+        content=A_LOGO,
+        headers={**a.auth, "content-type": "image/svg+xml"},
+    )
+    assert logo.status_code == 200, logo.text
+    seeded.logo_file = logo.json()["logo_url"].rsplit("/", 1)[-1]
     # Positive control: A itself sees its marked data, so ``leaks`` can detect a leak at all.
     assert leaks(http.get("/api/v1/graphs/lead_scoring", headers=a.auth).text)
     return seeded
@@ -171,6 +193,7 @@ def snapshot(store: TenantStore, client: Any, table: str) -> dict[str, Any]:
         "deployments": [d.model_dump() for d in store.list_deployments()],
         "runs": [r.model_dump(mode="json") for r in store.list_runs(limit=1000)],
         "settings": store.get_settings().model_dump(),
+        "brand": store.get_brand().model_dump(mode="json"),
         "api_keys": [k.model_dump() for k in store.list_api_keys()],
         "users": [u.model_dump() for u in store.list_users()],
         "audit": [e.model_dump() for e in store.list_audit(1000)],
@@ -277,6 +300,7 @@ def backend(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Backe
     config = ServiceConfig(
         table_name=f"auterity-{suffix}",
         idempotency_table_name=f"auterity-idem-{suffix}",
+        assets_bucket=f"auterity-assets-{suffix}",
         token_secret=TOKEN_SECRET,
         max_run_seconds=5,
     )
@@ -284,6 +308,9 @@ def backend(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Backe
     try:
         create_table(dynamodb, config.table_name)
         create_idempotency_table(dynamodb, config.idempotency_table_name)
+        create_bucket(
+            make_s3_client(endpoint_url=moto_server, region="us-east-1"), config.assets_bucket
+        )
         yield Backend(moto_server, config, dynamodb, Directory(dynamodb, config.table_name))
     finally:
         dynamodb.close()
@@ -306,7 +333,8 @@ def make_tenant(http: Any, directory: Directory, tenant_id: str) -> Tenant:
 @pytest.fixture
 def live(backend: Backend) -> Iterator[Live]:
     """The app under uvicorn over ``backend``, with tenants ``acme`` and ``acme-co``."""
-    app = create_app(backend.config, backend.dynamodb)
+    s3 = make_s3_client(endpoint_url=backend.endpoint, region="us-east-1")
+    app = create_app(backend.config, backend.dynamodb, s3=s3)
     running = start_uvicorn(app)
     url = f"http://127.0.0.1:{running.port}"
     try:

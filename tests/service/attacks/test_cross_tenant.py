@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import boto3
 import jwt
 import pytest
 from fastapi import FastAPI
@@ -104,6 +105,14 @@ def _rerun_body(ctx: Ctx) -> Any:
     }
 
 
+def _brand_body(ctx: Ctx) -> Any:
+    current = ctx.http.get("/api/v1/brand", headers=ctx.headers).json()
+    return {"product_name": "B brand", "revision": current["revision"]}
+
+
+B_LOGO = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
+
+
 def _login_body(ctx: Ctx) -> Any:
     return {"tenant": ctx.ids["tenant"], "email": "admin@example.com", "password": "not it!!"}
 
@@ -141,6 +150,16 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("PUT", "/api/v1/settings"): Call(OK, body=_settings_body),
     ("GET", "/api/v1/api-keys"): PUBLIC,
     ("POST", "/api/v1/api-keys"): Call(_expect(201), body=lambda ctx: {"name": "b key"}),
+    # The brand and its files: B's own.
+    ("GET", "/api/v1/brand"): PUBLIC,
+    ("PUT", "/api/v1/brand"): Call(OK, body=_brand_body),
+    ("POST", "/api/v1/brand/preview"): Call(OK, body=lambda ctx: {"product_name": "B"}),
+    ("PUT", "/api/v1/brand/assets/{kind}"): Call(OK, body=lambda ctx: B_LOGO),
+    ("DELETE", "/api/v1/brand/assets/{kind}"): Call(_expect(204)),
+    # Public by design (the login page, before anyone logs in): A's display fields and current
+    # logo, never its other fields (A's custom domain carries the marker, so ``leaks`` checks).
+    ("GET", "/api/v1/brand/public"): Call(OK, query={"tenant": "acme"}),
+    ("GET", "/api/v1/brand/public/assets/{tenant}/{file_name}"): Call(_expect(200, 404)),
     # Everything that names one of A's ids.
     ("GET", "/api/v1/graphs/{graph_id}"): Call(NOT_FOUND, aims_at_a=True),
     ("PUT", "/api/v1/graphs/{graph_id}"): Call(NOT_FOUND, aims_at_a=True, body=_save_body),
@@ -215,6 +234,8 @@ def _a_ids(seeded: SeededA) -> dict[str, str]:
         "run_id": seeded.run_ids[0],
         "key_id": seeded.key_id,
         "conversation_id": seeded.conversation_id,
+        "kind": "logo",
+        "file_name": seeded.logo_file,
     }
 
 
@@ -226,6 +247,8 @@ GHOST_IDS = {
     "run_id": "0" * 32,
     "key_id": "0" * 12,
     "conversation_id": "f" * 32,
+    "kind": "logo",
+    "file_name": "logo-0000000000000000.svg",
 }
 
 
@@ -234,6 +257,8 @@ def _send(ctx: Ctx, method: str, template: str, call: Call) -> Response:
     body = call.body(ctx) if call.body is not None else None
     if method in ("GET", "HEAD", "DELETE") or body is None:
         return ctx.http.request(method, path, params=call.query, headers=ctx.headers)
+    if isinstance(body, bytes):
+        return ctx.http.request(method, path, params=call.query, content=body, headers=ctx.headers)
     return ctx.http.request(method, path, params=call.query, json=body, headers=ctx.headers)
 
 
@@ -256,6 +281,14 @@ def _shape(response: Response, ids: dict[str, str]) -> tuple[int, str | None, st
 @pytest.fixture
 def seeded(client: TestClient, aws: Any, acme: Tenant, acme_co: Tenant) -> SeededA:
     return seed_a(client, acme, Directory(aws, TABLE).tenant("acme"))
+
+
+def _a_files() -> dict[str, bytes]:
+    """A's brand asset objects in S3 (moto, in-process), name to bytes."""
+    s3 = boto3.client("s3", region_name="us-east-1")
+    listed = s3.list_objects_v2(Bucket="auterity-brand-assets", Prefix="TENANT#acme#")
+    names = [o["Key"] for o in listed.get("Contents", [])]
+    return {n: s3.get_object(Bucket="auterity-brand-assets", Key=n)["Body"].read() for n in names}
 
 
 def _a_store(aws: Any) -> TenantStore:
@@ -289,6 +322,8 @@ def test_b_cannot_reach_a_through_any_route(
 ) -> None:
     a_store = _a_store(aws)
     before = snapshot(a_store, aws, TABLE)
+    a_files = _a_files()
+    assert len(a_files) == 1
     headers = acme_co.auth if credential == "token" else acme_co.key
     ctx = Ctx(client, acme_co, headers, _a_ids(seeded))
     ghost = Ctx(client, acme_co, headers, GHOST_IDS, ctx.counter)
@@ -328,6 +363,7 @@ def test_b_cannot_reach_a_through_any_route(
 
     assert not problems, "\n".join(problems)
     assert snapshot(a_store, aws, TABLE) == before
+    assert _a_files() == a_files
     # A's own view is untouched: its endpoint still answers A, with A's latest version.
     answered = client.post("/t/acme/leads", json=HOT_LEAD, headers=acme.key)
     assert answered.status_code == 200
@@ -383,6 +419,18 @@ def test_a_tenant_in_body_query_or_headers_never_overrides_the_credential(
     assert changed.status_code in (200, 422), changed.text  # extra fields may be refused
     if changed.status_code == 200:
         assert b_store.get_settings().egress_allow == ["b-only.example"]
+
+    brand = client.put(
+        "/api/v1/brand",
+        params=QUERY,
+        json={"product_name": "B brand", "revision": 0},
+        headers=headers,
+    )
+    assert brand.status_code == 200, brand.text
+    logo = client.put("/api/v1/brand/assets/logo", params=QUERY, content=B_LOGO, headers=headers)
+    assert logo.status_code == 200, logo.text
+    assert logo.json()["logo_url"].startswith("/api/v1/brand/public/assets/acme-co/")
+    assert b_store.get_brand().brand.product_name == "B brand"
 
     me = client.get("/api/v1/auth/me", params=QUERY, headers=headers).json()
     assert me["tenant"] == "acme-co"
