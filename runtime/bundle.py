@@ -161,3 +161,28 @@ def _zip(files: dict[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, files[name], compresslevel=6)
     return buffer.getvalue()
+
+
+SERVICE_HANDLER = "runtime.service.lambda_handler.handler"
+SERVICE_EXTRAS = frozenset(
+    STORE_EXTRAS
+    | {"fastapi", "mangum", "aws-lambda-powertools", "pyjwt", "cachetools", "pyyaml"}
+)
+"""The ``service`` extra without the local HTTP server (Lambda runs it through Mangum)."""
+
+
+def build_service_bundle() -> bytes:
+    """The service itself (management API and deployed endpoints) as one Lambda's code.
+
+    What a tenant's own stack runs (``infra/cdk``): our sources, no graph; the service's
+    third-party libraries come from a layer, like every bundle's.
+    """
+    files = _source_files()
+    manifest = {
+        "bundle_format": 1,
+        "handler": SERVICE_HANDLER,
+        "requires": lambda_requirements(SERVICE_EXTRAS),
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+    files["auterity/manifest.json"] = canonical_json(manifest).encode()
+    return _zip(files)
