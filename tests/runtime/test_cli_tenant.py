@@ -1,0 +1,107 @@
+"""``auterity tenant`` through Typer's CliRunner, against a moto server on loopback.
+
+The server runs in this process (``ThreadedMotoServer``) with the local endpoint's
+CloudFormation additions registered, and the CLI reaches it as the ``local`` target does:
+through ``AWS_ENDPOINT_URL``.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from moto.server import ThreadedMotoServer
+from typer.testing import CliRunner
+
+from runtime.cli import app
+from runtime.local.moto_cfn import register
+
+REPO = Path(__file__).resolve().parents[2]
+ACME = REPO / "examples" / "brands" / "acme.yaml"
+BRANDS = REPO / "tests" / "fixtures" / "brands"
+
+
+def _port() -> int:
+    for _ in range(50):
+        port = random.randint(20000, 32000)  # noqa: S311 - a test port, not a secret
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 20000-32000")
+
+
+@pytest.fixture
+def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    register()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+def test_provision_status_teardown_on_the_local_endpoint(endpoint: str) -> None:
+    runner = CliRunner()
+    made = runner.invoke(app, ["tenant", "provision", "acme", "--brand", str(ACME)])
+    assert made.exit_code == 0, made.output + str(made.exception)
+    assert "auterity-tenant-acme (local)" in made.stdout
+    assert "BrandPrimaryColor" in made.stdout and "#b91c1c" in made.stdout
+    for step in ("synth", "assets", "deploy", "brand", "validate"):
+        assert f"✓ {step}" in made.stderr
+
+    shown = runner.invoke(app, ["tenant", "status", "acme"])
+    assert shown.exit_code == 0, shown.output
+    assert "auterity-tenant-acme: CREATE_COMPLETE" in shown.stdout
+    assert "AWS::Lambda::Function" in shown.stdout
+
+    gone = runner.invoke(app, ["tenant", "teardown", "acme", "--yes"])
+    assert gone.exit_code == 0, gone.output
+    assert "tenant acme's stack is deleted" in gone.stdout
+
+    missing = runner.invoke(app, ["tenant", "status", "acme"])
+    assert missing.exit_code == 1
+    assert "tenant acme has no stack" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("brand", "field", "says"),
+    [
+        ("pale.yaml", "primary_color", "too light"),
+        ("wrong-type.yaml", "logo", "the file is"),
+        ("broken.yaml", "file", "is not valid YAML"),
+    ],
+)
+def test_a_bad_brand_file_lists_its_problems_and_exits_2(
+    brand: str, field: str, says: str
+) -> None:
+    result = CliRunner().invoke(
+        app, ["tenant", "provision", "acme", "--brand", str(BRANDS / brand)]
+    )
+    assert result.exit_code == 2
+    assert "cannot be used" in result.stderr
+    assert f"  {field}: " in result.stderr and says in result.stderr
+
+
+def test_update_of_a_tenant_without_a_stack_fails_clearly(endpoint: str) -> None:
+    result = CliRunner().invoke(app, ["tenant", "update", "nobody"])
+    assert result.exit_code == 1
+    assert "tenant nobody has no stack" in result.stderr
+
+
+def test_unknown_target_is_refused() -> None:
+    result = CliRunner().invoke(
+        app, ["tenant", "provision", "acme", "--brand", str(ACME), "--target", "mars"]
+    )
+    assert result.exit_code == 2
