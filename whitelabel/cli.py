@@ -29,9 +29,7 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 NameArg = Annotated[str, typer.Argument(help="The tenant id, e.g. acme.", show_default=False)]
-TargetOpt = Annotated[
-    str, typer.Option("--target", help="local (the local AWS endpoint) or aws.")
-]
+TargetOpt = Annotated[str, typer.Option("--target", help="local (the local AWS endpoint) or aws.")]
 RegionOpt = Annotated[str, typer.Option("--region", help="The stack's AWS region.")]
 BrandOpt = Annotated[
     Path, typer.Option("--brand", help="A brand file (YAML or JSON).", show_default=False)
@@ -86,16 +84,18 @@ class StepDisplay:
             self._shown[index] = 0
         if self._verbose:
             for message in step.messages[self._shown[index] :]:
-                self.progress.console.print(f"  [dim]{step.name}[/] {message}", markup=True,
-                                            highlight=False)
+                self.progress.console.print(
+                    f"  [dim]{step.name}[/] {message}", markup=True, highlight=False
+                )
         self._shown[index] = len(step.messages)
         last = step.messages[-1] if step.messages else ""
-        mark = {"succeeded": "[green]✓[/]", "failed": "[red]✗[/]", "skipped": "[dim]–[/]"}
+        mark = {"succeeded": "[green]✓[/]", "failed": "[red]✗[/]", "skipped": "[dim]-[/]"}
         prefix = mark.get(step.status, "")
         text = f"{prefix} [bold]{step.name}[/]" + (f"  [dim]{_escape(last)}[/]" if last else "")
         done = step.status in mark
-        self.progress.update(self._tasks[index], description=text.strip(),
-                             completed=1 if done else 0)
+        self.progress.update(
+            self._tasks[index], description=text.strip(), completed=1 if done else 0
+        )
 
 
 def _escape(text: str) -> str:
@@ -196,7 +196,9 @@ def update_command(
     job = _run(
         verbose,
         lambda display: update(
-            name, region=region, package=package,
+            name,
+            region=region,
+            package=package,
             options=Options(target=chosen, listeners=(display,)),
         ),
     )

@@ -33,5 +33,6 @@ class PlatformStack(Stack):
             ("key_arn", key.key_arn),
         ):
             export = POOLED_EXPORTS[name]
-            CfnOutput(self, export.removeprefix(f"{PLATFORM_STACK}-"), value=value,
-                      export_name=export)
+            CfnOutput(
+                self, export.removeprefix(f"{PLATFORM_STACK}-"), value=value, export_name=export
+            )

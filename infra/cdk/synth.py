@@ -96,8 +96,8 @@ def synthesize(config: TenantConfig, outdir: Path) -> Synthesized:
 
     def read(name: str) -> SynthesizedStack:
         artifact = assembly.get_stack_by_name(name)
-        manifest = f"{artifact.id}.assets.json"
-        if not (outdir / manifest).is_file():
+        manifest: str | None = f"{artifact.id}.assets.json"
+        if not (outdir / f"{artifact.id}.assets.json").is_file():
             manifest = None
         return SynthesizedStack(
             name=name, template=artifact.template, assets=_assets(outdir, manifest)

@@ -61,9 +61,7 @@ def idempotency_table(scope: Construct, key: kms.IKey, *, retain: bool) -> dynam
     return dynamodb.Table(
         scope,
         "IdempotencyTable",
-        partition_key=dynamodb.Attribute(
-            name=IDEMPOTENCY_KEY, type=dynamodb.AttributeType.STRING
-        ),
+        partition_key=dynamodb.Attribute(name=IDEMPOTENCY_KEY, type=dynamodb.AttributeType.STRING),
         billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
         encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
         encryption_key=key,

@@ -90,8 +90,12 @@ class TenantStack(Stack):
         idempotency = idempotency_table(self, key, retain=retain)
         role.add_to_policy(
             iam.PolicyStatement(
-                actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                         "dynamodb:DeleteItem"],
+                actions=[
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                ],
                 resources=[idempotency.table_arn],
             )
         )
@@ -124,8 +128,15 @@ class TenantStack(Stack):
             deployment.node.add_dependency(method)
         url = Fn.join(
             "",
-            ["https://", api.rest_api_id, ".execute-api.", Aws.REGION, ".", Aws.URL_SUFFIX,
-             f"/{STAGE}/"],
+            [
+                "https://",
+                api.rest_api_id,
+                ".execute-api.",
+                Aws.REGION,
+                ".",
+                Aws.URL_SUFFIX,
+                f"/{STAGE}/",
+            ],
         )
         if config.custom_domain is not None:
             self._domain(api, deployment)
@@ -260,7 +271,10 @@ class TenantStack(Stack):
             security_policy="TLS_1_2",
         )
         mapping = apigateway.CfnBasePathMapping(
-            self, "ApiDomainMapping", domain_name=domain.domain_name, rest_api_id=api.rest_api_id,
+            self,
+            "ApiDomainMapping",
+            domain_name=domain.domain_name,
+            rest_api_id=api.rest_api_id,
             stage=STAGE,
         )
         mapping.add_dependency(name)

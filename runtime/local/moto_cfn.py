@@ -24,15 +24,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from moto.cloudformation import parsing
 from moto.apigateway.models import RestAPI, apigateway_backends
+from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 from moto.kms.models import Key
 from moto.s3.models import FakeBucket, s3_backends
 from moto.utilities.utils import get_partition
 
 
-class BucketPolicy(CloudFormationModel):  # type: ignore[misc]
+class BucketPolicy(CloudFormationModel):
     """``AWS::S3::BucketPolicy``: the bucket's policy document, set and removed with it."""
 
     def __init__(self, bucket: str, account_id: str, region_name: str) -> None:
@@ -57,7 +57,7 @@ class BucketPolicy(CloudFormationModel):  # type: ignore[misc]
         return False
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
+    def create_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: dict[str, Any],
@@ -73,7 +73,7 @@ class BucketPolicy(CloudFormationModel):  # type: ignore[misc]
         return cls(bucket, account_id, region_name)
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[override]
+    def update_from_cloudformation_json(
         cls,
         original_resource: BucketPolicy,
         new_resource_name: str,
@@ -86,7 +86,7 @@ class BucketPolicy(CloudFormationModel):  # type: ignore[misc]
         )
 
     @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[override]
+    def delete_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: dict[str, Any],
@@ -116,7 +116,10 @@ _key_from_cloudformation = Key.create_from_cloudformation_json
 
 
 def _kms_key_from_cloudformation(
-    cls: type[Key], resource_name: str, cloudformation_json: dict[str, Any], *args: Any,
+    cls: type[Key],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    *args: Any,
     **kwargs: Any,
 ) -> Key:
     properties = dict(cloudformation_json.get("Properties", {}))

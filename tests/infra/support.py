@@ -30,7 +30,11 @@ SNAPSHOT_BRAND = Brand(
 
 
 def config(**changes: object) -> TenantConfig:
-    fields: dict[str, object] = {"tenant": "acme", "brand": SNAPSHOT_BRAND, "industry": "automotive"}
+    fields: dict[str, object] = {
+        "tenant": "acme",
+        "brand": SNAPSHOT_BRAND,
+        "industry": "automotive",
+    }
     fields.update(changes)
     return TenantConfig.model_validate(fields)
 

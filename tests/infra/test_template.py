@@ -63,7 +63,9 @@ def test_the_code_asset_is_normalized_and_uploaded_by_content_hash() -> None:
 
 @pytest.fixture(params=["dedicated", "pooled"])
 def template(request: pytest.FixtureRequest) -> Template:
-    return Template.from_json(tenant_template(DEDICATED if request.param == "dedicated" else POOLED))
+    return Template.from_json(
+        tenant_template(DEDICATED if request.param == "dedicated" else POOLED)
+    )
 
 
 def test_dedicated_table_is_encrypted_with_the_key_and_recoverable() -> None:
@@ -105,7 +107,8 @@ def test_store_table_has_the_store_key_schema_and_ttl() -> None:
 
 def test_platform_table_for_pooled_tenants_has_the_same_guarantees() -> None:
     platform = synthesized(POOLED).platform
-    assert platform is not None and platform.name == PLATFORM_STACK
+    assert platform is not None
+    assert platform.name == PLATFORM_STACK
     template = Template.from_json(platform.template)
     template.has_resource("AWS::DynamoDB::Table", {"DeletionPolicy": "Retain"})
     template.has_resource_properties(
@@ -254,13 +257,15 @@ def test_kms_key_policies_grant_only_the_account() -> None:
                 continue
             for statement in resource["Properties"]["KeyPolicy"]["Statement"]:
                 principal = json.dumps(statement["Principal"])
-                assert ":root" in principal and '"*"' not in principal, logical
+                assert ":root" in principal, logical
+                assert '"*"' not in principal, logical
 
 
 def test_pooled_data_access_is_fenced_to_the_tenant_prefix() -> None:
     statements = [s for _, s in _statements(tenant_template(POOLED))]
-    dynamo = [s for s in statements if any(str(a).startswith("dynamodb:Query") for a in
-                                            _actions(s))]
+    dynamo = [
+        s for s in statements if any(str(a).startswith("dynamodb:Query") for a in _actions(s))
+    ]
     assert dynamo, "no statement grants the store's actions"
     for statement in dynamo:
         assert statement["Condition"] == {
@@ -281,8 +286,15 @@ def test_dedicated_data_access_needs_no_prefix_condition_but_no_scan() -> None:
 
 
 def test_every_taggable_resource_carries_tenant_and_brand(template: Template) -> None:
-    for kind in ("AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::KMS::Key", "AWS::IAM::Role",
-                 "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::ApiGateway::RestApi"):
+    for kind in (
+        "AWS::DynamoDB::Table",
+        "AWS::S3::Bucket",
+        "AWS::KMS::Key",
+        "AWS::IAM::Role",
+        "AWS::Lambda::Function",
+        "AWS::Logs::LogGroup",
+        "AWS::ApiGateway::RestApi",
+    ):
         template.all_resources_properties(
             kind,
             {
@@ -300,7 +312,9 @@ def test_only_resources_cloudformation_creates_itself(template: Template) -> Non
     """No custom resources (Lambda code run on deploy), no separate Stage, no Account."""
     resources = template.to_json()["Resources"]
     kinds = {r["Type"] for r in resources.values()}
-    assert not {k for k in kinds if k.startswith("Custom::") or k == "AWS::CloudFormation::CustomResource"}
+    assert not {
+        k for k in kinds if k.startswith("Custom::") or k == "AWS::CloudFormation::CustomResource"
+    }
     assert "AWS::ApiGateway::Stage" not in kinds
     assert "AWS::ApiGateway::Account" not in kinds
     template.has_resource_properties("AWS::ApiGateway::Deployment", {"StageName": STAGE})
@@ -318,8 +332,19 @@ def test_every_resource_type_is_one_the_local_endpoint_creates(template: Templat
 
 def test_outputs_name_everything_the_engine_validates(template: Template) -> None:
     outputs = set(template.to_json()["Outputs"])
-    assert {"TableName", "BucketName", "FunctionName", "RestApiId", "ApiUrl", "HealthUrl",
-            "KeyArn", "LogGroupName", "RoleName", "BrandObjectKey", "BrandPrimaryColor"} <= outputs
+    assert {
+        "TableName",
+        "BucketName",
+        "FunctionName",
+        "RestApiId",
+        "ApiUrl",
+        "HealthUrl",
+        "KeyArn",
+        "LogGroupName",
+        "RoleName",
+        "BrandObjectKey",
+        "BrandPrimaryColor",
+    } <= outputs
 
 
 def test_custom_domain_maps_the_stage() -> None:

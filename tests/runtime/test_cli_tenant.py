@@ -26,7 +26,7 @@ BRANDS = REPO / "tests" / "fixtures" / "brands"
 
 def _port() -> int:
     for _ in range(50):
-        port = random.randint(20000, 32000)  # noqa: S311 - a test port, not a secret
+        port = random.randint(20000, 32000)
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
@@ -57,7 +57,8 @@ def test_provision_status_teardown_on_the_local_endpoint(endpoint: str) -> None:
     made = runner.invoke(app, ["tenant", "provision", "acme", "--brand", str(ACME)])
     assert made.exit_code == 0, made.output + str(made.exception)
     assert "auterity-tenant-acme (local)" in made.stdout
-    assert "BrandPrimaryColor" in made.stdout and "#b91c1c" in made.stdout
+    assert "BrandPrimaryColor" in made.stdout
+    assert "#b91c1c" in made.stdout
     for step in ("synth", "assets", "deploy", "brand", "validate"):
         assert f"✓ {step}" in made.stderr
 
@@ -83,15 +84,14 @@ def test_provision_status_teardown_on_the_local_endpoint(endpoint: str) -> None:
         ("broken.yaml", "file", "is not valid YAML"),
     ],
 )
-def test_a_bad_brand_file_lists_its_problems_and_exits_2(
-    brand: str, field: str, says: str
-) -> None:
+def test_a_bad_brand_file_lists_its_problems_and_exits_2(brand: str, field: str, says: str) -> None:
     result = CliRunner().invoke(
         app, ["tenant", "provision", "acme", "--brand", str(BRANDS / brand)]
     )
     assert result.exit_code == 2
     assert "cannot be used" in result.stderr
-    assert f"  {field}: " in result.stderr and says in result.stderr
+    assert f"  {field}: " in result.stderr
+    assert says in result.stderr
 
 
 def test_update_of_a_tenant_without_a_stack_fails_clearly(endpoint: str) -> None:

@@ -14,8 +14,18 @@ from typing import Any
 
 from whitelabel.provision.jobs import Target
 
-SERVICES = ("cloudformation", "s3", "ssm", "sts", "dynamodb", "lambda", "apigateway", "kms",
-            "logs", "iam")
+SERVICES = (
+    "cloudformation",
+    "s3",
+    "ssm",
+    "sts",
+    "dynamodb",
+    "lambda",
+    "apigateway",
+    "kms",
+    "logs",
+    "iam",
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,6 @@ def clients_for(target: Target, region: str) -> AwsClients:
     if target == "aws":
         return AwsClients.from_session(boto3.Session(region_name=region))
     # Local: moto takes any credentials; fake ones keep real keys out of local requests.
-    session = boto3.Session(
-        region_name=region, aws_access_key_id="local", aws_secret_access_key="local"
-    )
+    fake = "local"  # not a secret: moto accepts anything
+    session = boto3.Session(region_name=region, aws_access_key_id=fake, aws_secret_access_key=fake)
     return AwsClients.from_session(session, local_endpoint())

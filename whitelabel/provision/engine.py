@@ -78,7 +78,10 @@ def _run(tenant: str, kind: JobKind, options: Options) -> JobRun:
 
 
 def _deploy_stack(
-    clients: AwsClients, target: Target, stack: SynthesizedStack, tags: dict[str, str],
+    clients: AwsClients,
+    target: Target,
+    stack: SynthesizedStack,
+    tags: dict[str, str],
     log: StepLog,
 ) -> dict[str, str]:
     template = stacks.prepared(stack.template, target)
@@ -86,7 +89,10 @@ def _deploy_stack(
 
 
 def _apply(
-    run: JobRun, config: TenantConfig, package: BrandPackage, clients: AwsClients,
+    run: JobRun,
+    config: TenantConfig,
+    package: BrandPackage,
+    clients: AwsClients,
     options: Options,
 ) -> Job:
     """Synth, upload assets, deploy (platform first when pooled), brand, validate."""
@@ -104,13 +110,14 @@ def _apply(
         if synthesized.platform is not None:
             with run.step("platform") as log:
                 _deploy_stack(
-                    clients, options.target, synthesized.platform,
-                    {"auterity:tenant": "platform"}, log,
+                    clients,
+                    options.target,
+                    synthesized.platform,
+                    {"auterity:tenant": "platform"},
+                    log,
                 )
         with run.step("deploy") as log:
-            outputs = _deploy_stack(
-                clients, options.target, synthesized.tenant, config.tags, log
-            )
+            outputs = _deploy_stack(clients, options.target, synthesized.tenant, config.tags, log)
     with run.step("brand") as log:
         brand_assets.upload_brand(clients, outputs["BucketName"], config, package, log)
     with run.step("validate") as log:
@@ -128,9 +135,7 @@ def _failing(run: JobRun) -> Iterator[None]:
         raise
 
 
-def provision(
-    config: TenantConfig, package: BrandPackage, options: Options | None = None
-) -> Job:
+def provision(config: TenantConfig, package: BrandPackage, options: Options | None = None) -> Job:
     """Create (or bring up to date) the tenant's stack, put its brand in, check it answers.
 
     ``package`` is the checked brand with its files (``load_brand`` or the API's upload);
@@ -212,9 +217,7 @@ def status(
     )
 
 
-def teardown(
-    tenant: str, *, region: str = "us-east-1", options: Options | None = None
-) -> Job:
+def teardown(tenant: str, *, region: str = "us-east-1", options: Options | None = None) -> Job:
     """Empty the brand bucket, delete the stack, and check its resources are gone.
 
     With ``retain_data`` the table, bucket and key stay (and are reported as kept). The
@@ -246,9 +249,9 @@ def teardown(
             if left:
                 raise ProvisionError("still there after the stack was deleted: " + ", ".join(left))
             log.note("every resource of the stack is gone")
-        return run.finish({} if not config.retain_data else {
-            k: v for k, v in outputs.items() if k in kept
-        })
+        return run.finish(
+            {} if not config.retain_data else {k: v for k, v in outputs.items() if k in kept}
+        )
 
 
 __all__ = [

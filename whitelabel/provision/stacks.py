@@ -40,7 +40,7 @@ def prepared(template: dict[str, Any], target: Target) -> dict[str, Any]:
     """
     if target == "aws":
         return template
-    copy = json.loads(json.dumps(template))
+    copy: dict[str, Any] = json.loads(json.dumps(template))
     copy.pop("Rules", None)
     parameters = copy.get("Parameters", {})
     parameters.pop("BootstrapVersion", None)
@@ -65,7 +65,7 @@ def describe(cfn: Any, name: str) -> dict[str, Any] | None:
         if _code(error) == "ValidationError" and "does not exist" in _message(error):
             return None
         raise
-    live = [s for s in stacks if s["StackStatus"] != "DELETE_COMPLETE"]
+    live: list[dict[str, Any]] = [s for s in stacks if s["StackStatus"] != "DELETE_COMPLETE"]
     return live[0] if live else None
 
 
@@ -159,9 +159,7 @@ def _event_ids(cfn: Any, stack_id: str) -> set[str]:
         return set()
 
 
-def _note_events(
-    cfn: Any, stack_id: str, log: StepLog, since: datetime, seen: set[str]
-) -> None:
+def _note_events(cfn: Any, stack_id: str, log: StepLog, since: datetime, seen: set[str]) -> None:
     try:
         events = cfn.describe_stack_events(StackName=stack_id)["StackEvents"]
     except ClientError:

@@ -29,7 +29,10 @@ from whitelabel.provision import (
 from whitelabel.provision.jobs import Job, JobRun, Step
 from whitelabel.provision.stacks import deploy, prepared
 
-LOGO = b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>'
+LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">'
+    b'<rect width="8" height="8"/></svg>'
+)
 
 
 @pytest.fixture
@@ -77,14 +80,16 @@ def test_provision_status_update_teardown(clients: AwsClients) -> None:
     assert [s.name for s in job.steps] == ["synth", "assets", "deploy", "brand", "validate"]
     assert all(s.status == "succeeded" and s.finished_at for s in job.steps)
     assert sink.jobs[job.id].status == "succeeded"
-    assert "deploy:running" in seen and "validate:succeeded" in seen
+    assert "deploy:running" in seen
+    assert "validate:succeeded" in seen
     out = job.outputs
     # The resources exist, as the outputs name them.
     table = clients.dynamodb.describe_table(TableName=out["TableName"])["Table"]
     assert [k["AttributeName"] for k in table["KeySchema"]] == ["PK", "SK"]
-    assert clients.lambda_.get_function(FunctionName=out["FunctionName"])["Configuration"][
-        "Runtime"
-    ] == "python3.12"
+    assert (
+        clients.lambda_.get_function(FunctionName=out["FunctionName"])["Configuration"]["Runtime"]
+        == "python3.12"
+    )
     assert clients.apigateway.get_rest_api(restApiId=out["RestApiId"])["name"] == "auterity-acme"
     assert clients.kms.describe_key(KeyId=out["KeyArn"])["KeyMetadata"]["KeyState"] == "Enabled"
     assert clients.iam.get_role(RoleName=out["RoleName"])
@@ -122,8 +127,9 @@ def test_provision_status_update_teardown(clients: AwsClients) -> None:
     )
     assert stored["primary_color"] == "#1e3a8a"
     function = clients.lambda_.get_function(FunctionName=out["FunctionName"])["Configuration"]
-    assert function["Environment"]["Variables"]["AUTERITY_BRAND_KEY"] == (
-        updated.outputs["BrandObjectKey"]
+    assert (
+        function["Environment"]["Variables"]["AUTERITY_BRAND_KEY"]
+        == (updated.outputs["BrandObjectKey"])
     )
 
     # Without a new brand file, an update keeps the stored brand and its files.
@@ -144,9 +150,7 @@ def test_provision_status_update_teardown(clients: AwsClients) -> None:
     except ClientError:
         state = "deleted"
     assert state in ("PendingDeletion", "deleted")
-    assert not clients.logs.describe_log_groups(logGroupNamePrefix=out["LogGroupName"])[
-        "logGroups"
-    ]
+    assert not clients.logs.describe_log_groups(logGroupNamePrefix=out["LogGroupName"])["logGroups"]
     with pytest.raises(StackNotFound):
         status("acme", options=options)
 
@@ -174,9 +178,12 @@ def test_a_resource_the_endpoint_skips_fails_the_deploy_by_name(clients: AwsClie
         }
     }
     run = JobRun(Job(tenant="acme", kind="provision", target="local"))
-    with pytest.warns(UserWarning, match="AWS::ApiGateway::Stage"):  # noqa: PT031
-        with pytest.raises(SkippedResources) as caught, run.step("deploy") as log:
-            deploy(clients.cloudformation, "skips", template, {}, log)
+    with (
+        pytest.warns(UserWarning, match="AWS::ApiGateway::Stage"),
+        pytest.raises(SkippedResources) as caught,
+        run.step("deploy") as log,
+    ):
+        deploy(clients.cloudformation, "skips", template, {}, log)
     assert caught.value.missing == {"Stage": "AWS::ApiGateway::Stage"}
     assert "Stage (AWS::ApiGateway::Stage)" in str(caught.value)
     assert run.job.steps[0].status == "failed"
@@ -185,29 +192,49 @@ def test_a_resource_the_endpoint_skips_fails_the_deploy_by_name(clients: AwsClie
 def test_a_stack_with_no_changes_is_not_an_error() -> None:
     class NoChanges:
         def describe_stacks(self, **_: Any) -> dict[str, Any]:
-            return {"Stacks": [{"StackName": "s", "StackId": "id", "StackStatus": "UPDATE_COMPLETE",
-                                "Outputs": [{"OutputKey": "A", "OutputValue": "1"}]}]}
+            return {
+                "Stacks": [
+                    {
+                        "StackName": "s",
+                        "StackId": "id",
+                        "StackStatus": "UPDATE_COMPLETE",
+                        "Outputs": [{"OutputKey": "A", "OutputValue": "1"}],
+                    }
+                ]
+            }
 
         def describe_stack_events(self, **_: Any) -> dict[str, Any]:
             return {"StackEvents": []}
 
         def update_stack(self, **_: Any) -> None:
             raise ClientError(
-                {"Error": {"Code": "ValidationError", "Message": "No updates are to be performed."}},
+                {
+                    "Error": {
+                        "Code": "ValidationError",
+                        "Message": "No updates are to be performed.",
+                    }
+                },
                 "UpdateStack",
             )
 
         def get_paginator(self, _: str) -> Any:
             class Pages:
                 def paginate(self, **_: Any) -> list[dict[str, Any]]:
-                    return [{"StackResourceSummaries": [
-                        {"LogicalResourceId": "Q", "ResourceStatus": "UPDATE_COMPLETE"}]}]
+                    return [
+                        {
+                            "StackResourceSummaries": [
+                                {"LogicalResourceId": "Q", "ResourceStatus": "UPDATE_COMPLETE"}
+                            ]
+                        }
+                    ]
+
             return Pages()
 
     run = JobRun(Job(tenant="acme", kind="update", target="aws"))
     with run.step("deploy") as log:
-        outputs = deploy(NoChanges(), "s", {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}},
-                         {}, log)
+        outputs = deploy(
+            NoChanges(), "s", {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}, {}, log
+        )
     assert outputs == {"A": "1"}
     assert "no changes" in run.job.steps[0].messages[-1]
 
