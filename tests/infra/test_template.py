@@ -373,3 +373,19 @@ def test_brand_changes_reach_outputs_and_the_function() -> None:
     assert first["Outputs"]["BrandPrimaryColor"]["Value"] == "#1d4ed8"
     assert second["Outputs"]["BrandPrimaryColor"]["Value"] == "#1e3a8a"
     assert first["Outputs"]["BrandObjectKey"] != second["Outputs"]["BrandObjectKey"]
+
+
+def test_the_cdk_app_entry_synthesizes_as_the_cdk_cli_runs_it(tmp_path: Path) -> None:
+    """``cdk synth`` runs ``cdk.json``'s app with ``CDK_OUTDIR`` and ``CDK_CONTEXT_JSON`` set."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    assert "infra.cdk.app" in json.loads((repo / "cdk.json").read_text())["app"]
+    context = {"tenant": "globex", "brand": "examples/brands/globex.yaml"}
+    env = {**os.environ, "CDK_OUTDIR": str(tmp_path), "CDK_CONTEXT_JSON": json.dumps(context)}
+    subprocess.run(
+        [sys.executable, "-m", "infra.cdk.app"], cwd=repo, env=env, check=True, timeout=300
+    )
+    written = json.loads((tmp_path / "auterity-tenant-globex.template.json").read_text())
+    assert written["Outputs"]["FunctionName"]["Value"] == {"Ref": "Runtime99E3DDFA"}
