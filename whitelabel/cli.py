@@ -141,6 +141,13 @@ def provision_command(
         int | None, typer.Option(help="Reserve this many concurrent executions.")
     ] = None,
     log_retention_days: Annotated[int, typer.Option(help="Days to keep logs.")] = 30,
+    layer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--layer",
+            help="A Lambda layer ARN with the service's libraries (repeatable; needed on AWS).",
+        ),
+    ] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Create the tenant's stack with its brand, and print the stack's outputs."""
@@ -162,6 +169,7 @@ def provision_command(
                 "table_mode": table_mode,
                 "reserved_concurrency": reserved_concurrency,
                 "log_retention_days": log_retention_days,
+                "lambda_layers": tuple(layer or ()),
             }
         )
     except ValidationError as error:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +24,10 @@ platform stack's table, and each tenant's function may touch only its own key pr
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 RetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 180, 365, 731, 1827, 3653]
 """CloudWatch Logs' retention periods (the common subset)."""
+
+LayerArn = Annotated[
+    str, Field(pattern=r"^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:layer:[\w-]+:\d+$")
+]
 
 STACK_PREFIX = "auterity-tenant-"
 PLATFORM_STACK = "auterity-platform"
@@ -57,7 +61,7 @@ class TenantConfig(BaseModel):
     memory_mb: int = Field(default=512, ge=128, le=10240)
     timeout_seconds: int = Field(default=29, ge=1, le=29)
     """API Gateway gives up after 29 s; a longer Lambda timeout would only burn money."""
-    lambda_layers: tuple[str, ...] = ()
+    lambda_layers: tuple[LayerArn, ...] = ()
     """Third-party libraries (the bundle carries only Auterity's code; see runtime.bundle)."""
     retain_data: bool = False
     """Keep the table, bucket and key when the stack is deleted (teardown then reports them)."""
@@ -72,6 +76,25 @@ class TenantConfig(BaseModel):
         if len(name) <= 64:
             return name
         return f"{name[:53]}-{hashlib.sha256(name.encode()).hexdigest()[:10]}"
+
+    @property
+    def table_name(self) -> str:
+        """Dedicated tables are named, so the local endpoint's replayed state finds them."""
+        return f"auterity-tenant-{self.tenant}"
+
+    @property
+    def bucket_prefix(self) -> str:
+        """``auterity-<tenant>-brand``; the stack appends ``-<account>-<region>``.
+
+        Bucket names are global and at most 63 characters: with a 12-digit account and the
+        longest region name, 20 are left for the tenant (longer ids are cut and hashed). A
+        fixed name also makes the local endpoint's replayed state converge on the same bucket
+        (a generated one would differ on every replay, and its objects would be lost).
+        """
+        tenant = self.tenant
+        if len(tenant) > 20:
+            tenant = f"{tenant[:11]}-{hashlib.sha256(tenant.encode()).hexdigest()[:8]}"
+        return f"auterity-{tenant}-brand"
 
     @property
     def brand_digest(self) -> str:

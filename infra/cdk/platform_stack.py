@@ -25,7 +25,7 @@ class PlatformStack(Stack):
             description="Auterity platform: the pooled tenants' table",
         )
         key = data_key(self, "Auterity platform: pooled table", retain=True)
-        table = store_table(self, key, retain=True)
+        table = store_table(self, key, retain=True, name=PLATFORM_STACK)
         Tags.of(self).add("auterity:tenant", "platform")
         for name, value in (
             ("table_name", table.table_name),

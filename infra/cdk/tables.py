@@ -34,11 +34,14 @@ def removal(retain: bool) -> RemovalPolicy:
     return RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY
 
 
-def store_table(scope: Construct, key: kms.IKey, *, retain: bool) -> dynamodb.Table:
+def store_table(
+    scope: Construct, key: kms.IKey, *, retain: bool, name: str | None = None
+) -> dynamodb.Table:
     """The store's table: PITR on, encrypted with ``key``, TTL on the store's attribute."""
     return dynamodb.Table(
         scope,
         "Table",
+        table_name=name,
         partition_key=dynamodb.Attribute(name="PK", type=dynamodb.AttributeType.STRING),
         sort_key=dynamodb.Attribute(name="SK", type=dynamodb.AttributeType.STRING),
         billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -52,7 +55,9 @@ def store_table(scope: Construct, key: kms.IKey, *, retain: bool) -> dynamodb.Ta
     )
 
 
-def idempotency_table(scope: Construct, key: kms.IKey, *, retain: bool) -> dynamodb.Table:
+def idempotency_table(
+    scope: Construct, key: kms.IKey, *, retain: bool, name: str | None = None
+) -> dynamodb.Table:
     """Powertools' idempotency records (``Idempotency-Key`` on endpoints): always the tenant's own.
 
     Its keys are hashes, not ``TENANT#`` prefixes, so a shared one could not be fenced with
@@ -61,6 +66,7 @@ def idempotency_table(scope: Construct, key: kms.IKey, *, retain: bool) -> dynam
     return dynamodb.Table(
         scope,
         "IdempotencyTable",
+        table_name=name,
         partition_key=dynamodb.Attribute(name=IDEMPOTENCY_KEY, type=dynamodb.AttributeType.STRING),
         billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
         encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,

@@ -87,7 +87,9 @@ class TenantStack(Stack):
             description=f"Runs tenant {config.tenant}'s service: its data, its assets, its logs",
         )
         table_name, table_arn = self._table(key, role)
-        idempotency = idempotency_table(self, key, retain=retain)
+        idempotency = idempotency_table(
+            self, key, retain=retain, name=f"{config.table_name}-idempotency"
+        )
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=[
@@ -172,7 +174,9 @@ class TenantStack(Stack):
         """
         config = self.config
         if config.table_mode == "dedicated":
-            table: dynamodb.ITable = store_table(self, key, retain=config.retain_data)
+            table: dynamodb.ITable = store_table(
+                self, key, retain=config.retain_data, name=config.table_name
+            )
             table_key: kms.IKey = key
             conditions = None
         else:
@@ -207,6 +211,7 @@ class TenantStack(Stack):
         return s3.Bucket(
             self,
             "BrandAssets",
+            bucket_name=Fn.join("-", [self.config.bucket_prefix, Aws.ACCOUNT_ID, Aws.REGION]),
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=key,

@@ -1,8 +1,9 @@
-"""``auterity tenant`` through Typer's CliRunner, against a moto server on loopback.
+"""``auterity tenant`` through Typer's CliRunner, against the local AWS endpoint.
 
-The server runs in this process (``ThreadedMotoServer``) with the local endpoint's
-CloudFormation additions registered, and the CLI reaches it as the ``local`` target does:
-through ``AWS_ENDPOINT_URL``.
+The endpoint is ``make run``'s (``LocalAws``: ``runtime.local.moto_server`` in its own
+process, its requests recorded), on a loopback port of its own; the CLI reaches it as the
+``local`` target does, through ``AWS_ENDPOINT_URL``. Restarting it in the middle proves a
+provisioned tenant survives the replay of the recorded state.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
 from typer.testing import CliRunner
 
 from runtime.cli import app
-from runtime.local.moto_cfn import register
+from runtime.local.aws import LocalAws
 
 REPO = Path(__file__).resolve().parents[2]
 ACME = REPO / "examples" / "brands" / "acme.yaml"
@@ -37,22 +37,19 @@ def _port() -> int:
 
 
 @pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    register()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_port(), verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    monkeypatch.setenv("AWS_ENDPOINT_URL", url)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+def endpoint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[LocalAws]:
+    aws = LocalAws(port=_port(), state_dir=tmp_path / "state", log=lambda _: None)
+    aws.start()
+    for name, value in aws.client_env().items():
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     try:
-        yield url
+        yield aws
     finally:
-        server.stop()
+        aws.stop()
 
 
-def test_provision_status_teardown_on_the_local_endpoint(endpoint: str) -> None:
+def test_provision_status_teardown_on_the_local_endpoint(endpoint: LocalAws) -> None:
     runner = CliRunner()
     made = runner.invoke(app, ["tenant", "provision", "acme", "--brand", str(ACME)])
     assert made.exit_code == 0, made.output + str(made.exception)
@@ -61,6 +58,10 @@ def test_provision_status_teardown_on_the_local_endpoint(endpoint: str) -> None:
     assert "#b91c1c" in made.stdout
     for step in ("synth", "assets", "deploy", "brand", "validate"):
         assert f"✓ {step}" in made.stderr
+
+    endpoint.stop()  # the state comes back from the recording
+    endpoint.start()
+    assert endpoint.replayed > 0
 
     shown = runner.invoke(app, ["tenant", "status", "acme"])
     assert shown.exit_code == 0, shown.output
@@ -94,7 +95,7 @@ def test_a_bad_brand_file_lists_its_problems_and_exits_2(brand: str, field: str,
     assert says in result.stderr
 
 
-def test_update_of_a_tenant_without_a_stack_fails_clearly(endpoint: str) -> None:
+def test_update_of_a_tenant_without_a_stack_fails_clearly(endpoint: LocalAws) -> None:
     result = CliRunner().invoke(app, ["tenant", "update", "nobody"])
     assert result.exit_code == 1
     assert "tenant nobody has no stack" in result.stderr
