@@ -7,6 +7,7 @@ outputs; ``status``, ``update`` and ``teardown`` take the tenant id. See ``engin
 from whitelabel.provision.clients import AwsClients, clients_for
 from whitelabel.provision.engine import Options, TenantStatus, provision, status, teardown, update
 from whitelabel.provision.errors import ProvisionError, SkippedResources, StackNotFound
+from whitelabel.provision.job_store import StoreJobSink
 from whitelabel.provision.jobs import Job, JobRun, JobSink, MemorySink, Step
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "SkippedResources",
     "StackNotFound",
     "Step",
+    "StoreJobSink",
     "TenantStatus",
     "clients_for",
     "provision",
