@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, NoReturn, get_args
 
 import typer
 from rich.console import Console
@@ -59,8 +59,8 @@ class StepDisplay:
     def __init__(self, console: Console, *, verbose: bool = False) -> None:
         self.progress = Progress(
             SpinnerColumn(),
-            TextColumn("{task.description}"),
             TimeElapsedColumn(),
+            TextColumn("{task.description}"),
             console=console,
         )
         self._console = console
@@ -99,7 +99,16 @@ class StepDisplay:
 
 
 def _escape(text: str) -> str:
-    return text.replace("[", r"\[")[:160]
+    short = text if len(text) <= 90 else text[:89] + "…"
+    return short.replace("[", r"\[")
+
+
+def _config_problems(error: Any) -> NoReturn:
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+    )
+    err.print(f"[red]error:[/] {problems}", highlight=False, markup=False)
+    raise typer.Exit(2)
 
 
 def _outputs_table(outputs: dict[str, str], title: str) -> Table:
@@ -173,11 +182,7 @@ def provision_command(
             }
         )
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
-        )
-        err.print(f"[red]error:[/] {problems}", highlight=False)
-        raise typer.Exit(2) from None
+        _config_problems(error)
     chosen = _target(target)
     job = _run(
         verbose,
@@ -194,22 +199,42 @@ def update_command(
     ] = None,
     target: TargetOpt = "local",
     region: RegionOpt = "us-east-1",
+    industry: Annotated[str | None, typer.Option(help="A new industry.")] = None,
+    reserved_concurrency: Annotated[
+        int | None, typer.Option(help="Reserve this many concurrent executions.")
+    ] = None,
+    log_retention_days: Annotated[int | None, typer.Option(help="Days to keep logs.")] = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Re-build the stack (with a new brand, if given) and deploy what changed."""
+    """Re-build the stack (with a new brand or settings, if given) and deploy what changed."""
+    from pydantic import ValidationError
+
     from whitelabel.provision import Options, update
 
     package = _brand(brand) if brand is not None else None
     chosen = _target(target)
-    job = _run(
-        verbose,
-        lambda display: update(
-            name,
-            region=region,
-            package=package,
-            options=Options(target=chosen, listeners=(display,)),
-        ),
-    )
+    changes = {
+        key: value
+        for key, value in (
+            ("industry", industry),
+            ("reserved_concurrency", reserved_concurrency),
+            ("log_retention_days", log_retention_days),
+        )
+        if value is not None
+    }
+    try:
+        job = _run(
+            verbose,
+            lambda display: update(
+                name,
+                region=region,
+                package=package,
+                changes=changes,
+                options=Options(target=chosen, listeners=(display,)),
+            ),
+        )
+    except ValidationError as error:
+        _config_problems(error)
     out.print(_outputs_table(job.outputs, f"tenant {name} ({chosen})"))
 
 

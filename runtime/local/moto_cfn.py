@@ -9,6 +9,11 @@
   are translated first.
 - ``AWS::ApiGateway::RestApi``: moto leaves the API behind when its stack is deleted; it is
   deleted with the stack here (its resources, methods and deployments go with it).
+- Updates in place: moto has no update for log groups, DynamoDB tables, KMS keys and REST
+  APIs, so any change to one (a new retention, or just new tags after a rebrand) left the old
+  resource as it was and dropped it from the stack's resources. The changes a tenant stack
+  makes to them (retention, tags, description, rotation, name) are applied here; a change
+  that would need a replacement on AWS is not one these stacks make.
 - Bucket policies: moto evaluates them without their conditions, so the brand bucket's
   ``Deny`` of requests where ``aws:SecureTransport`` is false would deny every request. A
   request to the local endpoint stands for an HTTPS request to AWS (every client of the
@@ -25,9 +30,11 @@ import json
 from typing import Any
 
 from moto.apigateway.models import RestAPI, apigateway_backends
+from moto.dynamodb.models.table import Table
 from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
-from moto.kms.models import Key
+from moto.kms.models import Key, kms_backends
+from moto.logs.models import LogGroup, logs_backends
 from moto.s3.models import FakeBucket, s3_backends
 from moto.utilities.utils import get_partition
 
@@ -177,11 +184,87 @@ def _delete_rest_api(
         backend.delete_rest_api(resource_name)
 
 
+def _update_log_group(
+    cls: type[LogGroup],
+    original_resource: LogGroup,
+    new_resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+) -> LogGroup:
+    backend = logs_backends[account_id][region_name]
+    properties = cloudformation_json.get("Properties", {})
+    name = properties.get("LogGroupName", original_resource.name)
+    if name != original_resource.name:
+        created: LogGroup = cls.create_from_cloudformation_json(
+            name, cloudformation_json, account_id, region_name
+        )
+        backend.delete_log_group(original_resource.name)
+        return created
+    days = properties.get("RetentionInDays")
+    if days is None:
+        backend.delete_retention_policy(name)
+    else:
+        backend.put_retention_policy(name, int(days))
+    return original_resource
+
+
+def _update_table(
+    cls: type[Table],
+    original_resource: Table,
+    new_resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+) -> Table:
+    original_resource.tags = list(cloudformation_json.get("Properties", {}).get("Tags", []))
+    return original_resource
+
+
+def _update_key(
+    cls: type[Key],
+    original_resource: Key,
+    new_resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+) -> Key:
+    properties = cloudformation_json.get("Properties", {})
+    tagger = kms_backends[account_id][region_name].tagger
+    tagger.delete_all_tags_for_resource(original_resource.id)
+    tags = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in properties.get("Tags", [])]
+    if tags:
+        tagger.tag_resource(original_resource.id, tags)
+    original_resource.description = properties.get("Description", "")
+    original_resource.key_rotation_status = properties.get("EnableKeyRotation", False)
+    original_resource.enabled = properties.get("Enabled", True)
+    return original_resource
+
+
+def _update_rest_api(
+    cls: type[RestAPI],
+    original_resource: RestAPI,
+    new_resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+) -> RestAPI:
+    properties = cloudformation_json.get("Properties", {})
+    original_resource.name = properties.get("Name", original_resource.name)
+    original_resource.description = properties.get("Description", "")
+    original_resource.tags = {t["Key"]: t["Value"] for t in properties.get("Tags", [])}
+    return original_resource
+
+
 def register() -> None:
     """Make moto's CloudFormation see the models above (its type lookup is cached).
 
     Idempotent: the KMS fix wraps moto's own method once.
     """
+    LogGroup.update_from_cloudformation_json = classmethod(_update_log_group)  # type: ignore[method-assign,assignment]
+    Table.update_from_cloudformation_json = classmethod(_update_table)  # type: ignore[method-assign,assignment]
+    Key.update_from_cloudformation_json = classmethod(_update_key)  # type: ignore[method-assign,assignment]
+    RestAPI.update_from_cloudformation_json = classmethod(_update_rest_api)  # type: ignore[method-assign,assignment]
     RestAPI.delete_from_cloudformation_json = classmethod(_delete_rest_api)  # type: ignore[method-assign,assignment]
     FakeBucket.get_permission = _bucket_permission_over_https  # type: ignore[method-assign]
     Key.create_from_cloudformation_json = classmethod(_kms_key_from_cloudformation)  # type: ignore[method-assign,assignment]

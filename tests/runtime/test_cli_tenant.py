@@ -13,6 +13,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 from typer.testing import CliRunner
 
@@ -67,6 +68,17 @@ def test_provision_status_teardown_on_the_local_endpoint(endpoint: LocalAws) -> 
     assert shown.exit_code == 0, shown.output
     assert "auterity-tenant-acme: CREATE_COMPLETE" in shown.stdout
     assert "AWS::Lambda::Function" in shown.stdout
+
+    changed = runner.invoke(app, ["tenant", "update", "acme", "--log-retention-days", "90"])
+    assert changed.exit_code == 0, changed.output + str(changed.exception)
+    assert "✓ deploy" in changed.stderr
+    logs = boto3.client("logs", endpoint_url=endpoint.endpoint_url, region_name="us-east-1")
+    (group,) = logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/auterity-acme")["logGroups"]
+    assert group["retentionInDays"] == 90
+
+    refused = runner.invoke(app, ["tenant", "update", "acme", "--log-retention-days", "31"])
+    assert refused.exit_code == 2
+    assert "log_retention_days" in refused.stderr
 
     gone = runner.invoke(app, ["tenant", "teardown", "acme", "--yes"])
     assert gone.exit_code == 0, gone.output

@@ -182,7 +182,14 @@ def update(
                     brand=config.brand, files=brand_assets.read_files(clients, bucket, config)
                 )
             fields = {**config.model_dump(), **(changes or {}), "brand": package.brand}
-            config = TenantConfig.model_validate(fields)
+            wanted = TenantConfig.model_validate(fields)
+            for fixed in ("tenant", "table_mode", "region"):
+                if getattr(wanted, fixed) != getattr(config, fixed):
+                    raise ProvisionError(
+                        f"{fixed} cannot change on an existing stack (its data would not move): "
+                        f"tear it down and provision again"
+                    )
+            config = wanted
         return _apply(run, config, package, clients, options)
 
 

@@ -132,9 +132,17 @@ def test_provision_status_update_teardown(clients: AwsClients) -> None:
         == (updated.outputs["BrandObjectKey"])
     )
 
-    # Without a new brand file, an update keeps the stored brand and its files.
-    again = update("acme", options=options)
+    # Without a new brand file, an update keeps the stored brand and its files; a new
+    # industry re-tags every resource (each one is updated in place, none dropped).
+    again = update("acme", changes={"industry": "healthcare"}, options=options)
     assert again.outputs["BrandPrimaryColor"] == "#1e3a8a"
+    table_arn = clients.dynamodb.describe_table(TableName=out["TableName"])["Table"]["TableArn"]
+    tags = clients.dynamodb.list_tags_of_resource(ResourceArn=table_arn)["Tags"]
+    assert {"Key": "auterity:industry", "Value": "healthcare"} in tags
+    key_tags = clients.kms.list_resource_tags(KeyId=out["KeyArn"])["Tags"]
+    assert {"TagKey": "auterity:industry", "TagValue": "healthcare"} in key_tags
+    with pytest.raises(ProvisionError, match="table_mode cannot change"):
+        update("acme", changes={"table_mode": "pooled"}, options=options)
 
     gone = teardown("acme", options=options)
     assert gone.status == "succeeded"
