@@ -30,9 +30,9 @@ import json
 from typing import Any
 
 from moto.apigateway.models import RestAPI, apigateway_backends
-from moto.dynamodb.models.table import Table
 from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
+from moto.dynamodb.models.table import Table
 from moto.kms.models import Key, kms_backends
 from moto.logs.models import LogGroup, logs_backends
 from moto.s3.models import FakeBucket, s3_backends
@@ -205,7 +205,7 @@ def _update_log_group(
     if days is None:
         backend.delete_retention_policy(name)
     else:
-        backend.put_retention_policy(name, int(days))
+        backend.put_retention_policy(name, int(days))  # type: ignore[arg-type]  # moto keeps the int
     return original_resource
 
 
