@@ -262,3 +262,30 @@ def test_aws_target_without_a_bootstrap_says_how_to_make_one(clients: AwsClients
     options = Options(clients=clients, target="aws", synthesizer=cached_synthesizer)
     with pytest.raises(ProvisionError, match="cdk bootstrap aws://123456789012/us-east-1"):
         provision(config(brand=brand.brand), brand, options)
+
+
+def test_aws_target_keeps_the_bootstrap_check_and_needs_a_healthy_api(
+    clients: AwsClients,
+) -> None:
+    """The ``aws`` path on moto: bootstrap made as ``cdk bootstrap`` would, template unchanged
+    (its ``BootstrapVersion`` parameter resolved from SSM), and the API's health route asked."""
+    clients.s3.create_bucket(Bucket="cdk-hnb659fds-assets-123456789012-us-east-1")
+    clients.ssm.put_parameter(Name="/cdk-bootstrap/hnb659fds/version", Value="30", Type="String")
+    asked: list[str] = []
+    brand = package()
+    unhealthy = Options(
+        clients=clients,
+        target="aws",
+        synthesizer=cached_synthesizer,
+        http_get=lambda url: asked.append(url) or 502,
+    )
+    with pytest.raises(ProvisionError, match="answered HTTP 502"):
+        provision(config(brand=brand.brand), brand, unhealthy)
+    assert asked[0].endswith("/live/healthz")
+    stack = clients.cloudformation.describe_stacks(StackName="auterity-tenant-acme")["Stacks"][0]
+    assert stack["Parameters"] == [{"ParameterKey": "BootstrapVersion", "ParameterValue": "30"}]
+
+    healthy = Options(
+        clients=clients, target="aws", synthesizer=cached_synthesizer, http_get=lambda _: 200
+    )
+    assert provision(config(brand=brand.brand), brand, healthy).status == "succeeded"
