@@ -193,6 +193,18 @@ def update(
         return _apply(run, config, package, clients, options)
 
 
+def _delete_tenant_items(clients: AwsClients, tenant: str, table_name: str) -> int:
+    """Every item under the tenant's prefix in the pooled table (what an export would hold)."""
+    from runtime.store import codec
+    from runtime.store.tenant import TenantStore
+
+    store = TenantStore(clients.dynamodb, tenant, table_name)
+    keys = [codec.from_line(line) for line in store.export_lines()]
+    for item in keys:
+        clients.dynamodb.delete_item(TableName=table_name, Key={"PK": item["PK"], "SK": item["SK"]})
+    return len(keys)
+
+
 def status(
     tenant: str, *, region: str = "us-east-1", options: Options | None = None
 ) -> TenantStatus:
@@ -228,7 +240,8 @@ def teardown(tenant: str, *, region: str = "us-east-1", options: Options | None 
     """Empty the brand bucket, delete the stack, and check its resources are gone.
 
     With ``retain_data`` the table, bucket and key stay (and are reported as kept). The
-    platform stack of pooled tenants is never deleted here: other tenants live in it.
+    platform stack of pooled tenants is never deleted here: other tenants live in it; this
+    tenant's items in its table are (unless ``retain_data``).
     """
     options = options or Options()
     clients = _clients(options, region)
@@ -245,6 +258,13 @@ def teardown(tenant: str, *, region: str = "us-east-1", options: Options | None 
                 brand_assets.empty_bucket(clients, outputs["BucketName"], log)
         with run.step("delete") as log:
             stacks.delete(clients.cloudformation, stack["StackName"], log)
+        if config.table_mode == "pooled":
+            with run.step("delete tenant items") as log:
+                if config.retain_data:
+                    log.skip(f"kept {tenant}'s items in {outputs['TableName']} (retain_data)")
+                else:
+                    removed = _delete_tenant_items(clients, tenant, outputs["TableName"])
+                    log.note(f"deleted {removed} items of {tenant} from {outputs['TableName']}")
         with run.step("check gone") as log:
             kept = {"TableName", "BucketName", "KeyArn", "IdempotencyTableName"}
             expected_gone = {

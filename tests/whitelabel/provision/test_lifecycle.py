@@ -171,8 +171,14 @@ def test_pooled_tenant_deploys_the_platform_first_and_leaves_it(clients: AwsClie
     platform = clients.cloudformation.describe_stacks(StackName="auterity-platform")["Stacks"][0]
     shared = {o["OutputKey"]: o["OutputValue"] for o in platform["Outputs"]}
     assert job.outputs["TableName"] == shared["TableName"]
-    teardown("acme", options=options)
+    for tenant in ("acme", "globex"):
+        item = {"PK": {"S": f"TENANT#{tenant}#"}, "SK": {"S": "PROFILE"}}
+        clients.dynamodb.put_item(TableName=shared["TableName"], Item=item)
+    gone = teardown("acme", options=options)
+    assert "deleted 1 items of acme" in gone.steps[3].messages[-1]
     assert _exists(clients.dynamodb.describe_table, TableName=shared["TableName"])
+    left = clients.dynamodb.scan(TableName=shared["TableName"])["Items"]
+    assert [i["PK"]["S"] for i in left] == ["TENANT#globex#"]
 
 
 def test_a_resource_the_endpoint_skips_fails_the_deploy_by_name(clients: AwsClients) -> None:
