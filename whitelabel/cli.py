@@ -150,6 +150,13 @@ def provision_command(
         int | None, typer.Option(help="Reserve this many concurrent executions.")
     ] = None,
     log_retention_days: Annotated[int, typer.Option(help="Days to keep logs.")] = 30,
+    domain: Annotated[
+        str | None,
+        typer.Option(help="The API's own host name (needs --certificate-arn; AWS only)."),
+    ] = None,
+    certificate_arn: Annotated[
+        str | None, typer.Option(help="ACM certificate for --domain, in the stack's region.")
+    ] = None,
     layer: Annotated[
         list[str] | None,
         typer.Option(
@@ -179,6 +186,11 @@ def provision_command(
                 "reserved_concurrency": reserved_concurrency,
                 "log_retention_days": log_retention_days,
                 "lambda_layers": tuple(layer or ()),
+                "custom_domain": (
+                    {"domain_name": domain, "certificate_arn": certificate_arn}
+                    if domain or certificate_arn
+                    else None
+                ),
             }
         )
     except ValidationError as error:

@@ -282,8 +282,7 @@ class TenantStack(Stack):
             rest_api_id=api.rest_api_id,
             stage=STAGE,
         )
-        mapping.add_dependency(name)
-        mapping.add_dependency(deployment)
+        mapping.node.add_dependency(name, deployment)
         CfnOutput(self, "DomainTarget", value=name.attr_regional_domain_name)
 
     def _outputs(self, values: dict[str, str]) -> None:

@@ -96,6 +96,13 @@ def _apply(
     options: Options,
 ) -> Job:
     """Synth, upload assets, deploy (platform first when pooled), brand, validate."""
+    if options.target == "local" and config.custom_domain is not None:
+        # The local endpoint has no API Gateway domain names (nor ACM, nor DNS): moto would
+        # skip them, and fail on the output that reads the domain's target.
+        raise ProvisionError(
+            f"a custom domain ({config.custom_domain.domain_name}) needs API Gateway domain "
+            f"names and an ACM certificate: use --target aws"
+        )
     synthesizer = options.synthesizer or _synthesize
     with _workdir(options) as workdir:
         with run.step("synth") as log:

@@ -203,6 +203,21 @@ def test_a_resource_the_endpoint_skips_fails_the_deploy_by_name(clients: AwsClie
     assert run.job.steps[0].status == "failed"
 
 
+def test_a_custom_domain_is_refused_on_the_local_endpoint(clients: AwsClients) -> None:
+    """moto has no API Gateway domain names: say so before deploying anything."""
+    from infra.cdk.config import CustomDomain
+
+    brand = package()
+    domain = CustomDomain(
+        domain_name="api.acme.example",
+        certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
+    )
+    options = Options(clients=clients, synthesizer=cached_synthesizer)
+    with pytest.raises(ProvisionError, match=r"custom domain \(api.acme.example\).*--target aws"):
+        provision(config(brand=brand.brand, custom_domain=domain), brand, options)
+    assert clients.cloudformation.list_stacks()["StackSummaries"] == []
+
+
 def test_a_stack_with_no_changes_is_not_an_error() -> None:
     class NoChanges:
         def describe_stacks(self, **_: Any) -> dict[str, Any]:
