@@ -121,6 +121,8 @@ def _outputs_table(outputs: dict[str, str], title: str) -> Table:
 
 
 def _run(verbose: bool, work: Any) -> Job:
+    from botocore.exceptions import EndpointConnectionError  # type: ignore[import-untyped]
+
     from whitelabel.provision import ProvisionError
 
     with StepDisplay(err, verbose=verbose) as display:
@@ -128,9 +130,21 @@ def _run(verbose: bool, work: Any) -> Job:
             job: Job = work(display)
         except ProvisionError as error:
             display.progress.stop()
-            err.print(f"[red]error:[/] {error}", highlight=False, markup=True)
+            err.print(f"[red]error:[/] {error}", highlight=False)
             raise typer.Exit(1) from None
+        except EndpointConnectionError as error:
+            display.progress.stop()
+            _unreachable(error)
     return job
+
+
+def _unreachable(error: Exception) -> NoReturn:
+    err.print(
+        f"[red]error:[/] {error}; for --target local, start the local endpoint "
+        f"(`make run`) or set AWS_ENDPOINT_URL",
+        highlight=False,
+    )
+    raise typer.Exit(1)
 
 
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show every message.")]
@@ -258,6 +272,8 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The stack's status, outputs and resources."""
+    from botocore.exceptions import EndpointConnectionError
+
     from whitelabel.provision import Options, ProvisionError, status
 
     try:
@@ -265,6 +281,8 @@ def status_command(
     except ProvisionError as error:
         err.print(f"[red]error:[/] {error}", highlight=False)
         raise typer.Exit(1) from None
+    except EndpointConnectionError as error:
+        _unreachable(error)
     if as_json:
         out.print_json(json.dumps(found.model_dump(mode="json")))
         return

@@ -118,3 +118,12 @@ def test_unknown_target_is_refused() -> None:
         app, ["tenant", "provision", "acme", "--brand", str(ACME), "--target", "mars"]
     )
     assert result.exit_code == 2
+
+
+def test_an_unreachable_local_endpoint_says_how_to_start_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_port()}")
+    result = CliRunner().invoke(app, ["tenant", "status", "acme"])
+    assert result.exit_code == 1
+    assert "make run" in result.stderr
