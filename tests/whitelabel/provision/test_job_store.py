@@ -58,8 +58,9 @@ def test_a_long_event_stream_still_fits_one_item(client: Any) -> None:
     run = JobRun(Job(tenant="acme", kind="provision", target="local"), sink)
     for name in ("deploy", "platform", "update"):
         with run.step(name) as log:
-            for i in range(120):
-                log.note(f"{i:04d} " + "x" * 1500)
+            for i in range(40):
+                log.note(f"{i:04d} " + "x" * 5000)
     kept = sink.get("acme", run.job.id)
     assert kept is not None
-    assert kept.steps[0].messages[-1].startswith("0119")
+    assert kept.steps[0].messages[-1].startswith("0039")  # the newest kept
+    assert len(kept.steps[0].messages) < 40  # the oldest dropped to fit
