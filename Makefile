@@ -26,7 +26,7 @@ BUILDER_PORT ?= 23000
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[ai,dev,service,local,builder]'
+	$(BIN)/python -m pip install --quiet -e '.[ai,dev,service,local,builder,cdk]'
 	$(BIN)/python -m pip check
 	@touch $(STAMP)
 
@@ -58,7 +58,7 @@ test: builder-deps
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check runtime nodes builder whitelabel rxconfig.py tests bench
+	$(BIN)/ruff check runtime nodes builder whitelabel infra rxconfig.py tests bench
 	$(BIN)/mypy
 
 bench: builder-deps

@@ -25,6 +25,7 @@ from runtime.plan import Plan
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 BUILD_ONLY = {"networkx", "typer", "rich"}
 """Needed to validate and compile, not to run a plan."""
+CLI_ONLY = {"typer", "rich"}
 
 
 STORE_EXTRAS = {"boto3", "dynamodb-json"}
@@ -35,8 +36,12 @@ DEV_ONLY_SOURCES = ("runtime/ai/testing/",)
 """Source folders no deployed function runs (the fake AI provider for tests and benchmarks)."""
 
 
-def lambda_requirements(also: frozenset[str] = frozenset()) -> list[str]:
-    """The layer's requirements: the core minus build-only packages, plus ``also`` by name."""
+def lambda_requirements(also: frozenset[str] = frozenset(), *, builds: bool = False) -> list[str]:
+    """The layer's requirements: the core minus build-only packages, plus ``also`` by name.
+
+    ``builds``: the function validates and compiles graphs itself (the service), so it keeps
+    NetworkX; the CLI-only packages still go.
+    """
     try:
         reqs = requires("auterity") or []
     except PackageNotFoundError:
@@ -44,7 +49,8 @@ def lambda_requirements(also: frozenset[str] = frozenset()) -> list[str]:
     keep = []
     for req in reqs:
         name = re.split(r"[<>=!~ ;\[]", req, maxsplit=1)[0].lower()
-        wanted = name in also if "extra ==" in req else name not in BUILD_ONLY
+        dropped = CLI_ONLY if builds else BUILD_ONLY
+        wanted = name in also if "extra ==" in req else name not in dropped
         if wanted:
             keep.append(req.split(";")[0].strip())
     return sorted(set(keep))
@@ -164,3 +170,27 @@ def _zip(files: dict[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, files[name], compresslevel=6)
     return buffer.getvalue()
+
+
+SERVICE_HANDLER = "runtime.service.lambda_handler.handler"
+SERVICE_EXTRAS = frozenset(
+    STORE_EXTRAS | {"fastapi", "mangum", "aws-lambda-powertools", "pyjwt", "cachetools", "pyyaml"}
+)
+"""The ``service`` extra without the local HTTP server (Lambda runs it through Mangum)."""
+
+
+def build_service_bundle() -> bytes:
+    """The service itself (management API and deployed endpoints) as one Lambda's code.
+
+    What a tenant's own stack runs (``infra/cdk``): our sources, no graph; the service's
+    third-party libraries come from a layer, like every bundle's.
+    """
+    files = _source_files()
+    manifest = {
+        "bundle_format": 1,
+        "handler": SERVICE_HANDLER,
+        "requires": lambda_requirements(SERVICE_EXTRAS, builds=True),
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+    files["auterity/manifest.json"] = canonical_json(manifest).encode()
+    return _zip(files)

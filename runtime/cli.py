@@ -328,6 +328,11 @@ def _mount_optional() -> None:
     except ImportError:
         return
     app.add_typer(data_app, name="data")
+    try:
+        from whitelabel.cli import tenant_app
+    except ImportError:
+        return
+    app.add_typer(tenant_app, name="tenant")
 
 
 _mount_optional()

@@ -107,12 +107,16 @@ class ServerFile:
 
 
 def _runs_moto(pid: int, port: int) -> bool:
-    """True when pid runs ``moto.server`` on ``port``; assumed so where /proc is missing."""
+    """True when pid runs moto's server on ``port``; assumed so where /proc is missing.
+
+    Ours is ``runtime.local.moto_server``; a plain ``moto.server`` is recognised too.
+    """
     try:
         args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return pid_alive(pid)
-    return b"moto.server" in args and str(port).encode() in args
+    server = b"moto.server" in args or b"runtime.local.moto_server" in args
+    return server and str(port).encode() in args
 
 
 def _no_proxy() -> str:
@@ -222,7 +226,8 @@ class LocalAws:
         env["MOTO_RECORDER_FILEPATH"] = str(self.recording_path)
         # moto's replay sends its requests with `requests`, which honours HTTP_PROXY.
         env["NO_PROXY"] = env["no_proxy"] = _no_proxy()
-        argv = [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(self.port)]
+        server = "runtime.local.moto_server"
+        argv = [sys.executable, "-m", server, "-H", LOOPBACK, "-p", str(self.port)]
         with self.server_log.open("wb") as server_log:
             self.process = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
                 argv,
