@@ -8,8 +8,10 @@ show as they run; a provision or update ends with the stack's outputs.
 from __future__ import annotations
 
 import json
+import os
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, get_args
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, get_args
 
 import typer
 from rich.console import Console
@@ -19,6 +21,9 @@ from rich.table import Table
 from runtime.store.models import Industry
 from whitelabel.brand import BrandError, BrandPackage, load_brand
 from whitelabel.provision.jobs import Job, Step, Target
+
+if TYPE_CHECKING:
+    from whitelabel.provision.account import PlatformAccount
 
 tenant_app = typer.Typer(
     no_args_is_help=True,
@@ -148,6 +153,13 @@ def _unreachable(error: Exception) -> NoReturn:
 
 
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show every message.")]
+PlatformOpt = Annotated[
+    bool,
+    typer.Option(
+        "--platform/--no-platform",
+        help="Also set up (or remove) the tenant's account on this platform's service.",
+    ),
+]
 
 
 @tenant_app.command("provision")
@@ -178,13 +190,24 @@ def provision_command(
             help="A Lambda layer ARN with the service's libraries (repeatable; needed on AWS).",
         ),
     ] = None,
+    admin_email: Annotated[
+        str | None,
+        typer.Option(help="The tenant's first admin (default: admin@<tenant>.example)."),
+    ] = None,
+    platform: PlatformOpt = True,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Create the tenant's stack with its brand, and print the stack's outputs."""
+    """Create the tenant's stack with its brand, and print the stack's outputs.
+
+    With --platform (the default) the tenant also gets its account on this platform: the
+    tenant, a first admin who must choose a password at first login, the brand and its
+    industry's templates, so its builder works at once.
+    """
     from pydantic import ValidationError
 
     from infra.cdk.config import TenantConfig
     from whitelabel.provision import Options, provision
+    from whitelabel.provision.account import PlatformAccount
 
     package = _brand(brand)
     if industry not in get_args(Industry):
@@ -210,11 +233,26 @@ def provision_command(
     except ValidationError as error:
         _config_problems(error)
     chosen = _target(target)
+    account = PlatformAccount.from_env(admin_email or f"admin@{name}.example") if platform else None
+    options = Options(target=chosen, listeners=(), account=account)
     job = _run(
         verbose,
-        lambda display: provision(config, package, Options(target=chosen, listeners=(display,))),
+        lambda display: provision(config, package, replace(options, listeners=(display,))),
     )
     out.print(_outputs_table(job.outputs, f"{config.stack_name} ({chosen})"))
+    if account is not None:
+        _first_login(name, account)
+
+
+def _first_login(tenant: str, account: PlatformAccount) -> None:
+    builder = os.environ.get("AUTERITY_BUILDER_URL", "http://127.0.0.1:3000").rstrip("/")
+    out.print(
+        f"Builder: {builder}/login?tenant={tenant}\n"
+        f"  tenant {tenant}, email {account.admin_email}, "
+        f"one-time password [bold]{account.admin_password}[/] (shown once; a new one is "
+        f"chosen at first login)",
+        highlight=False,
+    )
 
 
 @tenant_app.command("update")
@@ -230,12 +268,14 @@ def update_command(
         int | None, typer.Option(help="Reserve this many concurrent executions.")
     ] = None,
     log_retention_days: Annotated[int | None, typer.Option(help="Days to keep logs.")] = None,
+    platform: PlatformOpt = True,
     verbose: VerboseOpt = False,
 ) -> None:
     """Re-build the stack (with a new brand or settings, if given) and deploy what changed."""
     from pydantic import ValidationError
 
     from whitelabel.provision import Options, update
+    from whitelabel.provision.account import PlatformAccount
 
     package = _brand(brand) if brand is not None else None
     chosen = _target(target)
@@ -256,7 +296,11 @@ def update_command(
                 region=region,
                 package=package,
                 changes=changes,
-                options=Options(target=chosen, listeners=(display,)),
+                options=Options(
+                    target=chosen,
+                    listeners=(display,),
+                    account=PlatformAccount.from_env() if platform else None,
+                ),
             ),
         )
     except ValidationError as error:
@@ -303,10 +347,12 @@ def teardown_command(
     target: TargetOpt = "local",
     region: RegionOpt = "us-east-1",
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+    platform: PlatformOpt = True,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Delete the tenant's stack, its brand bucket's contents first."""
+    """Delete the tenant's stack (its brand bucket's contents first) and its platform account."""
     from whitelabel.provision import Options, teardown
+    from whitelabel.provision.account import PlatformAccount
 
     chosen = _target(target)
     if not yes:
@@ -314,7 +360,13 @@ def teardown_command(
     job = _run(
         verbose,
         lambda display: teardown(
-            name, region=region, options=Options(target=chosen, listeners=(display,))
+            name,
+            region=region,
+            options=Options(
+                target=chosen,
+                listeners=(display,),
+                account=PlatformAccount.from_env() if platform else None,
+            ),
         ),
     )
     kept = f"; kept: {', '.join(job.outputs.values())}" if job.outputs else ""

@@ -13,7 +13,7 @@ from runtime.store import codec
 from runtime.store.access import ConditionFailed
 from runtime.store.errors import Conflict, InvalidInput
 from runtime.store.graphstate import head_from
-from runtime.store.keys import GRAPHS
+from runtime.store.keys import GRAPHS, Key
 from runtime.store.scoped import Scoped
 
 
@@ -32,6 +32,17 @@ class TransferOps(Scoped):
         for graph_id in graph_ids:
             for item in self._table.query_raw(self._keys.graph_versions(graph_id)):
                 yield codec.to_line(item)
+
+    def delete_all(self) -> int:
+        """Delete every item ``export_lines`` holds (offboarding a tenant); returns how many.
+
+        Newest partitions first (graph versions before the heads that lead to them), so an
+        interrupted delete can simply be run again and still finds what is left.
+        """
+        items = [codec.from_line(line) for line in self.export_lines()]
+        for item in reversed(items):
+            self._table.delete(Key(item["PK"]["S"], item["SK"]["S"]))
+        return len(items)
 
     def import_lines(self, lines: Iterable[str]) -> int:
         """Check every line first, then create the items one conditional put at a time.

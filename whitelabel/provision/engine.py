@@ -21,6 +21,7 @@ from infra.cdk.config import PLATFORM_STACK, STACK_PREFIX, TenantConfig
 from infra.cdk.synth import Synthesized, SynthesizedStack
 from whitelabel.brand import BrandPackage
 from whitelabel.provision import bootstrap, brand_assets, checks, stacks
+from whitelabel.provision.account import PlatformAccount
 from whitelabel.provision.clients import AwsClients, clients_for
 from whitelabel.provision.errors import ProvisionError, StackNotFound
 from whitelabel.provision.jobs import Job, JobKind, JobRun, JobSink, Listener, StepLog, Target
@@ -40,6 +41,11 @@ class Options:
     """Where the cloud assembly is written (a temporary folder when None)."""
     synthesizer: Synthesizer | None = None
     http_get: Callable[[str], int] | None = None
+    account: PlatformAccount | None = None
+    """The tenant's account on the platform (tenant, first admin, brand, templates).
+
+    Set up after the stack answers, removed at teardown; None leaves the platform alone.
+    """
 
 
 class TenantStatus(BaseModel):
@@ -129,7 +135,12 @@ def _apply(
         brand_assets.upload_brand(clients, outputs["BucketName"], config, package, log)
     with run.step("validate") as log:
         checks.validate(clients, outputs, options.target, log, http_get=options.http_get)
-        log.note(f"tenant {config.tenant} is active")
+        if options.account is None:
+            log.note(f"tenant {config.tenant} is active")
+    if options.account is not None:
+        with run.step("account") as log:
+            options.account.apply(config, package, log)
+            log.note(f"tenant {config.tenant} is active")
     return run.finish(outputs)
 
 
@@ -202,14 +213,9 @@ def update(
 
 def _delete_tenant_items(clients: AwsClients, tenant: str, table_name: str) -> int:
     """Every item under the tenant's prefix in the pooled table (what an export would hold)."""
-    from runtime.store import codec
     from runtime.store.tenant import TenantStore
 
-    store = TenantStore(clients.dynamodb, tenant, table_name)
-    keys = [codec.from_line(line) for line in store.export_lines()]
-    for item in keys:
-        clients.dynamodb.delete_item(TableName=table_name, Key={"PK": item["PK"], "SK": item["SK"]})
-    return len(keys)
+    return TenantStore(clients.dynamodb, tenant, table_name).delete_all()
 
 
 def status(
@@ -272,6 +278,9 @@ def teardown(tenant: str, *, region: str = "us-east-1", options: Options | None 
                 else:
                     removed = _delete_tenant_items(clients, tenant, outputs["TableName"])
                     log.note(f"deleted {removed} items of {tenant} from {outputs['TableName']}")
+        if options.account is not None:
+            with run.step("account") as log:
+                options.account.remove(tenant, log)
         with run.step("check gone") as log:
             kept = {"TableName", "BucketName", "KeyArn", "IdempotencyTableName"}
             expected_gone = {
