@@ -34,6 +34,7 @@ MANAGEMENT_ROUTES = (
     "settings",
     "brand",
     "ai",
+    "white_label",
 )
 """Modules of ``runtime.service.routes`` that make up the management API, in order."""
 
@@ -136,10 +137,12 @@ def include_management(app: FastAPI) -> None:
         runs,
         settings,
         validate,
+        white_label,
     )
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, catalog, graphs, validate, deployments, runs, settings, brand, ai):
+    modules = (auth, catalog, graphs, validate, deployments, runs, settings, brand, ai, white_label)
+    for module in modules:
         api.include_router(module.router)
     app.include_router(api)
     app.openapi_schema = None  # regenerate with the new routes

@@ -28,9 +28,9 @@ class ServiceState:
     executors: OrderedDict[tuple[str, str, int], Executor] = field(default_factory=OrderedDict)
     background: set[asyncio.Task[None]] = field(default_factory=set)
     aws: AwsDeployer | None = None
+    """Set when deployments also go to Lambda (``deploy_target="lambda"``)."""
     s3: Any = None
     """The S3 client of brand asset files (``runtime.store.assets``), made on first use."""
-    """Set when deployments also go to Lambda (``deploy_target="lambda"``)."""
     lookups: Lookups = field(init=False)
     _ai_router: Router | None = field(default=None, init=False)
 

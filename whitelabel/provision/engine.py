@@ -41,6 +41,8 @@ class Options:
     """Where the cloud assembly is written (a temporary folder when None)."""
     synthesizer: Synthesizer | None = None
     http_get: Callable[[str], int] | None = None
+    job_id: str | None = None
+    """The job's id, when the caller must know it before the job starts (the API does)."""
     account: PlatformAccount | None = None
     """The tenant's account on the platform (tenant, first admin, brand, templates).
 
@@ -80,6 +82,8 @@ def _workdir(options: Options) -> Iterator[Path]:
 
 def _run(tenant: str, kind: JobKind, options: Options) -> JobRun:
     job = Job(tenant=tenant, kind=kind, target=options.target)
+    if options.job_id is not None:
+        job.id = options.job_id
     return JobRun(job, options.sink, options.listeners)
 
 

@@ -33,15 +33,20 @@ KEEP_SECONDS = 90 * 24 * 3600
 class StoreJobSink:
     """A :class:`JobSink` that keeps each job as one item, rewritten on every change."""
 
-    def __init__(self, client: Any, table_name: str = TABLE_NAME_DEFAULT) -> None:
+    def __init__(
+        self, client: Any, table_name: str = TABLE_NAME_DEFAULT, *, owner: str | None = None
+    ) -> None:
         self._table = Table(client, table_name)
+        self._owner = owner
+        """The tenant whose items hold the jobs (the one that asked for them through the API);
+        None: each job under the tenant it provisions."""
 
     @staticmethod
     def _key(tenant: str, job_id: str) -> tuple[str, str]:
         return f"{TenantKeys(tenant).prefix}{JOBS}", JOB + checked(RECORD_ID, job_id, "job id")
 
     def save(self, job: Job) -> None:
-        pk, sk = self._key(job.tenant, job.id)
+        pk, sk = self._key(self._owner or job.tenant, job.id)
         self._table.put(
             {
                 "PK": pk,

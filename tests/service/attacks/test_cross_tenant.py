@@ -140,6 +140,11 @@ MATRIX: dict[tuple[str, str], Call] = {
         body=lambda ctx: {"current_password": "wrong-one!", "new_password": "new-password-1"},
     ),
     ("GET", "/api/v1/nodes"): PUBLIC,
+    # White-label provisioning: B's admins lack the permission; jobs live under the caller.
+    ("POST", "/api/v1/white-label/deploy"): Call(
+        _expect(403), body=lambda ctx: {"tenant": "ghost-new", "brand": {"product_name": "X"}}
+    ),
+    ("GET", "/api/v1/white-label/jobs/{job_id}"): Call(_expect(403), aims_at_a=True),
     # Collections: B's own (empty or B-made) lists; creating lands in B.
     ("GET", "/api/v1/graphs"): PUBLIC,
     ("POST", "/api/v1/graphs"): Call(_expect(201), body=_graph_body),
@@ -236,6 +241,7 @@ def _a_ids(seeded: SeededA) -> dict[str, str]:
         "conversation_id": seeded.conversation_id,
         "kind": "logo",
         "file_name": seeded.logo_file,
+        "job_id": "a" * 32,
     }
 
 
@@ -247,6 +253,7 @@ GHOST_IDS = {
     "run_id": "0" * 32,
     "key_id": "0" * 12,
     "conversation_id": "f" * 32,
+    "job_id": "b" * 32,
     "kind": "logo",
     "file_name": "logo-0000000000000000.svg",
 }
