@@ -209,6 +209,11 @@ class Api(BrandCalls):
         body = {"tenant": tenant, "email": email, "password": password}
         return _parse(SESSION, await self._call("POST", "/auth/login", json=body))
 
+    async def change_password(self, current: str, new: str) -> Session:
+        """With the password-only token of a first login: the new password, a full session."""
+        body = {"current_password": current, "new_password": new}
+        return _parse(SESSION, await self._call("POST", "/auth/password", json=body))
+
     async def me(self) -> Me:
         return await self._get("/auth/me", ME)
 

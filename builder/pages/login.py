@@ -37,61 +37,55 @@ def _field(
     )
 
 
+def _error() -> rx.Component:
+    return rx.cond(
+        SessionState.login_error != "",
+        rx.callout(
+            SessionState.login_error,
+            icon="circle-alert",
+            color_scheme="red",
+            size="1",
+            width="100%",
+            role="alert",
+            custom_attrs={"data-testid": "login-error"},
+        ),
+    )
+
+
+def _choose_password() -> rx.Component:
+    """After a first login with a password someone else chose (a provisioned tenant's admin)."""
+    return rx.form(
+        rx.vstack(
+            rx.heading("Choose your password", size="5"),
+            rx.text(
+                "You logged in with a one-time password. Choose your own to continue "
+                "(at least 8 characters).",
+                size="2",
+                color_scheme="gray",
+            ),
+            _field("New password", "new_password", "password", "new-password", focus=True),
+            _field("Repeat it", "repeat_password", "password", "new-password"),
+            _error(),
+            rx.button(
+                "Save and continue",
+                type="submit",
+                size="3",
+                width="100%",
+                loading=SessionState.logging_in,
+                custom_attrs={"data-testid": "choose-password-submit"},
+            ),
+            spacing="4",
+            width="100%",
+            custom_attrs={"data-testid": "choose-password"},
+        ),
+        on_submit=SessionState.choose_password,
+    )
+
+
 def login_page() -> rx.Component:
     card = rx.center(
         rx.card(
-            rx.form(
-                rx.vstack(
-                    rx.hstack(
-                        logo_or_icon(ThemeState.logo, ThemeState.product_name, "login-logo", 36),
-                        rx.heading(
-                            "Log in to " + ThemeState.product_name,
-                            size="5",
-                            custom_attrs={"data-testid": "login-title"},
-                        ),
-                        align="center",
-                        spacing="3",
-                    ),
-                    _field(
-                        "Organisation",
-                        "tenant",
-                        "text",
-                        "organization",
-                        focus=True,
-                        on_blur=ThemeState.show_public,
-                    ),
-                    _field("Email", "email", "email", "username"),
-                    _field("Password", "password", "password", "current-password"),
-                    rx.cond(
-                        SessionState.login_error != "",
-                        rx.callout(
-                            SessionState.login_error,
-                            icon="circle-alert",
-                            color_scheme="red",
-                            size="1",
-                            width="100%",
-                            role="alert",
-                            custom_attrs={"data-testid": "login-error"},
-                        ),
-                    ),
-                    rx.button(
-                        "Log in",
-                        type="submit",
-                        size="3",
-                        width="100%",
-                        loading=SessionState.logging_in,
-                        custom_attrs={"data-testid": "login-submit"},
-                    ),
-                    rx.text(
-                        "Running locally? `make run` prints the demo login.",
-                        size="1",
-                        color_scheme="gray",
-                    ),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=SessionState.login,
-            ),
+            rx.cond(SessionState.must_choose_password, _choose_password(), _login_form()),
             size="4",
             width="min(420px, 92vw)",
         ),
@@ -106,4 +100,48 @@ def login_page() -> rx.Component:
             (ThemeState.footer != "") | (ThemeState.support_email != ""),
             footer_bar(ThemeState.footer, ThemeState.support_email, "login-footer"),
         ),
+    )
+
+
+def _login_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.hstack(
+                logo_or_icon(ThemeState.logo, ThemeState.product_name, "login-logo", 36),
+                rx.heading(
+                    "Log in to " + ThemeState.product_name,
+                    size="5",
+                    custom_attrs={"data-testid": "login-title"},
+                ),
+                align="center",
+                spacing="3",
+            ),
+            _field(
+                "Organisation",
+                "tenant",
+                "text",
+                "organization",
+                focus=True,
+                on_blur=ThemeState.show_public,
+            ),
+            _field("Email", "email", "email", "username"),
+            _field("Password", "password", "password", "current-password"),
+            _error(),
+            rx.button(
+                "Log in",
+                type="submit",
+                size="3",
+                width="100%",
+                loading=SessionState.logging_in,
+                custom_attrs={"data-testid": "login-submit"},
+            ),
+            rx.text(
+                "Running locally? `make run` prints the demo login.",
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=SessionState.login,
     )

@@ -17,6 +17,7 @@ import reflex as rx
 from builder import present, routes
 from builder.api import Api, ApiError
 from builder.state.theme import ThemeState
+from runtime.service.routes.auth import Me, Session
 
 TOKEN_KEY = "auterity_token"  # noqa: S105 - the storage key's name, not a secret
 
@@ -31,6 +32,10 @@ class SessionState(rx.State):
     role: rx.Field[str] = rx.field("")
     login_error: rx.Field[str] = rx.field("")
     logging_in: rx.Field[bool] = rx.field(False)
+    must_choose_password: rx.Field[bool] = rx.field(False)
+    """A first login with a password someone else chose: the page asks for a new one."""
+    _first_token: str = ""
+    _given_password: str = ""
     service_error: rx.Field[str] = rx.field("")
     """The service could not be reached while checking the session; shown in the header."""
 
@@ -107,6 +112,10 @@ class SessionState(rx.State):
         yield
         try:
             session = await Api().login(tenant, email, password)
+            if session.password_change_required:
+                self.logging_in, self.must_choose_password = False, True
+                self._first_token, self._given_password = session.token, password
+                return
             me = await Api(session.token).me()
         except ApiError as exc:
             self.logging_in = False
@@ -114,6 +123,33 @@ class SessionState(rx.State):
                 "Wrong organisation, email or password." if exc.unauthorized else exc.message
             )
             return
+        async for step in self._signed_in(session, me):
+            yield step
+
+    @rx.event
+    async def choose_password(self, form: dict[str, Any]) -> Any:
+        """Second step of a first login: the new password twice, then a normal session."""
+        new, again = str(form.get("new_password", "")), str(form.get("repeat_password", ""))
+        if new != again:
+            self.login_error = "The two passwords differ."
+            return
+        self.logging_in, self.login_error = True, ""
+        yield
+        try:
+            session = await Api(self._first_token).change_password(self._given_password, new)
+            me = await Api(session.token).me()
+        except ApiError as exc:
+            self.logging_in = False
+            self.login_error = exc.message.removeprefix("new_password: ")
+            if exc.unauthorized:  # the password-only token expired: start again
+                self.must_choose_password = False
+            return
+        self._first_token = self._given_password = ""
+        self.must_choose_password = False
+        async for step in self._signed_in(session, me):
+            yield step
+
+    async def _signed_in(self, session: Session, me: Me) -> Any:
         self.logging_in = False
         self.token = session.token
         self.tenant, self.email, self.role = session.tenant, session.email, session.role

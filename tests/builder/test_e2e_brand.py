@@ -293,3 +293,100 @@ def test_the_brand_page_previews_before_it_applies(
     # Reloading the page shows the applied brand, not the refused proposal.
     page.reload()
     _check_branded(page, {**fields, "primary_color": "#1e3a8a"})
+
+
+def _cli(service: Any, *args: str) -> Any:
+    import os
+    import subprocess
+
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": service.aws_endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AUTERITY_TABLE": "auterity",
+        "COLUMNS": "220",
+        "NO_COLOR": "1",
+        "TERM": "dumb",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "runtime.cli", "tenant", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+        cwd=BRANDS.parents[1],
+    )
+
+
+def test_a_tenant_provisioned_from_the_cli_logs_in_to_its_own_brand(
+    service: Any, builder_app: Any, contexts: Any
+) -> None:
+    """The issue's Done-when: `auterity tenant provision ... --target local` shows its steps
+    and the stack's outputs; the tenant's builder wears Acme's brand (its first admin chooses
+    a password first); `teardown` removes stack and account."""
+    import re
+
+    done = _cli(
+        service,
+        "provision",
+        "acme-motors",
+        "--brand",
+        str(BRANDS / "acme.yaml"),
+        "--target",
+        "local",
+        "--industry",
+        "automotive",
+        "--admin-email",
+        "owner@acme-motors.example",
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for step in ("synth", "deploy", "validate", "account"):
+        assert step in done.stderr
+    assert "BucketName" in done.stdout
+    assert "FunctionName" in done.stdout or "ApiUrl" in done.stdout
+    found = re.search(r"one-time password (\S+)", done.stdout)
+    assert found is not None, done.stdout
+    fields = load_brand(BRANDS / "acme.yaml").brand.model_dump()
+
+    base = builder_app.frontend_url.rstrip("/")
+    page = contexts()
+    page.goto(base + routes.login_to("acme-motors"))
+    page.wait_for_function(
+        "(name) => document.querySelector('[data-testid=login-title]')?.textContent"
+        " === 'Log in to ' + name",
+        arg=fields["product_name"],
+        timeout=60_000,
+    )
+    page.get_by_test_id("login-tenant").fill("acme-motors")
+    page.get_by_test_id("login-email").fill("owner@acme-motors.example")
+    page.get_by_test_id("login-password").fill(found.group(1))
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("choose-password").wait_for(timeout=30_000)
+    page.get_by_test_id("login-new_password").fill("acme-owner-chose-1")
+    page.get_by_test_id("login-repeat_password").fill("acme-owner-chose-2")
+    page.get_by_test_id("choose-password-submit").click()
+    assert "differ" in page.get_by_test_id("login-error").inner_text()
+    page.get_by_test_id("login-repeat_password").fill("acme-owner-chose-1")
+    page.get_by_test_id("choose-password-submit").click()
+    wait_for_path(page, routes.GRAPHS)
+    _check_branded(page, fields)
+    page.get_by_text("Dealership lead triage (AI)").first.wait_for(timeout=30_000)
+
+    gone = _cli(service, "teardown", "acme-motors", "--target", "local", "--yes")
+    assert gone.returncode == 0, gone.stderr[-3000:]
+    assert "deleted" in gone.stdout
+    assert _cli(service, "status", "acme-motors", "--target", "local").returncode == 1
+    answer = httpx.post(
+        service.url + "/api/v1/auth/login",
+        json={
+            "tenant": "acme-motors",
+            "email": "owner@acme-motors.example",
+            "password": "acme-owner-chose-1",
+        },
+        trust_env=False,
+        timeout=30,
+    )
+    assert answer.status_code == 401
