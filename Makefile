@@ -58,7 +58,7 @@ test: builder-deps
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check runtime nodes builder rxconfig.py tests bench
+	$(BIN)/ruff check runtime nodes compliance builder rxconfig.py tests bench
 	$(BIN)/mypy
 
 bench: $(STAMP)

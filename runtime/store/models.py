@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from compliance.names import PackName
 from runtime.graph import Graph
 
 Role = Literal["admin", "editor", "viewer"]
@@ -16,6 +17,15 @@ Industry = Literal["automotive", "healthcare", "finance", "manufacturing", "gene
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed_out"]
 Trigger = Literal["http", "manual", "schedule", "api"]
 DeploymentAction = Literal["deploy", "rollback"]
+
+INDUSTRY_PACKS: dict[Industry, tuple[PackName, ...]] = {
+    "healthcare": ("hipaa", "soc2"),
+    "finance": ("pci", "soc2", "gdpr"),
+    "automotive": ("pci", "gdpr"),
+    "manufacturing": ("soc2",),
+    "general": (),
+}
+"""What a tenant of each industry gets until an admin chooses packs."""
 
 ROLES: tuple[Role, ...] = ("admin", "editor", "viewer")
 INDUSTRIES: tuple[Industry, ...] = (
@@ -43,8 +53,33 @@ class TenantSettings(_Model):
     run_retention_days: int = Field(default=30, ge=1, le=3650)
     max_run_seconds: float = Field(default=30.0, gt=0, le=900)
     public_endpoints: bool = True
+    compliance_packs: list[PackName] | None = Field(
+        default=None, description="Compliance packs checked at validate/deploy; null: industry's."
+    )
+    baa_providers: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Model providers and hosts with a signed HIPAA BAA (e.g. `anthropic`).",
+    )
+    dpa_providers: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Model providers and hosts with a signed GDPR data processing agreement.",
+    )
+    data_regions: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Regions personal data may go to (e.g. `eu`, `eu-west-1`); empty: any.",
+    )
     revision: int = Field(default=0, ge=0)
     """Optimistic-locking counter: send back the revision you read; the store bumps it."""
+
+
+def effective_packs(settings: TenantSettings, industry: Industry) -> tuple[PackName, ...]:
+    """The packs an admin chose, or the industry's preset when none were chosen."""
+    if settings.compliance_packs is not None:
+        return tuple(dict.fromkeys(settings.compliance_packs))
+    return INDUSTRY_PACKS[industry]
 
 
 class User(_Model):
