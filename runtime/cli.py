@@ -311,10 +311,11 @@ def serve(
 def _mount_optional() -> None:
     """Commands whose dependencies live in extras appear only when those are installed."""
     try:
-        from runtime.store.cli import data_app
+        from runtime.store.cli import audit_app, data_app
     except ImportError:
         return
     app.add_typer(data_app, name="data")
+    app.add_typer(audit_app, name="audit")
 
 
 _mount_optional()

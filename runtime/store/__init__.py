@@ -23,6 +23,7 @@ from runtime.store.models import (
     Trigger,
     UsageRecord,
     User,
+    Waiver,
 )
 from runtime.store.table import (
     TABLE_NAME_DEFAULT,
@@ -60,6 +61,7 @@ __all__ = [
     "Trigger",
     "UsageRecord",
     "User",
+    "Waiver",
     "create_table",
     "make_client",
 ]

@@ -79,3 +79,34 @@ def import_(
     except OSError as exc:
         raise InvalidInput(f"cannot read {file}: {exc.strerror}") from None
     typer.echo(f"imported {count} new item(s) into tenant '{tenant}'", err=True)
+
+
+audit_app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Check a tenant's hash-chained audit trail.",
+)
+
+
+@audit_app.callback()
+def audit() -> None:
+    """Keeps ``verify`` a subcommand (a Typer app with one command would collapse into it)."""
+
+
+@audit_app.command("verify")
+def verify(tenant: TenantArg) -> None:
+    """Report every edited, deleted or moved audit event of TENANT; exit 1 if there is one."""
+    store = Directory(make_client(), _table_name()).tenant(tenant)
+    report = store.verify_audit()
+    for problem in report.problems:
+        where = f"event {problem.seq}" if problem.seq is not None else "outside the chain"
+        if problem.event_id:
+            where += f" ({problem.event_id})"
+        typer.echo(f"{where}: {problem.problem}")
+    verdict = "intact" if report.ok else f"{len(report.problems)} problem(s)"
+    typer.echo(
+        f"tenant '{tenant}': {report.events} event(s), head {report.head_seq}"
+        f" {report.head_hash[:16]}: {verdict}",
+        err=True,
+    )
+    raise typer.Exit(0 if report.ok else 1)

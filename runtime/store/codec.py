@@ -21,7 +21,18 @@ Item = dict[str, dict[str, Any]]
 """DynamoDB JSON: attribute name to a one-key map such as ``{"S": "..."}``."""
 
 NATIVE = frozenset(
-    {"PK", "SK", "version", "revision", "status", "expires_at", "epoch", "deleting", "wtoken"}
+    {
+        "PK",
+        "SK",
+        "version",
+        "revision",
+        "status",
+        "expires_at",
+        "epoch",
+        "deleting",
+        "wtoken",
+        "seq",
+    }
 )
 """Attributes that keys, conditions, filters or TTL read natively; all others are JSON text."""
 

@@ -5,7 +5,8 @@ Partitions of a tenant (``PK``):
 - ``TENANT#<t>#``               profile, settings, graph heads, users, API keys, deployments
 - ``TENANT#<t>#GRAPH#<gid>``    the immutable versions of one graph (``SK=V#00000001``)
 - ``TENANT#<t>#RUNS``           runs (``SK=RUN#<time-ordered id>``)
-- ``TENANT#<t>#AUDIT``          audit events (``SK=EV#<time-ordered id>``)
+- ``TENANT#<t>#AUDIT``          audit events (``SK=EV#<12-digit sequence>``), hash-chained,
+                                and the chain's head (``SK=HEAD``)
 - ``TENANT#<t>#USAGE``          usage records (``SK=U#<UTC time>#<id>``)
 
 Tenant ids cannot contain ``#``, so the trailing ``#`` of the prefix is what keeps ``acme``'s
@@ -26,6 +27,7 @@ GRAPH_ID = re.compile(ID_PATTERN)
 RECORD_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 KEY_ID = re.compile(r"^[0-9a-f]{12}$")
 EMAIL = re.compile(r"^[^@\s#]{1,64}@[^@\s#.]+(\.[^@\s#.]+)+$")
+RULE_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,63}$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 MAX_VERSION = 99_999_999
@@ -40,6 +42,9 @@ API_KEYS = "APIKEY#"
 DEPLOYMENTS = "DEPLOY#"
 RUNS = "RUN#"
 EVENTS = "EV#"
+AUDIT_HEAD = "HEAD"
+WAIVERS = "WAIVER#"
+MAX_SEQ = 999_999_999_999
 USAGE = "U#"
 
 
@@ -109,8 +114,22 @@ class TenantKeys:
     def run(self, run_id: str) -> Key:
         return Key(self.runs, RUNS + checked(RECORD_ID, run_id, "run id"))
 
-    def audit_event(self, event_id: str) -> Key:
-        return Key(self.audit, EVENTS + checked(RECORD_ID, event_id, "event id"))
+    def audit_event(self, seq: int) -> Key:
+        """Events are keyed by their place in the chain, so two writers cannot both take one."""
+        if not 1 <= seq <= MAX_SEQ:
+            raise InvalidInput(f"audit sequence {seq} is out of range")
+        return Key(self.audit, f"{EVENTS}{seq:012d}")
+
+    def audit_head(self) -> Key:
+        """Sequence and hash of the newest event: where the next append starts."""
+        return Key(self.audit, AUDIT_HEAD)
+
+    def waivers(self, graph_id: str) -> str:
+        """The ``SK`` prefix of one graph's compliance waivers (in the root partition)."""
+        return f"{WAIVERS}{checked(GRAPH_ID, graph_id, 'graph id')}#"
+
+    def waiver(self, graph_id: str, rule_id: str) -> Key:
+        return Key(self.root, self.waivers(graph_id) + checked(RULE_ID, rule_id, "rule id"))
 
     def usage_record(self, utc_at: str, record_id: str) -> Key:
         return Key(self.usage, f"{USAGE}{utc_at}#{checked(RECORD_ID, record_id, 'usage id')}")

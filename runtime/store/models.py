@@ -177,6 +177,23 @@ class AuditEvent(_Model):
     details: dict[str, Any] = Field(default_factory=dict)
     outcome: AuditOutcome = "attempted"
     """An attempt is written before its change and its outcome after (``details.attempt``)."""
+    seq: int = 0
+    """Place in the tenant's chain, from 1."""
+    prev_hash: str = ""
+    """``hash`` of the event before (``GENESIS`` for the first): editing, deleting or moving
+    any event breaks the link of the one after it."""
+    hash: str = ""
+    """SHA-256 of this event's other fields (``runtime.store.chain.event_hash``)."""
+
+
+class Waiver(_Model):
+    """An admin's decision that one rule does not block deploying one graph, and why."""
+
+    graph_id: str
+    rule_id: str
+    reason: str = Field(min_length=10, max_length=2000)
+    by: str
+    at: str
 
 
 class UsageRecord(_Model):

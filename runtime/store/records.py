@@ -1,19 +1,29 @@
-"""Audit events and usage records: append-only, each write a new item."""
+"""Audit events and usage records: append-only, each write a new item.
+
+Audit events form a hash chain per tenant. An append reads the head, then creates the event
+at the next sequence number only if nobody has (a conditional put), then moves the head on. A
+writer that loses the race learns the winner's event from the failed condition, moves the
+head past it, and tries the next number; so concurrent writers interleave, never fork.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC
 from itertools import islice
 from typing import Any
 
-from runtime.store.errors import InvalidInput
+from runtime.store.access import ConditionFailed
+from runtime.store.chain import GENESIS, ChainReport, event_hash, verify_chain
+from runtime.store.errors import Conflict, InvalidInput
 from runtime.store.ids import time_ordered_id, to_utc, utc_now
 from runtime.store.keys import EVENTS
 from runtime.store.models import AuditEvent, AuditOutcome, UsageRecord
 from runtime.store.scoped import Scoped, model_from
 
 MAX_LIST = 1000
+MAX_APPEND_ATTEMPTS = 100
 
 
 class RecordOps(Scoped):
@@ -26,18 +36,50 @@ class RecordOps(Scoped):
         details: dict[str, Any] | None = None,
         outcome: AuditOutcome = "attempted",
     ) -> AuditEvent:
-        event = AuditEvent(
-            event_id=time_ordered_id(),
-            at=utc_now(),
-            actor=actor,
-            action=action,
-            target=target,
-            details=details or {},
-            outcome=outcome,
-        )
-        key = self._keys.audit_event(event.event_id)
-        self._table.put_new({"PK": key.pk, "SK": key.sk, **event.model_dump(mode="json")})
-        return event
+        """Append an event to the tenant's chain (metadata only: never sensitive values)."""
+        head = self._table.get(self._keys.audit_head())
+        seq, prev = (int(head["seq"]), str(head["hash"])) if head else (0, GENESIS)
+        for _ in range(MAX_APPEND_ATTEMPTS):
+            event = AuditEvent(
+                event_id=time_ordered_id(),
+                at=utc_now(),
+                actor=actor,
+                action=action,
+                target=target,
+                details=details or {},
+                outcome=outcome,
+                seq=seq + 1,
+                prev_hash=prev,
+            )
+            fields = event.model_dump(mode="json")
+            event.hash = fields["hash"] = event_hash(fields)
+            key = self._keys.audit_event(event.seq)
+            try:
+                self._table.put_new({"PK": key.pk, "SK": key.sk, **fields})
+            except ConditionFailed as exc:
+                winner = exc.fields or {}
+                seq, prev = int(winner.get("seq", seq + 1)), str(winner.get("hash", ""))
+                self._advance_head(seq, prev)
+                continue
+            self._advance_head(event.seq, event.hash)
+            return event
+        raise Conflict("the audit trail is too busy to append to; retry shortly")
+
+    def _advance_head(self, seq: int, hash_: str) -> None:
+        """Move the head forward to ``seq``; a head already there or further stays."""
+        key = self._keys.audit_head()
+        with contextlib.suppress(ConditionFailed):
+            self._table.update(
+                key,
+                set_fields={"seq": seq, "hash": hash_},
+                condition="attribute_not_exists(#PK) OR #seq < :seq",
+                values={":seq": seq},
+            )
+
+    def verify_audit(self) -> ChainReport:
+        """Check the whole chain: which events were edited, deleted or moved, and where."""
+        items = self._table.query(self._keys.audit, prefix=EVENTS)
+        return verify_chain(items, self._table.get(self._keys.audit_head()))
 
     def list_audit(self, limit: int = 100) -> list[AuditEvent]:
         """Newest first."""

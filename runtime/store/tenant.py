@@ -16,10 +16,11 @@ from runtime.store.runs import RunOps
 from runtime.store.settings import SettingsOps
 from runtime.store.table import TABLE_NAME_DEFAULT, DynamoDBClient
 from runtime.store.transfer import TransferOps
+from runtime.store.waivers import WaiverOps
 
 
 class TenantStore(
-    SettingsOps, IdentityOps, GraphOps, DeploymentOps, RunOps, RecordOps, TransferOps
+    SettingsOps, IdentityOps, GraphOps, DeploymentOps, RunOps, RecordOps, TransferOps, WaiverOps
 ):
     def __init__(
         self, client: DynamoDBClient, tenant_id: str, table_name: str = TABLE_NAME_DEFAULT

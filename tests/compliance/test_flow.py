@@ -3,6 +3,7 @@ carried by expressions that read another node."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from compliance.flow import flow_of
@@ -22,7 +23,7 @@ def _graph(*middle: tuple[str, str, dict[str, Any]]) -> Graph:
     nodes = [hook, *(Node(id=i, type=t, config=c) for i, t, c in middle)]
     nodes.append(Node(id="reply", type="http.respond", config={}))
     ids = [n.id for n in nodes]
-    return Graph(nodes=nodes, edges=[Edge(source=a, target=b) for a, b in zip(ids, ids[1:])])
+    return Graph(nodes=nodes, edges=[Edge(source=a, target=b) for a, b in itertools.pairwise(ids)])
 
 
 def test_trigger_fields_label_the_body_and_copies_keep_them() -> None:
