@@ -19,6 +19,7 @@ from runtime.service.config import ServiceConfig
 from runtime.service.routes import (
     auth,
     catalog,
+    compliance,
     deployments,
     endpoints,
     graphs,
@@ -132,7 +133,7 @@ def create_app(config: ServiceConfig, client: Any) -> FastAPI:
     # Deployed endpoints first: Starlette tries routes in order, and they carry the traffic.
     app.include_router(endpoints.router)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, catalog, graphs, validate, deployments, runs, settings):
+    for module in (auth, catalog, graphs, validate, deployments, runs, settings, compliance):
         api.include_router(module.router)
     app.include_router(api)
 

@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from runtime.service.audit import audited
 from runtime.service.aws_deploy import LambdaEndpoint
+from runtime.service.compliance import refuse_violations, report_for
 from runtime.service.deps import Editor, State, Viewer
 from runtime.store import Deployment
 
@@ -61,6 +62,9 @@ async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
     stored = await run_in_threadpool(store.get_graph, body.graph_id, body.version)
     # Compiling refuses an invalid graph with its diagnostics (422) before anything is written.
     executor = await run_in_threadpool(state.executor, store, stored.graph_id, stored.version)
+    # So do the tenant's compliance packs, unless an admin waived the rule for this graph.
+    report = await run_in_threadpool(report_for, store, stored.graph)
+    refuse_violations(report)
 
     def change() -> tuple[Deployment, LambdaEndpoint | None]:
         endpoint = None
@@ -75,7 +79,10 @@ async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
         deployment = store.deploy(body.slug, stored.graph_id, stored.version, by=principal.actor)
         return deployment, endpoint
 
-    details = {"graph_id": stored.graph_id, "version": stored.version}
+    details: dict[str, object] = {"graph_id": stored.graph_id, "version": stored.version}
+    if report.packs:
+        details["packs"] = list(report.packs)
+        details["waived"] = [r.rule for r in report.rules if r.status == "waived"]
     try:
         deployment, endpoint = await run_in_threadpool(
             audited, auth, "deployment.deploy", body.slug, change, details=details
