@@ -1,14 +1,16 @@
 """Audit events and usage records: append-only, each write a new item.
 
-Audit events form a hash chain per tenant. An append reads the head, then creates the event
-at the next sequence number only if nobody has (a conditional put), then moves the head on. A
-writer that loses the race learns the winner's event from the failed condition, moves the
-head past it, and tries the next number; so concurrent writers interleave, never fork.
+Audit events form a hash chain per tenant. An append reads the newest event, creates its own
+at the next sequence number only if nobody has (a conditional put), then moves the head item
+on. A writer that loses the race reads the new end and tries again; so concurrent writers
+interleave, never fork.
 """
 
 from __future__ import annotations
 
 import contextlib
+import random
+import time
 from collections.abc import Iterator
 from datetime import UTC
 from itertools import islice
@@ -16,7 +18,7 @@ from typing import Any
 
 from runtime.store.access import ConditionFailed
 from runtime.store.chain import GENESIS, ChainReport, event_hash, verify_chain
-from runtime.store.errors import Conflict, InvalidInput
+from runtime.store.errors import InvalidInput, Throttled
 from runtime.store.ids import time_ordered_id, to_utc, utc_now
 from runtime.store.keys import EVENTS
 from runtime.store.models import AuditEvent, AuditOutcome, UsageRecord
@@ -24,6 +26,12 @@ from runtime.store.scoped import Scoped, model_from
 
 MAX_LIST = 1000
 MAX_APPEND_ATTEMPTS = 100
+
+
+def _end_of(exc: ConditionFailed, seq: int) -> tuple[int, str]:
+    """The winner's event, returned by the failed put: the chain's end as far as we know."""
+    winner = exc.fields or {}
+    return int(winner.get("seq", seq + 1)), str(winner.get("hash", ""))
 
 
 class RecordOps(Scoped):
@@ -37,9 +45,8 @@ class RecordOps(Scoped):
         outcome: AuditOutcome = "attempted",
     ) -> AuditEvent:
         """Append an event to the tenant's chain (metadata only: never sensitive values)."""
-        head = self._table.get(self._keys.audit_head())
-        seq, prev = (int(head["seq"]), str(head["hash"])) if head else (0, GENESIS)
-        for _ in range(MAX_APPEND_ATTEMPTS):
+        seq, prev = self._chain_end()
+        for attempt in range(MAX_APPEND_ATTEMPTS):
             event = AuditEvent(
                 event_id=time_ordered_id(),
                 at=utc_now(),
@@ -57,13 +64,27 @@ class RecordOps(Scoped):
             try:
                 self._table.put_new({"PK": key.pk, "SK": key.sk, **fields})
             except ConditionFailed as exc:
-                winner = exc.fields or {}
-                seq, prev = int(winner.get("seq", seq + 1)), str(winner.get("hash", ""))
-                self._advance_head(seq, prev)
+                # Another writer took this place: back off (exponentially, with jitter, so
+                # many writers spread out instead of colliding again), then go on from the
+                # end as it is now.
+                time.sleep(random.uniform(0, min(0.005 * 2**attempt, 0.25)))  # noqa: S311
+                seq, prev = self._chain_end() if attempt % 4 == 3 else _end_of(exc, seq)
                 continue
             self._advance_head(event.seq, event.hash)
             return event
-        raise Conflict("the audit trail is too busy to append to; retry shortly")
+        raise Throttled("the audit trail is too busy to append to; retry shortly")
+
+    def _chain_end(self) -> tuple[int, str]:
+        """Sequence and hash of the newest event, read from the events themselves.
+
+        Not from the head: a writer between its put and its head update leaves the head one
+        behind, and starting from there would only lose the race again.
+        """
+        for fields in self._table.query(
+            self._keys.audit, prefix=EVENTS, newest_first=True, page_size=1
+        ):
+            return int(fields["seq"]), str(fields["hash"])
+        return 0, GENESIS
 
     def _advance_head(self, seq: int, hash_: str) -> None:
         """Move the head forward to ``seq``; a head already there or further stays."""
