@@ -18,7 +18,7 @@ from typing import Any
 
 from runtime.store.access import ConditionFailed
 from runtime.store.chain import GENESIS, ChainReport, event_hash, verify_chain
-from runtime.store.errors import InvalidInput, Throttled
+from runtime.store.errors import InvalidInput, StoreError, Throttled
 from runtime.store.ids import time_ordered_id, to_utc, utc_now
 from runtime.store.keys import EVENTS
 from runtime.store.models import AuditEvent, AuditOutcome, UsageRecord
@@ -87,9 +87,13 @@ class RecordOps(Scoped):
         return 0, GENESIS
 
     def _advance_head(self, seq: int, hash_: str) -> None:
-        """Move the head forward to ``seq``; a head already there or further stays."""
+        """Move the head forward to ``seq``; a head already there or further stays.
+
+        Best effort: the event is written and chained already; a head left behind (throttled
+        here) only means the next append or ``verify`` sees it one event late.
+        """
         key = self._keys.audit_head()
-        with contextlib.suppress(ConditionFailed):
+        with contextlib.suppress(ConditionFailed, StoreError):
             self._table.update(
                 key,
                 set_fields={"seq": seq, "hash": hash_},

@@ -54,7 +54,9 @@ def report_stored(graph_id: str, auth: Viewer, version: int | None = Query(None,
 
 @router.get("/waivers/{graph_id}")
 def list_waivers(graph_id: str, auth: Viewer) -> list[Waiver]:
-    return auth[1].list_waivers(graph_id)
+    store = auth[1]
+    store.get_graph(graph_id)  # 404 for a graph the tenant does not have
+    return store.list_waivers(graph_id)
 
 
 @router.put("/waivers/{graph_id}/{rule_id}", status_code=status.HTTP_201_CREATED)

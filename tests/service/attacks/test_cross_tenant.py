@@ -162,6 +162,17 @@ MATRIX: dict[tuple[str, str], Call] = {
     # A draft run re-run from one of A's runs: B must not reach A's run's data.
     ("POST", "/api/v1/runs"): Call(NOT_FOUND, aims_at_a=True, body=_rerun_body),
     ("DELETE", "/api/v1/api-keys/{key_id}"): Call(NOT_FOUND, aims_at_a=True),
+    # Compliance: drafts are checked with B's own packs; A's graphs and waivers stay unseen.
+    ("POST", "/api/v1/compliance/fix"): Call(OK, body=lambda ctx: {"graph": b_graph("draft")}),
+    ("POST", "/api/v1/compliance/report"): Call(OK, body=lambda ctx: {"graph": b_graph("d")}),
+    ("GET", "/api/v1/compliance/report/{graph_id}"): Call(NOT_FOUND, aims_at_a=True),
+    ("GET", "/api/v1/compliance/waivers/{graph_id}"): Call(NOT_FOUND, aims_at_a=True),
+    ("PUT", "/api/v1/compliance/waivers/{graph_id}/{rule_id}"): Call(
+        NOT_FOUND, aims_at_a=True, body=lambda ctx: {"reason": "B tries to waive A's rule"}
+    ),
+    ("DELETE", "/api/v1/compliance/waivers/{graph_id}/{rule_id}"): Call(
+        NOT_FOUND, aims_at_a=True
+    ),
     # A's deployed endpoint: B's key is "not found", B's token is not an endpoint credential.
     **{
         (method, "/t/{tenant}/{slug}"): Call(
@@ -201,6 +212,7 @@ def _a_ids(seeded: SeededA) -> dict[str, str]:
         "slug": seeded.slug,
         "run_id": seeded.run_ids[0],
         "key_id": seeded.key_id,
+        "rule_id": "SOC2-ERROR-PATH",
     }
 
 
@@ -211,6 +223,7 @@ GHOST_IDS = {
     "slug": "ghost-slug",
     "run_id": "0" * 32,
     "key_id": "0" * 12,
+    "rule_id": "SOC2-ERROR-PATH",
 }
 
 

@@ -382,8 +382,9 @@ OPS = [
     ),
 ]
 
-MAX_WRITES = 6
-"""More writes than any operation above makes: the last round is never throttled."""
+MAX_WRITES = 10
+"""More writes than any operation above makes: the last round is never throttled. (Each audit
+event is two writes: the event, then the chain's head.)"""
 
 
 def _main_table_write(table_name: str, n: int) -> Callable[[str, str, str, int], bool]:
