@@ -26,7 +26,7 @@ BUILDER_PORT ?= 23000
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,service,local,builder]'
+	$(BIN)/python -m pip install --quiet -e '.[ai,dev,service,local,builder]'
 	$(BIN)/python -m pip check
 	@touch $(STAMP)
 
@@ -61,7 +61,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check runtime nodes compliance builder rxconfig.py tests bench
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: builder-deps
 	$(BIN)/python -m bench
 
 clean:

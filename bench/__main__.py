@@ -15,6 +15,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from bench import (
+    ai_router,
+    builder_canvas,
     bundle_size,
     executor_overhead,
     http_endpoint,
@@ -23,7 +25,15 @@ from bench import (
 )
 from bench.report import FAIL, PASS, Row
 
-SUITES = (executor_overhead, validate_compile, bundle_size, lambda_cold_start, http_endpoint)
+SUITES = (
+    executor_overhead,
+    validate_compile,
+    bundle_size,
+    lambda_cold_start,
+    http_endpoint,
+    ai_router,
+    builder_canvas,
+)
 STYLES = {PASS: "bold green", FAIL: "bold red"}
 
 
@@ -59,9 +69,7 @@ def main() -> int:
     console.print(table)
     failed = [row.benchmark.strip() for row in rows if row.verdict == FAIL]
     if failed:
-        console.print(
-            f"[bold red]{len(failed)} target(s) missed:[/] " + escape("; ".join(failed))
-        )
+        console.print(f"[bold red]{len(failed)} target(s) missed:[/] " + escape("; ".join(failed)))
     return 0
 
 

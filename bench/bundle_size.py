@@ -64,8 +64,12 @@ def _unused(bundle: bytes, metadata: dict[str, object]) -> list[str]:
             names = [n for n in archive.namelist() if n.endswith(".py")]
         probe = PROBE.format(blocked=BLOCKED, bundle=tmp, sample=metadata["sample_input"])
         done = subprocess.run(
-            [sys.executable, "-c", probe], cwd=tmp, capture_output=True, text=True,
-            timeout=TIMEOUT_S, check=False,
+            [sys.executable, "-c", probe],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            check=False,
         )
         if done.returncode != 0:
             raise RuntimeError(f"the unpacked bundle failed to run:\n{done.stderr[-2000:]}")

@@ -60,7 +60,11 @@ def _direct(plan: Plan, chain: bool) -> Callable[[], Awaitable[Any]]:
         prepared.append((registry.instance(node_type), config))
     (trigger, trigger_config), rest = prepared[0], prepared[1:]
     scope: dict[str, Any] = {
-        "input": None, "inputs": {}, "nodes": {}, "trigger": EVENT, "run": {"id": "direct"}
+        "input": None,
+        "inputs": {},
+        "nodes": {},
+        "trigger": EVENT,
+        "run": {"id": "direct"},
     }
     ctx = NodeContext(node_id="direct", run_id="direct", graph_id=plan.graph_id, scope=scope)
 

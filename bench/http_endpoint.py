@@ -70,14 +70,28 @@ START_TIMEOUT_S = 30.0
 PROFILED_REQUESTS = 20
 
 LEADS = [
-    {"email": "ada@example.com", "name": "Ada", "budget": 45000, "timeline": "this_month",
-     "source": "web"},
-    {"email": "grace@example.com", "name": "Grace", "budget": 18000, "timeline": "this_quarter",
-     "source": "referral"},
-    {"email": "linus@example.com", "budget": 32000, "timeline": "next_year",
-     "source": "referral"},
-    {"email": "ken@example.com", "name": "", "budget": 15000, "timeline": "this_month",
-     "source": "ad"},
+    {
+        "email": "ada@example.com",
+        "name": "Ada",
+        "budget": 45000,
+        "timeline": "this_month",
+        "source": "web",
+    },
+    {
+        "email": "grace@example.com",
+        "name": "Grace",
+        "budget": 18000,
+        "timeline": "this_quarter",
+        "source": "referral",
+    },
+    {"email": "linus@example.com", "budget": 32000, "timeline": "next_year", "source": "referral"},
+    {
+        "email": "ken@example.com",
+        "name": "",
+        "budget": 15000,
+        "timeline": "this_month",
+        "source": "ad",
+    },
 ]
 """All qualify (score 40+), so every request runs all six nodes; they differ in tier and name."""
 BODIES = [json.dumps({"lead": lead}).encode() for lead in LEADS]
@@ -170,14 +184,30 @@ def _server(module: str, env: dict[str, str], log_dir: Path) -> Iterator[Server]
     """``module:app`` under uvicorn, one worker, on a free loopback port."""
     port = _free_port()
     argv = [
-        sys.executable, "-m", "uvicorn", f"{module}:app", "--workers", "1",
-        "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        f"{module}:app",
+        "--workers",
+        "1",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
     ]
     log_path = log_dir / f"{module.rsplit('.', 1)[-1]}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            argv, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, process_group=0,
+            argv,
+            env=env,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            process_group=0,
         )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -247,11 +277,17 @@ async def _compare(
     limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
     async with (
         httpx.AsyncClient(
-            base_url=servers[0].url, limits=limits, headers=headers, timeout=30.0,
+            base_url=servers[0].url,
+            limits=limits,
+            headers=headers,
+            timeout=30.0,
             trust_env=False,
         ) as first,
         httpx.AsyncClient(
-            base_url=servers[1].url, limits=limits, headers=headers, timeout=30.0,
+            base_url=servers[1].url,
+            limits=limits,
+            headers=headers,
+            timeout=30.0,
             trust_env=False,
         ) as second,
     ):
@@ -329,9 +365,10 @@ def _label(load: Load) -> str:
 
 
 def run() -> list[Row]:
-    with tempfile.TemporaryDirectory(prefix="auterity-bench-") as tmp_dir, _local_aws(
-        Path(tmp_dir) / "aws"
-    ) as aws:
+    with (
+        tempfile.TemporaryDirectory(prefix="auterity-bench-") as tmp_dir,
+        _local_aws(Path(tmp_dir) / "aws") as aws,
+    ):
         assert aws.pid is not None
         client = _dynamodb(aws.endpoint_url)
         secret = _seed(client)

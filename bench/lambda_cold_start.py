@@ -40,15 +40,13 @@ DEFERRABLE = frozenset({*BUILD_ONLY, "jwt"})
 tokens of management calls (and loads ``cryptography`` with it when that is installed)."""
 SHOWN = 4
 
-TIMER = (
-    "import time; t = time.perf_counter(); import {module}; "
-    "print(time.perf_counter() - t)"
-)
+TIMER = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
 
 
 def _env(cache: Path) -> dict[str, str]:
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith(("AWS_", "AUTERITY_", "POWERTOOLS_")) and k != "PYTHONDONTWRITEBYTECODE"
     }
     env.update(
@@ -65,7 +63,12 @@ def _env(cache: Path) -> dict[str, str]:
 def _import_seconds(module: str, env: dict[str, str]) -> float:
     done = subprocess.run(
         [sys.executable, "-c", TIMER.format(module=module)],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_S, check=False,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"importing {module} failed:\n{done.stderr[-2000:]}")
@@ -83,7 +86,12 @@ class Imported:
 def _importtime(module: str, env: dict[str, str]) -> list[Imported]:
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {module}"],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_S, check=False,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
     )
     entries = []
     for line in done.stderr.splitlines():
@@ -107,7 +115,7 @@ def _first_loads(entries: list[Imported]) -> list[tuple[str, int, str]]:
         if entry.name not in DEFERRABLE:
             continue
         ancestors, depth = [], entry.depth
-        for later in entries[i + 1:]:
+        for later in entries[i + 1 :]:
             if later.depth < depth:
                 depth = later.depth
                 ancestors.append(later.name)

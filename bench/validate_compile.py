@@ -125,9 +125,7 @@ def make_graph(size: int, *, refs: bool = True) -> dict[str, Any]:
             f"{b}_msg_true",
             target_port="in_1",
         )
-        edges.append(
-            {"source": f"{b}_msg_false", "target": f"{b}_merge", "target_port": "in_2"}
-        )
+        edges.append({"source": f"{b}_msg_false", "target": f"{b}_merge", "target_port": "in_2"})
         prev, block = f"{b}_merge", block + 1
     while len(nodes) + 1 < size:
         pad = f"pad_{len(nodes)}"

@@ -91,6 +91,23 @@ def node_to_flow(node: Node, registry: Registry | None = None) -> FlowNode:
     }
 
 
+def with_config_ports(flow_node: FlowNode, registry: Registry | None = None) -> FlowNode:
+    """``flow_node`` with its handles redrawn from its current config.
+
+    Some types' ports depend on their config (a switch's cases are its outputs), so an edit
+    in the inspector must redraw them. While the config does not validate its ports cannot
+    be known; the handles drawn last stay (with their edges) until it does.
+    """
+    resolved, _ = resolve_node(flow_to_node(flow_node), registry or default_registry())
+    if resolved.config is None:
+        return flow_node
+    inputs, outputs = node_ports(resolved)
+    data = flow_node.get("data") or {}
+    if data.get("inputs") == inputs and data.get("outputs") == outputs:
+        return flow_node
+    return {**flow_node, "data": {**data, "inputs": inputs, "outputs": outputs}}
+
+
 def edge_to_flow(edge: Edge) -> FlowEdge:
     return {
         "id": edge.key,
@@ -156,7 +173,9 @@ def flow_to_graph(
 # --- statuses ------------------------------------------------------------------------------
 
 
-def node_status(diagnostics: Sequence[Diagnostic], run_status: str | None) -> tuple[Status, str]:
+def node_status(
+    diagnostics: Sequence[Diagnostic], run_status: str | None, run_error: str | None = None
+) -> tuple[Status, str]:
     """The badge of one node: validation errors first, then the last run's outcome."""
     errors = [d for d in diagnostics if d.severity == "error"]
     if errors:
@@ -165,7 +184,9 @@ def node_status(diagnostics: Sequence[Diagnostic], run_status: str | None) -> tu
     if run_status == "ok":
         return "ok", "ran ok"
     if run_status == "failed":
-        return "failed", "the last run failed here"
+        return "failed", f"the last run failed here: {run_error}" if run_error else (
+            "the last run failed here"
+        )
     if run_status == "pinned":
         return "pinned", "the last run used this node's pinned data"
     if run_status == "skipped":
@@ -182,7 +203,9 @@ def with_statuses(nodes: Sequence[FlowNode], diagnostics: Sequence[Diagnostic]) 
     out = []
     for node in nodes:
         data = dict(node.get("data") or {})
-        status, text = node_status(by_node.get(node["id"], []), data.get("runStatus"))
+        status, text = node_status(
+            by_node.get(node["id"], []), data.get("runStatus"), data.get("runError")
+        )
         data["status"], data["statusText"] = status, text
         out.append({**node, "data": data})
     return out

@@ -69,11 +69,34 @@ def with_run(
         if result is None or result.status not in RUN_BADGES:
             data.pop("runStatus", None)
             data.pop("runMs", None)
+            data.pop("runError", None)
         else:
             data["runStatus"] = result.status
             data["runMs"] = round(result.duration_ms, 1)
+            if result.error:
+                data["runError"] = result.error[:300]
+            else:
+                data.pop("runError", None)
+        if result is not None and result.outputs:
+            # A small skeleton of the output, for the inspector's "paths from the last run".
+            data["runOutput"] = sample_of(next(iter(result.outputs.values())))
+        else:
+            data.pop("runOutput", None)
         out.append({**node, "data": data})
     return out
+
+
+def sample_of(value: Any, depth: int = 4) -> Any:
+    """The shape of ``value`` with little of its data: first list item, short strings."""
+    if depth <= 0:
+        return None
+    if isinstance(value, dict):
+        return {str(k): sample_of(v, depth - 1) for k, v in list(value.items())[:30]}
+    if isinstance(value, list):
+        return [sample_of(value[0], depth - 1)] if value else []
+    if isinstance(value, str):
+        return value[:40]
+    return value
 
 
 def without_run(nodes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -29,6 +29,10 @@ BUILD_ONLY = {"networkx", "typer", "rich"}
 
 STORE_EXTRAS = {"boto3", "dynamodb-json"}
 """What ``runtime.store`` needs beyond the core (from the ``service`` extra)."""
+AI_EXTRAS = {"openai", "anthropic", "jsonschema"}
+"""What LLM nodes need at run time (the ``ai`` extra): required only by graphs that have one."""
+DEV_ONLY_SOURCES = ("runtime/ai/testing/",)
+"""Source folders no deployed function runs (the fake AI provider for tests and benchmarks)."""
 
 
 def lambda_requirements(also: frozenset[str] = frozenset()) -> list[str]:
@@ -92,8 +96,22 @@ def _source_files() -> dict[str, bytes]:
         for path in sorted(root.rglob("*.py")):
             if "__pycache__" in path.parts:
                 continue
-            files[f"{package.__name__}/{path.relative_to(root).as_posix()}"] = path.read_bytes()
+            name = f"{package.__name__}/{path.relative_to(root).as_posix()}"
+            if not name.startswith(DEV_ONLY_SOURCES):
+                files[name] = path.read_bytes()
     return files
+
+
+def _plan_extras(plan: Plan) -> frozenset[str]:
+    """Extras the plan's node types need: the AI SDKs when any node calls a model."""
+    from nodes.registry import default_registry
+
+    registry = default_registry()
+    for step in plan.steps.values():
+        node_type = registry.get(step.type, step.version)
+        if node_type is not None and "llm" in node_type.capabilities:
+            return frozenset(AI_EXTRAS)
+    return frozenset()
 
 
 def build_bundle(plan: Plan, graph: Graph) -> bytes:
@@ -110,7 +128,7 @@ def build_bundle(plan: Plan, graph: Graph) -> bytes:
         "graph_hash": plan.graph_hash,
         "handler": "auterity_entry.handler",
         "step_handlers": {n: f"auterity_entry.{ident}" for n, ident in names.items()},
-        "requires": lambda_requirements(),
+        "requires": lambda_requirements(_plan_extras(plan)),
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
     files["auterity/manifest.json"] = canonical_json(manifest).encode()

@@ -155,7 +155,7 @@ def run(
     if event is None:
         trigger_event = _event_for(plan.steps[plan.trigger].type, payload)
     options = RunOptions(run_timeout_seconds=timeout, egress_allow=tuple(allow or ()))
-    result = asyncio.run(Executor(plan).run(trigger_event, options=options))
+    result = asyncio.run(_run_closing(Executor(plan), trigger_event, options))
     if as_json:
         out.print_json(result.model_dump_json())
     else:
@@ -169,6 +169,16 @@ def run(
                 f"[red]run {result.status}: node {result.error.node}: {result.error.message}[/]"
             )
     raise typer.Exit(0 if result.status == "succeeded" else 1)
+
+
+async def _run_closing(executor: Executor, event: Any, options: RunOptions) -> RunResult:
+    """Run, then close the model clients AI nodes opened on this loop (it ends with us)."""
+    from runtime.ai.session import close_default_session
+
+    try:
+        return await executor.run(event, options=options)
+    finally:
+        await close_default_session()
 
 
 @app.command("compile")
@@ -310,6 +320,9 @@ def serve(
 
 def _mount_optional() -> None:
     """Commands whose dependencies live in extras appear only when those are installed."""
+    from runtime.ai.generate.cli import generate
+
+    app.command("generate")(generate)
     try:
         from runtime.store.cli import audit_app, data_app
     except ImportError:

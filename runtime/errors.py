@@ -59,6 +59,11 @@ class NodeError(AuterityError):
 class NodeRunError(AuterityError):
     """Raised by a node's ``run`` for an expected failure, with a message fit for a user."""
 
+    retryable: bool = True
+    """False when trying the node again cannot help or would repeat work already retried
+    (an AI call whose router spent the retry budget, a budget refusal): the node's own retry
+    policy then stops at once instead of multiplying attempts."""
+
 
 class RunCancelled(AuterityError):
     """The run was cancelled before it finished."""

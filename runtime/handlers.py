@@ -13,9 +13,9 @@ import base64
 import binascii
 import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -26,6 +26,7 @@ from runtime.plan import Plan
 from runtime.trace import NodeFailure, RunResult
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+T = TypeVar("T")
 
 
 def load_bundle_plan(path: Path) -> Plan:
@@ -81,6 +82,16 @@ def _to_api_gateway(result: RunResult, plan: Plan) -> dict[str, Any]:
     }
 
 
+async def _closing_ai(work: Awaitable[T]) -> T:
+    """Each invocation runs on a fresh loop: close the model clients its AI nodes opened."""
+    from runtime.ai.session import close_default_session
+
+    try:
+        return await work
+    finally:
+        await close_default_session()
+
+
 def make_run_handler(plan: Plan, registry: Registry | None = None) -> Handler:
     executor = Executor(plan, registry)
 
@@ -88,7 +99,7 @@ def make_run_handler(plan: Plan, registry: Registry | None = None) -> Handler:
         apigw = isinstance(event, dict) and _is_api_gateway(event)
         trigger = _from_api_gateway(event) if apigw else event
         run_id = getattr(context, "aws_request_id", None)
-        result = asyncio.run(executor.run(trigger, run_id=run_id))
+        result = asyncio.run(_closing_ai(executor.run(trigger, run_id=run_id)))
         if apigw:
             return _to_api_gateway(result, plan)
         return result.model_dump(mode="json")
@@ -151,7 +162,7 @@ def make_step_handler(plan: Plan, node_id: str, registry: Registry | None = None
             where = ".".join(str(p) for p in first["loc"]) or "event"
             failure = NodeFailure(node=node_id, message=f"{where}: {first['msg']}", type="BadEvent")
             return StepResult(node=node_id, status="failed", error=failure).model_dump(mode="json")
-        return asyncio.run(run_one(parsed)).model_dump(mode="json")
+        return asyncio.run(_closing_ai(run_one(parsed))).model_dump(mode="json")
 
     return handler
 

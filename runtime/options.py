@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from runtime.ai.policy import AiPolicy
+
 
 class RunOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -20,3 +22,7 @@ class RunOptions(BaseModel):
     max_delay_seconds: float = Field(default=900.0, ge=0)
     run_timeout_seconds: float | None = Field(default=None, gt=0)
     max_concurrency: int = Field(default=16, ge=1, le=256)
+    ai: AiPolicy = Field(
+        default_factory=AiPolicy,
+        description="The tenant's model routing, retry and budget rules for AI nodes.",
+    )

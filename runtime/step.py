@@ -70,6 +70,11 @@ async def execute_step(
                 NodeFailure(node=ctx.node_id, message=exc.message, type="ExpressionError"),
                 attempt,
             )
+        except NodeRunError as exc:
+            failure = NodeFailure(node=ctx.node_id, message=str(exc), type=type(exc).__name__)
+            if not exc.retryable:
+                return StepOutcome(None, failure, attempt)
+            continue
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if task is None or task.cancelling():

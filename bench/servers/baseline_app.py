@@ -98,8 +98,14 @@ def score_lead(
     duration_ms = (time.perf_counter() - t0) * 1000
     now = time.time()
     trace = [
-        {"node": node, "status": "ok", "inputs": {"in": i}, "outputs": {"out": o},
-         "started_at": now, "duration_ms": duration_ms / len(steps)}
+        {
+            "node": node,
+            "status": "ok",
+            "inputs": {"in": i},
+            "outputs": {"out": o},
+            "started_at": now,
+            "duration_ms": duration_ms / len(steps),
+        }
         for node, i, o in steps
     ]
     dynamodb.put_item(

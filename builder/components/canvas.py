@@ -1,9 +1,14 @@
-"""The editor canvas: the React Flow wrapper bound to ``CanvasState``."""
+"""The editor canvas: the React Flow wrapper bound to ``CanvasState``.
+
+While an assistant proposal is previewed (``CanvasState.previewing``) it draws the
+proposal's nodes instead of the canvas's; the canvas state itself is not touched.
+"""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from builder.components.chat_panel import proposal_bar
 from builder.components.notice import connection_notice
 from builder.components.problems import problems_panel
 from builder.components.react_flow import (
@@ -15,6 +20,7 @@ from builder.components.react_flow import (
 )
 from builder.flow import GRID
 from builder.state import CanvasState
+from builder.state.chat import ChatState
 
 
 def canvas() -> rx.Component:
@@ -23,8 +29,8 @@ def canvas() -> rx.Component:
             background(gap=GRID, size=1),
             controls(),
             mini_map(pannable=True, zoomable=True, node_color=CATEGORY_NODE_COLOR),
-            nodes=CanvasState.nodes,
-            edges=CanvasState.edges,
+            nodes=rx.cond(CanvasState.previewing, ChatState.preview_nodes, CanvasState.nodes),
+            edges=rx.cond(CanvasState.previewing, ChatState.preview_edges, CanvasState.edges),
             on_nodes_change=CanvasState.on_nodes_change,
             on_edges_change=CanvasState.on_edges_change,
             on_connect=CanvasState.on_connect,
@@ -45,6 +51,7 @@ def canvas() -> rx.Component:
             on_paste=CanvasState.on_paste,
             focus_request=CanvasState.focus_request,
         ),
+        proposal_bar(),
         connection_notice(),
         problems_panel(),
         position="relative",

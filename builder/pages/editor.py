@@ -12,12 +12,14 @@ from builder.components.toolbar import edit_toolbar
 from builder.state import CanvasState
 
 
-def header() -> rx.Component:
+def header(*actions: rx.Component) -> rx.Component:
+    """``actions``: the app shell's document controls (save, history, deploy)."""
     return rx.hstack(
         rx.icon("workflow", size=18),
         rx.heading("Auterity builder", size="3"),
         rx.text(CanvasState.graph_name, size="2", color_scheme="gray"),
         edit_toolbar(),
+        *actions,
         rx.spacer(),
         rx.text(
             CanvasState.nodes.length().to_string()
@@ -49,16 +51,26 @@ def header() -> rx.Component:
         padding="8px 16px",
         border_bottom="1px solid var(--gray-a5)",
         width="100%",
+        wrap="wrap",
     )
 
 
-def editor() -> rx.Component:
+def editor(*actions: rx.Component, side: rx.Component | None = None) -> rx.Component:
+    """The editor fills its parent (the app shell); ``side`` is a panel right of the canvas."""
     return rx.vstack(
-        header(),
+        header(*actions),
         rx.hstack(
-            palette(), canvas(), inspector(), spacing="0", width="100%", flex="1", min_height="0"
+            palette(),
+            canvas(),
+            inspector(),
+            *([side] if side is not None else []),
+            spacing="0",
+            width="100%",
+            flex="1",
+            min_height="0",
+            position="relative",
         ),
         spacing="0",
-        width="100vw",
-        height="100vh",
+        width="100%",
+        height="100%",
     )

@@ -57,8 +57,20 @@ class CanvasState(rx.State):
     can_redo: rx.Field[bool] = rx.field(False)
     focus_request: rx.Field[dict[str, Any]] = rx.field(default_factory=lambda: {"id": "", "seq": 0})
     """Bumped to centre the view on a node (see ``focus_node``)."""
+    previewing: rx.Field[bool] = rx.field(False)
+    """An assistant proposal is drawn instead of the canvas (``ChatState``): edits wait."""
     # Backend only (leading underscore): undo steps never travel to the browser.
     _history: history.History = history.History()
+
+    def _locked(self) -> bool:
+        """While a proposal is previewed, refuse edits (what the user sees is not the canvas).
+
+        The preview's nodes cannot be dragged, selected or deleted in the browser; this also
+        stops what can still reach the server (palette, paste, undo, the Clear button).
+        """
+        if self.previewing:
+            self.notice = "Accept or discard the assistant's proposal before editing the canvas."
+        return self.previewing
 
     def _revalidate(self) -> None:
         self.nodes, edges, self.problems = diagnose(self.nodes, self.edges)
@@ -83,6 +95,8 @@ class CanvasState(rx.State):
         recorded if the graph did not change, and ``merge_key`` joins consecutive edits with
         the same key into one undo step (e.g. ``f"config:{node_id}"`` for typing in a field).
         """
+        if self._locked():
+            return
         nodes, edges = _plain(nodes), _plain(edges)
         edges = flow.drop_dangling(nodes, edges)
         before = self._snapshot()
@@ -124,7 +138,8 @@ class CanvasState(rx.State):
             data["label"] = label
         if settings is not None:
             data["settings"] = settings
-        nodes = [*self.nodes[:index], {**node, "data": data}, *self.nodes[index + 1 :]]
+        edited = flow.with_config_ports({**node, "data": data}) if config is not None else None
+        nodes = [*self.nodes[:index], edited or {**node, "data": data}, *self.nodes[index + 1 :]]
         nodes, self._secrets = secret_fields.conceal_nodes(_plain(nodes), self._secrets)
         # Consecutive edits of one node (typing in a field) are one undo step.
         self._commit(nodes, self.edges, merge_key=f"config:{node_id}")
@@ -146,6 +161,8 @@ class CanvasState(rx.State):
     @rx.event
     def on_nodes_change(self, changes: list[dict[str, Any]]) -> None:
         """Apply forwarded node changes; moves and removals are edits (undoable)."""
+        if self.previewing:  # changes to the preview's nodes, not to the canvas's
+            return
         nodes = flow.apply_node_changes(self.nodes, changes)
         if history.is_edit(changes):
             self._commit(nodes, self.edges)
@@ -154,6 +171,8 @@ class CanvasState(rx.State):
 
     @rx.event
     def on_edges_change(self, changes: list[dict[str, Any]]) -> None:
+        if self.previewing:
+            return
         edges = flow.apply_edge_changes(self.edges, changes)
         if flow.has_removal(changes):
             self._commit(self.nodes, edges)
@@ -172,6 +191,8 @@ class CanvasState(rx.State):
 
     @rx.event
     def undo(self) -> None:
+        if self._locked():
+            return
         step = self._history.undo(self._snapshot())
         if step is not None:
             self._set_history(step[0])
@@ -179,6 +200,8 @@ class CanvasState(rx.State):
 
     @rx.event
     def redo(self) -> None:
+        if self._locked():
+            return
         step = self._history.redo(self._snapshot())
         if step is not None:
             self._set_history(step[0])
@@ -243,6 +266,8 @@ class CanvasState(rx.State):
 
     @rx.event
     def clear(self) -> None:
+        if self._locked():
+            return
         self.notice = ""
         self._secrets = {}
         self._commit([], [])
@@ -261,6 +286,8 @@ class CanvasState(rx.State):
 
     def load_graph(self, graph: Graph) -> None:
         """Replace the canvas with ``graph``; undo brings the previous canvas back."""
+        if self._locked():
+            return
         self.graph_name = graph.name
         nodes, edges = flow.graph_to_flow(graph)
         nodes, self._secrets = secret_fields.conceal_nodes(nodes, {})

@@ -8,6 +8,8 @@ Flowise's CVE-2024-31621 was a prefix check that ``/API/V1`` walked around.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -16,22 +18,23 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from runtime.service import errors
 from runtime.service.aws_deploy import AwsDeployConfig, AwsDeployer
 from runtime.service.config import ServiceConfig
-from runtime.service.routes import (
-    auth,
-    catalog,
-    compliance,
-    deployments,
-    endpoints,
-    graphs,
-    runs,
-    settings,
-    validate,
-)
+from runtime.service.routes import endpoints
 from runtime.service.state import ServiceState
 from runtime.store import Directory
 
 API_PREFIX = "/api/v1"
 MAX_API_BODY_BYTES = 32 * 1024 * 1024
+MANAGEMENT_ROUTES = (
+    "auth",
+    "catalog",
+    "graphs",
+    "validate",
+    "deployments",
+    "runs",
+    "settings",
+    "ai",
+)
+"""Modules of ``runtime.service.routes`` that make up the management API, in order."""
 
 
 class BodyLimit:
@@ -99,6 +102,48 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+class ManagementOnDemand:
+    """Builds the management API on the first request that is not a deployed endpoint.
+
+    For the Lambda handler: FastAPI spends most of a cold start defining routes, and a
+    function answering ``/t/...`` never needs the management API's forty of them. The first
+    other request (``/api/v1/...``, ``/openapi.json``, ``/docs``) builds them, once, inside
+    the event loop, so no request can see half of them.
+    """
+
+    def __init__(self, app: ASGIApp, install: Callable[[], None]) -> None:
+        self.app = app
+        self._install: Callable[[], None] | None = install
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._install is not None and scope["type"] == "http":
+            path = scope["path"]
+            if not (path.startswith("/t/") or path == "/healthz"):
+                install, self._install = self._install, None
+                install()
+        await self.app(scope, receive, send)
+
+
+def include_management(app: FastAPI) -> None:
+    from runtime.service.routes import (
+        ai,
+        auth,
+        catalog,
+        compliance,
+        deployments,
+        graphs,
+        runs,
+        settings,
+        validate,
+    )
+
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, catalog, graphs, validate, deployments, runs, settings, ai, compliance):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.openapi_schema = None  # regenerate with the new routes
+
+
 def aws_deployer(config: ServiceConfig) -> AwsDeployer:
     """Clients from boto3's standard configuration (``AWS_ENDPOINT_URL`` locally)."""
     import boto3  # type: ignore[import-untyped]
@@ -115,12 +160,21 @@ def aws_deployer(config: ServiceConfig) -> AwsDeployer:
     )
 
 
-def create_app(config: ServiceConfig, client: Any) -> FastAPI:
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """On shutdown, close the model SDKs' connection pools (they belong to this loop)."""
+    yield
+    await app.state.auterity.close()
+
+
+def create_app(config: ServiceConfig, client: Any, *, lazy_management: bool = False) -> FastAPI:
+    """The app; ``lazy_management`` defers the management API (see ``ManagementOnDemand``)."""
     app = FastAPI(
         title="Auterity",
         version="1",
-        description="Management API for graphs, versions, deployments and runs.",
+        description="Management API for graphs, versions, deployments, runs and AI.",
         openapi_url="/openapi.json",
+        lifespan=lifespan,
     )
     app.state.auterity = ServiceState(
         config=config,
@@ -132,10 +186,10 @@ def create_app(config: ServiceConfig, client: Any) -> FastAPI:
     app.add_middleware(BodyLimit)
     # Deployed endpoints first: Starlette tries routes in order, and they carry the traffic.
     app.include_router(endpoints.router)
-    api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, catalog, graphs, validate, deployments, runs, settings, compliance):
-        api.include_router(module.router)
-    app.include_router(api)
+    if lazy_management:
+        app.add_middleware(ManagementOnDemand, install=lambda: include_management(app))
+    else:
+        include_management(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, str]:

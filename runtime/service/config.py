@@ -11,6 +11,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from runtime.ai.config import AiConfig
+
 
 class ServiceConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -28,6 +30,9 @@ class ServiceConfig(BaseModel):
     lambda_layers: tuple[str, ...] = ()
     cache_seconds: float = Field(default=5.0, ge=0, le=300)
     """How stale a key, deployment or settings read may be (see ``runtime/service/lookups``)."""
+    ai: AiConfig = Field(default_factory=AiConfig, repr=False)
+    """Model providers (operator credentials); none configured: AI nodes fail with a clear
+    error and generate-graph falls back to the bundled templates."""
 
     @classmethod
     def from_env(cls) -> Self:
@@ -47,4 +52,5 @@ class ServiceConfig(BaseModel):
             deploy_target="lambda" if env.get("AUTERITY_DEPLOY_TARGET") == "lambda" else "service",
             lambda_layers=tuple(x for x in env.get("AUTERITY_LAMBDA_LAYERS", "").split(",") if x),
             cache_seconds=float(env.get("AUTERITY_CACHE_SECONDS", 5)),
+            ai=AiConfig.from_env(env),
         )

@@ -90,10 +90,9 @@ def _run_keyed(
     )
     config.register_lambda_context(_RunDeadline(state.config.max_run_seconds + 5))  # type: ignore[arg-type]
 
-    @idempotent_function(data_keyword_argument="data", persistence_store=persistence, config=config)  # type: ignore[untyped-decorator]
-    def deliver(data: dict[str, Any]) -> dict[str, Any]:
-        record = asyncio.run(
-            execute_and_record(
+    async def run_once() -> RunRecord:
+        try:
+            return await execute_and_record(
                 state,
                 store,
                 graph_id=deployment.graph_id,
@@ -104,7 +103,12 @@ def _run_keyed(
                 actor="endpoint",
                 idempotency_key=key,
             )
-        )
+        finally:
+            await state.close()  # model clients opened on this loop die with it
+
+    @idempotent_function(data_keyword_argument="data", persistence_store=persistence, config=config)  # type: ignore[untyped-decorator]
+    def deliver(data: dict[str, Any]) -> dict[str, Any]:
+        record = asyncio.run(run_once())
         delivered.append(record)
         # Only the id is kept by Powertools: a whole run can exceed DynamoDB's item size, and
         # a failed save would leave the key "in progress" and let a retry run twice.

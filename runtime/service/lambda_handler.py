@@ -2,7 +2,9 @@
 
 Heavy imports happen where they are needed, never here: the AI SDKs inside their nodes,
 NetworkX when a version is first compiled, boto3 and its client on the first DynamoDB call
-(``LazyClient``), so a cold start pays for FastAPI, pydantic and Powertools.
+(``LazyClient``), and the management API's routes on the first management request
+(``ManagementOnDemand``), so a cold start serving endpoints pays for FastAPI, pydantic and
+Powertools.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from runtime.store import LazyClient, make_client
 logger = Logger(service="auterity")
 metrics = Metrics(namespace="Auterity", service="auterity")
 
-_app = create_app(ServiceConfig.from_env(), LazyClient(make_client))
+_app = create_app(ServiceConfig.from_env(), LazyClient(make_client), lazy_management=True)
 _asgi = Mangum(_app, lifespan="off")
 
 

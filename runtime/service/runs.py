@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.concurrency import run_in_threadpool
 
+from runtime.ai.session import bound_session
 from runtime.graph import Graph
 from runtime.options import RunOptions
 from runtime.service.state import ServiceState
@@ -74,6 +75,7 @@ def tenant_run_options(state: ServiceState, store: TenantStore) -> tuple[RunOpti
         tenant_id=store.tenant_id,
         egress_allow=tuple(settings.egress_allow),
         run_timeout_seconds=min(settings.max_run_seconds, state.config.max_run_seconds),
+        ai=settings.ai,
     )
     return options, int(time.time()) + settings.run_retention_days * 86_400
 
@@ -127,7 +129,10 @@ async def execute_and_record(
         prepared = await run_in_threadpool(prepare, state, store, graph_id, version)
     run_id = store.new_run_id()
     started = _now()
-    result = await prepared.executor.run(event, run_id=run_id, options=prepared.options, pins=pins)
+    with bound_session(lambda: state.ai_session(store)):
+        result = await prepared.executor.run(
+            event, run_id=run_id, options=prepared.options, pins=pins
+        )
     record = record_for(
         result,
         graph_id=graph_id,
@@ -184,7 +189,8 @@ async def start_background_run(
 
     async def finish() -> None:
         await run_in_threadpool(store.update_run, queued.run_id, status="running")
-        result = await executor.run(event, run_id=queued.run_id, options=options)
+        with bound_session(lambda: state.ai_session(store)):
+            result = await executor.run(event, run_id=queued.run_id, options=options)
         await run_in_threadpool(
             store.update_run,
             queued.run_id,

@@ -13,6 +13,8 @@ from runtime.service.lookups import Lookups
 from runtime.store import Directory, TenantStore
 
 if TYPE_CHECKING:
+    from runtime.ai.router import Router
+    from runtime.ai.session import AiSession
     from runtime.engine import Executor
 
 MAX_CACHED_EXECUTORS = 256
@@ -28,9 +30,31 @@ class ServiceState:
     aws: AwsDeployer | None = None
     """Set when deployments also go to Lambda (``deploy_target="lambda"``)."""
     lookups: Lookups = field(init=False)
+    _ai_router: Router | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.lookups = Lookups(self.config.cache_seconds)
+
+    @property
+    def ai_router(self) -> Router:
+        """One router per process (its SDK clients pool connections); made on first use."""
+        if self._ai_router is None:
+            from runtime.ai.router import Router
+
+            self._ai_router = Router(self.config.ai)
+        return self._ai_router
+
+    def ai_session(self, store: TenantStore) -> AiSession:
+        """The router with a ledger over this tenant's store: usage and budget are its own."""
+        from runtime.ai.session import AiSession
+        from runtime.ai.usage import StoreLedger
+
+        return AiSession(self.ai_router, StoreLedger(store))
+
+    async def close(self) -> None:
+        """Close the model SDK clients opened on the running loop (others keep theirs)."""
+        if self._ai_router is not None:
+            await self._ai_router.aclose()
 
     def executor(self, store: TenantStore, graph_id: str, version: int) -> Executor:
         """Compiled executor for one immutable version.

@@ -9,6 +9,8 @@ from runtime.store.errors import Conflict, InvalidInput, NotFound, StoreError, T
 from runtime.store.models import (
     ApiKey,
     AuditEvent,
+    ChatTurn,
+    Conversation,
     Deployment,
     DeploymentChange,
     GraphHead,
@@ -38,7 +40,9 @@ __all__ = [
     "TABLE_NAME_DEFAULT",
     "ApiKey",
     "AuditEvent",
+    "ChatTurn",
     "Conflict",
+    "Conversation",
     "Deployment",
     "DeploymentChange",
     "Directory",

@@ -126,18 +126,30 @@ class Table:
         *,
         set_fields: Mapping[str, Any] | None = None,
         remove: Sequence[str] = (),
+        add: Mapping[str, int] | None = None,
         condition: str | None = None,
         values: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Apply the change and return the item as it is afterwards."""
+        """Apply the change and return the item as it is afterwards.
+
+        ``add`` increments native number attributes atomically (creating them at 0), which is
+        how a running total takes concurrent writers without a read-modify-write race.
+        """
         set_fields = set_fields or {}
+        add = add or {}
         clauses = []
         if set_fields:
             clauses.append("SET " + ", ".join(f"#{n} = :{n}__set" for n in set_fields))
         if remove:
             clauses.append("REMOVE " + ", ".join(f"#{n}" for n in remove))
+        if add:
+            clauses.append("ADD " + ", ".join(f"#{n} :{n}__add" for n in add))
         update = " ".join(clauses)
-        all_values = {**(values or {}), **{f":{n}__set": v for n, v in set_fields.items()}}
+        all_values = {
+            **(values or {}),
+            **{f":{n}__set": v for n, v in set_fields.items()},
+            **{f":{n}__add": v for n, v in add.items()},
+        }
         response = self._call(
             self.client.update_item,
             Key=_key(key),

@@ -32,6 +32,7 @@ NATIVE = frozenset(
         "deleting",
         "wtoken",
         "seq",
+        "micros",
     }
 )
 """Attributes that keys, conditions, filters or TTL read natively; all others are JSON text."""

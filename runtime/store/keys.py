@@ -7,7 +7,9 @@ Partitions of a tenant (``PK``):
 - ``TENANT#<t>#RUNS``           runs (``SK=RUN#<time-ordered id>``)
 - ``TENANT#<t>#AUDIT``          audit events (``SK=EV#<12-digit sequence>``), hash-chained,
                                 and the chain's head (``SK=HEAD``)
-- ``TENANT#<t>#USAGE``          usage records (``SK=U#<UTC time>#<id>``)
+- ``TENANT#<t>#USAGE``          usage records (``SK=U#<UTC time>#<id>``) and monthly AI spend
+                                (``SK=SPEND#<YYYY-MM>``)
+- ``TENANT#<t>#CHATS``          AI chat conversations (``SK=CHAT#<owner>#<id>``)
 
 Tenant ids cannot contain ``#``, so the trailing ``#`` of the prefix is what keeps ``acme``'s
 keys from ever starting with ``acme-co``'s prefix and the other way round.
@@ -29,6 +31,8 @@ KEY_ID = re.compile(r"^[0-9a-f]{12}$")
 EMAIL = re.compile(r"^[^@\s#]{1,64}@[^@\s#.]+(\.[^@\s#.]+)+$")
 RULE_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,63}$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+OWNER = re.compile(r"^(user:[^@\s#]{1,64}@[^@\s#]{1,190}|key:[0-9a-f]{12})$")
+"""A principal's actor (``user:<email>`` or ``key:<key id>``): who a conversation belongs to."""
 
 MAX_VERSION = 99_999_999
 """``V#%08d`` sorts correctly only up to here."""
@@ -46,6 +50,8 @@ AUDIT_HEAD = "HEAD"
 WAIVERS = "WAIVER#"
 MAX_SEQ = 999_999_999_999
 USAGE = "U#"
+SPEND = "SPEND#"
+CHATS = "CHAT#"
 
 
 class Key(NamedTuple):
@@ -81,6 +87,7 @@ class TenantKeys:
         self.runs = f"{self.prefix}RUNS"
         self.audit = f"{self.prefix}AUDIT"
         self.usage = f"{self.prefix}USAGE"
+        self.chats = f"{self.prefix}CHATS"
 
     def owns(self, pk: object) -> bool:
         return isinstance(pk, str) and pk.startswith(self.prefix)
@@ -138,6 +145,18 @@ class TenantKeys:
         """The ``SK`` prefix of one calendar month (UTC) of usage."""
         return USAGE + checked(MONTH, month, "month")
 
+    def spend(self, month: str) -> Key:
+        """The running total of one UTC month's AI spend (what budgets are checked against)."""
+        return Key(self.usage, SPEND + checked(MONTH, month, "month"))
+
+    def conversations_of(self, owner: str) -> str:
+        """The ``SK`` prefix of one principal's conversations."""
+        return f"{CHATS}{checked(OWNER, owner, 'owner')}#"
+
+    def conversation(self, owner: str, conversation_id: str) -> Key:
+        checked(RECORD_ID, conversation_id, "conversation id")
+        return Key(self.chats, self.conversations_of(owner) + conversation_id)
+
     def fixed_partitions(self) -> list[str]:
         """Every partition except the per-graph version partitions (found via the heads)."""
-        return [self.root, self.runs, self.audit, self.usage]
+        return [self.root, self.runs, self.audit, self.usage, self.chats]

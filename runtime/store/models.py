@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from compliance.names import PackName
+from runtime.ai.policy import AiPolicy
 from runtime.graph import Graph
 
 Role = Literal["admin", "editor", "viewer"]
@@ -71,6 +72,8 @@ class TenantSettings(_Model):
         max_length=50,
         description="Regions personal data may go to (e.g. `eu`, `eu-west-1`); empty: any.",
     )
+    ai: AiPolicy = Field(default_factory=AiPolicy)
+    """Models, fallback order, prices and the monthly budget of the tenant's AI calls."""
     revision: int = Field(default=0, ge=0)
     """Optimistic-locking counter: send back the revision you read; the store bumps it."""
 
@@ -203,3 +206,31 @@ class UsageRecord(_Model):
     run_id: str | None = None
     quantity: float
     details: dict[str, Any] = Field(default_factory=dict)
+
+
+ChatRole = Literal["user", "assistant"]
+
+
+class ChatTurn(_Model):
+    """One message of an AI chat; an assistant turn may carry the graph it proposed."""
+
+    role: ChatRole
+    content: str = Field(max_length=20_000)
+    at: str
+    graph: Graph | None = None
+    diagnostics: list[dict[str, Any]] = Field(default_factory=list)
+    source: str | None = None
+    """For assistant turns: ``model`` or ``template`` (no provider configured)."""
+
+
+class Conversation(_Model):
+    conversation_id: str
+    owner: str
+    """The principal it belongs to (``user:<email>`` or ``key:<id>``); only they can read it."""
+    title: str
+    created_at: str
+    updated_at: str
+    turns: list[ChatTurn] = Field(default_factory=list)
+    dropped_turns: int = 0
+    """Older turns removed to keep the conversation within one item."""
+    revision: int = 0

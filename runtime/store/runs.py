@@ -35,8 +35,12 @@ class RunOps(Scoped):
         return time_ordered_id()
 
     def _fields(self, run: RunRecord) -> dict[str, Any]:
+        """The item's attributes; fields left at their defaults are not written.
+
+        Reading fills them in again, and every attribute costs DynamoDB work on each run.
+        """
         key = self._keys.run(run.run_id)
-        return {"PK": key.pk, "SK": key.sk, **run.model_dump(mode="json")}
+        return {"PK": key.pk, "SK": key.sk, **run.model_dump(mode="json", exclude_defaults=True)}
 
     def _size(self, run: RunRecord) -> int:
         return codec.item_size(codec.to_item(self._fields(run)))

@@ -7,6 +7,7 @@ lives in its own module and this class only puts them together.
 from __future__ import annotations
 
 from runtime.store.access import Table
+from runtime.store.conversations import ConversationOps
 from runtime.store.deployments import DeploymentOps
 from runtime.store.graphs import GraphOps
 from runtime.store.identity import IdentityOps
@@ -14,13 +15,23 @@ from runtime.store.keys import TenantKeys
 from runtime.store.records import RecordOps
 from runtime.store.runs import RunOps
 from runtime.store.settings import SettingsOps
+from runtime.store.spend import SpendOps
 from runtime.store.table import TABLE_NAME_DEFAULT, DynamoDBClient
 from runtime.store.transfer import TransferOps
 from runtime.store.waivers import WaiverOps
 
 
 class TenantStore(
-    SettingsOps, IdentityOps, GraphOps, DeploymentOps, RunOps, RecordOps, TransferOps, WaiverOps
+    SettingsOps,
+    IdentityOps,
+    GraphOps,
+    DeploymentOps,
+    RunOps,
+    RecordOps,
+    SpendOps,
+    ConversationOps,
+    TransferOps,
+    WaiverOps,
 ):
     def __init__(
         self, client: DynamoDBClient, tenant_id: str, table_name: str = TABLE_NAME_DEFAULT

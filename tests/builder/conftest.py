@@ -11,9 +11,12 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,25 +89,19 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-def _register_builder_states() -> None:
-    """Import the app (and so its states) before the first harness of the session starts.
-
-    Each harness forks Reflex's registry of states as it was when the first harness started,
-    and a stopped harness unregisters the app's states from its fork; a later harness only
-    reloads the app module itself, not ``builder.state.*``. States imported before the first
-    fork are in every fork, so a second e2e module's app still has them (without this its
-    page fails to render: "Cannot read properties of undefined").
-    """
-    importlib.import_module("builder.builder")
-
-
 @pytest.fixture(scope="module")
 def builder_app(builder_env: None, artifacts: Path) -> Iterator[Any]:
     """The builder app as it ships (repo-root ``rxconfig.py``), built for production and
     served by the harness on 127.0.0.1 (ports chosen by the OS)."""
     from reflex.testing import AppHarnessProd
 
-    _register_builder_states()
+    # Import the app (and so all its states) before the first harness of the session: each
+    # harness forks Reflex's state registry as it was when the first one started, a stopped
+    # harness unregisters the app's states from its fork, and a later harness reloads only the
+    # app module, not ``builder.state.*``. States imported before the first fork are in every
+    # fork. (Purging ``builder.*`` from ``sys.modules`` instead fails: the unit tests hold the
+    # state classes, and Reflex refuses a second definition of a state.)
+    importlib.import_module("builder.builder")
     harness = AppHarnessProd.create(root=REPO_ROOT, app_name="builder")
     started = time.monotonic()
     cwd = Path.cwd()
@@ -132,3 +129,100 @@ def browser(builder_env: None) -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
+
+# --- the real service, for the app shell's end-to-end tests ---------------------------------
+
+SERVICE_TENANT = "acme"
+SERVICE_TENANT_NAME = "Acme Motors"
+SERVICE_EMAIL = "admin@acme.test"
+SERVICE_PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class Service:
+    """The management API on a loopback port, over moto's server, with one seeded tenant."""
+
+    url: str
+    tenant: str
+    email: str
+    password: str
+    aws_endpoint: str
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _seed(endpoint_url: str) -> None:
+    import boto3
+
+    from runtime.service.idempotency import create_idempotency_table
+    from runtime.store import Directory, create_table
+
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    create_table(client, "auterity")
+    create_idempotency_table(client, "auterity-idempotency")
+    directory = Directory(client, "auterity")
+    directory.create_tenant(SERVICE_TENANT, SERVICE_TENANT_NAME, "automotive")
+    directory.tenant(SERVICE_TENANT).create_user(SERVICE_EMAIL, SERVICE_PASSWORD, "admin")
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """``auterity serve`` in a subprocess against moto's server (both on free loopback ports),
+    seeded with tenant ``acme`` and its admin; ``AUTERITY_API_URL`` points the builder at it.
+
+    Request it before ``builder_app`` so the variable is set before the app starts.
+    """
+    from runtime.local.aws import LocalAws
+    from runtime.local.processes import http_request, stop_process_group, wait_for_http
+
+    state_dir = tmp_path_factory.mktemp("service")
+    with LocalAws(_free_port(), state_dir, log=lambda _: None) as aws:
+        stop = http_request(aws.endpoint_url + "/moto-api/recorder/stop-recording", method="POST")
+        assert stop.status == 200, "moto refused to stop recording"
+        _seed(aws.endpoint_url)
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        env = {
+            **os.environ,
+            **aws.client_env(),
+            "AUTERITY_TOKEN_SECRET": "e2e-token-secret-" + "x" * 40,
+            "AUTERITY_PUBLIC_URL": url,
+        }
+        log_path = state_dir / "service.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "runtime.cli", "serve", "--port", str(port)],
+                env=env,
+                cwd=REPO_ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                process_group=0,
+            )
+        saved = os.environ.get("AUTERITY_API_URL")
+        try:
+            try:
+                wait_for_http(url + "/healthz", 60, process=process)
+            except (RuntimeError, TimeoutError) as exc:
+                tail = log_path.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"the service did not start: {exc}\n{tail}") from None
+            os.environ["AUTERITY_API_URL"] = url
+            yield Service(url, SERVICE_TENANT, SERVICE_EMAIL, SERVICE_PASSWORD, aws.endpoint_url)
+        finally:
+            if saved is None:
+                os.environ.pop("AUTERITY_API_URL", None)
+            else:
+                os.environ["AUTERITY_API_URL"] = saved
+            stop_process_group(process, grace=5.0)

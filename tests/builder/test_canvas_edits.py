@@ -164,3 +164,24 @@ def test_clear_and_open_example_are_undoable(canvas: CanvasState) -> None:
     assert _ids(canvas) == ["hook", "reply"]
     _handler("undo")(canvas)
     assert _ids(canvas) == ["webhook_1", "set_1", "respond_1"]
+
+
+def _outputs(state: CanvasState, node_id: str) -> list[str]:
+    node = next(n for n in state.nodes if n["id"] == node_id)
+    return [p["name"] for p in node["data"]["outputs"]]
+
+
+def test_config_edits_redraw_ports_that_depend_on_the_config(canvas: CanvasState) -> None:
+    """Renaming a switch's cases renames its output handles (they could not be wired before);
+    while the config is invalid the last handles stay; undo brings the old ones back."""
+    _handler("add_node")(canvas, "logic.switch", {"x": 100, "y": 100})
+    assert _outputs(canvas, "switch_1") == ["urgent", "normal", "fallback", "error"]
+    config = dict(canvas.nodes[0]["data"]["config"])
+    cases = [{"key": "high", "value": "high"}, {"key": "low", "value": "low"}]
+    canvas.set_node_config("switch_1", config={**config, "cases": cases, "fallback": False})
+    assert _outputs(canvas, "switch_1") == ["high", "low", "error"]
+    canvas.set_node_config("switch_1", config={**config, "cases": [{"key": "", "value": 1}]})
+    assert _outputs(canvas, "switch_1") == ["high", "low", "error"]
+    assert canvas.nodes[0]["data"]["status"] == "error"
+    _handler("undo")(canvas)  # both edits of the node are one undo step
+    assert _outputs(canvas, "switch_1") == ["urgent", "normal", "fallback", "error"]

@@ -1,7 +1,8 @@
 """The builder in real headless Chromium: palette drops, wiring, refusals, and drag traffic.
 
-One browser session walks the main editing path the way a person would (HTML5 drag from the
-palette, mouse-drawn connections, dragging a node) and counts what crosses the websocket.
+One browser session (logged in to the real service, on a new graph) walks the main editing
+path the way a person would (HTML5 drag from the palette, mouse-drawn connections, dragging a
+node) and counts what crosses the websocket.
 """
 
 from __future__ import annotations
@@ -11,6 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.builder.session import center as _center
+from tests.builder.session import connect as _connect
+from tests.builder.session import drop as _drop
+from tests.builder.session import handle as _handle
+from tests.builder.session import log_in, new_graph
+from tests.builder.session import mouse_drag as _mouse_drag
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -37,50 +45,17 @@ class Frames:
             into.append(text)
 
 
-def _handle(page: Any, node_id: str, kind: str, port: str) -> Any:
-    return page.locator(
-        f'.react-flow__node[data-id="{node_id}"] .react-flow__handle.{kind}[data-handleid="{port}"]'
-    )
-
-
-def _center(locator: Any) -> tuple[float, float]:
-    box = locator.bounding_box()
-    assert box is not None
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-
-
-def _mouse_drag(
-    page: Any, start: tuple[float, float], end: tuple[float, float], steps: int
-) -> None:
-    page.mouse.move(*start)
-    page.mouse.down()
-    for i in range(1, steps + 1):
-        page.mouse.move(
-            start[0] + (end[0] - start[0]) * i / steps, start[1] + (end[1] - start[1]) * i / steps
-        )
-    page.mouse.up()
-
-
-def _connect(page: Any, source: str, source_port: str, target: str, target_port: str) -> None:
-    start = _center(_handle(page, source, "source", source_port))
-    end = _center(_handle(page, target, "target", target_port))
-    _mouse_drag(page, start, end, steps=12)
-
-
-def _drop(page: Any, node_type: str, x: int, y: int) -> None:
-    pane = page.locator(".react-flow__pane")
-    page.get_by_test_id(f"palette-{node_type}").drag_to(pane, target_position={"x": x, "y": y})
-
-
 def test_editor_drop_connect_refuse_and_drag(
-    builder_app: Any, browser: Any, artifacts: Path
+    service: Any, builder_app: Any, browser: Any, artifacts: Path
 ) -> None:
     frames = Frames()
     page = browser.new_page(viewport={"width": 1400, "height": 850})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("websocket", frames.attach)
-    page.goto(builder_app.frontend_url)
+    base = builder_app.frontend_url.rstrip("/")
+    log_in(page, base, service)
+    new_graph(page, base, "Editor e2e")
     page.wait_for_selector(".react-flow__pane", timeout=60_000)
     # The canvas is interactive once hydrated (React Flow's onInit ran) and the event socket
     # has answered the initial hydrate event.
@@ -166,10 +141,12 @@ def test_editor_drop_connect_refuse_and_drag(
     page.close()
 
 
-def _open_editor(browser: Any, url: str) -> Any:
-    """A fresh tab: Reflex keys state by a per-tab token, so it starts on an empty canvas."""
+def _open_editor(browser: Any, url: str, service: Any) -> Any:
+    """A fresh tab, logged in, on a new (empty) graph."""
     page = browser.new_page(viewport={"width": 1400, "height": 850})
-    page.goto(url)
+    base = url.rstrip("/")
+    log_in(page, base, service)
+    new_graph(page, base, "Palette e2e")
     page.wait_for_function("() => window.__auterityFlow !== undefined", timeout=60_000)
     page.wait_for_function(
         "() => document.querySelector('[data-testid=graph-counts]')?.textContent"
@@ -179,9 +156,9 @@ def _open_editor(browser: Any, url: str) -> Any:
 
 
 def test_palette_search_click_to_add_and_open_example(
-    builder_app: Any, browser: Any, artifacts: Path
+    service: Any, builder_app: Any, browser: Any, artifacts: Path
 ) -> None:
-    page = _open_editor(browser, builder_app.frontend_url)
+    page = _open_editor(browser, builder_app.frontend_url, service)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
@@ -237,9 +214,9 @@ def test_palette_search_click_to_add_and_open_example(
 
 
 def test_palette_keyboard_slash_search_enter_adds(
-    builder_app: Any, browser: Any, artifacts: Path
+    service: Any, builder_app: Any, browser: Any, artifacts: Path
 ) -> None:
-    page = _open_editor(browser, builder_app.frontend_url)
+    page = _open_editor(browser, builder_app.frontend_url, service)
     page.locator(".react-flow__pane").click()
     page.keyboard.press("/")
     search = page.get_by_test_id("palette-search")

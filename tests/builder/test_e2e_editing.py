@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.builder.session import log_in, new_graph
 from tests.builder.test_e2e import _center, _connect, _mouse_drag
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -22,9 +23,12 @@ COUNTS = "() => document.querySelector('[data-testid=graph-counts]')?.textConten
 TWO_SELECTED = "() => document.querySelectorAll('.react-flow__node.selected').length === 2"
 
 
-def _open(context: Any, url: str) -> Any:
+def _open(context: Any, url: str, service: Any, name: str = "Editing e2e") -> Any:
+    """A new tab, logged in, on a new empty graph."""
     page = context.new_page()
-    page.goto(url)
+    base = url.rstrip("/")
+    log_in(page, base, service)
+    new_graph(page, base, name)
     page.wait_for_function("() => window.__auterityFlow !== undefined", timeout=60_000)
     page.wait_for_function(f"() => ({COUNTS})()?.startsWith('0 nodes')", timeout=30_000)
     return page
@@ -75,13 +79,13 @@ def _settle(page: Any) -> None:
 
 
 def test_select_delete_undo_redo_copy_paste_tidy_and_problems(
-    builder_app: Any, browser: Any, artifacts: Path
+    service: Any, builder_app: Any, browser: Any, artifacts: Path
 ) -> None:
     context = browser.new_context(
         viewport={"width": 1400, "height": 850},
         permissions=["clipboard-read", "clipboard-write"],
     )
-    page = _open(context, builder_app.frontend_url)
+    page = _open(context, builder_app.frontend_url, service)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
@@ -250,7 +254,7 @@ def test_select_delete_undo_redo_copy_paste_tidy_and_problems(
     page.screenshot(path=str(artifacts / "edit-11-problem-focused.png"))
 
     # 10. Another tab (its own, empty graph) pastes the same two nodes from the clipboard.
-    other = _open(context, builder_app.frontend_url)
+    other = _open(context, builder_app.frontend_url, service, "Other tab")
     other.locator(".react-flow__pane").click(position={"x": 400, "y": 300})
     other.keyboard.press("Control+v")
     _wait_counts(other, "2 nodes · 1 edges")

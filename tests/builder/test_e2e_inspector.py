@@ -15,6 +15,11 @@ from typing import Any
 import pytest
 
 from tests.builder import secret_probe
+from tests.builder.session import connect, log_in, new_graph
+from tests.builder.session import drop as _drop
+from tests.builder.session import open_node as _open
+from tests.builder.session import retype as _retype
+from tests.builder.session import wait_status as _status_is
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -45,70 +50,21 @@ def _text(payload: Any) -> str:
     return payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
 
 
-def _center(locator: Any) -> tuple[float, float]:
-    box = locator.bounding_box()
-    assert box is not None
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-
-
-def _drop(page: Any, node_type: str, x: int, y: int, node_id: str) -> None:
-    pane = page.locator(".react-flow__pane")
-    page.get_by_test_id(f"palette-{node_type}").drag_to(pane, target_position={"x": x, "y": y})
-    page.wait_for_selector(f'[data-testid="canvas-node-{node_id}"]')
-
-
 def _connect(page: Any, source: str, target: str) -> None:
-    start = _center(
-        page.locator(
-            f'.react-flow__node[data-id="{source}"] .react-flow__handle.source[data-handleid="out"]'
-        )
-    )
-    end = _center(
-        page.locator(
-            f'.react-flow__node[data-id="{target}"] .react-flow__handle.target[data-handleid="in"]'
-        )
-    )
-    page.mouse.move(*start)
-    page.mouse.down()
-    for i in range(1, 13):
-        page.mouse.move(
-            start[0] + (end[0] - start[0]) * i / 12, start[1] + (end[1] - start[1]) * i / 12
-        )
-    page.mouse.up()
-
-
-def _open(page: Any, node_id: str) -> None:
-    """Click the node's header; the inspector shows that node."""
-    page.locator(f'[data-testid="canvas-node-{node_id}"] > div').first.click()
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=inspector]')"
-        f"?.textContent.includes('· {node_id}')"
-    )
-
-
-def _status_is(page: Any, node_id: str, status: str) -> None:
-    page.wait_for_function(
-        f"() => document.querySelector('[data-testid=status-{node_id}]')?.textContent"
-        f" === '{status}'",
-        timeout=10_000,
-    )
-
-
-def _retype(page: Any, test_id: str, text: str) -> None:
-    page.get_by_test_id(test_id).click()
-    page.keyboard.press("ControlOrMeta+A")
-    page.keyboard.type(text)
+    connect(page, source, "out", target, "in")
 
 
 def test_inspector_edits_a_node_with_mouse_and_keyboard(
-    builder_app: Any, browser: Any, artifacts: Path
+    service: Any, builder_app: Any, browser: Any, artifacts: Path
 ) -> None:
     frames = Frames()
     page = browser.new_page(viewport={"width": 1400, "height": 850})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("websocket", frames.attach)
-    page.goto(builder_app.frontend_url)
+    base = builder_app.frontend_url.rstrip("/")
+    log_in(page, base, service)
+    new_graph(page, base, "Inspector e2e")
     page.wait_for_function("() => window.__auterityFlow !== undefined", timeout=60_000)
     page.wait_for_function(
         "() => document.querySelector('[data-testid=graph-counts]')?.textContent"

@@ -181,3 +181,24 @@ def test_conceal_and_reveal(probe: type[secret_probe.SecretProbe]) -> None:
     assert secret_fields.conceal(spec, {"endpoint": "e"}, stored)[1] == {}
     assert secret_fields.conceal(spec, masked, {})[1] == {}
     assert secret_fields.reveal(masked, stored, spec) == {"api_key": "a", "endpoint": "e"}
+
+
+def test_the_saved_document_carries_the_secret_and_the_browser_only_a_digest(
+    probe: type[secret_probe.SecretProbe],
+) -> None:
+    from builder.state.document import DocumentState
+
+    root = rx.State(_reflex_internal_init=True)  # type: ignore[call-arg]
+    canvas = root.substates[CanvasState.get_name()]
+    document = canvas.substates[DocumentState.get_name()]
+    assert isinstance(document, DocumentState)
+    document.base_graph = {"id": "g1", "name": "With a secret"}
+    document.add_node(probe.type, {"x": 0, "y": 0})
+    node_id = document.nodes[0]["id"]
+    document.set_node_config(node_id, {"api_key": "sk-other-secret", "endpoint": "e"})
+    assert document.nodes[0]["data"]["config"]["api_key"] == secret_fields.MASK
+    saved = document.document()
+    assert saved.nodes[0].config["api_key"] == "sk-other-secret"
+    fingerprint = document._fingerprint()
+    assert "sk-other-secret" not in fingerprint
+    assert len(fingerprint) == 64

@@ -39,7 +39,7 @@ def test_badges_follow_the_run_and_are_cleared_by_the_next() -> None:
     trace = [
         {"node": "hook", "status": "pinned"},
         {"node": "points", "status": "ok", "duration_ms": 0.5},
-        {"node": "route", "status": "failed"},
+        {"node": "route", "status": "failed", "error": {"node": "route", "message": "no case"}},
         {"node": "hot", "status": "skipped"},
     ]
     ran = flow.with_statuses(with_run(nodes, node_results(trace)), [])
@@ -47,6 +47,7 @@ def test_badges_follow_the_run_and_are_cleared_by_the_next() -> None:
     assert by_id["points"]["status"] == "ok"
     assert by_id["points"]["runMs"] == 0.5
     assert by_id["route"]["status"] == "failed"
+    assert by_id["route"]["statusText"] == "the last run failed here: no case"
     assert by_id["hook"]["runStatus"] == "pinned"
     assert by_id["hook"]["status"] == "pinned"
     assert by_id["hot"]["status"] == "skipped"

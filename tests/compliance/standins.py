@@ -1,49 +1,16 @@
-"""Stand-in node types with capabilities this branch has no product node for yet.
+"""Test node types with capabilities no product node has yet.
 
-``ai.summarize`` mirrors the LLM node of the ai branch (same type and config fields) so the
-healthcare example can be checked here; when that branch lands, its node replaces this one.
 ``test.llm``, ``test.store`` and ``test.log`` let fixtures state a provider, region,
 encryption, retention and masking directly. None of them is a product node: they live in tests.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import Field
+from typing import Any
 
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
 from nodes.dataflow import Effects
 from nodes.registry import AnyNodeType, Registry, default_registry, discover
-from runtime.types import OBJECT, Port
-
-
-class SummarizeConfig(NodeConfig):
-    model: str | None = None
-    text: str = "{{ input }}"
-    style: Literal["paragraph", "bullets", "one_line"] = "paragraph"
-    max_words: int = Field(default=120, ge=5, le=2000)
-
-
-class Summarize(NodeType[SummarizeConfig]):
-    type = "ai.summarize"
-    title = "Summarize (stand-in)"
-    category = "ai"
-    description = "Stand-in for the ai branch's Summarize node."
-    Config = SummarizeConfig
-    capabilities = frozenset({"llm"})
-    outputs = (Port(name="out", type=OBJECT),)
-
-    @classmethod
-    def effects(cls, config: SummarizeConfig) -> Effects:
-        model = config.model or ""
-        return Effects(provider=model.split(":", 1)[0] if ":" in model else None)
-
-    async def run(
-        self, config: SummarizeConfig, inputs: dict[str, Any], ctx: NodeContext
-    ) -> Outputs:
-        text = ctx.render_text(config.text)
-        return {"out": {"summary": text[:200], "usage": {}}}
 
 
 class LlmConfig(NodeConfig):
@@ -111,7 +78,7 @@ class TestLog(NodeType[LogConfig]):
         return {"out": inputs.get("in")}
 
 
-STANDINS: tuple[AnyNodeType, ...] = (Summarize, TestLlm, TestStore, TestLog)
+STANDINS: tuple[AnyNodeType, ...] = (TestLlm, TestStore, TestLog)
 
 
 def registry() -> Registry:

@@ -34,6 +34,7 @@ from pydantic import ValidationError
 from nodes.base import expression_fields
 from nodes.registry import AnyNodeType, default_registry
 from runtime import expr
+from runtime.ai.usage import MemoryLedger
 from runtime.compile import build_plan
 from runtime.engine import Executor
 from runtime.errors import CompileError, ExpressionError, NodeRunError
@@ -383,7 +384,10 @@ def offline_http(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("type_name", TYPE_NAMES)
-async def test_payloads_in_every_evaluated_field(type_name: str, offline_http: None) -> None:
+async def test_payloads_in_every_evaluated_field(
+    type_name: str, offline_http: None, echo_ai: MemoryLedger
+) -> None:
+    """LLM nodes answer from an in-process provider that echoes the rendered prompt back."""
     node_type = REGISTRY.get(type_name)
     assert node_type is not None
     scopes = _scopes(node_type)

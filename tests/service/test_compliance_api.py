@@ -4,14 +4,16 @@ chain. Plus the validate endpoint with packs, and admin waivers with reasons."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from runtime.ai.config import AiConfig
+from runtime.ai.testing import FakeProvider
+from runtime.service.config import ServiceConfig
 from runtime.store import Directory
-from tests.compliance.standins import install_in_default, remove_from_default
 
 from .conftest import Tenant, example
 
@@ -21,12 +23,13 @@ BODY = {
 }
 
 
-@pytest.fixture(autouse=True)
-def llm_standin() -> Iterator[None]:
-    """``ai.summarize`` comes from the ai branch; until then a stand-in from tests/."""
-    added = install_in_default()
-    yield
-    remove_from_default(added)
+@pytest.fixture
+def config(fake_server: FakeProvider) -> ServiceConfig:
+    """The service's models are the local fake provider (never a real one)."""
+    fake_server.reset()
+    return ServiceConfig(
+        token_secret="t" * 48, max_run_seconds=10, ai=AiConfig(providers=fake_server.providers())
+    )
 
 
 @pytest.fixture
@@ -47,7 +50,7 @@ def _deploy(client: TestClient, tenant: Tenant, version: int | None = None) -> A
 
 
 def test_the_example_is_refused_fixed_deployed_and_audited(
-    client: TestClient, clinic: Tenant, aws: Any
+    client: TestClient, clinic: Tenant, aws: Any, fake_server: FakeProvider
 ) -> None:
     refused = _deploy(client, clinic)
     assert refused.status_code == 422
@@ -78,9 +81,12 @@ def test_the_example_is_refused_fixed_deployed_and_audited(
 
     answer = client.post("/t/acme/intake", json=BODY, headers=clinic.key)
     assert answer.status_code == 200, answer.text
-    summary = answer.json()["summary"]
-    assert "Ada" not in summary
-    assert "[REDACTED]" in summary
+    assert answer.json()["summary"].startswith("ok: ")
+    (call,) = fake_server.requests
+    sent = json.dumps(call.body)
+    assert "[REDACTED]" in sent
+    for value in ("Ada", "Lovelace", "1815-12-10", "7946"):
+        assert value not in sent, f"{value!r} reached the model provider"
     run = client.post(
         "/api/v1/graphs/patient-intake/run", json={"input": {"body": BODY}}, headers=clinic.auth
     )

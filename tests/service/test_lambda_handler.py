@@ -99,3 +99,37 @@ def test_unauthenticated_management_call_is_a_401_not_a_crash(handler_module: An
     response = handler_module.handler(_event("GET", "/api/v1/graphs"), Context())
     assert response["statusCode"] == 401
     assert json.loads(response["body"])["error"]["code"] == "unauthorized"
+
+
+def _management_paths(module: Any) -> set[str]:
+    from tests.service.attacks.test_cross_tenant import app_routes
+
+    return {path for _, path in app_routes(module._app) if path.startswith("/api/v1")}
+
+
+def test_endpoint_traffic_never_builds_the_management_api_and_the_first_call_does(
+    handler_module: Any, aws: Any
+) -> None:
+    directory = Directory(aws, "auterity")
+    directory.create_tenant("acme", "Acme")
+    store = directory.tenant("acme")
+    _, key = store.create_api_key("lambda", "editor")
+    graph = store.create_graph(Graph.model_validate(example("http-echo")), author="test")
+    store.deploy("echo", graph.graph_id, graph.version, by="test")
+    assert not _management_paths(handler_module)
+    ran = handler_module.handler(
+        _event("POST", "/t/acme/echo", {"n": 1}, {"x-api-key": key}), Context()
+    )
+    assert ran["statusCode"] == 200
+    assert not _management_paths(handler_module)
+    # The first other request builds it whole, and the OpenAPI document names every route.
+    schema = handler_module.handler(_event("GET", "/openapi.json"), Context())
+    assert schema["statusCode"] == 200
+    documented = set(json.loads(schema["body"])["paths"])
+    assert {"/api/v1/graphs", "/api/v1/runs", "/api/v1/deployments"} <= documented
+    assert documented == _management_paths(handler_module) - {"/api/v1/docs"}
+    listed = handler_module.handler(
+        _event("GET", "/api/v1/graphs", headers={"x-api-key": key}), Context()
+    )
+    assert listed["statusCode"] == 200
+    assert [g["graph_id"] for g in json.loads(listed["body"])] == ["http_echo"]

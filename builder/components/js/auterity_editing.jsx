@@ -18,6 +18,15 @@ const auterityHasTextSelection = () => {
   return Boolean(selection && !selection.isCollapsed && selection.toString().trim());
 };
 
+// The user is working on the canvas (a node or the pane has focus, or nothing does): then
+// Ctrl+C copies nodes even if a shift-drag also highlighted some page text on the way.
+const auterityCanvasFocused = () => {
+  const active = typeof document !== "undefined" ? document.activeElement : null;
+  return !active || active === document.body || Boolean(active.closest?.(".react-flow"));
+};
+
+const auterityTextCopy = () => !auterityCanvasFocused() && auterityHasTextSelection();
+
 // The selected nodes and the edges between them, as a *.graph.json document: the same shape
 // as a graph file, so it can be pasted into another graph, another tab or a text editor.
 const auterityFragment = (nodes, edges) => {
@@ -113,7 +122,7 @@ const useAuterityEditing = ({ nodesRef, edgesRef, onUndo, onRedo, onPaste }) => 
       } else if ((key === "z" && event.shiftKey) || (key === "y" && !event.shiftKey)) {
         event.preventDefault();
         handlers.current.onRedo?.();
-      } else if (key === "c" && !auterityHasTextSelection()) {
+      } else if (key === "c" && !auterityTextCopy()) {
         // Browsers fire "copy" right after this key; if one does not, copy here instead.
         copied = false;
         window.setTimeout(() => {
@@ -129,7 +138,7 @@ const useAuterityEditing = ({ nodesRef, edgesRef, onUndo, onRedo, onPaste }) => 
       }
     };
     const onCopy = (event) => {
-      if (auterityIsEditable(event.target) || auterityHasTextSelection()) return;
+      if (auterityIsEditable(event.target) || auterityTextCopy()) return;
       copied = copySelection((text) => {
         if (event.clipboardData) {
           event.clipboardData.setData("text/plain", text);

@@ -13,6 +13,13 @@ const AUTERITY_STATUS = {
   warning: { text: "warning", fg: "#92400e", bg: "#fef3c7" },
 };
 
+// An assistant proposal previewed on the canvas (builder/proposal.py sets data.diff).
+const AUTERITY_DIFF = {
+  added: { text: "added", color: "#16a34a", glow: "rgba(22,163,74,0.35)" },
+  changed: { text: "changed", color: "#d97706", glow: "rgba(217,119,6,0.35)" },
+  removed: { text: "removed", color: "#dc2626", glow: "rgba(220,38,38,0.25)" },
+};
+
 const auterityPortRow = (port, side) => (
   <div
     key={`${side}-${port.name}`}
@@ -46,17 +53,23 @@ const auterityPortRow = (port, side) => (
 const AuterityNode = memo(({ id, data, selected }) => {
   const Icon = AUTERITY_ICONS[data.icon] ?? AUTERITY_ICONS.box;
   const status = AUTERITY_STATUS[data.status] ?? AUTERITY_STATUS.valid;
+  const diff = AUTERITY_DIFF[data.diff];
+  const shadow = selected ? "0 0 0 3px rgba(15,23,42,0.15)" : "0 1px 3px rgba(0,0,0,0.12)";
   return (
     <div
       className="auterity-node"
       data-testid={`canvas-node-${id}`}
       data-status={data.status}
+      data-diff={data.diff || undefined}
       style={{
         minWidth: 180,
         background: "#ffffff",
-        border: `2px solid ${selected ? "#0f172a" : data.color}`,
+        border: diff
+          ? `2px ${data.diff === "removed" ? "dashed" : "solid"} ${diff.color}`
+          : `2px solid ${selected ? "#0f172a" : data.color}`,
         borderRadius: 8,
-        boxShadow: selected ? "0 0 0 3px rgba(15,23,42,0.15)" : "0 1px 3px rgba(0,0,0,0.12)",
+        opacity: data.diff === "removed" ? 0.45 : 1,
+        boxShadow: diff ? `0 0 0 4px ${diff.glow}` : shadow,
         fontFamily: "system-ui, sans-serif",
         color: "#0f172a",
       }}
@@ -76,6 +89,21 @@ const AuterityNode = memo(({ id, data, selected }) => {
       >
         <Icon size={14} />
         <span style={{ flex: 1 }}>{data.label || data.title}</span>
+        {diff ? (
+          <span
+            className="auterity-diff"
+            data-testid={`diff-${id}`}
+            style={{
+              padding: "0 6px",
+              borderRadius: 999,
+              background: diff.color,
+              color: "#ffffff",
+              fontSize: 10,
+            }}
+          >
+            {diff.text}
+          </span>
+        ) : null}
       </div>
       <div
         style={{
@@ -88,7 +116,12 @@ const AuterityNode = memo(({ id, data, selected }) => {
           color: "#475569",
         }}
       >
-        <span style={{ fontFamily: "ui-monospace, monospace" }}>{id}</span>
+        <span style={{ fontFamily: "ui-monospace, monospace", flex: 1 }}>{id}</span>
+        {data.runMs != null && (data.runStatus === "ok" || data.runStatus === "failed") ? (
+          <span className="auterity-run-ms" data-testid={`run-ms-${id}`}>
+            {data.runMs} ms
+          </span>
+        ) : null}
         <span
           className="auterity-status"
           data-testid={`status-${id}`}

@@ -38,7 +38,7 @@ class DeploymentView(BaseModel):
 def _view(state: State, tenant_id: str, deployment: Deployment) -> DeploymentView:
     url = f"{state.config.public_base_url}/t/{tenant_id}/{deployment.slug}"
     curl = (
-        f"curl -s -X POST {url} -H 'X-API-Key: $AUTERITY_API_KEY'"
+        f'curl -s -X POST {url} -H "X-API-Key: $AUTERITY_API_KEY"'
         " -H 'content-type: application/json' -d '{}'"
     )
     return DeploymentView(deployment=deployment, url=url, curl=curl)

@@ -89,6 +89,7 @@ class SeededA:
     run_ids: list[str] = field(default_factory=list)
     key_id: str = ""
     user: str = f"alice@{MARK}.example"
+    conversation_id: str = ""
 
 
 def seed_a(http: httpx.Client, a: Tenant, store: TenantStore) -> SeededA:
@@ -126,6 +127,13 @@ def seed_a(http: httpx.Client, a: Tenant, store: TenantStore) -> SeededA:
     updated = http.put("/api/v1/settings", json=settings, headers=a.auth)
     assert updated.status_code == 200, updated.text
     store.create_user(seeded.user, PASSWORD, "viewer")
+    chat = http.post(  # no AI provider: the closest template, in a conversation of A's admin
+        "/api/v1/ai/generate-graph",
+        json={"description": f"{MARK} score dealership leads"},
+        headers=a.auth,
+    )
+    assert chat.status_code == 200, chat.text
+    seeded.conversation_id = chat.json()["conversation_id"]
     # Positive control: A itself sees its marked data, so ``leaks`` can detect a leak at all.
     assert leaks(http.get("/api/v1/graphs/lead_scoring", headers=a.auth).text)
     return seeded

@@ -159,9 +159,17 @@ MATRIX: dict[tuple[str, str], Call] = {
         NOT_FOUND, aims_at_a=True, body=lambda ctx: {"version": 1}
     ),
     ("GET", "/api/v1/runs/{run_id}"): Call(NOT_FOUND, aims_at_a=True),
-    # A draft run re-run from one of A's runs: B must not reach A's run's data.
-    ("POST", "/api/v1/runs"): Call(NOT_FOUND, aims_at_a=True, body=_rerun_body),
     ("DELETE", "/api/v1/api-keys/{key_id}"): Call(NOT_FOUND, aims_at_a=True),
+    # A draft run that re-runs from one of A's runs: as unknown as a run that never was.
+    ("POST", "/api/v1/runs"): Call(NOT_FOUND, aims_at_a=True, body=_rerun_body),
+    # AI: B's own usage and conversations; generating (no provider: a template) lands in B.
+    ("GET", "/api/v1/ai/usage"): PUBLIC,
+    ("GET", "/api/v1/ai/conversations"): PUBLIC,
+    ("POST", "/api/v1/ai/generate-graph"): Call(
+        OK, body=lambda ctx: {"description": "score leads"}
+    ),
+    ("GET", "/api/v1/ai/conversations/{conversation_id}"): Call(NOT_FOUND, aims_at_a=True),
+    ("DELETE", "/api/v1/ai/conversations/{conversation_id}"): Call(NOT_FOUND, aims_at_a=True),
     # Compliance: drafts are checked with B's own packs; A's graphs and waivers stay unseen.
     ("POST", "/api/v1/compliance/fix"): Call(OK, body=lambda ctx: {"graph": b_graph("draft")}),
     ("POST", "/api/v1/compliance/report"): Call(OK, body=lambda ctx: {"graph": b_graph("d")}),
@@ -212,6 +220,7 @@ def _a_ids(seeded: SeededA) -> dict[str, str]:
         "slug": seeded.slug,
         "run_id": seeded.run_ids[0],
         "key_id": seeded.key_id,
+        "conversation_id": seeded.conversation_id,
         "rule_id": "SOC2-ERROR-PATH",
     }
 
@@ -223,6 +232,7 @@ GHOST_IDS = {
     "slug": "ghost-slug",
     "run_id": "0" * 32,
     "key_id": "0" * 12,
+    "conversation_id": "f" * 32,
     "rule_id": "SOC2-ERROR-PATH",
 }
 

@@ -1,0 +1,104 @@
+"""The runs page: run history with filters, and one run's per-node trace."""
+
+from __future__ import annotations
+
+from typing import Any, get_args
+
+import reflex as rx
+
+from builder import present
+from builder.api import ApiError, RunRecord
+from builder.state.session import api_for, failed
+from runtime.store import RunStatus
+
+STATUSES: list[str] = list(get_args(RunStatus))
+ALL = "all"
+
+
+class RunsState(rx.State):
+    rows: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    loaded: rx.Field[bool] = rx.field(False)
+    graph_filter: rx.Field[str] = rx.field(ALL)
+    status_filter: rx.Field[str] = rx.field(ALL)
+    graph_ids: rx.Field[list[str]] = rx.field(default_factory=list)
+
+    run_id: rx.Field[str] = rx.field("")
+    run_summary: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    trace: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+
+    @rx.var
+    def filtered(self) -> bool:
+        return self.graph_filter != ALL or self.status_filter != ALL
+
+    @rx.event
+    async def clear_filters(self) -> Any:
+        self.graph_filter = self.status_filter = ALL
+        return await self._fetch()
+
+    @rx.event
+    async def load(self) -> Any:
+        graph = self.router.url.query_parameters.get("graph", "")
+        if graph:
+            self.graph_filter = graph
+        return await self._fetch()
+
+    async def _fetch(self) -> Any:
+        api = await api_for(self)
+        if not api.token:
+            return None
+        graph = None if self.graph_filter == ALL else self.graph_filter
+        status: Any = None if self.status_filter == ALL else self.status_filter
+        try:
+            records = await api.list_runs(graph, status, limit=100)
+            heads = await api.list_graphs()
+        except ApiError as exc:
+            return await failed(self, exc)
+        self.graph_ids = sorted({h.graph_id for h in heads} | ({graph} if graph else set()))
+        self.rows = [_row(r) for r in records]
+        self.loaded = True
+        return None
+
+    @rx.event
+    async def filter_graph(self, value: str) -> Any:
+        self.graph_filter = value
+        return await self._fetch()
+
+    @rx.event
+    async def filter_status(self, value: str) -> Any:
+        self.status_filter = value
+        return await self._fetch()
+
+    @rx.event
+    async def open_run(self, run_id: str) -> Any:
+        api = await api_for(self)
+        try:
+            record = await api.get_run(run_id)
+        except ApiError as exc:
+            return await failed(self, exc)
+        self.run_id = record.run_id
+        self.run_summary = {
+            **_row(record),
+            "output": present.json_text(record.output),
+            "error": present.json_text(record.error) if record.error else "",
+            "truncated": "yes" if record.trace_truncated else "",
+        }
+        self.trace = present.trace_rows(record.trace)
+        return None
+
+    @rx.event
+    def close_run(self, _open: bool = False) -> None:
+        self.run_id = ""
+
+
+def _row(record: RunRecord) -> dict[str, str]:
+    return {
+        "id": record.run_id,
+        "graph": record.graph_id,
+        "version": str(record.version),
+        "status": record.status,
+        "color": present.status_color(record.status),
+        "trigger": record.trigger + (f" /{record.slug}" if record.slug else ""),
+        "started": present.when(record.started_at),
+        "duration": present.duration(record.duration_ms),
+        "error": str((record.error or {}).get("message", "")),
+    }

@@ -1,0 +1,1 @@
+"""LLM nodes: chat, extraction, classification and summarization through the model router."""

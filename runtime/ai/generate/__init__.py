@@ -1,0 +1,1 @@
+"""Natural language to a validated graph: model-generated with repair rounds, or a template."""

@@ -1,0 +1,169 @@
+"""Description in, validated graph out.
+
+With a provider: ask for a graph through structured output (the Graph schema, node types limited
+to the catalog), check it with the validator, and send the findings back for up to N repair
+rounds; whatever still fails is returned as diagnostics next to the graph, never hidden. Without
+one: the closest bundled template, and an explanation that says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from runtime.ai.errors import AiError
+from runtime.ai.generate.layout import lay_out
+from runtime.ai.generate.models import GenerateRequest, GenerateResult, Industry
+from runtime.ai.generate.prompt import (
+    describe,
+    repair_prompt,
+    response_schema,
+    system_prompt,
+    user_prompt,
+)
+from runtime.ai.generate.templates import best_match
+from runtime.ai.messages import CallSite, LlmRequest, Message
+from runtime.ai.policy import AiPolicy
+from runtime.ai.session import AiSession
+from runtime.diagnostics import Diagnostic, error
+from runtime.diff import diff_graphs
+from runtime.graph import Graph
+from runtime.validate import validate
+
+MAX_TOKENS = 8000
+HISTORY_TURNS = 6
+MAX_PROBLEMS = 30
+
+
+class GenerationFailed(AiError):
+    """The model never produced something that reads as a graph."""
+
+    code = "ai_invalid_output"
+
+
+def _read_graph(data: object) -> tuple[Graph | None, list[str]]:
+    graph_data = data.get("graph") if isinstance(data, dict) else None
+    try:
+        return Graph.model_validate(graph_data), []
+    except ValidationError as exc:
+        problems = []
+        for item in exc.errors()[:MAX_PROBLEMS]:
+            where = ".".join(str(p) for p in item["loc"]) or "graph"
+            problems.append(f"graph.{where}: {item['msg']}")
+        return None, problems
+
+
+def _finish(graph: Graph, current: Graph | None) -> Graph:
+    if current is not None:
+        graph = graph.model_copy(update={"id": current.id})
+    keep = {str(n.id) for n in current.nodes} if current is not None else set()
+    return lay_out(graph, keep)
+
+
+async def generate_graph(
+    request: GenerateRequest,
+    *,
+    session: AiSession,
+    policy: AiPolicy,
+    site: CallSite,
+    industry: Industry | None = None,
+    history: Sequence[Message] = (),
+) -> GenerateResult:
+    industry = request.industry or industry
+    if not session.router.configured:
+        return from_template(request, industry)
+    messages = [
+        Message(role="system", content=system_prompt(industry, request.compliance_packs)),
+        *history[-HISTORY_TURNS:],
+        Message(role="user", content=user_prompt(request.description, request.graph)),
+    ]
+    usage: list[dict[str, object]] = []
+    cost = 0.0
+    best: tuple[Graph, list[Diagnostic], str] | None = None
+    problems: list[str] = []
+    for _ in range(request.max_repair_rounds + 1):
+        reply = await session.complete(
+            LlmRequest(
+                messages=tuple(messages),
+                model=request.model,
+                max_tokens=MAX_TOKENS,
+                json_schema=response_schema(),
+                schema_name="graph",
+            ),
+            policy,
+            site,
+        )
+        usage.append(reply.usage())
+        cost += reply.cost_usd
+        graph, problems = _read_graph(reply.data)
+        explanation = str((reply.data or {}).get("explanation", "")).strip()
+        if graph is not None:
+            graph = _finish(graph, request.graph)
+            diagnostics = validate(graph)
+            best = (graph, diagnostics, explanation)
+            problems = [describe(d) for d in diagnostics if d.severity == "error"]
+        if not problems:
+            break
+        messages += [
+            Message(role="assistant", content=reply.text),
+            Message(role="user", content=repair_prompt(problems[:MAX_PROBLEMS])),
+        ]
+    if best is None:
+        raise GenerationFailed(
+            f"the model did not produce a readable graph in {len(usage)} attempt(s): "
+            + "; ".join(problems[:5])
+        )
+    graph, diagnostics, explanation = best
+    remaining = sum(d.severity == "error" for d in diagnostics)
+    if remaining:
+        explanation += (
+            f"\n\n{remaining} problem(s) remain after {len(usage) - 1} repair round(s);"
+            " they are listed with the graph."
+        )
+    return GenerateResult(
+        graph=graph,
+        diagnostics=diagnostics,
+        explanation=explanation or "Generated from your description.",
+        source="model",
+        rounds=len(usage),
+        diff=diff_graphs(request.graph, graph) if request.graph is not None else None,
+        usage=usage,
+        cost_usd=cost,
+    )
+
+
+def from_template(request: GenerateRequest, industry: Industry | None) -> GenerateResult:
+    match = best_match(request.description, industry)
+    if match is None:
+        return GenerateResult(
+            graph=request.graph or Graph(),
+            diagnostics=[error("ai.no_provider", "no AI provider and no templates to match")],
+            explanation=(
+                "No AI provider is configured and there are no bundled templates to start from."
+            ),
+            source="template",
+        )
+    graph = match.template.graph
+    if request.graph is not None:
+        graph = graph.model_copy(update={"id": request.graph.id})
+    matched = ", ".join(match.matched) or "nothing in particular"
+    explanation = (
+        "No AI provider is configured, so this is not generated from your description: it is"
+        f" the closest bundled template, '{match.template.graph.name}' (matched on:"
+        f" {matched}). {match.template.graph.description}"
+    )
+    if request.graph is not None:
+        explanation += " Accepting it replaces the graph on the canvas; editing needs a provider."
+    explanation += (
+        " To generate graphs from descriptions, configure a provider (OPENAI_API_KEY,"
+        " ANTHROPIC_API_KEY or AUTERITY_AI_PROVIDERS)."
+    )
+    return GenerateResult(
+        graph=graph,
+        diagnostics=validate(graph),
+        explanation=explanation,
+        source="template",
+        template=match.template.name,
+        diff=diff_graphs(request.graph, graph) if request.graph is not None else None,
+    )

@@ -1,0 +1,184 @@
+"""AI: natural language to a graph (a chat panel's backend), conversations, and usage.
+
+``POST /ai/generate-graph`` never changes a graph: it proposes one (with the validator's
+remaining findings and, for an edit, the diff against the canvas) and records the exchange in
+the caller's conversation. Applying the proposal is a normal, audited graph save.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from runtime.ai.generate.models import GenerateRequest, GenerateResult
+from runtime.service.deps import Editor, State, Viewer
+from runtime.service.errors import ApiError
+from runtime.store import ChatTurn, Conflict, Conversation, TenantStore, UsageRecord
+
+if TYPE_CHECKING:
+    from runtime.ai.messages import Message
+
+router = APIRouter(prefix="/ai", tags=["ai"])
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+STATUS = {"budget_exceeded": 402, "no_model": 422, "ai_invalid_output": 502}
+
+
+def _history(conversation: Conversation) -> list[Message]:
+    from runtime.ai.messages import Message
+
+    return [Message(role=t.role, content=t.content) for t in conversation.turns if t.content]
+
+
+def _open(store: TenantStore, owner: str, conversation_id: str | None) -> Conversation | None:
+    return None if conversation_id is None else store.get_conversation(owner, conversation_id)
+
+
+def _record(
+    store: TenantStore,
+    owner: str,
+    conversation: Conversation | None,
+    body: GenerateRequest,
+    result: GenerateResult,
+) -> Conversation:
+    """Append the exchange; a first exchange starts the conversation (never an empty one)."""
+    from runtime.store.ids import utc_now
+
+    if conversation is None:
+        conversation = store.create_conversation(owner, body.description)
+    now = utc_now()
+    turns = [
+        ChatTurn(role="user", content=body.description, at=now),
+        ChatTurn(
+            role="assistant",
+            content=result.explanation[:20_000],
+            at=now,
+            graph=result.graph,
+            diagnostics=[d.model_dump(exclude_defaults=True) for d in result.diagnostics],
+            source=result.source,
+        ),
+    ]
+    try:
+        return store.append_turns(conversation, turns)
+    except Conflict:  # another tab of the same user wrote first: append to what is there now
+        fresh = store.get_conversation(conversation.owner, conversation.conversation_id)
+        return store.append_turns(fresh, turns)
+
+
+@router.post("/generate-graph")
+async def generate_graph(body: GenerateRequest, auth: Editor, state: State) -> GenerateResult:
+    """Propose a graph for a description (or an edit of ``graph``), checked by the validator."""
+    from runtime.ai.errors import AiError
+    from runtime.ai.generate.generator import generate_graph as generate
+    from runtime.ai.messages import CallSite
+
+    principal, store = auth
+    owner = principal.actor
+    settings = await run_in_threadpool(state.lookups.settings, store)
+    tenant = await run_in_threadpool(state.directory.get_tenant, store.tenant_id)
+    conversation = await run_in_threadpool(_open, store, owner, body.conversation_id)
+    site = CallSite(
+        tenant_id=store.tenant_id,
+        graph_id=body.graph.id if body.graph is not None else None,
+        purpose="generate_graph",
+    )
+    try:
+        result = await generate(
+            body,
+            session=state.ai_session(store),
+            policy=settings.ai,
+            site=site,
+            industry=tenant.industry,
+            history=_history(conversation) if conversation is not None else [],
+        )
+    except AiError as exc:
+        code = getattr(exc, "code", "ai_failed")
+        raise ApiError(STATUS.get(code, 502), code, str(exc)) from None
+    saved = await run_in_threadpool(_record, store, owner, conversation, body, result)
+    return result.model_copy(update={"conversation_id": saved.conversation_id})
+
+
+@router.get("/conversations")
+def list_conversations(auth: Viewer, limit: int = Query(50, ge=1, le=200)) -> list[Conversation]:
+    """The caller's own conversations, newest first, without their turns."""
+    principal, store = auth
+    return store.list_conversations(principal.actor, limit)
+
+
+@router.get("/conversations/{conversation_id}")
+def get_conversation(conversation_id: str, auth: Viewer) -> Conversation:
+    principal, store = auth
+    return store.get_conversation(principal.actor, conversation_id)
+
+
+@router.delete("/conversations/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_conversation(conversation_id: str, auth: Viewer) -> Response:
+    principal, store = auth
+    store.delete_conversation(principal.actor, conversation_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class ModelUsage(BaseModel):
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+class UsageReport(BaseModel):
+    month: str
+    spent_usd: float = Field(description="The month's running total (what budgets check).")
+    budget_usd: float | None
+    calls: int
+    by_model: dict[str, ModelUsage]
+    by_outcome: dict[str, int]
+    records: list[dict[str, Any]] = Field(description="The most recent calls, newest first.")
+
+
+@router.get("/usage")
+def usage(
+    auth: Viewer,
+    month: str | None = Query(None, description="`YYYY-MM` (UTC); default: this month."),
+    limit: int = Query(100, ge=0, le=1000, description="How many recent calls to list."),
+) -> UsageReport:
+    from runtime.ai.usage import MICROS, USAGE_KIND, current_month
+
+    store = auth[1]
+    month = month or current_month()
+    if not MONTH.fullmatch(month):
+        raise ApiError(422, "invalid", f"month: {month!r} is not YYYY-MM")
+    records: list[UsageRecord] = [r for r in store.list_usage(month) if r.kind == USAGE_KIND]
+    by_model: defaultdict[str, ModelUsage] = defaultdict(ModelUsage)
+    by_outcome: defaultdict[str, int] = defaultdict(int)
+    for record in records:
+        details = record.details
+        entry = by_model[f"{details.get('provider')}:{details.get('model')}"]
+        entry.calls += 1
+        entry.input_tokens += int(details.get("input_tokens", 0))
+        entry.output_tokens += int(details.get("output_tokens", 0))
+        entry.cost_usd += record.quantity
+        by_outcome[str(details.get("outcome"))] += 1
+    recent = [
+        {
+            "at": r.at,
+            "graph_id": r.graph_id,
+            "run_id": r.run_id,
+            "cost_usd": r.quantity,
+            **r.details,
+        }
+        for r in reversed(records[-limit:] if limit else [])
+    ]
+    return UsageReport(
+        month=month,
+        spent_usd=store.get_spend(month) / MICROS,
+        budget_usd=store.get_settings().ai.monthly_budget_usd,
+        calls=len(records),
+        by_model=dict(by_model),
+        by_outcome=dict(by_outcome),
+        records=recent,
+    )
