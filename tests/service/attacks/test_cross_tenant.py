@@ -178,9 +178,7 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("PUT", "/api/v1/compliance/waivers/{graph_id}/{rule_id}"): Call(
         NOT_FOUND, aims_at_a=True, body=lambda ctx: {"reason": "B tries to waive A's rule"}
     ),
-    ("DELETE", "/api/v1/compliance/waivers/{graph_id}/{rule_id}"): Call(
-        NOT_FOUND, aims_at_a=True
-    ),
+    ("DELETE", "/api/v1/compliance/waivers/{graph_id}/{rule_id}"): Call(NOT_FOUND, aims_at_a=True),
     # A's deployed endpoint: B's key is "not found", B's token is not an endpoint credential.
     **{
         (method, "/t/{tenant}/{slug}"): Call(
