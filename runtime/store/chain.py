@@ -2,8 +2,8 @@
 
 Each event holds the hash of the one before it, so editing an event changes its hash and
 breaks the next link, deleting one leaves a gap in the sequence, and moving one puts it where
-its sequence number and link do not fit. The head item records the newest event, so deleting
-events from the end is caught too.
+its sequence number and link do not fit. The head item records the newest sealed event, so
+deleting events from the end is caught too. (How events get into the chain: ``audit.py``.)
 
 Anyone who can write the table can also recompute every hash after an edit: the chain proves
 that history was not changed *since someone kept a copy of the head*, which is what exporting
@@ -59,9 +59,18 @@ def verify_chain(items: Iterable[dict[str, Any]], head: dict[str, Any] | None) -
     """Check stored items (in key order) and the head; every problem says where it is."""
     problems: list[ChainProblem] = []
     expected, prev, count, last_hash = 1, GENESIS, 0, GENESIS
+    seen: dict[str, int] = {}
     for fields in items:
         count += 1
         event_id = fields.get("event_id") if isinstance(fields.get("event_id"), str) else None
+        if event_id is not None and isinstance(fields.get("seq"), int):
+            first = seen.setdefault(event_id, fields["seq"])
+            if first != fields["seq"]:
+                problems.append(
+                    ChainProblem(
+                        seq=fields["seq"], event_id=event_id, problem=f"copy of event {first}"
+                    )
+                )
         position = _seq_of(str(fields.get("SK", "")))
         if position is None:
             problems.append(ChainProblem(seq=None, event_id=event_id, problem="not in the chain"))

@@ -33,6 +33,7 @@ NATIVE = frozenset(
         "wtoken",
         "seq",
         "micros",
+        "lease_until",
     }
 )
 """Attributes that keys, conditions, filters or TTL read natively; all others are JSON text."""

@@ -6,7 +6,8 @@ Partitions of a tenant (``PK``):
 - ``TENANT#<t>#GRAPH#<gid>``    the immutable versions of one graph (``SK=V#00000001``)
 - ``TENANT#<t>#RUNS``           runs (``SK=RUN#<time-ordered id>``)
 - ``TENANT#<t>#AUDIT``          audit events (``SK=EV#<12-digit sequence>``), hash-chained,
-                                and the chain's head (``SK=HEAD``)
+                                and the chain's head and sealing lease (``SK=HEAD``)
+- ``TENANT#<t>#AUDITQ``         audit events waiting to be chained (``SK=Q#<event id>``)
 - ``TENANT#<t>#USAGE``          usage records (``SK=U#<UTC time>#<id>``) and monthly AI spend
                                 (``SK=SPEND#<YYYY-MM>``)
 - ``TENANT#<t>#CHATS``          AI chat conversations (``SK=CHAT#<owner>#<id>``)
@@ -47,6 +48,7 @@ DEPLOYMENTS = "DEPLOY#"
 RUNS = "RUN#"
 EVENTS = "EV#"
 AUDIT_HEAD = "HEAD"
+QUEUED = "Q#"
 WAIVERS = "WAIVER#"
 MAX_SEQ = 999_999_999_999
 USAGE = "U#"
@@ -86,6 +88,7 @@ class TenantKeys:
         self.root = self.prefix
         self.runs = f"{self.prefix}RUNS"
         self.audit = f"{self.prefix}AUDIT"
+        self.audit_queue = f"{self.prefix}AUDITQ"
         self.usage = f"{self.prefix}USAGE"
         self.chats = f"{self.prefix}CHATS"
 
@@ -131,6 +134,10 @@ class TenantKeys:
         """Sequence and hash of the newest event: where the next append starts."""
         return Key(self.audit, AUDIT_HEAD)
 
+    def audit_queued(self, event_id: str) -> Key:
+        """An event waiting to be chained, under its own id (see ``runtime.store.audit``)."""
+        return Key(self.audit_queue, QUEUED + checked(RECORD_ID, event_id, "event id"))
+
     def waivers(self, graph_id: str) -> str:
         """The ``SK`` prefix of one graph's compliance waivers (in the root partition)."""
         return f"{WAIVERS}{checked(GRAPH_ID, graph_id, 'graph id')}#"
@@ -159,4 +166,4 @@ class TenantKeys:
 
     def fixed_partitions(self) -> list[str]:
         """Every partition except the per-graph version partitions (found via the heads)."""
-        return [self.root, self.runs, self.audit, self.usage, self.chats]
+        return [self.root, self.runs, self.audit, self.audit_queue, self.usage, self.chats]

@@ -7,6 +7,7 @@ lives in its own module and this class only puts them together.
 from __future__ import annotations
 
 from runtime.store.access import Table
+from runtime.store.audit import AuditOps
 from runtime.store.conversations import ConversationOps
 from runtime.store.deployments import DeploymentOps
 from runtime.store.graphs import GraphOps
@@ -28,6 +29,7 @@ class TenantStore(
     DeploymentOps,
     RunOps,
     RecordOps,
+    AuditOps,
     SpendOps,
     ConversationOps,
     TransferOps,
