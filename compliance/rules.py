@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from compliance.flow import Flow
 from compliance.patch import GraphPatch, InsertNode, free_id
 from nodes.base import Capability
-from nodes.dataflow import NO_LABELS
+from nodes.dataflow import NO_LABELS, Effects
 from runtime.graph import Node
 from runtime.types import DataClass
 
@@ -34,6 +34,9 @@ class Context(BaseModel):
     baa_providers: list[str] = Field(default_factory=list)
     dpa_providers: list[str] = Field(default_factory=list)
     data_regions: list[str] = Field(default_factory=list)
+    llm_providers: list[str] | None = None
+    """Providers the tenant's AI policy lets routing choose (``ai.allowed_providers``); None:
+    any the operator configures, which no agreement can be known to cover."""
 
 
 class Finding(BaseModel):
@@ -81,6 +84,29 @@ def covered(provider: str | None, signed: Iterable[str]) -> bool:
         return False
     name = provider.lower()
     return any(name == s.lower() or name.endswith("." + s.lower()) for s in signed)
+
+
+def providers_of(effects: Effects, ctx: Context) -> list[str] | None:
+    """Every provider a node's data may reach; None when that is not known before run time."""
+    named = [effects.provider] if effects.provider else []
+    if not effects.routed:
+        return named or None
+    if ctx.llm_providers is None:
+        return None
+    return sorted({*named, *ctx.llm_providers}) or None
+
+
+def all_covered(effects: Effects, ctx: Context, signed: Iterable[str]) -> bool:
+    """Whether every provider the node may send to is one the tenant signed with."""
+    providers = providers_of(effects, ctx)
+    return providers is not None and all(covered(p, signed) for p in providers)
+
+
+def describe_providers(effects: Effects, ctx: Context) -> str:
+    providers = providers_of(effects, ctx)
+    if providers is None:
+        return "any provider the routing picks" if effects.routed else "an unnamed provider"
+    return ", ".join(providers)
 
 
 def in_regions(region: str | None, allowed: Iterable[str]) -> bool:

@@ -31,6 +31,9 @@ class Effects(BaseModel):
     provider: str | None = None
     """For ``llm``: the model provider; for ``egress``: the host. None when only known at run
     time, which the packs treat as a provider nobody has signed anything with."""
+    routed: bool = False
+    """For ``llm``: the tenant's model routing may send the data to other providers than
+    ``provider`` (no provider named, or fallback to the tenant's other models allowed)."""
     region: str | None = None
     """Where the data goes or rests (``eu-west-1``, ``us``...), when the node knows."""
     encrypted: bool = False

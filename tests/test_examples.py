@@ -36,8 +36,7 @@ async def test_example_validates_and_runs(path: Path) -> None:
     registry = default_registry()
     missing = sorted({n.type for n in graph.nodes if registry.get(n.type) is None})
     if missing:
-        # patient-intake needs the ai branch's LLM nodes; tests/compliance checks it with a
-        # stand-in until they land.
+        # An example may need a plug-in's node types, which this install may lack.
         pytest.skip(f"needs node types not installed here: {', '.join(missing)}")
     assert validate(graph) == []
     if any("llm" in t.capabilities for n in graph.nodes if (t := registry.get(n.type))):

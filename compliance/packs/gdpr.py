@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from compliance.flow import Flow
-from compliance.rules import Context, Finding, Rule, covered, in_regions, sink_findings
+from compliance.rules import (
+    Context,
+    Finding,
+    Rule,
+    all_covered,
+    describe_providers,
+    in_regions,
+    sink_findings,
+)
 from runtime.types import DataClass
 
 PERSONAL = (DataClass.PII, DataClass.PHI)
@@ -43,7 +51,7 @@ def _region(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
 
 def _llm_dpa(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
     def message(node_id: str, cls: DataClass) -> str:
-        provider = flow.effects[node_id].provider or "an unnamed provider"
+        provider = describe_providers(flow.effects[node_id], ctx)
         return f"{cls.value} reaches LLM node {node_id!r} ({provider}) without a DPA"
 
     return sink_findings(
@@ -51,7 +59,7 @@ def _llm_dpa(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
         flow,
         ["llm"],
         PERSONAL,
-        lambda n: covered(flow.effects[n].provider, ctx.dpa_providers),
+        lambda n: all_covered(flow.effects[n], ctx, ctx.dpa_providers),
         message,
     )
 

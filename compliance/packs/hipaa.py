@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from compliance.flow import Flow
 from compliance.patch import GraphPatch, SetConfig
-from compliance.rules import Context, Finding, Rule, covered, sink_findings
+from compliance.rules import (
+    Context,
+    Finding,
+    Rule,
+    all_covered,
+    covered,
+    describe_providers,
+    sink_findings,
+)
 from runtime.types import DataClass
 
 PHI = DataClass.PHI
@@ -12,10 +20,10 @@ PHI = DataClass.PHI
 
 def _llm_baa(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
     def allowed(node_id: str) -> bool:
-        return covered(flow.effects[node_id].provider, ctx.baa_providers)
+        return all_covered(flow.effects[node_id], ctx, ctx.baa_providers)
 
     def message(node_id: str, _: DataClass) -> str:
-        provider = flow.effects[node_id].provider or "an unnamed provider"
+        provider = describe_providers(flow.effects[node_id], ctx)
         return f"PHI reaches LLM node {node_id!r} ({provider}) without a BAA or redaction"
 
     return sink_findings(rule, flow, ["llm"], [PHI], allowed, message)

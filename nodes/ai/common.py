@@ -39,8 +39,10 @@ LC = TypeVar("LC", bound=LlmConfig)
 class LlmNode(NodeType[LC]):
     """What every LLM node declares to the compliance packs: it sends data to a model provider.
 
-    The provider is the one the config names (``provider:model``); a bare or empty model is
-    routed by the tenant's policy, which only the tenant's settings can resolve.
+    The provider is the one the config names (``provider:model``). A bare or empty model, or a
+    call allowed to fall back, is routed by the tenant's AI policy: the packs then check every
+    provider that policy allows (``Context.llm_providers``), against the tenant's BAAs and
+    DPAs, both from the tenant's settings.
     """
 
     capabilities: ClassVar[frozenset[Capability]] = frozenset({"llm"})
@@ -48,7 +50,8 @@ class LlmNode(NodeType[LC]):
     @classmethod
     def effects(cls, config: LC) -> Effects:
         head, sep, _ = (config.model or "").partition(":")
-        return Effects(provider=head if sep else None)
+        provider = head if sep else None
+        return Effects(provider=provider, routed=provider is None or config.fallback)
 
 
 async def ask(

@@ -23,7 +23,9 @@ def stance(store: TenantStore) -> tuple[tuple[PackName, ...], Context]:
     from compliance.rules import Context
 
     settings = store.get_settings()
-    context = Context.model_validate(settings.model_dump())
+    context = Context.model_validate(
+        {**settings.model_dump(), "llm_providers": settings.ai.allowed_providers}
+    )
     return store.compliance_packs(settings), context
 
 

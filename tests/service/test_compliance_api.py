@@ -146,6 +146,24 @@ def test_an_admin_waiver_with_a_reason_lets_the_graph_deploy(
     assert _deploy(client, clinic).status_code == 422
 
 
+def test_a_baa_covers_the_model_only_if_routing_stays_with_that_provider(
+    client: TestClient, clinic: Tenant
+) -> None:
+    """``ai.summarize`` may fall back to any model the tenant's AI policy allows: a BAA with
+    Anthropic is enough only once the policy allows Anthropic alone."""
+    settings = client.get("/api/v1/settings", headers=clinic.auth).json()
+    settings["baa_providers"] = ["anthropic"]
+    assert client.put("/api/v1/settings", json=settings, headers=clinic.auth).status_code == 200
+    refused = _deploy(client, clinic)
+    assert refused.status_code == 422
+    assert "any provider the routing picks" in refused.json()["error"]["message"]
+
+    settings = client.get("/api/v1/settings", headers=clinic.auth).json()
+    settings["ai"]["allowed_providers"] = ["anthropic"]
+    assert client.put("/api/v1/settings", json=settings, headers=clinic.auth).status_code == 200
+    assert _deploy(client, clinic).status_code == 201
+
+
 def test_unknown_rules_cannot_be_waived(client: TestClient, clinic: Tenant) -> None:
     url = "/api/v1/compliance/waivers/patient-intake/HIPAA-MADE-UP"
     response = client.put(url, json={"reason": "a long enough reason"}, headers=clinic.auth)
