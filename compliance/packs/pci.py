@@ -55,7 +55,8 @@ RULES = (
         "PCI-DSS",
         "SAD is never stored, logged or sent to a model",
         "Sensitive authentication data (CVV, PIN blocks, track data) must not reach a persist, "
-        "log or LLM node.",
+        "log or LLM node. Run traces are storage too: the service masks SAD in them before a "
+        "run is recorded (compliance.trace).",
         "Insert a Redact node that removes SAD before the node.",
         _sad,
     ),
