@@ -131,6 +131,7 @@ def include_management(app: FastAPI) -> None:
         catalog,
         compliance,
         deployments,
+        gdpr,
         graphs,
         runs,
         settings,
@@ -138,7 +139,8 @@ def include_management(app: FastAPI) -> None:
     )
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, catalog, graphs, validate, deployments, runs, settings, ai, compliance):
+    modules = (auth, catalog, graphs, validate, deployments, runs, settings, ai, compliance, gdpr)
+    for module in modules:
         api.include_router(module.router)
     app.include_router(api)
     app.openapi_schema = None  # regenerate with the new routes

@@ -110,3 +110,44 @@ def verify(tenant: TenantArg) -> None:
         err=True,
     )
     raise typer.Exit(0 if report.ok else 1)
+
+
+gdpr_app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="GDPR requests against one tenant's data.",
+)
+
+
+@gdpr_app.callback()
+def gdpr() -> None:
+    """Keeps ``erase`` a subcommand."""
+
+
+@gdpr_app.command("erase")
+def erase(
+    subject: Annotated[
+        str, typer.Argument(help="The data subject's identifier (email, phone, customer id).")
+    ],
+    tenant: Annotated[str, typer.Option("--tenant", "-t", help="The tenant id.")],
+) -> None:
+    """Erase SUBJECT's data from TENANT's run records and conversations (and audit that)."""
+    from runtime.store.erasure import erase_subject
+
+    store = Directory(make_client(), _table_name()).tenant(tenant)
+    store.record_audit(actor="cli", action="gdpr.erase", target=tenant)
+    report = erase_subject(store, subject)
+    store.record_audit(
+        actor="cli",
+        action="gdpr.erase",
+        target=tenant,
+        details=report.model_dump(exclude={"graphs"}),
+        outcome="succeeded",
+    )
+    typer.echo(
+        f"erased {report.values} value(s) from {report.runs} run(s) and"
+        f" {report.conversations} conversation(s) of tenant '{tenant}'"
+    )
+    for graph_id in report.graphs:
+        typer.echo(f"graph '{graph_id}' mentions the subject: re-save it without it")
+    raise typer.Exit(0 if not report.graphs else 2)

@@ -179,6 +179,8 @@ MATRIX: dict[tuple[str, str], Call] = {
         NOT_FOUND, aims_at_a=True, body=lambda ctx: {"reason": "B tries to waive A's rule"}
     ),
     ("DELETE", "/api/v1/compliance/waivers/{graph_id}/{rule_id}"): Call(NOT_FOUND, aims_at_a=True),
+    # GDPR: B erases a subject from B's own data; A's runs are untouched (see the snapshot).
+    ("POST", "/api/v1/gdpr/erase"): Call(OK, body=lambda ctx: {"subject": "ada@acme-only.example"}),
     # A's deployed endpoint: B's key is "not found", B's token is not an endpoint credential.
     **{
         (method, "/t/{tenant}/{slug}"): Call(
@@ -437,10 +439,14 @@ def test_b_may_reuse_a_s_ids_for_its_own_things(
         == 404
     )
     after = snapshot(a_store, aws, TABLE)
-    # A gained exactly its own new run (and nothing else changed).
+    # A gained exactly its own new run and its audit event (and nothing else changed).
     assert len(after["runs"]) == len(before["runs"]) + 1
-    assert {k: v for k, v in after.items() if k not in ("runs", "raw")} == {
-        k: v for k, v in before.items() if k not in ("runs", "raw")
+    gained = [e for e in after["audit"] if e not in before["audit"]]
+    assert [(e["action"], e["details"]["run_id"]) for e in gained] == [
+        ("run.endpoint", a_run.headers["x-auterity-run-id"])
+    ]
+    assert {k: v for k, v in after.items() if k not in ("runs", "raw", "audit")} == {
+        k: v for k, v in before.items() if k not in ("runs", "raw", "audit")
     }
 
 
