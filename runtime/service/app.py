@@ -127,6 +127,7 @@ class ManagementOnDemand:
 def include_management(app: FastAPI) -> None:
     from runtime.service.routes import (
         ai,
+        approvals,
         auth,
         catalog,
         compliance,
@@ -139,8 +140,8 @@ def include_management(app: FastAPI) -> None:
     )
 
     api = APIRouter(prefix=API_PREFIX)
-    modules = (auth, catalog, graphs, validate, deployments, runs, settings, ai, compliance, gdpr)
-    for module in modules:
+    core = (auth, catalog, graphs, validate, deployments, runs, settings, ai)
+    for module in (*core, compliance, approvals, gdpr):
         api.include_router(module.router)
     app.include_router(api)
     app.openapi_schema = None  # regenerate with the new routes

@@ -179,7 +179,7 @@ async def execute_and_record(
         )
     elif trigger == "http":
         # Which data classes the run touched, so a reviewer can find every run that handled
-        # PHI (HIPAA) or card data (PCI): class names and node ids only, never values.
+        # PHI (HIPAA) or card data (PCI): class names only, never values.
         labels = prepared.labels
         touched = labels.touched(ran(result)) if labels is not None else []
         await run_in_threadpool(

@@ -5,9 +5,17 @@ One table, single-item conditional writes only, every key under ``TENANT#<id>#``
 """
 
 from runtime.store.directory import Directory
-from runtime.store.errors import Conflict, InvalidInput, NotFound, StoreError, Throttled
+from runtime.store.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    StoreError,
+    Throttled,
+)
 from runtime.store.models import (
     ApiKey,
+    Approval,
     AuditEvent,
     ChatTurn,
     Conversation,
@@ -39,6 +47,7 @@ from runtime.store.tenant import TenantStore
 __all__ = [
     "TABLE_NAME_DEFAULT",
     "ApiKey",
+    "Approval",
     "AuditEvent",
     "ChatTurn",
     "Conflict",
@@ -47,6 +56,7 @@ __all__ = [
     "DeploymentChange",
     "Directory",
     "DynamoDBClient",
+    "Forbidden",
     "GraphHead",
     "GraphVersion",
     "GraphVersionInfo",

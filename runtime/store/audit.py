@@ -44,7 +44,7 @@ import logging
 import secrets
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, Literal
@@ -78,7 +78,7 @@ PassResult = Literal["empty", "lost", "progress"]
 class _Head:
     seq: int
     hash: str
-    lease_until_ms: int = 0
+    lease_until_ms: int = field(default=0, compare=False)
 
 
 @dataclass

@@ -50,6 +50,7 @@ EVENTS = "EV#"
 AUDIT_HEAD = "HEAD"
 QUEUED = "Q#"
 WAIVERS = "WAIVER#"
+APPROVALS = "APPROVAL#"
 MAX_SEQ = 999_999_999_999
 USAGE = "U#"
 SPEND = "SPEND#"
@@ -137,6 +138,13 @@ class TenantKeys:
     def audit_queued(self, event_id: str) -> Key:
         """An event waiting to be chained, under its own id (see ``runtime.store.audit``)."""
         return Key(self.audit_queue, QUEUED + checked(RECORD_ID, event_id, "event id"))
+
+    def approval(self, graph_id: str, version: int) -> Key:
+        """One graph version's deploy approval (in the root partition)."""
+        if not 1 <= version <= MAX_VERSION:
+            raise InvalidInput(f"version {version} is out of range")
+        graph = checked(GRAPH_ID, graph_id, "graph id")
+        return Key(self.root, f"{APPROVALS}{graph}#{version:08d}")
 
     def waivers(self, graph_id: str) -> str:
         """The ``SK`` prefix of one graph's compliance waivers (in the root partition)."""

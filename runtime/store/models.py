@@ -189,6 +189,25 @@ class AuditEvent(_Model):
     """SHA-256 of this event's other fields (``runtime.store.chain.event_hash``)."""
 
 
+ApprovalStatus = Literal["pending", "approved"]
+
+
+class Approval(_Model):
+    """SOC2 change control: one graph version's compiled bundle, approved by a second person."""
+
+    graph_id: str
+    version: int
+    bundle_hash: str
+    """SHA-256 of the compiled plan when approval was asked for: what may be deployed."""
+    requested_by: str
+    requested_at: str
+    author: str
+    """Who saved the version: never its approver."""
+    status: ApprovalStatus = "pending"
+    approved_by: str | None = None
+    approved_at: str | None = None
+
+
 class Waiver(_Model):
     """An admin's decision that one rule does not block deploying one graph, and why."""
 

@@ -7,6 +7,7 @@ lives in its own module and this class only puts them together.
 from __future__ import annotations
 
 from runtime.store.access import Table
+from runtime.store.approvals import ApprovalOps
 from runtime.store.audit import AuditOps
 from runtime.store.conversations import ConversationOps
 from runtime.store.deployments import DeploymentOps
@@ -34,6 +35,7 @@ class TenantStore(
     ConversationOps,
     TransferOps,
     WaiverOps,
+    ApprovalOps,
 ):
     def __init__(
         self, client: DynamoDBClient, tenant_id: str, table_name: str = TABLE_NAME_DEFAULT

@@ -15,7 +15,7 @@ from runtime.ai.testing import FakeProvider
 from runtime.service.config import ServiceConfig
 from runtime.store import Directory
 
-from .conftest import Tenant, example
+from .conftest import Tenant, approve, example
 
 BODY = {
     "patient": {"name": "Ada Lovelace", "dob": "1815-12-10", "phone": "+44 20 7946 0000"},
@@ -76,6 +76,8 @@ def test_the_example_is_refused_fixed_deployed_and_audited(
         headers=clinic.auth,
     )
     assert saved.status_code == 200, saved.text
+    assert _deploy(client, clinic).json()["error"]["code"] == "approval_required"  # SOC2
+    approve(client, aws, clinic, "patient-intake", 2)
     deployed = _deploy(client, clinic)
     assert deployed.status_code == 201, deployed.text
 
@@ -130,6 +132,7 @@ def test_an_admin_waiver_with_a_reason_lets_the_graph_deploy(
     assert client.put(url, json={"reason": "short"}, headers=clinic.auth).status_code == 422
     waived = client.put(url, json=reason, headers=clinic.auth)
     assert waived.status_code == 201, waived.text
+    approve(client, aws, clinic, "patient-intake", 1)
     assert _deploy(client, clinic).status_code == 201
 
     report = client.get("/api/v1/compliance/report/patient-intake", headers=clinic.auth).json()
@@ -147,7 +150,7 @@ def test_an_admin_waiver_with_a_reason_lets_the_graph_deploy(
 
 
 def test_a_baa_covers_the_model_only_if_routing_stays_with_that_provider(
-    client: TestClient, clinic: Tenant
+    client: TestClient, clinic: Tenant, aws: Any
 ) -> None:
     """``ai.summarize`` may fall back to any model the tenant's AI policy allows: a BAA with
     Anthropic is enough only once the policy allows Anthropic alone."""
@@ -161,6 +164,7 @@ def test_a_baa_covers_the_model_only_if_routing_stays_with_that_provider(
     settings = client.get("/api/v1/settings", headers=clinic.auth).json()
     settings["ai"]["allowed_providers"] = ["anthropic"]
     assert client.put("/api/v1/settings", json=settings, headers=clinic.auth).status_code == 200
+    approve(client, aws, clinic, "patient-intake", 1)
     assert _deploy(client, clinic).status_code == 201
 
 

@@ -179,6 +179,12 @@ MATRIX: dict[tuple[str, str], Call] = {
         NOT_FOUND, aims_at_a=True, body=lambda ctx: {"reason": "B tries to waive A's rule"}
     ),
     ("DELETE", "/api/v1/compliance/waivers/{graph_id}/{rule_id}"): Call(NOT_FOUND, aims_at_a=True),
+    # Approvals: A's pending approval of v2 is as unknown to B as one never asked for.
+    ("POST", "/api/v1/approvals"): Call(
+        NOT_FOUND, aims_at_a=True, body=lambda ctx: {"graph_id": ctx.ids["graph_id"]}
+    ),
+    ("GET", "/api/v1/approvals/{graph_id}/{version}"): Call(NOT_FOUND, aims_at_a=True),
+    ("POST", "/api/v1/approvals/{graph_id}/{version}/approve"): Call(NOT_FOUND, aims_at_a=True),
     # GDPR: B erases a subject from B's own data; A's runs are untouched (see the snapshot).
     ("POST", "/api/v1/gdpr/erase"): Call(OK, body=lambda ctx: {"subject": "ada@acme-only.example"}),
     # A's deployed endpoint: B's key is "not found", B's token is not an endpoint credential.
