@@ -58,7 +58,7 @@ test: builder-deps
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check runtime nodes builder whitelabel infra rxconfig.py tests bench
+	$(BIN)/ruff check runtime nodes compliance builder whitelabel infra rxconfig.py tests bench
 	$(BIN)/mypy
 
 bench: builder-deps

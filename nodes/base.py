@@ -14,6 +14,7 @@ from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nodes.dataflow import Effects, Labels
 from runtime import expr
 from runtime.options import RunOptions
 from runtime.types import ERROR_PORT_SPEC, Port
@@ -93,6 +94,9 @@ class NodeType(ABC, Generic[C]):
     body_outputs: ClassVar[tuple[Port, ...]] = ()
     body_inputs: ClassVar[tuple[Port, ...]] = ()
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    """What the node does with data: ``egress`` (HTTP out), ``llm`` (a model provider),
+    ``persist`` (stores it), ``log`` (writes it to logs), ``redact`` (removes classes). The
+    compliance packs read these with ``effects`` and ``labels_out``; there is no other list."""
     dynamic_ports: ClassVar[bool] = False
     responds: ClassVar[bool] = False
     """This node's output is the HTTP response of the run (the respond node)."""
@@ -121,6 +125,24 @@ class NodeType(ABC, Generic[C]):
     def check(cls, config: C) -> list[tuple[str, str]]:
         """Semantic checks pydantic cannot express (cron syntax...): ``[(field path, message)]``."""
         return []
+
+    @classmethod
+    def effects(cls, config: C) -> Effects:
+        """Provider, region, encryption, retention... of this configured node (see ``Effects``).
+
+        Nodes with capabilities override this; the default claims nothing, so a ``persist``
+        node that says nothing is treated as unencrypted and keeping data forever.
+        """
+        return Effects()
+
+    @classmethod
+    def labels_out(cls, config: C, labels: Labels) -> Labels:
+        """The data classes on the output, given those on the input.
+
+        The default keeps them all: a node that copies or reshapes data keeps its classes.
+        Triggers add the classes their fields declare; dropping and redacting nodes remove.
+        """
+        return labels
 
     @abstractmethod
     async def run(self, config: C, inputs: dict[str, Any], ctx: NodeContext) -> Outputs:

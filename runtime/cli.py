@@ -324,10 +324,12 @@ def _mount_optional() -> None:
 
     app.command("generate")(generate)
     try:
-        from runtime.store.cli import data_app
+        from runtime.store.cli import audit_app, data_app, gdpr_app
     except ImportError:
         return
     app.add_typer(data_app, name="data")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(gdpr_app, name="gdpr")
     try:
         from whitelabel.cli import tenant_app
     except ImportError:

@@ -13,6 +13,7 @@ from typing import Any
 from nodes.base import NodeConfig, NodeContext, NodeType
 from runtime.errors import ExpressionError, NodeRunError
 from runtime.graph import NodeSettings
+from runtime.guard import GUARDED, sensitive_payload
 from runtime.trace import NodeFailure
 
 
@@ -40,6 +41,13 @@ async def execute_step(
     allowed_ports: frozenset[str],
 ) -> StepOutcome:
     """Never raises for a node's failure; only cancellation propagates."""
+    if instance.capabilities & GUARDED:
+        found = sensitive_payload(inputs)
+        if found is not None:
+            message = f"refused to send {found} to a model or log; redact it first"
+            return StepOutcome(
+                None, NodeFailure(node=ctx.node_id, message=message, type="ComplianceGuard"), 0
+            )
     retry = settings.retry
     failure: NodeFailure | None = None
     attempt = 0

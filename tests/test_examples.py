@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from nodes.registry import default_registry
 from runtime.compile import build_plan
 from runtime.engine import Executor
 from runtime.load import load_graph_file
@@ -32,7 +33,14 @@ def test_there_are_the_three_promised_examples() -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 async def test_example_validates_and_runs(path: Path) -> None:
     graph = load_graph_file(path)
+    registry = default_registry()
+    missing = sorted({n.type for n in graph.nodes if registry.get(n.type) is None})
+    if missing:
+        # An example may need a plug-in's node types, which this install may lack.
+        pytest.skip(f"needs node types not installed here: {', '.join(missing)}")
     assert validate(graph) == []
+    if any("llm" in t.capabilities for n in graph.nodes if (t := registry.get(n.type))):
+        return  # validated; running it would call a model provider
     plan = build_plan(graph)
     payload = graph.metadata.get("sample_input")
     trigger = graph.node(plan.trigger)

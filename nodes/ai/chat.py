@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import Field
 
-from nodes.ai.common import LlmConfig, ask
-from nodes.base import Expr, NodeContext, NodeType, Outputs
+from nodes.ai.common import LlmConfig, LlmNode, ask
+from nodes.base import Expr, NodeContext, Outputs
 from runtime.errors import NodeRunError
 from runtime.types import OBJECT, Port
 
@@ -21,7 +21,7 @@ class ChatConfig(LlmConfig):
     )
 
 
-class Chat(NodeType[ChatConfig]):
+class Chat(LlmNode[ChatConfig]):
     type = "ai.chat"
     title = "Ask AI"
     category = "ai"
@@ -30,7 +30,6 @@ class Chat(NodeType[ChatConfig]):
     )
     icon = "message-square"
     Config = ChatConfig
-    capabilities = frozenset({"llm"})
     inputs = (Port(name="in"),)
     outputs = (Port(name="out", type=OBJECT, description="{text, usage}"),)
     example = {

@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import Field
 
-from nodes.ai.common import LlmConfig, ask
-from nodes.base import Expr, NodeConfig, NodeContext, NodeType, Outputs
+from nodes.ai.common import LlmConfig, LlmNode, ask
+from nodes.base import Expr, NodeConfig, NodeContext, Outputs
 from runtime.errors import NodeRunError
 from runtime.types import ERROR_PORT, ERROR_PORT_SPEC, OBJECT, Port
 
@@ -48,14 +48,13 @@ def answer_schema(config: ClassifyConfig) -> dict[str, Any]:
     }
 
 
-class Classify(NodeType[ClassifyConfig]):
+class Classify(LlmNode[ClassifyConfig]):
     type = "ai.classify"
     title = "Classify"
     category = "ai"
     description = "Let a model pick one of your labels for the text; branch on the label's port."
     icon = "tags"
     Config = ClassifyConfig
-    capabilities = frozenset({"llm"})
     dynamic_ports = True
     inputs = (Port(name="in"),)
     outputs = ()

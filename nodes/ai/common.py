@@ -8,11 +8,12 @@ reuses it instead of calling the model again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import Field
 
-from nodes.base import NodeConfig, NodeContext
+from nodes.base import Capability, NodeConfig, NodeContext, NodeType
+from nodes.dataflow import Effects
 from runtime.ai.messages import CallSite, LlmReply, LlmRequest, Message
 from runtime.ai.policy import ROUTE_PATTERN
 
@@ -30,6 +31,27 @@ class LlmConfig(NodeConfig):
     fallback: bool = Field(
         default=True, description="Try the workspace's other models if this one fails."
     )
+
+
+LC = TypeVar("LC", bound=LlmConfig)
+
+
+class LlmNode(NodeType[LC]):
+    """What every LLM node declares to the compliance packs: it sends data to a model provider.
+
+    The provider is the one the config names (``provider:model``). A bare or empty model, or a
+    call allowed to fall back, is routed by the tenant's AI policy: the packs then check every
+    provider that policy allows (``Context.llm_providers``), against the tenant's BAAs and
+    DPAs, both from the tenant's settings.
+    """
+
+    capabilities: ClassVar[frozenset[Capability]] = frozenset({"llm"})
+
+    @classmethod
+    def effects(cls, config: LC) -> Effects:
+        head, sep, _ = (config.model or "").partition(":")
+        provider = head if sep else None
+        return Effects(provider=provider, routed=provider is None or config.fallback)
 
 
 async def ask(

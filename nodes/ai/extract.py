@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import Field
 
-from nodes.ai.common import NO_INVENTION, LlmConfig, ask
-from nodes.base import Expr, NodeContext, NodeType, Outputs
+from nodes.ai.common import NO_INVENTION, LlmConfig, LlmNode, ask
+from nodes.base import Expr, NodeContext, Outputs
 from runtime.ai.structured import schema_problems
 from runtime.errors import NodeRunError
 from runtime.types import OBJECT, Port
@@ -30,14 +30,13 @@ class ExtractConfig(LlmConfig):
     )
 
 
-class Extract(NodeType[ExtractConfig]):
+class Extract(LlmNode[ExtractConfig]):
     type = "ai.extract"
     title = "Extract data"
     category = "ai"
     description = "Pull fields out of text into an object that matches a JSON Schema."
     icon = "scan-text"
     Config = ExtractConfig
-    capabilities = frozenset({"llm"})
     inputs = (Port(name="in"),)
     outputs = (Port(name="out", type=OBJECT, description="{data, usage}"),)
     example = {

@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from nodes.ai.common import NO_INVENTION, LlmConfig, ask
-from nodes.base import Expr, NodeContext, NodeType, Outputs
+from nodes.ai.common import NO_INVENTION, LlmConfig, LlmNode, ask
+from nodes.base import Expr, NodeContext, Outputs
 from runtime.errors import NodeRunError
 from runtime.types import OBJECT, Port
 
@@ -25,14 +25,13 @@ class SummarizeConfig(LlmConfig):
     focus: Expr = Field(default="", description="What the reader cares about, if anything.")
 
 
-class Summarize(NodeType[SummarizeConfig]):
+class Summarize(LlmNode[SummarizeConfig]):
     type = "ai.summarize"
     title = "Summarize"
     category = "ai"
     description = "Condense text into a paragraph, bullets or one line, optionally with a focus."
     icon = "file-text"
     Config = SummarizeConfig
-    capabilities = frozenset({"llm"})
     inputs = (Port(name="in"),)
     outputs = (Port(name="out", type=OBJECT, description="{summary, usage}"),)
     example = {"text": "{{ input.notes }}", "style": "bullets", "max_words": 60}

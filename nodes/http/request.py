@@ -14,6 +14,7 @@ import httpx
 from pydantic import Field, field_validator
 
 from nodes.base import Expr, ExprValue, NodeConfig, NodeContext, NodeType, Outputs
+from nodes.dataflow import Effects
 from nodes.http.codec import (
     BodyType,
     ResponseMode,
@@ -69,6 +70,14 @@ class HttpRequest(NodeType[HttpRequestConfig]):
     icon = "globe"
     Config = HttpRequestConfig
     capabilities = frozenset({"egress"})
+
+    @classmethod
+    def effects(cls, config: HttpRequestConfig) -> Effects:
+        """The host, when the URL names it without an expression (the packs match it)."""
+        if expr.has_expression(config.url.split("/")[2] if config.url.count("/") >= 2 else "{{"):
+            return Effects()
+        return Effects(provider=urllib.parse.urlsplit(config.url).hostname)
+
     inputs = (Port(name="in"),)
     outputs = (Port(name="out", type=OBJECT, description="{status, headers, body}"),)
     example = {

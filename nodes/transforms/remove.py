@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
+from nodes.dataflow import Labels, drop
 from nodes.paths import FieldPath, remove_path
 from runtime.errors import NodeRunError
 from runtime.types import OBJECT, Port
@@ -33,6 +34,11 @@ class RemoveFields(NodeType[RemoveConfig]):
     example_input = {
         "in": {"name": "Ada", "password": "x", "contact": {"phone": "1", "city": "London"}}
     }
+
+    @classmethod
+    def labels_out(cls, config: RemoveConfig, labels: Labels) -> Labels:
+        """A dropped field takes its data classes with it."""
+        return drop(labels, config.fields)
 
     async def run(self, config: RemoveConfig, inputs: dict[str, Any], ctx: NodeContext) -> Outputs:
         source = inputs.get("in")

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
+from nodes.dataflow import Labels, move
 from nodes.paths import MISSING, FieldPath, lookup, remove_path, set_path
 from runtime.errors import NodeRunError
 from runtime.types import OBJECT, Port
@@ -35,6 +36,14 @@ class RenameFields(NodeType[RenameConfig]):
     outputs = (Port(name="out", type=OBJECT),)
     example = {"fields": [{"from": "mail", "to": "contact.email"}], "missing": "skip"}
     example_input = {"in": {"name": "Ada", "mail": "ada@example.com"}}
+
+    @classmethod
+    def labels_out(cls, config: RenameConfig, labels: Labels) -> Labels:
+        """A moved field's data classes move with it."""
+        for rename in config.fields:
+            if rename.source != rename.target:
+                labels = move(labels, rename.source, rename.target)
+        return labels
 
     async def run(self, config: RenameConfig, inputs: dict[str, Any], ctx: NodeContext) -> Outputs:
         source = inputs.get("in")

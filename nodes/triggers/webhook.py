@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
+from nodes.dataflow import Effects, Labels, merge, prefixed
 from nodes.paths import MISSING, FieldPath, lookup
 from runtime.errors import NodeRunError
 from runtime.types import OBJECT, DataClass, Port, PortType, json_type
@@ -89,6 +90,15 @@ class Webhook(NodeType[WebhookConfig]):
         ],
         "max_body_bytes": 65536,
     }
+
+    @classmethod
+    def effects(cls, config: WebhookConfig) -> Effects:
+        return Effects(public=config.auth == "public")
+
+    @classmethod
+    def labels_out(cls, config: WebhookConfig, labels: Labels) -> Labels:
+        """Declared fields arrive under ``body`` in the output."""
+        return merge(labels, prefixed("body", ((f.name, f.classes) for f in config.fields)))
 
     async def run(self, config: WebhookConfig, inputs: dict[str, Any], ctx: NodeContext) -> Outputs:
         event = ctx.scope.get("trigger")

@@ -129,10 +129,13 @@ class ManagementOnDemand:
 def include_management(app: FastAPI) -> None:
     from runtime.service.routes import (
         ai,
+        approvals,
         auth,
         brand,
         catalog,
+        compliance,
         deployments,
+        gdpr,
         graphs,
         runs,
         settings,
@@ -141,8 +144,8 @@ def include_management(app: FastAPI) -> None:
     )
 
     api = APIRouter(prefix=API_PREFIX)
-    modules = (auth, catalog, graphs, validate, deployments, runs, settings, brand, ai, white_label)
-    for module in modules:
+    core = (auth, catalog, graphs, validate, deployments, runs, settings, brand, ai)
+    for module in (*core, compliance, approvals, gdpr, white_label):
         api.include_router(module.router)
     app.include_router(api)
     app.openapi_schema = None  # regenerate with the new routes

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from runtime.errors import CompileError, GraphLoadError
-from runtime.store import Conflict, InvalidInput, NotFound, Throttled
+from runtime.store import Conflict, Forbidden, InvalidInput, NotFound, Throttled
 
 
 class ApiError(Exception):
@@ -62,6 +62,10 @@ def install(app: FastAPI) -> None:
     async def conflict(_: Request, exc: Conflict) -> JSONResponse:
         extra = {} if exc.current_version is None else {"current_version": exc.current_version}
         return JSONResponse(_body("conflict", str(exc), **extra), status_code=409)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse(_body("forbidden", str(exc)), status_code=403)
 
     @app.exception_handler(Throttled)
     async def throttled(_: Request, exc: Throttled) -> JSONResponse:

@@ -20,6 +20,7 @@ from runtime.service.state import ServiceState
 from runtime.store import RunRecord, TenantStore
 
 if TYPE_CHECKING:
+    from compliance.trace import RunLabels
     from runtime.engine import Executor
     from runtime.trace import RunResult
 
@@ -43,6 +44,8 @@ class Prepared:
     options: RunOptions
     expires_at: int
     """When the run's record expires (the tenant's retention)."""
+    labels: RunLabels | None = None
+    """Data classes per node: what the record masks (SAD) and the audit event names."""
 
 
 def prepare(
@@ -53,7 +56,8 @@ def prepare(
         version = store.get_graph(graph_id, None).version
     # Versions are immutable, so the cached executor is all a known version needs.
     executor = state.executor(store, graph_id, version)
-    return Prepared(version, executor, *tenant_run_options(state, store))
+    labels = state.labels.get((store.tenant_id, graph_id, version))
+    return Prepared(version, executor, *tenant_run_options(state, store), labels=labels)
 
 
 def prepare_draft(state: ServiceState, store: TenantStore, graph: Graph) -> Prepared:
@@ -61,11 +65,13 @@ def prepare_draft(state: ServiceState, store: TenantStore, graph: Graph) -> Prep
 
     Raises ``CompileError`` (a 422 with the diagnostics) when the graph is not valid.
     """
+    from compliance.trace import RunLabels
     from runtime.compile import build_plan
     from runtime.engine import Executor
 
     executor = Executor(build_plan(graph))
-    return Prepared(DRAFT_VERSION, executor, *tenant_run_options(state, store))
+    labels = RunLabels.of(graph)
+    return Prepared(DRAFT_VERSION, executor, *tenant_run_options(state, store), labels=labels)
 
 
 def tenant_run_options(state: ServiceState, store: TenantStore) -> tuple[RunOptions, int]:
@@ -90,7 +96,10 @@ def record_for(
     started_at: str,
     expires_at: int,
     idempotency_key: str | None = None,
+    labels: RunLabels | None = None,
 ) -> RunRecord:
+    """The record to store: SAD masked in the trace and the output (``compliance.trace``)."""
+    trace, output = stored_trace(result, labels)
     return RunRecord(
         run_id=result.run_id,
         graph_id=graph_id,
@@ -101,13 +110,27 @@ def record_for(
         started_at=started_at,
         finished_at=_now(),
         duration_ms=result.duration_ms,
-        output=result.output,
+        output=output,
         error=result.error.model_dump() if result.error else None,
-        trace=[t.model_dump(mode="json") for t in result.trace],
+        trace=trace,
         trace_truncated=False,
         idempotency_key=idempotency_key,
         expires_at=expires_at,
     )
+
+
+def stored_trace(result: RunResult, labels: RunLabels | None) -> tuple[list[dict[str, Any]], Any]:
+    """The trace and output as they may be stored: SAD never reaches run storage."""
+    from compliance.trace import RunLabels, mask_trace, mask_value
+
+    labels = labels or RunLabels()
+    trace = mask_trace([t.model_dump(mode="json") for t in result.trace], labels)
+    responder = labels.outputs.get(result.responder or "", {})
+    return trace, mask_value(result.output, responder)
+
+
+def ran(result: RunResult) -> list[str]:
+    return [t.node for t in result.trace if t.status == "ok"]
 
 
 async def execute_and_record(
@@ -142,6 +165,7 @@ async def execute_and_record(
         started_at=started,
         expires_at=prepared.expires_at,
         idempotency_key=idempotency_key,
+        labels=prepared.labels,
     )
     # The stored copy may be trimmed to fit an item; the caller gets the run as it happened.
     await run_in_threadpool(store.put_run, record)
@@ -152,6 +176,25 @@ async def execute_and_record(
             action="run.manual",
             target=graph_id,
             details={"run_id": run_id, "version": prepared.version, "status": result.status},
+        )
+    elif trigger == "http":
+        # Which data classes the run touched, so a reviewer can find every run that handled
+        # PHI (HIPAA) or card data (PCI): class names only, never values.
+        labels = prepared.labels
+        touched = labels.touched(ran(result)) if labels is not None else []
+        await run_in_threadpool(
+            store.record_audit,
+            actor=actor,
+            action="run.endpoint",
+            target=graph_id,
+            details={
+                "run_id": run_id,
+                "slug": slug,
+                "version": prepared.version,
+                "status": result.status,
+                "classes": touched,
+            },
+            outcome="succeeded" if result.status == "succeeded" else "failed",
         )
     return record
 
@@ -168,6 +211,7 @@ async def start_background_run(
     """``?async=1``: record the run as queued, answer at once, finish it in the background."""
     prepared = await run_in_threadpool(prepare, state, store, graph_id, version)
     executor, options, expires_at = prepared.executor, prepared.options, prepared.expires_at
+    labels = prepared.labels
     queued = RunRecord(
         run_id=store.new_run_id(),
         graph_id=graph_id,
@@ -191,15 +235,16 @@ async def start_background_run(
         await run_in_threadpool(store.update_run, queued.run_id, status="running")
         with bound_session(lambda: state.ai_session(store)):
             result = await executor.run(event, run_id=queued.run_id, options=options)
+        trace, output = stored_trace(result, labels)
         await run_in_threadpool(
             store.update_run,
             queued.run_id,
             status=result.status,
             finished_at=_now(),
             duration_ms=result.duration_ms,
-            output=result.output,
+            output=output,
             error=result.error.model_dump() if result.error else None,
-            trace=[t.model_dump(mode="json") for t in result.trace],
+            trace=trace,
         )
 
     state.spawn(finish())

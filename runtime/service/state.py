@@ -13,6 +13,7 @@ from runtime.service.lookups import Lookups, may_load
 from runtime.store import AssetFiles, Directory, LazyClient, TenantStore, make_s3_client
 
 if TYPE_CHECKING:
+    from compliance.trace import RunLabels
     from runtime.ai.router import Router
     from runtime.ai.session import AiSession
     from runtime.engine import Executor
@@ -26,6 +27,8 @@ class ServiceState:
     client: Any
     directory: Directory
     executors: OrderedDict[tuple[str, str, int], Executor] = field(default_factory=OrderedDict)
+    labels: dict[tuple[str, str, int], RunLabels] = field(default_factory=dict)
+    """Data classes per node of each cached executor's graph (evicted with it)."""
     background: set[asyncio.Task[None]] = field(default_factory=set)
     aws: AwsDeployer | None = None
     """Set when deployments also go to Lambda (``deploy_target="lambda"``)."""
@@ -78,14 +81,17 @@ class ServiceState:
         may_load()
         # Imported here: the compiler brings NetworkX and the executor the node contract, which
         # a Lambda cold start should only pay for when it first runs a version.
+        from compliance.trace import RunLabels
         from runtime.compile import build_plan
         from runtime.engine import Executor
 
         stored = store.get_graph(graph_id, version)
         executor = Executor(build_plan(stored.graph))
         self.executors[key] = executor
+        self.labels[key] = RunLabels.of(stored.graph)
         if len(self.executors) > MAX_CACHED_EXECUTORS:
-            self.executors.popitem(last=False)
+            evicted, _ = self.executors.popitem(last=False)
+            self.labels.pop(evicted, None)
         return executor
 
     def spawn(self, coro: Any) -> None:

@@ -6,10 +6,18 @@ One table, single-item conditional writes only, every key under ``TENANT#<id>#``
 
 from runtime.store.assets import AssetFiles, S3Client, bucket_name, create_bucket, make_s3_client
 from runtime.store.directory import Directory
-from runtime.store.errors import Conflict, InvalidInput, NotFound, StoreError, Throttled
+from runtime.store.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    StoreError,
+    Throttled,
+)
 from runtime.store.models import (
     PERMISSIONS,
     ApiKey,
+    Approval,
     AuditEvent,
     ChatTurn,
     Conversation,
@@ -28,6 +36,7 @@ from runtime.store.models import (
     Trigger,
     UsageRecord,
     User,
+    Waiver,
 )
 from runtime.store.table import (
     TABLE_NAME_DEFAULT,
@@ -42,6 +51,7 @@ __all__ = [
     "PERMISSIONS",
     "TABLE_NAME_DEFAULT",
     "ApiKey",
+    "Approval",
     "AssetFiles",
     "AuditEvent",
     "ChatTurn",
@@ -51,6 +61,7 @@ __all__ = [
     "DeploymentChange",
     "Directory",
     "DynamoDBClient",
+    "Forbidden",
     "GraphHead",
     "GraphVersion",
     "GraphVersionInfo",
@@ -71,6 +82,7 @@ __all__ = [
     "Trigger",
     "UsageRecord",
     "User",
+    "Waiver",
     "bucket_name",
     "create_bucket",
     "create_table",

@@ -172,6 +172,7 @@ class Table:
         pk: str,
         *,
         prefix: str | None = None,
+        between: tuple[str, str] | None = None,
         newest_first: bool = False,
         filter_expression: str | None = None,
         values: Mapping[str, Any] | None = None,
@@ -182,6 +183,7 @@ class Table:
         for item in self.query_raw(
             pk,
             prefix=prefix,
+            between=between,
             newest_first=newest_first,
             filter_expression=filter_expression,
             values=values,
@@ -196,6 +198,7 @@ class Table:
         pk: str,
         *,
         prefix: str | None = None,
+        between: tuple[str, str] | None = None,
         newest_first: bool = False,
         filter_expression: str | None = None,
         values: Mapping[str, Any] | None = None,
@@ -204,8 +207,15 @@ class Table:
         attributes: Sequence[str] = (),
     ) -> Iterator[Item]:
         """Pages are fetched lazily, so stopping early stops reading."""
-        key_condition = "#PK = :PK" + (" AND begins_with(#SK, :SK)" if prefix else "")
-        all_values = {":PK": pk, **({":SK": prefix} if prefix else {}), **(values or {})}
+        key_condition = "#PK = :PK"
+        all_values: dict[str, Any] = {":PK": pk}
+        if prefix:
+            key_condition += " AND begins_with(#SK, :SK)"
+            all_values[":SK"] = prefix
+        elif between:
+            key_condition += " AND #SK BETWEEN :SK__lo AND :SK__hi"
+            all_values.update({":SK__lo": between[0], ":SK__hi": between[1]})
+        all_values.update(values or {})
         projection = ", ".join(f"#{a}" for a in attributes) or None
         args: dict[str, Any] = {
             "KeyConditionExpression": key_condition,

@@ -79,3 +79,75 @@ def import_(
     except OSError as exc:
         raise InvalidInput(f"cannot read {file}: {exc.strerror}") from None
     typer.echo(f"imported {count} new item(s) into tenant '{tenant}'", err=True)
+
+
+audit_app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Check a tenant's hash-chained audit trail.",
+)
+
+
+@audit_app.callback()
+def audit() -> None:
+    """Keeps ``verify`` a subcommand (a Typer app with one command would collapse into it)."""
+
+
+@audit_app.command("verify")
+def verify(tenant: TenantArg) -> None:
+    """Report every edited, deleted or moved audit event of TENANT; exit 1 if there is one."""
+    store = Directory(make_client(), _table_name()).tenant(tenant)
+    report = store.verify_audit()
+    for problem in report.problems:
+        where = f"event {problem.seq}" if problem.seq is not None else "outside the chain"
+        if problem.event_id:
+            where += f" ({problem.event_id})"
+        typer.echo(f"{where}: {problem.problem}")
+    verdict = "intact" if report.ok else f"{len(report.problems)} problem(s)"
+    typer.echo(
+        f"tenant '{tenant}': {report.events} event(s), head {report.head_seq}"
+        f" {report.head_hash[:16]}: {verdict}",
+        err=True,
+    )
+    raise typer.Exit(0 if report.ok else 1)
+
+
+gdpr_app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="GDPR requests against one tenant's data.",
+)
+
+
+@gdpr_app.callback()
+def gdpr() -> None:
+    """Keeps ``erase`` a subcommand."""
+
+
+@gdpr_app.command("erase")
+def erase(
+    subject: Annotated[
+        str, typer.Argument(help="The data subject's identifier (email, phone, customer id).")
+    ],
+    tenant: Annotated[str, typer.Option("--tenant", "-t", help="The tenant id.")],
+) -> None:
+    """Erase SUBJECT's data from TENANT's run records and conversations (and audit that)."""
+    from runtime.store.erasure import erase_subject
+
+    store = Directory(make_client(), _table_name()).tenant(tenant)
+    store.record_audit(actor="cli", action="gdpr.erase", target=tenant)
+    report = erase_subject(store, subject)
+    store.record_audit(
+        actor="cli",
+        action="gdpr.erase",
+        target=tenant,
+        details=report.model_dump(exclude={"graphs"}),
+        outcome="succeeded",
+    )
+    typer.echo(
+        f"erased {report.values} value(s) from {report.runs} run(s) and"
+        f" {report.conversations} conversation(s) of tenant '{tenant}'"
+    )
+    for graph_id in report.graphs:
+        typer.echo(f"graph '{graph_id}' mentions the subject: re-save it without it")
+    raise typer.Exit(0 if not report.graphs else 2)

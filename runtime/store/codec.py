@@ -31,7 +31,9 @@ NATIVE = frozenset(
         "epoch",
         "deleting",
         "wtoken",
+        "seq",
         "micros",
+        "lease_until",
     }
 )
 """Attributes that keys, conditions, filters or TTL read natively; all others are JSON text."""

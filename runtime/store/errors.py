@@ -28,6 +28,10 @@ class Conflict(StoreError):
         self.current_version = current_version
 
 
+class Forbidden(StoreError):
+    """Not for this principal, whatever it sends (four eyes: nobody approves their own change)."""
+
+
 class Throttled(StoreError):
     """DynamoDB kept refusing after the client's own retries; the caller should retry later."""
 

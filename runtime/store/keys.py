@@ -5,7 +5,9 @@ Partitions of a tenant (``PK``):
 - ``TENANT#<t>#``               profile, settings, graph heads, users, API keys, deployments
 - ``TENANT#<t>#GRAPH#<gid>``    the immutable versions of one graph (``SK=V#00000001``)
 - ``TENANT#<t>#RUNS``           runs (``SK=RUN#<time-ordered id>``)
-- ``TENANT#<t>#AUDIT``          audit events (``SK=EV#<time-ordered id>``)
+- ``TENANT#<t>#AUDIT``          audit events (``SK=EV#<12-digit sequence>``), hash-chained,
+                                and the chain's head and sealing lease (``SK=HEAD``)
+- ``TENANT#<t>#AUDITQ``         audit events waiting to be chained (``SK=Q#<event id>``)
 - ``TENANT#<t>#USAGE``          usage records (``SK=U#<UTC time>#<id>``) and monthly AI spend
                                 (``SK=SPEND#<YYYY-MM>``)
 - ``TENANT#<t>#CHATS``          AI chat conversations (``SK=CHAT#<owner>#<id>``)
@@ -31,6 +33,7 @@ GRAPH_ID = re.compile(ID_PATTERN)
 RECORD_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 KEY_ID = re.compile(r"^[0-9a-f]{12}$")
 EMAIL = re.compile(r"^[^@\s#]{1,64}@[^@\s#.]+(\.[^@\s#.]+)+$")
+RULE_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,63}$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 ASSET_NAME = re.compile(r"^(logo|favicon)-[0-9a-f]{16}\.(png|jpg|webp|svg|ico)$")
 """A brand asset's content-hashed file name (``whitelabel.assets.Asset.file_name``)."""
@@ -49,6 +52,11 @@ API_KEYS = "APIKEY#"
 DEPLOYMENTS = "DEPLOY#"
 RUNS = "RUN#"
 EVENTS = "EV#"
+AUDIT_HEAD = "HEAD"
+QUEUED = "Q#"
+WAIVERS = "WAIVER#"
+APPROVALS = "APPROVAL#"
+MAX_SEQ = 999_999_999_999
 USAGE = "U#"
 SPEND = "SPEND#"
 CHATS = "CHAT#"
@@ -88,6 +96,7 @@ class TenantKeys:
         self.root = self.prefix
         self.runs = f"{self.prefix}RUNS"
         self.audit = f"{self.prefix}AUDIT"
+        self.audit_queue = f"{self.prefix}AUDITQ"
         self.usage = f"{self.prefix}USAGE"
         self.chats = f"{self.prefix}CHATS"
 
@@ -130,8 +139,33 @@ class TenantKeys:
     def run(self, run_id: str) -> Key:
         return Key(self.runs, RUNS + checked(RECORD_ID, run_id, "run id"))
 
-    def audit_event(self, event_id: str) -> Key:
-        return Key(self.audit, EVENTS + checked(RECORD_ID, event_id, "event id"))
+    def audit_event(self, seq: int) -> Key:
+        """Events are keyed by their place in the chain, so two writers cannot both take one."""
+        if not 1 <= seq <= MAX_SEQ:
+            raise InvalidInput(f"audit sequence {seq} is out of range")
+        return Key(self.audit, f"{EVENTS}{seq:012d}")
+
+    def audit_head(self) -> Key:
+        """Sequence and hash of the newest event: where the next append starts."""
+        return Key(self.audit, AUDIT_HEAD)
+
+    def audit_queued(self, event_id: str) -> Key:
+        """An event waiting to be chained, under its own id (see ``runtime.store.audit``)."""
+        return Key(self.audit_queue, QUEUED + checked(RECORD_ID, event_id, "event id"))
+
+    def approval(self, graph_id: str, version: int) -> Key:
+        """One graph version's deploy approval (in the root partition)."""
+        if not 1 <= version <= MAX_VERSION:
+            raise InvalidInput(f"version {version} is out of range")
+        graph = checked(GRAPH_ID, graph_id, "graph id")
+        return Key(self.root, f"{APPROVALS}{graph}#{version:08d}")
+
+    def waivers(self, graph_id: str) -> str:
+        """The ``SK`` prefix of one graph's compliance waivers (in the root partition)."""
+        return f"{WAIVERS}{checked(GRAPH_ID, graph_id, 'graph id')}#"
+
+    def waiver(self, graph_id: str, rule_id: str) -> Key:
+        return Key(self.root, self.waivers(graph_id) + checked(RULE_ID, rule_id, "rule id"))
 
     def usage_record(self, utc_at: str, record_id: str) -> Key:
         return Key(self.usage, f"{USAGE}{utc_at}#{checked(RECORD_ID, record_id, 'usage id')}")
@@ -154,4 +188,4 @@ class TenantKeys:
 
     def fixed_partitions(self) -> list[str]:
         """Every partition except the per-graph version partitions (found via the heads)."""
-        return [self.root, self.runs, self.audit, self.usage, self.chats]
+        return [self.root, self.runs, self.audit, self.audit_queue, self.usage, self.chats]

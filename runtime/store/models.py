@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from compliance.names import PackName
 from runtime.ai.policy import AiPolicy
 from runtime.graph import Graph
 
@@ -17,6 +18,15 @@ Industry = Literal["automotive", "healthcare", "finance", "manufacturing", "gene
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed_out"]
 Trigger = Literal["http", "manual", "schedule", "api"]
 DeploymentAction = Literal["deploy", "rollback"]
+
+INDUSTRY_PACKS: dict[Industry, tuple[PackName, ...]] = {
+    "healthcare": ("hipaa", "soc2"),
+    "finance": ("pci", "soc2", "gdpr"),
+    "automotive": ("pci", "gdpr"),
+    "manufacturing": ("soc2",),
+    "general": (),
+}
+"""What a tenant of each industry gets until an admin chooses packs."""
 
 ROLES: tuple[Role, ...] = ("admin", "editor", "viewer")
 INDUSTRIES: tuple[Industry, ...] = (
@@ -44,6 +54,24 @@ class TenantSettings(_Model):
     run_retention_days: int = Field(default=30, ge=1, le=3650)
     max_run_seconds: float = Field(default=30.0, gt=0, le=900)
     public_endpoints: bool = True
+    compliance_packs: list[PackName] | None = Field(
+        default=None, description="Compliance packs checked at validate/deploy; null: industry's."
+    )
+    baa_providers: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Model providers and hosts with a signed HIPAA BAA (e.g. `anthropic`).",
+    )
+    dpa_providers: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Model providers and hosts with a signed GDPR data processing agreement.",
+    )
+    data_regions: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Regions personal data may go to (e.g. `eu`, `eu-west-1`); empty: any.",
+    )
     ai: AiPolicy = Field(default_factory=AiPolicy)
     """Models, fallback order, prices and the monthly budget of the tenant's AI calls."""
     revision: int = Field(default=0, ge=0)
@@ -53,6 +81,13 @@ class TenantSettings(_Model):
 Permission = Literal["white_label"]
 """Rights beyond a role: ``white_label`` lets an admin provision branded tenant stacks."""
 PERMISSIONS: tuple[Permission, ...] = ("white_label",)
+
+
+def effective_packs(settings: TenantSettings, industry: Industry) -> tuple[PackName, ...]:
+    """The packs an admin chose, or the industry's preset when none were chosen."""
+    if settings.compliance_packs is not None:
+        return tuple(dict.fromkeys(settings.compliance_packs))
+    return INDUSTRY_PACKS[industry]
 
 
 class User(_Model):
@@ -154,6 +189,42 @@ class AuditEvent(_Model):
     details: dict[str, Any] = Field(default_factory=dict)
     outcome: AuditOutcome = "attempted"
     """An attempt is written before its change and its outcome after (``details.attempt``)."""
+    seq: int = 0
+    """Place in the tenant's chain, from 1."""
+    prev_hash: str = ""
+    """``hash`` of the event before (``GENESIS`` for the first): editing, deleting or moving
+    any event breaks the link of the one after it."""
+    hash: str = ""
+    """SHA-256 of this event's other fields (``runtime.store.chain.event_hash``)."""
+
+
+ApprovalStatus = Literal["pending", "approved"]
+
+
+class Approval(_Model):
+    """SOC2 change control: one graph version's compiled bundle, approved by a second person."""
+
+    graph_id: str
+    version: int
+    bundle_hash: str
+    """SHA-256 of the compiled plan when approval was asked for: what may be deployed."""
+    requested_by: str
+    requested_at: str
+    author: str
+    """Who saved the version: never its approver."""
+    status: ApprovalStatus = "pending"
+    approved_by: str | None = None
+    approved_at: str | None = None
+
+
+class Waiver(_Model):
+    """An admin's decision that one rule does not block deploying one graph, and why."""
+
+    graph_id: str
+    rule_id: str
+    reason: str = Field(min_length=10, max_length=2000)
+    by: str
+    at: str
 
 
 class UsageRecord(_Model):

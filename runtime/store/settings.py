@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from compliance.names import PackName
 from runtime.store.access import ConditionFailed
-from runtime.store.errors import Conflict
-from runtime.store.models import TenantSettings
+from runtime.store.errors import Conflict, NotFound
+from runtime.store.models import Tenant, TenantSettings, effective_packs
 from runtime.store.scoped import Scoped, model_from
 
 
@@ -13,6 +14,17 @@ class SettingsOps(Scoped):
         """Defaults (revision 0) until the first update."""
         fields = self._table.get(self._keys.settings())
         return TenantSettings() if fields is None else model_from(TenantSettings, fields)
+
+    def get_profile(self) -> Tenant:
+        fields = self._table.get(self._keys.profile())
+        if fields is None:
+            raise NotFound(f"tenant {self.tenant_id!r}")
+        return model_from(Tenant, fields)
+
+    def compliance_packs(self, settings: TenantSettings | None = None) -> tuple[PackName, ...]:
+        """The packs in force: the admin's choice, else the industry's preset."""
+        chosen = settings or self.get_settings()
+        return effective_packs(chosen, self.get_profile().industry)
 
     def update_settings(self, settings: TenantSettings) -> TenantSettings:
         key = self._keys.settings()

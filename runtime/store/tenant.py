@@ -7,7 +7,9 @@ lives in its own module and this class only puts them together.
 from __future__ import annotations
 
 from runtime.store.access import Table
+from runtime.store.approvals import ApprovalOps
 from runtime.store.assets import AssetFiles, S3Client
+from runtime.store.audit import AuditOps
 from runtime.store.brand import BrandOps
 from runtime.store.conversations import ConversationOps
 from runtime.store.deployments import DeploymentOps
@@ -20,6 +22,7 @@ from runtime.store.settings import SettingsOps
 from runtime.store.spend import SpendOps
 from runtime.store.table import TABLE_NAME_DEFAULT, DynamoDBClient
 from runtime.store.transfer import TransferOps
+from runtime.store.waivers import WaiverOps
 
 
 class TenantStore(
@@ -30,9 +33,12 @@ class TenantStore(
     DeploymentOps,
     RunOps,
     RecordOps,
+    AuditOps,
     SpendOps,
     ConversationOps,
     TransferOps,
+    WaiverOps,
+    ApprovalOps,
 ):
     def __init__(
         self, client: DynamoDBClient, tenant_id: str, table_name: str = TABLE_NAME_DEFAULT

@@ -91,3 +91,16 @@ def acme_co(client: TestClient, aws: Any) -> Tenant:
 def example(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((EXAMPLES / f"{name}.graph.json").read_text())
     return data
+
+
+def approve(client: TestClient, aws: Any, tenant: Tenant, graph_id: str, version: int) -> None:
+    """SOC2 four eyes: the tenant's admin asks, a second principal (an editor key) approves."""
+    asked = client.post(
+        "/api/v1/approvals", json={"graph_id": graph_id, "version": version}, headers=tenant.auth
+    )
+    assert asked.status_code == 201, asked.text
+    _, second = Directory(aws, "auterity").tenant(tenant.id).create_api_key("reviewer", "editor")
+    approved = client.post(
+        f"/api/v1/approvals/{graph_id}/{version}/approve", headers={"X-API-Key": second}
+    )
+    assert approved.status_code == 200, approved.text

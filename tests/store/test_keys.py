@@ -23,7 +23,9 @@ def every_key(keys: TenantKeys, graph_id: str, slug: str) -> list[str]:
         keys.api_key("0123456789ab"),
         keys.deployment(slug),
         keys.run("r1"),
-        keys.audit_event("e1"),
+        keys.audit_event(1),
+        keys.audit_head(),
+        keys.waiver(graph_id, "HIPAA-PHI-LLM-BAA"),
         keys.usage_record("2026-11-05T00:00", "u1"),
     ]
     partitions = [keys.graph_versions(graph_id), *keys.fixed_partitions()]

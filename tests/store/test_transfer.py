@@ -61,7 +61,7 @@ def test_export_import_round_trips_into_a_fresh_table(
     populate(acme_co)
     lines = list(acme.export_lines())
     assert all(json.loads(line)["Item"]["PK"]["S"].startswith("TENANT#acme#") for line in lines)
-    assert len(lines) == len(set(lines)) == 12
+    assert len(lines) == len(set(lines)) == 13  # with the audit chain's head
 
     create_table(client, "restored")
     restored = TenantStore(client, "acme", "restored")
@@ -147,7 +147,7 @@ def test_cli_export_and_import(
     monkeypatch.setenv("AUTERITY_TABLE", "copy")
     imported = runner.invoke(data_app, ["import", "acme", str(out), "--create-table"])
     assert imported.exit_code == 0, imported.output
-    assert "imported 12 new item(s)" in imported.output
+    assert "imported 13 new item(s)" in imported.output
     assert sorted(TenantStore(client, "acme", "copy").export_lines()) == sorted(
         out.read_text().splitlines()
     )
@@ -158,4 +158,4 @@ def test_cli_export_and_import(
     monkeypatch.setenv("AUTERITY_TABLE", TABLE)
     to_stdout = runner.invoke(data_app, ["export", "acme"])
     assert to_stdout.exit_code == 0
-    assert len([line for line in to_stdout.stdout.splitlines() if line.startswith("{")]) == 12
+    assert len([line for line in to_stdout.stdout.splitlines() if line.startswith("{")]) == 13

@@ -6,8 +6,10 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from runtime.service.approvals import require_approval
 from runtime.service.audit import audited
 from runtime.service.aws_deploy import LambdaEndpoint
+from runtime.service.compliance import refuse_violations, report_for, stance
 from runtime.service.deps import Editor, State, Viewer
 from runtime.store import Deployment
 
@@ -61,6 +63,13 @@ async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
     stored = await run_in_threadpool(store.get_graph, body.graph_id, body.version)
     # Compiling refuses an invalid graph with its diagnostics (422) before anything is written.
     executor = await run_in_threadpool(state.executor, store, stored.graph_id, stored.version)
+    # So do the tenant's compliance packs, unless an admin waived the rule for this graph.
+    report = await run_in_threadpool(report_for, store, stored.graph)
+    refuse_violations(report)
+    # SOC2: a second person approved exactly this bundle.
+    approval = await run_in_threadpool(
+        require_approval, store, report.packs, executor.plan, stored.version
+    )
 
     def change() -> tuple[Deployment, LambdaEndpoint | None]:
         endpoint = None
@@ -75,7 +84,11 @@ async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
         deployment = store.deploy(body.slug, stored.graph_id, stored.version, by=principal.actor)
         return deployment, endpoint
 
-    details = {"graph_id": stored.graph_id, "version": stored.version}
+    details: dict[str, object] = {"graph_id": stored.graph_id, "version": stored.version}
+    if report.packs:
+        details["packs"] = list(report.packs)
+        details["waived"] = [r.rule for r in report.rules if r.status == "waived"]
+    details.update(approval)
     try:
         deployment, endpoint = await run_in_threadpool(
             audited, auth, "deployment.deploy", body.slug, change, details=details
@@ -91,8 +104,12 @@ async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
 async def rollback(slug: str, body: Rollback, auth: Editor, state: State) -> DeploymentView:
     principal, store = auth
     current = await run_in_threadpool(store.get_deployment, slug)
-    await run_in_threadpool(state.executor, store, current.graph_id, body.version)
-    details = {"graph_id": current.graph_id, "version": body.version}
+    executor = await run_in_threadpool(state.executor, store, current.graph_id, body.version)
+    packs, _ = await run_in_threadpool(stance, store)
+    # A rollback deploys an older bundle: with SOC2 on, it too must be the approved one.
+    approval = await run_in_threadpool(require_approval, store, packs, executor.plan, body.version)
+    details: dict[str, object] = {"graph_id": current.graph_id, "version": body.version}
+    details.update(approval)
     try:
         deployment = await run_in_threadpool(
             audited,

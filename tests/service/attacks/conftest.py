@@ -139,6 +139,10 @@ def seed_a(http: httpx.Client, a: Tenant, store: TenantStore) -> SeededA:
     updated = http.put("/api/v1/settings", json=settings, headers=a.auth)
     assert updated.status_code == 200, updated.text
     store.create_user(seeded.user, PASSWORD, "viewer")
+    asked = http.post(  # a pending deploy approval of v2 (SOC2 change control)
+        "/api/v1/approvals", json={"graph_id": "lead_scoring", "version": 2}, headers=a.auth
+    )
+    assert asked.status_code == 201, asked.text
     chat = http.post(  # no AI provider: the closest template, in a conversation of A's admin
         "/api/v1/ai/generate-graph",
         json={"description": f"{MARK} score dealership leads"},

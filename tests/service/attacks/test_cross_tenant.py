@@ -199,6 +199,23 @@ MATRIX: dict[tuple[str, str], Call] = {
     ),
     ("GET", "/api/v1/ai/conversations/{conversation_id}"): Call(NOT_FOUND, aims_at_a=True),
     ("DELETE", "/api/v1/ai/conversations/{conversation_id}"): Call(NOT_FOUND, aims_at_a=True),
+    # Compliance: drafts are checked with B's own packs; A's graphs and waivers stay unseen.
+    ("POST", "/api/v1/compliance/fix"): Call(OK, body=lambda ctx: {"graph": b_graph("draft")}),
+    ("POST", "/api/v1/compliance/report"): Call(OK, body=lambda ctx: {"graph": b_graph("d")}),
+    ("GET", "/api/v1/compliance/report/{graph_id}"): Call(NOT_FOUND, aims_at_a=True),
+    ("GET", "/api/v1/compliance/waivers/{graph_id}"): Call(NOT_FOUND, aims_at_a=True),
+    ("PUT", "/api/v1/compliance/waivers/{graph_id}/{rule_id}"): Call(
+        NOT_FOUND, aims_at_a=True, body=lambda ctx: {"reason": "B tries to waive A's rule"}
+    ),
+    ("DELETE", "/api/v1/compliance/waivers/{graph_id}/{rule_id}"): Call(NOT_FOUND, aims_at_a=True),
+    # Approvals: A's pending approval of v2 is as unknown to B as one never asked for.
+    ("POST", "/api/v1/approvals"): Call(
+        NOT_FOUND, aims_at_a=True, body=lambda ctx: {"graph_id": ctx.ids["graph_id"]}
+    ),
+    ("GET", "/api/v1/approvals/{graph_id}/{version}"): Call(NOT_FOUND, aims_at_a=True),
+    ("POST", "/api/v1/approvals/{graph_id}/{version}/approve"): Call(NOT_FOUND, aims_at_a=True),
+    # GDPR: B erases a subject from B's own data; A's runs are untouched (see the snapshot).
+    ("POST", "/api/v1/gdpr/erase"): Call(OK, body=lambda ctx: {"subject": "ada@acme-only.example"}),
     # A's deployed endpoint: B's key is "not found", B's token is not an endpoint credential.
     **{
         (method, "/t/{tenant}/{slug}"): Call(
@@ -242,6 +259,7 @@ def _a_ids(seeded: SeededA) -> dict[str, str]:
         "kind": "logo",
         "file_name": seeded.logo_file,
         "job_id": "a" * 32,
+        "rule_id": "SOC2-ERROR-PATH",
     }
 
 
@@ -256,6 +274,7 @@ GHOST_IDS = {
     "job_id": "b" * 32,
     "kind": "logo",
     "file_name": "logo-0000000000000000.svg",
+    "rule_id": "SOC2-ERROR-PATH",
 }
 
 
@@ -486,10 +505,14 @@ def test_b_may_reuse_a_s_ids_for_its_own_things(
         == 404
     )
     after = snapshot(a_store, aws, TABLE)
-    # A gained exactly its own new run (and nothing else changed).
+    # A gained exactly its own new run and its audit event (and nothing else changed).
     assert len(after["runs"]) == len(before["runs"]) + 1
-    assert {k: v for k, v in after.items() if k not in ("runs", "raw")} == {
-        k: v for k, v in before.items() if k not in ("runs", "raw")
+    gained = [e for e in after["audit"] if e not in before["audit"]]
+    assert [(e["action"], e["details"]["run_id"]) for e in gained] == [
+        ("run.endpoint", a_run.headers["x-auterity-run-id"])
+    ]
+    assert {k: v for k, v in after.items() if k not in ("runs", "raw", "audit")} == {
+        k: v for k, v in before.items() if k not in ("runs", "raw", "audit")
     }
 
 

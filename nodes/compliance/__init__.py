@@ -1,0 +1,1 @@
+"""Nodes whose job is protecting data: redaction, masking."""

@@ -1,0 +1,69 @@
+"""The run-time guard: no card number or card security code reaches a model or a log.
+
+Design-time rules see declared classes; this sees the actual payload, so an undeclared card
+number typed into a free-text field is still caught. It refuses the step instead of masking
+it: silently changing what a model or log receives would hide the graph's mistake. The
+message names the field, never the value.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+GUARDED = frozenset({"llm", "log"})
+"""Capabilities whose inputs are checked."""
+
+SECURITY_CODE_KEYS = frozenset(
+    {"cvv", "cvv2", "cvc", "cvc2", "cid", "csc", "security_code", "card_security_code"}
+)
+_DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+MAX_DEPTH = 64
+MAX_STRINGS = 100_000
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = ord(ch) - 48
+        if i % 2 == 1:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def card_number_in(text: str) -> bool:
+    """Whether ``text`` holds a 13-19 digit run (spaces or dashes allowed) passing Luhn."""
+    for match in _DIGIT_RUN.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        if luhn_valid(digits) and len(set(digits)) > 1:
+            return True
+    return False
+
+
+def _key(key: object) -> str:
+    return str(key).lower().replace("-", "_")
+
+
+def sensitive_payload(value: Any) -> str | None:
+    """Where in ``value`` a card number or a security code sits (a path), or None."""
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    seen = 0
+    while stack and seen < MAX_STRINGS:
+        current, path, depth = stack.pop()
+        seen += 1
+        if isinstance(current, str):
+            if card_number_in(current):
+                return f"a card number in {path or 'the input'}"
+        elif isinstance(current, int) and not isinstance(current, bool):
+            if card_number_in(str(current)):
+                return f"a card number in {path or 'the input'}"
+        elif depth < MAX_DEPTH and isinstance(current, dict):
+            for k, v in current.items():
+                where = f"{path}.{k}" if path else str(k)
+                if _key(k) in SECURITY_CODE_KEYS and v not in (None, ""):
+                    return f"a card security code in {where}"
+                stack.append((v, where, depth + 1))
+        elif depth < MAX_DEPTH and isinstance(current, list):
+            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(current))
+    return None

@@ -1,0 +1,60 @@
+"""The tenant's compliance stance, and the deploy gate built on it.
+
+Imported by the routes on first use: the packs bring NetworkX and the node registry, which a
+Lambda serving only deployed endpoints never needs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from runtime.graph import Graph
+from runtime.service.errors import ApiError
+from runtime.store import TenantStore
+
+if TYPE_CHECKING:
+    from compliance.check import Report
+    from compliance.names import PackName
+    from compliance.rules import Context
+
+
+def stance(store: TenantStore) -> tuple[tuple[PackName, ...], Context]:
+    """The packs in force for the tenant and what it has signed (BAAs, DPAs, regions)."""
+    from compliance.rules import Context
+
+    settings = store.get_settings()
+    context = Context.model_validate(
+        {**settings.model_dump(), "llm_providers": settings.ai.allowed_providers}
+    )
+    return store.compliance_packs(settings), context
+
+
+def report_for(store: TenantStore, graph: Graph, packs: list[PackName] | None = None) -> Report:
+    """Check ``graph`` with the tenant's packs (or ``packs``), counting its waivers."""
+    from compliance.check import Report, check_graph
+
+    tenant_packs, context = stance(store)
+    chosen = tenant_packs if packs is None else packs
+    if not chosen:  # nothing to check: skip the analysis
+        return Report(graph_id=graph.id, packs=[], rules=[])
+    waivers = {w.rule_id: w.reason for w in store.list_waivers(graph.id)}
+    return check_graph(graph, chosen, context, waivers=waivers)
+
+
+def refuse_violations(report: Report) -> None:
+    """Deploying a graph with an unwaived violation is a 422 naming each rule and node."""
+    from compliance.check import diagnostics
+
+    findings = report.findings
+    if not findings:
+        return
+    first = findings[0]
+    where = f" at node {first.node!r}" if first.node else ""
+    more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+    raise ApiError(
+        422,
+        "compliance_violation",
+        f"{first.rule}{where}: {first.message}{more}",
+        diagnostics=[d.model_dump(exclude_defaults=True) for d in diagnostics(report)],
+        rules=sorted({f.rule for f in findings}),
+    )

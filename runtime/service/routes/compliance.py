@@ -1,0 +1,91 @@
+"""Compliance: reports, auto-fix previews and waivers (admins only, audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, Field
+
+from compliance.names import PackName
+from runtime.graph import Graph
+from runtime.service.audit import audited
+from runtime.service.compliance import report_for, stance
+from runtime.service.deps import Admin, Viewer
+from runtime.store import Waiver
+
+router = APIRouter(prefix="/compliance", tags=["compliance"])
+
+
+class FixRequest(BaseModel):
+    graph: Graph
+    packs: list[PackName] | None = Field(default=None, description="Default: the tenant's.")
+    rules: list[str] | None = Field(default=None, description="Fix only these rules.")
+
+
+class WaiverRequest(BaseModel):
+    reason: str = Field(min_length=10, max_length=2000)
+
+
+@router.post("/fix")
+def fix(body: FixRequest, auth: Viewer) -> Any:
+    """The graph with every mechanical remedy applied, the patches, and the diff to preview.
+
+    Nothing is saved: the builder shows the diff and saves the graph if the user accepts.
+    """
+    from compliance.fix import fix_graph
+
+    packs, context = stance(auth[1])
+    chosen = packs if body.packs is None else body.packs
+    return fix_graph(body.graph, chosen, context, rules=body.rules).model_dump(mode="json")
+
+
+@router.post("/report")
+def report_draft(body: FixRequest, auth: Viewer) -> Any:
+    """Which rules the graph passes, fails or has waived, with the findings as evidence."""
+    return report_for(auth[1], body.graph, body.packs).model_dump(mode="json")
+
+
+@router.get("/report/{graph_id}")
+def report_stored(graph_id: str, auth: Viewer, version: int | None = Query(None, ge=1)) -> Any:
+    store = auth[1]
+    return report_for(store, store.get_graph(graph_id, version).graph).model_dump(mode="json")
+
+
+@router.get("/waivers/{graph_id}")
+def list_waivers(graph_id: str, auth: Viewer) -> list[Waiver]:
+    store = auth[1]
+    store.get_graph(graph_id)  # 404 for a graph the tenant does not have
+    return store.list_waivers(graph_id)
+
+
+@router.put("/waivers/{graph_id}/{rule_id}", status_code=status.HTTP_201_CREATED)
+def waive(graph_id: str, rule_id: str, body: WaiverRequest, auth: Admin) -> Waiver:
+    """Let ``graph_id`` deploy despite ``rule_id``; the reason goes into the audit trail."""
+    from compliance.packs import RULES
+    from runtime.service.errors import ApiError
+
+    if rule_id not in RULES:
+        raise ApiError(422, "invalid", f"rule_id: no rule {rule_id!r}")
+    principal, store = auth
+    store.get_graph(graph_id)
+    return audited(
+        auth,
+        "compliance.waive",
+        f"{graph_id}/{rule_id}",
+        lambda: store.add_waiver(graph_id, rule_id, body.reason, by=principal.actor),
+        details={"graph_id": graph_id, "rule": rule_id, "reason": body.reason},
+    )
+
+
+@router.delete("/waivers/{graph_id}/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
+def unwaive(graph_id: str, rule_id: str, auth: Admin) -> Response:
+    store = auth[1]
+    audited(
+        auth,
+        "compliance.unwaive",
+        f"{graph_id}/{rule_id}",
+        lambda: store.remove_waiver(graph_id, rule_id),
+        details={"graph_id": graph_id, "rule": rule_id},
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

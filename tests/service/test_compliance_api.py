@@ -1,0 +1,174 @@
+"""The healthcare example end to end: refused at deploy with the HIPAA rule naming the LLM
+node, fixed by an inserted redaction node, then deployed and run, leaving a verifiable audit
+chain. Plus the validate endpoint with packs, and admin waivers with reasons."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from runtime.ai.config import AiConfig
+from runtime.ai.testing import FakeProvider
+from runtime.service.config import ServiceConfig
+from runtime.store import Directory
+
+from .conftest import Tenant, approve, example
+
+BODY = {
+    "patient": {"name": "Ada Lovelace", "dob": "1815-12-10", "phone": "+44 20 7946 0000"},
+    "visit": {"reason": "Refill of blood pressure medication"},
+}
+
+
+@pytest.fixture
+def config(fake_server: FakeProvider) -> ServiceConfig:
+    """The service's models are the local fake provider (never a real one)."""
+    fake_server.reset()
+    return ServiceConfig(
+        token_secret="t" * 48, max_run_seconds=10, ai=AiConfig(providers=fake_server.providers())
+    )
+
+
+@pytest.fixture
+def clinic(client: TestClient, acme: Tenant) -> Tenant:
+    """``acme`` with the healthcare preset's packs."""
+    settings = client.get("/api/v1/settings", headers=acme.auth).json()
+    settings["compliance_packs"] = ["hipaa", "soc2"]
+    assert client.put("/api/v1/settings", json=settings, headers=acme.auth).status_code == 200
+    graph = example("patient-intake")
+    created = client.post("/api/v1/graphs", json={"graph": graph}, headers=acme.auth)
+    assert created.status_code == 201, created.text
+    return acme
+
+
+def _deploy(client: TestClient, tenant: Tenant, version: int | None = None) -> Any:
+    body = {"slug": "intake", "graph_id": "patient-intake", "version": version}
+    return client.post("/api/v1/deployments", json=body, headers=tenant.auth)
+
+
+def test_the_example_is_refused_fixed_deployed_and_audited(
+    client: TestClient, clinic: Tenant, aws: Any, fake_server: FakeProvider
+) -> None:
+    refused = _deploy(client, clinic)
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["code"] == "compliance_violation"
+    assert error["message"].startswith("HIPAA-PHI-LLM-BAA at node 'summary'")
+    assert error["rules"] == ["HIPAA-PHI-LLM-BAA"]
+    assert error["diagnostics"][0]["node"] == "summary"
+
+    graph = client.get("/api/v1/graphs/patient-intake", headers=clinic.auth).json()["graph"]
+    fixed = client.post("/api/v1/compliance/fix", json={"graph": graph}, headers=clinic.auth)
+    assert fixed.status_code == 200, fixed.text
+    result = fixed.json()
+    assert [a["rule"] for a in result["applied"]] == ["HIPAA-PHI-LLM-BAA"]
+    (added,) = [c for c in result["diff"]["nodes"] if c["change"] == "added"]
+    inserted = next(n for n in result["graph"]["nodes"] if n["id"] == added["node"])
+    assert inserted["type"] == "compliance.redact"
+    assert all(r["status"] == "passed" for r in result["remaining"]["rules"])
+
+    saved = client.put(
+        "/api/v1/graphs/patient-intake",
+        json={"graph": result["graph"], "base_version": 1, "message": "redact PHI"},
+        headers=clinic.auth,
+    )
+    assert saved.status_code == 200, saved.text
+    assert _deploy(client, clinic).json()["error"]["code"] == "approval_required"  # SOC2
+    approve(client, aws, clinic, "patient-intake", 2)
+    deployed = _deploy(client, clinic)
+    assert deployed.status_code == 201, deployed.text
+
+    answer = client.post("/t/acme/intake", json=BODY, headers=clinic.key)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["summary"].startswith("ok: ")
+    (call,) = fake_server.requests
+    sent = json.dumps(call.body)
+    assert "[REDACTED]" in sent
+    for value in ("Ada", "Lovelace", "1815-12-10", "7946"):
+        assert value not in sent, f"{value!r} reached the model provider"
+    run = client.post(
+        "/api/v1/graphs/patient-intake/run", json={"input": {"body": BODY}}, headers=clinic.auth
+    )
+    assert run.status_code == 200, run.text
+
+    store = Directory(aws, "auterity").tenant("acme")
+    actions = [e.action for e in store.iter_audit()]
+    assert "deployment.deploy" in actions
+    assert "run.manual" in actions
+    report = store.verify_audit()
+    assert report.ok, report.problems
+    assert report.events == report.head_seq == len(actions)
+
+
+def test_validate_with_packs_pins_the_finding_on_the_node(
+    client: TestClient, clinic: Tenant
+) -> None:
+    graph = example("patient-intake")
+    plain = client.post("/api/v1/validate", json=graph, headers=clinic.auth).json()
+    assert plain == {"valid": True, "diagnostics": []}
+    checked = client.post(
+        "/api/v1/validate", params={"packs": "tenant"}, json=graph, headers=clinic.auth
+    ).json()
+    assert checked["valid"] is False
+    (diag,) = checked["diagnostics"]
+    assert (diag["code"], diag["node"]) == ("compliance.HIPAA-PHI-LLM-BAA", "summary")
+    gdpr = client.post(
+        "/api/v1/validate", params={"packs": ["gdpr"]}, json=graph, headers=clinic.auth
+    ).json()
+    assert {d["code"] for d in gdpr["diagnostics"]} == {"compliance.GDPR-PII-LLM-DPA"}
+
+
+def test_an_admin_waiver_with_a_reason_lets_the_graph_deploy(
+    client: TestClient, clinic: Tenant, aws: Any
+) -> None:
+    store = Directory(aws, "auterity").tenant("acme")
+    _, editor_key = store.create_api_key("editor", "editor")
+    url = "/api/v1/compliance/waivers/patient-intake/HIPAA-PHI-LLM-BAA"
+    reason = {"reason": "BAA with the provider signed 2026-01-12, ref LEGAL-114"}
+    assert client.put(url, json=reason, headers={"X-API-Key": editor_key}).status_code == 403
+    assert client.put(url, json={"reason": "short"}, headers=clinic.auth).status_code == 422
+    waived = client.put(url, json=reason, headers=clinic.auth)
+    assert waived.status_code == 201, waived.text
+    approve(client, aws, clinic, "patient-intake", 1)
+    assert _deploy(client, clinic).status_code == 201
+
+    report = client.get("/api/v1/compliance/report/patient-intake", headers=clinic.auth).json()
+    status = {r["rule"]: r["status"] for r in report["rules"]}
+    assert status["HIPAA-PHI-LLM-BAA"] == "waived"
+    assert status["SOC2-ERROR-PATH"] == "passed"
+    events = list(store.iter_audit())
+    waive = next(e for e in events if e.action == "compliance.waive")
+    assert waive.details["reason"] == reason["reason"]
+    deploy = next(e for e in events if e.action == "deployment.deploy")
+    assert deploy.details["waived"] == ["HIPAA-PHI-LLM-BAA"]
+
+    assert client.delete(url, headers=clinic.auth).status_code == 204
+    assert _deploy(client, clinic).status_code == 422
+
+
+def test_a_baa_covers_the_model_only_if_routing_stays_with_that_provider(
+    client: TestClient, clinic: Tenant, aws: Any
+) -> None:
+    """``ai.summarize`` may fall back to any model the tenant's AI policy allows: a BAA with
+    Anthropic is enough only once the policy allows Anthropic alone."""
+    settings = client.get("/api/v1/settings", headers=clinic.auth).json()
+    settings["baa_providers"] = ["anthropic"]
+    assert client.put("/api/v1/settings", json=settings, headers=clinic.auth).status_code == 200
+    refused = _deploy(client, clinic)
+    assert refused.status_code == 422
+    assert "any provider the routing picks" in refused.json()["error"]["message"]
+
+    settings = client.get("/api/v1/settings", headers=clinic.auth).json()
+    settings["ai"]["allowed_providers"] = ["anthropic"]
+    assert client.put("/api/v1/settings", json=settings, headers=clinic.auth).status_code == 200
+    approve(client, aws, clinic, "patient-intake", 1)
+    assert _deploy(client, clinic).status_code == 201
+
+
+def test_unknown_rules_cannot_be_waived(client: TestClient, clinic: Tenant) -> None:
+    url = "/api/v1/compliance/waivers/patient-intake/HIPAA-MADE-UP"
+    response = client.put(url, json={"reason": "a long enough reason"}, headers=clinic.auth)
+    assert response.status_code == 422
