@@ -133,6 +133,11 @@ def ran(result: RunResult) -> list[str]:
     return [t.node for t in result.trace if t.status == "ok"]
 
 
+def _touched(prepared: Prepared, result: RunResult) -> list[str]:
+    labels = prepared.labels
+    return labels.touched(ran(result)) if labels is not None else []
+
+
 async def execute_and_record(
     state: ServiceState,
     store: TenantStore,
@@ -177,11 +182,11 @@ async def execute_and_record(
             target=graph_id,
             details={"run_id": run_id, "version": prepared.version, "status": result.status},
         )
-    elif trigger == "http":
+    elif trigger == "http" and (touched := _touched(prepared, result)):
         # Which data classes the run touched, so a reviewer can find every run that handled
-        # PHI (HIPAA) or card data (PCI): class names only, never values.
-        labels = prepared.labels
-        touched = labels.touched(ran(result)) if labels is not None else []
+        # PHI (HIPAA) or card data (PCI): class names only, never values. A run that handled
+        # no classified data is in the run records already; an audit append per request of a
+        # plain webhook would cost more DynamoDB requests than the run itself.
         await run_in_threadpool(
             store.record_audit,
             actor=actor,

@@ -102,3 +102,17 @@ def test_an_endpoint_run_is_audited_with_the_classes_it_touched(
     assert BODY["card"]["number"] not in text
     assert SAD not in text
     assert store.verify_audit().ok
+
+
+def test_an_endpoint_run_without_classified_data_adds_no_audit_event(
+    client: TestClient, deployed: Tenant, aws: Any
+) -> None:
+    """Plain webhooks are in the run records; the trail is for runs that handled data classes."""
+    graph = json.loads((GRAPH.parents[4] / "examples" / "http-echo.graph.json").read_text())
+    saved = client.post("/api/v1/graphs", json={"graph": graph}, headers=deployed.auth)
+    assert saved.status_code == 201, saved.text
+    body = {"slug": "echo", "graph_id": graph["id"]}
+    assert client.post("/api/v1/deployments", json=body, headers=deployed.auth).status_code == 201
+    assert client.post("/t/acme/echo", json={"hi": 1}, headers=deployed.key).status_code == 200
+    store = Directory(aws, "auterity").tenant("acme")
+    assert [e for e in store.iter_audit() if e.action == "run.endpoint"] == []
