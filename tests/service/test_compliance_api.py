@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from runtime.ai.config import AiConfig
-from runtime.ai.testing import FakeProvider
+from runtime.ai.testing import FakeProvider, Reply
 from runtime.service.config import ServiceConfig
 from runtime.store import Directory
 
@@ -172,3 +172,54 @@ def test_unknown_rules_cannot_be_waived(client: TestClient, clinic: Tenant) -> N
     url = "/api/v1/compliance/waivers/patient-intake/HIPAA-MADE-UP"
     response = client.put(url, json={"reason": "a long enough reason"}, headers=clinic.auth)
     assert response.status_code == 422
+
+
+def test_a_generated_graph_is_checked_against_the_tenants_packs_and_repaired(
+    client: TestClient, clinic: Tenant, fake_server: FakeProvider
+) -> None:
+    """The chat's graphs meet policy before they reach the canvas: a proposal sending PHI to a
+    model without a BAA goes back to the model with the HIPAA rule and node named; the
+    redacted proposal comes back clean."""
+    from compliance.fix import fix_graph
+    from runtime.graph import Graph
+
+    violating = example("patient-intake")
+    fixed = fix_graph(Graph.model_validate(violating), ["hipaa"]).graph.model_dump(mode="json")
+    fake_server.queue(
+        "openai",
+        Reply.json({"graph": violating, "explanation": "Summarizes intake."}),
+        Reply.json({"graph": fixed, "explanation": "Summarizes redacted intake."}),
+    )
+    answered = client.post(
+        "/api/v1/ai/generate-graph",
+        json={"description": "summarize patient intake forms for the nurse"},
+        headers=clinic.auth,
+    )
+    assert answered.status_code == 200, answered.text
+    result = answered.json()
+    assert result["rounds"] == 2
+    assert result["diagnostics"] == []
+    assert any(n["type"] == "compliance.redact" for n in result["graph"]["nodes"])
+    first, repair = fake_server.of("openai")
+    assert "hipaa" in first.body["messages"][0]["content"].lower()
+    feedback = repair.body["messages"][-1]["content"]
+    assert "HIPAA-PHI-LLM-BAA" in feedback
+    assert "summary" in feedback
+
+
+def test_violations_left_after_the_repair_rounds_are_returned_with_the_graph(
+    client: TestClient, clinic: Tenant, fake_server: FakeProvider
+) -> None:
+    violating = example("patient-intake")
+    fake_server.queue(
+        "openai", *[Reply.json({"graph": violating, "explanation": "Same."}) for _ in range(2)]
+    )
+    answered = client.post(
+        "/api/v1/ai/generate-graph",
+        json={"description": "summarize patient intake forms", "max_repair_rounds": 1},
+        headers=clinic.auth,
+    )
+    result = answered.json()
+    codes = [d["code"] for d in result["diagnostics"]]
+    assert "compliance.HIPAA-PHI-LLM-BAA" in codes
+    assert next(d for d in result["diagnostics"] if "HIPAA" in d["code"])["node"] == "summary"

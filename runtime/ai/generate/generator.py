@@ -8,7 +8,7 @@ one: the closest bundled template, and an explanation that says so.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
@@ -61,6 +61,24 @@ def _finish(graph: Graph, current: Graph | None) -> Graph:
     return lay_out(graph, keep)
 
 
+PolicyCheck = Callable[[Graph], list[Diagnostic]]
+"""Findings beyond the validator's (the tenant's compliance packs), as diagnostics."""
+
+
+def _checker(policy_check: PolicyCheck | None) -> Callable[[Graph], list[Diagnostic]]:
+    if policy_check is None:
+        return validate
+
+    def check(graph: Graph) -> list[Diagnostic]:
+        found = validate(graph)
+        # Data flow is only meaningful over a graph the validator accepts.
+        if any(d.severity == "error" for d in found):
+            return found
+        return [*found, *policy_check(graph)]
+
+    return check
+
+
 async def generate_graph(
     request: GenerateRequest,
     *,
@@ -69,10 +87,17 @@ async def generate_graph(
     site: CallSite,
     industry: Industry | None = None,
     history: Sequence[Message] = (),
+    policy_check: PolicyCheck | None = None,
 ) -> GenerateResult:
+    """Propose a graph, repairing it with the validator's (and policy's) findings.
+
+    ``policy_check`` adds the tenant's compliance findings to the validator's, so a graph
+    that violates a pack goes back to the model for repair like any invalid graph.
+    """
     industry = request.industry or industry
+    check = _checker(policy_check)
     if not session.router.configured:
-        return from_template(request, industry)
+        return from_template(request, industry, check)
     messages = [
         Message(role="system", content=system_prompt(industry, request.compliance_packs)),
         *history[-HISTORY_TURNS:],
@@ -100,7 +125,7 @@ async def generate_graph(
         explanation = str((reply.data or {}).get("explanation", "")).strip()
         if graph is not None:
             graph = _finish(graph, request.graph)
-            diagnostics = validate(graph)
+            diagnostics = check(graph)
             best = (graph, diagnostics, explanation)
             problems = [describe(d) for d in diagnostics if d.severity == "error"]
         if not problems:
@@ -133,7 +158,11 @@ async def generate_graph(
     )
 
 
-def from_template(request: GenerateRequest, industry: Industry | None) -> GenerateResult:
+def from_template(
+    request: GenerateRequest,
+    industry: Industry | None,
+    check: Callable[[Graph], list[Diagnostic]] = validate,
+) -> GenerateResult:
     match = best_match(request.description, industry)
     if match is None:
         return GenerateResult(
@@ -161,7 +190,7 @@ def from_template(request: GenerateRequest, industry: Industry | None) -> Genera
     )
     return GenerateResult(
         graph=graph,
-        diagnostics=validate(graph),
+        diagnostics=check(graph),
         explanation=explanation,
         source="template",
         template=match.template.name,

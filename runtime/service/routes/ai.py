@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -16,6 +17,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from runtime.ai.generate.models import GenerateRequest, GenerateResult
+from runtime.diagnostics import Diagnostic
+from runtime.graph import Graph
 from runtime.service.deps import Editor, State, Viewer
 from runtime.service.errors import ApiError
 from runtime.store import ChatTurn, Conflict, Conversation, TenantStore, UsageRecord
@@ -70,6 +73,29 @@ def _record(
         return store.append_turns(fresh, turns)
 
 
+def _with_tenant_packs(
+    store: TenantStore, body: GenerateRequest
+) -> tuple[GenerateRequest, Callable[[Graph], list[Diagnostic]] | None]:
+    """The tenant's packs join the asked-for ones, in the prompt and in the checks.
+
+    The checks run over every proposal, so a graph that would be refused at deploy (PHI to a
+    model without a BAA, say) goes back to the model with the rule and node named, and
+    whatever still fails is on the canvas before anyone accepts it.
+    """
+    from compliance.check import check_graph, diagnostics
+    from compliance.names import PACK_NAMES
+    from runtime.service.compliance import stance
+
+    tenant_packs, context = stance(store)
+    asked = [p for p in PACK_NAMES if p in {a.lower() for a in body.compliance_packs}]
+    chosen = list(dict.fromkeys([*tenant_packs, *asked]))
+    extra = [p for p in body.compliance_packs if p.lower() not in PACK_NAMES]
+    body = body.model_copy(update={"compliance_packs": [*chosen, *extra]})
+    if not chosen:
+        return body, None
+    return body, lambda graph: diagnostics(check_graph(graph, chosen, context))
+
+
 @router.post("/generate-graph")
 async def generate_graph(body: GenerateRequest, auth: Editor, state: State) -> GenerateResult:
     """Propose a graph for a description (or an edit of ``graph``), checked by the validator."""
@@ -87,6 +113,7 @@ async def generate_graph(body: GenerateRequest, auth: Editor, state: State) -> G
         graph_id=body.graph.id if body.graph is not None else None,
         purpose="generate_graph",
     )
+    body, policy_check = await run_in_threadpool(_with_tenant_packs, store, body)
     try:
         result = await generate(
             body,
@@ -95,6 +122,7 @@ async def generate_graph(body: GenerateRequest, auth: Editor, state: State) -> G
             site=site,
             industry=tenant.industry,
             history=_history(conversation) if conversation is not None else [],
+            policy_check=policy_check,
         )
     except AiError as exc:
         code = getattr(exc, "code", "ai_failed")
