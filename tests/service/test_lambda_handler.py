@@ -23,6 +23,18 @@ from runtime.store import Directory
 from tests.service.conftest import example
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _restore_auterity_logger() -> Iterator[None]:
+    """Powertools configures the ``auterity`` logger when the handler is imported (level,
+    handler); later test modules must see it as it was."""
+    logger = logging.getLogger("auterity")
+    saved = (logger.level, list(logger.handlers), logger.propagate)
+    yield
+    logger.setLevel(saved[0])
+    logger.handlers[:] = saved[1]
+    logger.propagate = saved[2]
+
+
 @dataclass
 class Context:
     function_name: str = "auterity-api"
