@@ -56,8 +56,13 @@ def test_palette_metadata_and_schema(node_type: AnyNodeType) -> None:
 
 @pytest.mark.parametrize(
     "node_type",
-    # LLM nodes run their examples against the fake provider in tests/ai/test_nodes.py.
-    [t for t in TYPES if t.type not in ("http.request",) and "llm" not in t.capabilities],
+    # LLM nodes run their examples against the fake provider in tests/ai/test_nodes.py, and
+    # compliance.encrypt against moto's KMS in tests/compliance/test_encrypt_node.py.
+    [
+        t
+        for t in TYPES
+        if t.type not in ("http.request", "compliance.encrypt") and "llm" not in t.capabilities
+    ],
     ids=lambda t: t.type,
 )
 async def test_example_config_is_valid_and_runs(node_type: AnyNodeType) -> None:
