@@ -128,6 +128,7 @@ def _outputs_table(outputs: dict[str, str], title: str) -> Table:
 def _run(verbose: bool, work: Any) -> Job:
     from botocore.exceptions import EndpointConnectionError  # type: ignore[import-untyped]
 
+    from runtime.store import StoreError
     from whitelabel.provision import ProvisionError
 
     with StepDisplay(err, verbose=verbose) as display:
@@ -140,6 +141,13 @@ def _run(verbose: bool, work: Any) -> Job:
         except EndpointConnectionError as error:
             display.progress.stop()
             _unreachable(error)
+        except StoreError as error:  # the platform's table or bucket (the account step)
+            display.progress.stop()
+            err.print(
+                f"[red]error:[/] the platform: {error} (start `make run`, or --no-platform)",
+                highlight=False,
+            )
+            raise typer.Exit(1) from None
     return job
 
 

@@ -133,9 +133,17 @@ def ran(result: RunResult) -> list[str]:
     return [t.node for t in result.trace if t.status == "ok"]
 
 
+AUDITED_CLASSES = frozenset({"PHI", "PAN", "SAD", "CREDENTIALS"})
+"""Classes whose every use the frameworks want on record: HIPAA's audit controls (PHI), PCI
+DSS requirement 10 (card data), and secrets. Plain PII (a lead's email) is in the run records;
+auditing each such webhook call too would triple its DynamoDB requests for no rule's sake."""
+
+
 def _touched(prepared: Prepared, result: RunResult) -> list[str]:
+    """The run's data classes, when any of them must be audited; else nothing."""
     labels = prepared.labels
-    return labels.touched(ran(result)) if labels is not None else []
+    touched = labels.touched(ran(result)) if labels is not None else []
+    return touched if AUDITED_CLASSES.intersection(touched) else []
 
 
 async def execute_and_record(
@@ -184,9 +192,8 @@ async def execute_and_record(
         )
     elif trigger == "http" and (touched := _touched(prepared, result)):
         # Which data classes the run touched, so a reviewer can find every run that handled
-        # PHI (HIPAA) or card data (PCI): class names only, never values. A run that handled
-        # no classified data is in the run records already; an audit append per request of a
-        # plain webhook would cost more DynamoDB requests than the run itself.
+        # PHI (HIPAA) or card data (PCI): class names only, never values. Other runs are in
+        # the run records already (see AUDITED_CLASSES).
         await run_in_threadpool(
             store.record_audit,
             actor=actor,

@@ -52,7 +52,9 @@ def endpoint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[LocalA
 
 def test_provision_status_teardown_on_the_local_endpoint(endpoint: LocalAws) -> None:
     runner = CliRunner()
-    made = runner.invoke(app, ["tenant", "provision", "acme", "--brand", str(ACME)])
+    made = runner.invoke(
+        app, ["tenant", "provision", "acme", "--brand", str(ACME), "--no-platform"]
+    )
     assert made.exit_code == 0, made.output + str(made.exception)
     assert "auterity-tenant-acme (local)" in made.stdout
     assert "BrandPrimaryColor" in made.stdout
@@ -69,18 +71,22 @@ def test_provision_status_teardown_on_the_local_endpoint(endpoint: LocalAws) -> 
     assert "auterity-tenant-acme: CREATE_COMPLETE" in shown.stdout
     assert "AWS::Lambda::Function" in shown.stdout
 
-    changed = runner.invoke(app, ["tenant", "update", "acme", "--log-retention-days", "90"])
+    changed = runner.invoke(
+        app, ["tenant", "update", "acme", "--log-retention-days", "90", "--no-platform"]
+    )
     assert changed.exit_code == 0, changed.output + str(changed.exception)
     assert "✓ deploy" in changed.stderr
     logs = boto3.client("logs", endpoint_url=endpoint.endpoint_url, region_name="us-east-1")
     (group,) = logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/auterity-acme")["logGroups"]
     assert group["retentionInDays"] == 90
 
-    refused = runner.invoke(app, ["tenant", "update", "acme", "--log-retention-days", "31"])
+    refused = runner.invoke(
+        app, ["tenant", "update", "acme", "--log-retention-days", "31", "--no-platform"]
+    )
     assert refused.exit_code == 2
     assert "log_retention_days" in refused.stderr
 
-    gone = runner.invoke(app, ["tenant", "teardown", "acme", "--yes"])
+    gone = runner.invoke(app, ["tenant", "teardown", "acme", "--yes", "--no-platform"])
     assert gone.exit_code == 0, gone.output
     assert "tenant acme's stack is deleted" in gone.stdout
 
