@@ -11,6 +11,7 @@ from reflex.vars import ObjectVar
 
 from builder.problems import Problem
 from builder.state import CanvasState
+from builder.state.compliance import ComplianceState
 from builder.state.panels import ProblemsPanelState
 
 
@@ -29,6 +30,16 @@ def _row(problem: ObjectVar[Problem]) -> rx.Component:
             rx.cond(
                 problem["hint"] != "",
                 rx.text(problem["hint"], size="1", color_scheme="gray"),
+            ),
+            rx.cond(
+                problem["rule"] != "",
+                rx.link(
+                    "Compliance report: " + problem["rule"],
+                    on_click=ComplianceState.open_report,
+                    size="1",
+                    cursor="pointer",
+                    custom_attrs={"data-testid": "problem-report"},
+                ),
             ),
             spacing="0",
             align="start",
