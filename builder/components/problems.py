@@ -33,11 +33,13 @@ def _row(problem: ObjectVar[Problem]) -> rx.Component:
             ),
             rx.cond(
                 problem["rule"] != "",
-                rx.link(
+                rx.button(
+                    rx.icon("shield-check", size=12),
                     "Compliance report: " + problem["rule"],
+                    # A button, not a link: a link's navigation would reload the editor.
                     on_click=ComplianceState.open_report,
                     size="1",
-                    cursor="pointer",
+                    variant="ghost",
                     custom_attrs={"data-testid": "problem-report"},
                 ),
             ),
