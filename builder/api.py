@@ -10,12 +10,14 @@ show as it is.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from builder.api_brand import BrandCalls
+from builder.api_compliance import ComplianceCalls, Report
 from runtime.ai.generate.models import GenerateRequest, GenerateResult, Industry
 from runtime.diagnostics import Diagnostic
 from runtime.diff import GraphDiff
@@ -79,6 +81,7 @@ __all__ = [
     "GraphVersionInfo",
     "Industry",
     "Me",
+    "Report",
     "RunRecord",
     "Saved",
     "Session",
@@ -151,7 +154,7 @@ def error_from(response: httpx.Response) -> ApiError:
     return ApiError(response.status_code, "error", f"HTTP {response.status_code}: {text}")
 
 
-class Api(BrandCalls):
+class Api(BrandCalls, ComplianceCalls):
     """One user's calls; cheap to make per request (the token is the only state)."""
 
     def __init__(
@@ -250,10 +253,13 @@ class Api(BrandCalls):
         path = f"/graphs/{_segment(graph_id)}/diff"
         return await self._get(path, DIFF, **{"from": old, "to": new})
 
-    async def validate(self, graph_id: str, version: int | None = None) -> Validation:
+    async def validate(
+        self, graph_id: str, version: int | None = None, packs: Sequence[str] = ()
+    ) -> Validation:
+        """``packs=["tenant"]``: with the findings of the tenant's compliance packs."""
         path = f"/graphs/{_segment(graph_id)}/validate"
-        response = await self._call("POST", path, params={"version": version})
-        return _parse(VALIDATION, response)
+        params = {"version": version, "packs": list(packs) or None}
+        return _parse(VALIDATION, await self._call("POST", path, params=params))
 
     # --- deployments ----------------------------------------------------------------------
 

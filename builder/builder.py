@@ -17,6 +17,8 @@ from builder.pages.login import login_page
 from builder.pages.runs import runs_page
 from builder.pages.settings import settings_page
 from builder.state.brand_editor import BrandEditorState
+from builder.state.compliance import ComplianceState
+from builder.state.compliance_packs import CompliancePacksState
 from builder.state.document import DocumentState
 from builder.state.graphs import GraphsState
 from builder.state.runs import RunsState
@@ -53,7 +55,7 @@ app.add_page(
     route=routes.EDITOR,
     title=page_title("Editor"),
     meta=META,
-    on_load=[SessionState.require_login, DocumentState.load_document],
+    on_load=[SessionState.require_login, DocumentState.load_document, ComplianceState.check],
 )
 app.add_page(
     runs_page,
@@ -67,7 +69,7 @@ app.add_page(
     route=routes.SETTINGS,
     title=page_title("Settings"),
     meta=META,
-    on_load=[SessionState.require_login, SettingsState.load],
+    on_load=[SessionState.require_login, SettingsState.load, CompliancePacksState.load],
 )
 app.add_page(
     brand_page,

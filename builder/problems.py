@@ -19,7 +19,11 @@ from runtime.diagnostics import Diagnostic
 from runtime.validate import analyze
 
 Problem = dict[str, str]
-"""One row of the problems list: ``severity``, ``node`` (id or ""), ``title``, ``message``."""
+"""One row of the problems list: ``severity``, ``node`` (id or ""), ``title``, ``message``,
+``hint`` and ``rule`` (a compliance rule's id, or "")."""
+
+COMPLIANCE_PREFIX = "compliance."
+"""The code of a compliance finding: ``compliance.<RULE>`` (``compliance.check``)."""
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 EDGE_DECORATIONS = ("diagnostics", "severity")
@@ -121,9 +125,14 @@ def problem_list(
                 "title": titles[node_id] if node_id else "Graph",
                 "message": d.message,
                 "hint": d.hint,
+                "rule": d.code.removeprefix(COMPLIANCE_PREFIX) if is_compliance(d) else "",
             }
         )
     return rows
+
+
+def is_compliance(d: Diagnostic) -> bool:
+    return d.code.startswith(COMPLIANCE_PREFIX)
 
 
 def _title(node: flow.FlowNode) -> str:
@@ -136,15 +145,20 @@ def diagnose(
     nodes: Sequence[flow.FlowNode],
     edges: Sequence[flow.FlowEdge],
     registry: Registry | None = None,
+    extra: Sequence[Diagnostic] = (),
 ) -> tuple[list[flow.FlowNode], list[flow.FlowEdge], list[Problem]]:
     """Validate the canvas once; return its nodes and edges decorated, and the problem rows.
 
-    An empty canvas has nothing to report yet (not even its missing trigger).
+    An empty canvas has nothing to report yet (not even its missing trigger). ``extra``:
+    diagnostics found elsewhere (the service's compliance findings), shown with the
+    validator's while the nodes they name are on the canvas.
     """
     if not nodes:
         return [], decorate_edges(edges, []), []
     graph = flow.flow_to_graph(nodes, edges)
     diagnostics = analyze(graph, registry or default_registry()).diagnostics
+    ids = {n["id"] for n in nodes}
+    diagnostics += [d for d in extra if d.node is None or d.node in ids]
     return (
         decorate_nodes(nodes, diagnostics),
         decorate_edges(edges, diagnostics),

@@ -10,6 +10,7 @@ import reflex as rx
 
 from builder.components.unsaved_guard import unsaved_guard
 from builder.state.chat import ChatState
+from builder.state.compliance import ComplianceState
 from builder.state.deploy import DeployState
 from builder.state.document import DocumentState
 from builder.state.run import RunState
@@ -60,6 +61,7 @@ def _panel_button(name: str, label: str, icon: str) -> rx.Component:
             *([DeployState.refresh] if name == "deploy" else []),
             *([RunState.open_run_panel] if name == "run" else []),
             *([ChatState.open_chat_panel] if name == "chat" else []),
+            *([ComplianceState.load_report, ComplianceState.check] if name == "compliance" else []),
         ],
         size="1",
         variant=rx.cond(DocumentState.panel == name, "solid", "soft"),
@@ -85,6 +87,7 @@ def document_actions() -> rx.Component:
         _panel_button("run", "Test run", "play"),
         _panel_button("history", "History", "history"),
         _panel_button("deploy", "Deploy", "rocket"),
+        _panel_button("compliance", "Compliance", "shield-check"),
         spacing="2",
         align="center",
     )

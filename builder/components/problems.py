@@ -11,6 +11,7 @@ from reflex.vars import ObjectVar
 
 from builder.problems import Problem
 from builder.state import CanvasState
+from builder.state.compliance import ComplianceState
 from builder.state.panels import ProblemsPanelState
 
 
@@ -29,6 +30,18 @@ def _row(problem: ObjectVar[Problem]) -> rx.Component:
             rx.cond(
                 problem["hint"] != "",
                 rx.text(problem["hint"], size="1", color_scheme="gray"),
+            ),
+            rx.cond(
+                problem["rule"] != "",
+                rx.button(
+                    rx.icon("shield-check", size=12),
+                    "Compliance report: " + problem["rule"],
+                    # A button, not a link: a link's navigation would reload the editor.
+                    on_click=ComplianceState.open_report,
+                    size="1",
+                    variant="ghost",
+                    custom_attrs={"data-testid": "problem-report"},
+                ),
             ),
             spacing="0",
             align="start",

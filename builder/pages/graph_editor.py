@@ -10,6 +10,7 @@ import reflex as rx
 
 from builder import routes
 from builder.components.chat_panel import chat_panel
+from builder.components.compliance_panel import compliance_panel
 from builder.components.deploy_panel import deploy_panel
 from builder.components.document_bar import document_actions, document_dialogs
 from builder.components.history_panel import history_panel
@@ -30,6 +31,7 @@ def side_panel() -> rx.Component:
                 ("deploy", deploy_panel()),
                 ("run", run_panel()),
                 ("chat", chat_panel()),
+                ("compliance", compliance_panel()),
                 rx.fragment(),
             ),
             width="360px",

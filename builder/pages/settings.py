@@ -12,6 +12,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from builder import routes
+from builder.components.compliance_settings import compliance_section
 from builder.components.shell import empty_state, page_body, shell
 from builder.state.session import SessionState
 from builder.state.settings import SettingsState
@@ -300,6 +301,7 @@ def settings_page() -> rx.Component:
                 _brand_section(),
                 _keys_section(),
                 _settings_section(),
+                compliance_section(),
                 spacing="4",
                 width="100%",
             ),

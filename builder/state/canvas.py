@@ -18,6 +18,7 @@ import reflex as rx
 
 from builder import catalog, clipboard, flow, history, layout, secret_fields
 from builder.problems import Problem, diagnose
+from runtime.diagnostics import Diagnostic
 from runtime.errors import GraphLoadError
 from runtime.graph import Graph
 from runtime.load import load_graph_file
@@ -59,6 +60,8 @@ class CanvasState(rx.State):
     """Bumped to centre the view on a node (see ``focus_node``)."""
     previewing: rx.Field[bool] = rx.field(False)
     """An assistant proposal is drawn instead of the canvas (``ChatState``): edits wait."""
+    _compliance: rx.Field[list[dict[str, Any]]] = rx.field(default_factory=list)
+    """The service's last compliance findings (diagnostics), shown with the validator's."""
     # Backend only (leading underscore): undo steps never travel to the browser.
     _history: history.History = history.History()
 
@@ -73,7 +76,8 @@ class CanvasState(rx.State):
         return self.previewing
 
     def _revalidate(self) -> None:
-        self.nodes, edges, self.problems = diagnose(self.nodes, self.edges)
+        extra = [Diagnostic.model_validate(d) for d in self._compliance]
+        self.nodes, edges, self.problems = diagnose(self.nodes, self.edges, extra=extra)
         if edges != self.edges:
             self.edges = edges
         self.error_count = sum(p["severity"] == "error" for p in self.problems)
@@ -291,6 +295,7 @@ class CanvasState(rx.State):
         self.graph_name = graph.name
         nodes, edges = flow.graph_to_flow(graph)
         nodes, self._secrets = secret_fields.conceal_nodes(nodes, {})
+        self._compliance = []  # another graph's findings
         self._commit(nodes, edges)
         self.notice = ""
         self.fit_view_request += 1

@@ -176,6 +176,9 @@ class DocumentState(CanvasState):
         yield rx.toast.success(f"Saved version {saved.version.version}{note}")
         if self.panel == "history":
             yield DocumentState.load_versions
+        from builder.state.compliance import ComplianceState  # a substate of this one
+
+        yield [ComplianceState.check, ComplianceState.load_report]
 
     @rx.event
     def set_conflict_open(self, value: bool) -> None:

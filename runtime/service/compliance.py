@@ -6,15 +6,19 @@ Lambda serving only deployed endpoints never needs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
+from compliance.names import PackName
+from runtime.diagnostics import Diagnostic
 from runtime.graph import Graph
 from runtime.service.errors import ApiError
 from runtime.store import TenantStore
 
+PackRequest = PackName | Literal["tenant"]
+"""A pack for ``?packs=``: a pack's name, or ``tenant`` for the workspace's own."""
+
 if TYPE_CHECKING:
     from compliance.check import Report
-    from compliance.names import PackName
     from compliance.rules import Context
 
 
@@ -39,6 +43,20 @@ def report_for(store: TenantStore, graph: Graph, packs: list[PackName] | None = 
         return Report(graph_id=graph.id, packs=[], rules=[])
     waivers = {w.rule_id: w.reason for w in store.list_waivers(graph.id)}
     return check_graph(graph, chosen, context, waivers=waivers)
+
+
+def pack_diagnostics(
+    store: TenantStore, graph: Graph, packs: list[PackRequest]
+) -> list[Diagnostic]:
+    """The findings of ``packs`` (``tenant``: the workspace's own) as diagnostics, or none."""
+    if not packs:
+        return []
+    from compliance.check import diagnostics
+
+    chosen: list[PackName] = [p for p in packs if p != "tenant"]
+    if "tenant" in packs:
+        chosen = [*store.compliance_packs(), *chosen]
+    return diagnostics(report_for(store, graph, list(dict.fromkeys(chosen))))
 
 
 def refuse_violations(report: Report) -> None:

@@ -245,3 +245,39 @@ async def test_an_answer_of_the_wrong_shape_is_an_error() -> None:
     with pytest.raises(ApiError) as caught:
         await api.me()
     assert caught.value.code == "bad_response"
+
+
+async def test_compliance_findings_and_report_with_the_tenants_packs(api: Api) -> None:
+    """HIPAA on: the saved and the draft graph get the finding at ``summary``; the report
+    lists every HIPAA rule with the failed one first."""
+    from builder.api_compliance import TENANT_PACKS
+    from builder.compliance_view import rule_rows, summary
+
+    settings = await api.get_settings()
+    await api.update_settings(settings.model_copy(update={"compliance_packs": ["hipaa"]}))
+    graph = _example("patient-intake")
+    await api.create_graph(graph)
+    assert (await api.validate(graph.id)).valid
+    for checked in (
+        await api.validate(graph.id, packs=TENANT_PACKS),
+        await api.validate_draft(graph, TENANT_PACKS),
+    ):
+        assert not checked.valid
+        assert [(d.code, d.node) for d in checked.diagnostics] == [
+            ("compliance.HIPAA-PHI-LLM-BAA", "summary")
+        ]
+    assert (await api.validate_draft(graph)).valid
+    report = await api.compliance_report(graph.id)
+    rows = rule_rows(report)
+    assert (rows[0].rule, rows[0].status, rows[0].framework) == (
+        "HIPAA-PHI-LLM-BAA",
+        "failed",
+        "HIPAA",
+    )
+    assert [f.node for f in rows[0].findings] == ["summary"]
+    assert rows[0].findings[0].remediation
+    assert all(r.status == "passed" and not r.findings for r in rows[1:])
+    assert summary(report) == f"HIPAA: 1 failed, 0 waived, {len(rows) - 1} passed"
+    with pytest.raises(ApiError) as missing:
+        await api.compliance_report("nope")
+    assert missing.value.status == 404

@@ -121,6 +121,23 @@ def test_validate_with_packs_pins_the_finding_on_the_node(
     assert {d["code"] for d in gdpr["diagnostics"]} == {"compliance.GDPR-PII-LLM-DPA"}
 
 
+def test_validating_a_saved_graph_with_packs_names_the_rule_and_node(
+    client: TestClient, clinic: Tenant
+) -> None:
+    url = "/api/v1/graphs/patient-intake/validate"
+    plain = client.post(url, headers=clinic.auth).json()
+    assert plain == {"valid": True, "diagnostics": []}
+    checked = client.post(url, params={"packs": "tenant"}, headers=clinic.auth).json()
+    assert checked["valid"] is False
+    (diag,) = checked["diagnostics"]
+    assert (diag["code"], diag["node"]) == ("compliance.HIPAA-PHI-LLM-BAA", "summary")
+    assert diag["hint"]  # the remediation
+    pinned = client.post(url, params={"packs": ["pci"], "version": 1}, headers=clinic.auth)
+    assert pinned.json() == {"valid": True, "diagnostics": []}
+    unknown = client.post(url, params={"packs": "nope"}, headers=clinic.auth)
+    assert unknown.status_code == 422
+
+
 def test_an_admin_waiver_with_a_reason_lets_the_graph_deploy(
     client: TestClient, clinic: Tenant, aws: Any
 ) -> None:

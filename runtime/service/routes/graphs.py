@@ -13,6 +13,7 @@ from runtime.diff import GraphDiff, diff_graphs
 from runtime.errors import CompileError
 from runtime.graph import Graph
 from runtime.service.audit import audited
+from runtime.service.compliance import PackRequest, pack_diagnostics
 from runtime.service.deps import Editor, State, Viewer
 from runtime.service.errors import ApiError
 from runtime.service.runs import execute_and_record
@@ -141,11 +142,21 @@ def diff_versions(
     return diff_graphs(old.graph, new.graph)
 
 
+PACKS_QUERY = Query(
+    default=[],
+    description="Also check these compliance packs (`tenant`: the workspace's own).",
+)
+
+
 @router.post("/{graph_id}/validate")
 def validate_stored(
-    graph_id: str, auth: Viewer, version: int | None = Query(None, ge=1)
+    graph_id: str,
+    auth: Viewer,
+    version: int | None = Query(None, ge=1),
+    packs: list[PackRequest] = PACKS_QUERY,
 ) -> Validation:
-    diagnostics = check(auth[1].get_graph(graph_id, version).graph)
+    graph = auth[1].get_graph(graph_id, version).graph
+    diagnostics = check(graph) + pack_diagnostics(auth[1], graph, packs)
     return Validation(
         valid=not any(d.severity == "error" for d in diagnostics), diagnostics=diagnostics
     )

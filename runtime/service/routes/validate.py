@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from compliance.names import PackName
 from runtime.graph import Graph
+from runtime.service.compliance import PackRequest, pack_diagnostics
 from runtime.service.deps import Viewer
-from runtime.service.routes.graphs import Validation, check
+from runtime.service.routes.graphs import PACKS_QUERY, Validation, check
 
 router = APIRouter(tags=["graphs"])
 
 
 @router.post("/validate")
 def validate_draft(
-    graph: Graph,
-    auth: Viewer,
-    packs: list[PackName | Literal["tenant"]] = Query(  # noqa: B008
-        default=[],
-        description="Also check these compliance packs (`tenant`: the workspace's own).",
-    ),
+    graph: Graph, auth: Viewer, packs: list[PackRequest] = PACKS_QUERY
 ) -> Validation:
-    diagnostics = check(graph)
-    if packs:
-        from compliance.check import diagnostics as compliance_diagnostics
-        from runtime.service.compliance import report_for
-
-        chosen: list[PackName] = [p for p in packs if p != "tenant"]
-        if "tenant" in packs:
-            chosen = [*auth[1].compliance_packs(), *chosen]
-        report = report_for(auth[1], graph, chosen)
-        diagnostics += compliance_diagnostics(report)
+    diagnostics = check(graph) + pack_diagnostics(auth[1], graph, packs)
     return Validation(
         valid=not any(d.severity == "error" for d in diagnostics), diagnostics=diagnostics
     )

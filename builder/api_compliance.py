@@ -1,0 +1,41 @@
+"""The compliance calls of the builder's API client (``builder.api.Api`` inherits them).
+
+Findings come back as the validator's diagnostics (code ``compliance.<RULE>``, the node at
+fault, the remediation as the hint), so the canvas shows them like any other problem; the
+report says, rule by rule, what passed, failed or is waived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import TypeAdapter
+
+from builder.api_brand import _Calls
+from compliance.check import Report, RuleResult
+from runtime.graph import Graph
+from runtime.service.routes.graphs import Validation
+
+REPORT = TypeAdapter(Report)
+VALIDATION = TypeAdapter(Validation)
+TENANT_PACKS = ("tenant",)
+"""``?packs=tenant``: the packs the workspace has chosen (or its industry's preset)."""
+
+__all__ = ["TENANT_PACKS", "ComplianceCalls", "Report", "RuleResult"]
+
+
+class ComplianceCalls:
+    async def validate_draft(self: _Calls, graph: Graph, packs: Sequence[str] = ()) -> Validation:
+        """An unsaved graph (the canvas), with the findings of ``packs`` if any."""
+        body = graph.model_dump(mode="json")
+        params = {"packs": list(packs) or None}
+        response = await self._call("POST", "/validate", json=body, params=params)
+        return VALIDATION.validate_json(response.content)
+
+    async def compliance_report(self: _Calls, graph_id: str, version: int | None = None) -> Report:
+        """Each rule of the tenant's packs over a saved graph: passed, failed or waived."""
+        from urllib.parse import quote
+
+        path = f"/compliance/report/{quote(graph_id, safe='') or '-'}"
+        response = await self._call("GET", path, params={"version": version})
+        return REPORT.validate_json(response.content)
