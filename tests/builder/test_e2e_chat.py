@@ -67,6 +67,24 @@ def _send(page: Any) -> None:
     box.press("Enter")  # Enter sends
 
 
+def _sign_dpa_with_the_provider(service: Any) -> None:
+    """The automotive tenant's packs include GDPR: its leads' PII may reach the model only
+    under a DPA with every provider its routing may pick (else the Assistant's proposal goes
+    back for repair, as tests/service/test_compliance_api.py shows)."""
+    import httpx
+
+    login = {"tenant": service.tenant, "email": service.email, "password": service.password}
+    token = httpx.post(f"{service.url}/api/v1/auth/login", json=login, trust_env=False).json()
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    settings = httpx.get(f"{service.url}/api/v1/settings", headers=headers, trust_env=False).json()
+    settings["dpa_providers"] = ["openai"]
+    settings["ai"]["allowed_providers"] = ["openai"]
+    saved = httpx.put(
+        f"{service.url}/api/v1/settings", json=settings, headers=headers, trust_env=False
+    )
+    assert saved.status_code == 200, saved.text
+
+
 def _assistant_count(page: Any, n: int) -> None:
     page.wait_for_function(
         "(n) => document.querySelectorAll("
@@ -85,6 +103,7 @@ def test_chat_previews_discards_accepts_edits_and_keeps_the_conversation(
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _sign_dpa_with_the_provider(service)
     base = builder_app.frontend_url.rstrip("/")
     log_in(page, base, service)
     new_graph(page, base, "Assistant e2e")

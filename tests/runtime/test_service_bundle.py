@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 from runtime.bundle import SERVICE_HANDLER, build_service_bundle
@@ -18,7 +19,7 @@ def test_service_bundle_is_deterministic_and_names_its_handler() -> None:
     assert manifest["handler"] == SERVICE_HANDLER == "runtime.service.lambda_handler.handler"
     assert "runtime/service/lambda_handler.py" in names
     assert not any(n.startswith("runtime/ai/testing/") for n in names)
-    required = {r.split("<")[0].split(">")[0].split("=")[0] for r in manifest["requires"]}
+    required = {re.split(r"[<>=\[ ;]", r, maxsplit=1)[0] for r in manifest["requires"]}
     # The management API validates and compiles graphs: NetworkX is needed at run time here.
     assert {"fastapi", "mangum", "aws-lambda-powertools", "boto3", "pydantic", "networkx"} <= (
         required
