@@ -39,6 +39,18 @@ class RunLabels:
         flow = flow_of(graph, registry)
         return cls(dict(flow.inputs), dict(flow.outputs))
 
+    def touching(self, nodes: Iterable[str], classes: Iterable[str]) -> dict[str, list[str]]:
+        """Of ``nodes``, those that read or wrote any of ``classes``: node -> class names."""
+        wanted = set(classes)
+        found: dict[str, list[str]] = {}
+        for node in nodes:
+            mine = classes_of(self.inputs.get(node, NO_LABELS))
+            mine |= classes_of(self.outputs.get(node, NO_LABELS))
+            hits: list[str] = sorted(str(c.value) for c in mine if c.value in wanted)
+            if hits:
+                found[node] = hits
+        return found
+
     def touched(self, nodes: Iterable[str]) -> list[str]:
         """The classes (names, sorted) that reached or left any of ``nodes``."""
         found: set[DataClass] = set()

@@ -133,7 +133,7 @@ def ran(result: RunResult) -> list[str]:
     return [t.node for t in result.trace if t.status == "ok"]
 
 
-AUDITED_CLASSES = frozenset({"PHI", "PAN", "SAD", "CREDENTIALS"})
+AUDITED_CLASSES: frozenset[str] = frozenset({"PHI", "PAN", "SAD", "CREDENTIALS"})
 """Classes whose every use the frameworks want on record: HIPAA's audit controls (PHI), PCI
 DSS requirement 10 (card data), and secrets. Plain PII (a lead's email) is in the run records;
 auditing each such webhook call too would triple its DynamoDB requests for no rule's sake."""
@@ -205,6 +205,10 @@ async def execute_and_record(
                 "version": prepared.version,
                 "status": result.status,
                 "classes": touched,
+                # HIPAA: every node that touched PHI (or card data, or secrets) is named.
+                "nodes": prepared.labels.touching(ran(result), AUDITED_CLASSES)
+                if prepared.labels is not None
+                else {},
             },
             outcome="succeeded" if result.status == "succeeded" else "failed",
         )

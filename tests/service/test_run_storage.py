@@ -98,6 +98,8 @@ def test_an_endpoint_run_is_audited_with_the_classes_it_touched(
     assert event.details["run_id"] == answered.headers["x-auterity-run-id"]
     assert event.details["slug"] == "cards"
     assert event.details["classes"] == ["PAN", "SAD"]
+    assert event.details["nodes"]  # each node that touched card data, by name
+    assert all(set(c) <= {"PAN", "SAD"} for c in event.details["nodes"].values())
     text = event.model_dump_json()
     assert BODY["card"]["number"] not in text
     assert SAD not in text
