@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import networkx as nx
 
 from nodes.base import Capability
 from nodes.dataflow import NO_LABELS, Effects, Labels, classes_of, merge
 from nodes.registry import Registry
-from runtime import expr
 from runtime.graph import Edge, Graph
+from runtime.references import node_refs
 from runtime.resolve import ResolvedNode
 from runtime.types import DataClass
 from runtime.validate import Analysis, analyze
@@ -82,21 +81,6 @@ class Flow:
         return (sink,)
 
 
-def _reads(config: Any) -> set[str]:
-    refs: set[str] = set()
-    stack = [config]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, str):
-            if "nodes" in current and expr.OPEN in current:
-                refs |= expr.referenced_nodes(current)
-        elif isinstance(current, dict):
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)
-    return refs
-
-
 def compute(analysis: Analysis) -> Flow:
     flow = Flow(analysis)
     resolved = analysis.resolved
@@ -111,7 +95,7 @@ def compute(analysis: Analysis) -> Flow:
         order = list(nx.lexicographical_topological_sort(ordered))
     except nx.NetworkXUnfeasible:  # a cycle, which validation reports; still label something
         order = list(resolved)
-    reads = {n: _reads(r.node.config) & resolved.keys() for n, r in resolved.items()}
+    reads = {n: node_refs(r.node.config) & resolved.keys() for n, r in resolved.items()}
     into: dict[str, list[Edge]] = {n: [] for n in resolved}
     for ce in analysis.edges:
         into[ce.edge.target].append(ce.edge)

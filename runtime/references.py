@@ -23,7 +23,7 @@ def reference_diagnostics(
     out: list[Diagnostic] = []
     after: dict[str, set[str]] = {}
     for node_id, r in resolved.items():
-        for ref in sorted(_node_refs(r.node.config)):
+        for ref in sorted(node_refs(r.node.config)):
             if ref not in resolved:
                 out.append(
                     warning(
@@ -73,7 +73,8 @@ def _runs_before(
     return False
 
 
-def _node_refs(value: Any) -> set[str]:
+def node_refs(value: Any) -> set[str]:
+    """Node ids a config's ``{{ nodes.<id> }}`` expressions read, anywhere inside it."""
     refs: set[str] = set()
     stack = [value]
     while stack:
