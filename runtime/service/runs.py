@@ -17,7 +17,7 @@ from runtime.ai.session import bound_session
 from runtime.graph import Graph
 from runtime.options import RunOptions
 from runtime.service.state import ServiceState
-from runtime.store import RunRecord, TenantStore
+from runtime.store import RunRecord, TenantSettings, TenantStore
 
 if TYPE_CHECKING:
     from compliance.trace import RunLabels
@@ -54,10 +54,11 @@ def prepare(
     """Blocking: may read the head, compile a version and read the settings (all cached)."""
     if version is None:  # the head: read it to learn its number
         version = store.get_graph(graph_id, None).version
-    # Versions are immutable, so the cached executor is all a known version needs.
-    executor = state.executor(store, graph_id, version)
+    settings = state.lookups.settings(store)
+    # A version changes only by erasure, which bumps the settings' revision (``state.executor``).
+    executor = state.executor(store, graph_id, version, settings.revision)
     labels = state.labels.get((store.tenant_id, graph_id, version))
-    return Prepared(version, executor, *tenant_run_options(state, store), labels=labels)
+    return Prepared(version, executor, *run_options(state, store, settings), labels=labels)
 
 
 def prepare_draft(state: ServiceState, store: TenantStore, graph: Graph) -> Prepared:
@@ -71,12 +72,14 @@ def prepare_draft(state: ServiceState, store: TenantStore, graph: Graph) -> Prep
 
     executor = Executor(build_plan(graph))
     labels = RunLabels.of(graph)
-    return Prepared(DRAFT_VERSION, executor, *tenant_run_options(state, store), labels=labels)
+    return Prepared(DRAFT_VERSION, executor, *run_options(state, store), labels=labels)
 
 
-def tenant_run_options(state: ServiceState, store: TenantStore) -> tuple[RunOptions, int]:
+def run_options(
+    state: ServiceState, store: TenantStore, settings: TenantSettings | None = None
+) -> tuple[RunOptions, int]:
     """The run's options and its record's expiry, from the tenant's (cached) settings."""
-    settings = state.lookups.settings(store)
+    settings = settings or state.lookups.settings(store)
     options = RunOptions(
         tenant_id=store.tenant_id,
         egress_allow=tuple(settings.egress_allow),

@@ -26,7 +26,10 @@ class ServiceState:
     config: ServiceConfig
     client: Any
     directory: Directory
-    executors: OrderedDict[tuple[str, str, int], Executor] = field(default_factory=OrderedDict)
+    executors: OrderedDict[tuple[str, str, int], tuple[Executor, int]] = field(
+        default_factory=OrderedDict
+    )
+    """Compiled versions, with the settings revision they were compiled under."""
     labels: dict[tuple[str, str, int], RunLabels] = field(default_factory=dict)
     """Data classes per node of each cached executor's graph (evicted with it)."""
     background: set[asyncio.Task[None]] = field(default_factory=set)
@@ -67,17 +70,21 @@ class ServiceState:
         if self._ai_router is not None:
             await self._ai_router.aclose()
 
-    def executor(self, store: TenantStore, graph_id: str, version: int) -> Executor:
-        """Compiled executor for one immutable version.
+    def executor(
+        self, store: TenantStore, graph_id: str, version: int, revision: int = 0
+    ) -> Executor:
+        """Compiled executor for one version, as of the tenant's settings ``revision``.
 
-        Versions never change, so the cache never goes stale; it is bounded, and keyed by
-        tenant so nothing is shared between tenants.
+        Versions change only when a GDPR erasure redacts them in place; the erasure then bumps
+        the settings' revision (``runtime.store.erasure``), which every instance reads through
+        its lookups cache, so a cached executor of an older revision is compiled again. The
+        cache is bounded, and keyed by tenant so nothing is shared between tenants.
         """
         key = (store.tenant_id, graph_id, version)
         cached = self.executors.get(key)
-        if cached is not None:
+        if cached is not None and cached[1] == revision:
             self.executors.move_to_end(key)
-            return cached
+            return cached[0]
         may_load()
         # Imported here: the compiler brings NetworkX and the executor the node contract, which
         # a Lambda cold start should only pay for when it first runs a version.
@@ -87,12 +94,20 @@ class ServiceState:
 
         stored = store.get_graph(graph_id, version)
         executor = Executor(build_plan(stored.graph))
-        self.executors[key] = executor
+        self.executors[key] = (executor, revision)
+        self.executors.move_to_end(key)
         self.labels[key] = RunLabels.of(stored.graph)
         if len(self.executors) > MAX_CACHED_EXECUTORS:
             evicted, _ = self.executors.popitem(last=False)
             self.labels.pop(evicted, None)
         return executor
+
+    def forget(self, tenant_id: str) -> None:
+        """Drop everything cached for the tenant here (the lookups and compiled graphs)."""
+        self.lookups.forget(tenant_id)
+        for key in [k for k in self.executors if k[0] == tenant_id]:
+            self.executors.pop(key, None)
+            self.labels.pop(key, None)
 
     def spawn(self, coro: Any) -> None:
         """Keep a reference to background runs so they are not garbage-collected mid-way."""

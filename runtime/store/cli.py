@@ -131,7 +131,7 @@ def erase(
     ],
     tenant: Annotated[str, typer.Option("--tenant", "-t", help="The tenant id.")],
 ) -> None:
-    """Erase SUBJECT's data from TENANT's run records and conversations (and audit that)."""
+    """Erase SUBJECT's data from TENANT's runs, conversations and graphs (and audit that)."""
     from runtime.store.erasure import erase_subject
 
     store = Directory(make_client(), _table_name()).tenant(tenant)
@@ -145,9 +145,13 @@ def erase(
         outcome="succeeded",
     )
     typer.echo(
-        f"erased {report.values} value(s) from {report.runs} run(s) and"
-        f" {report.conversations} conversation(s) of tenant '{tenant}'"
+        f"erased {report.values} value(s) from {report.runs} run(s),"
+        f" {report.conversations} conversation(s) and {report.graph_versions} graph"
+        f" version(s) of tenant '{tenant}'"
     )
     for graph_id in report.graphs:
-        typer.echo(f"graph '{graph_id}' mentions the subject: re-save it without it")
+        typer.echo(
+            f"graph '{graph_id}' holds the subject in its ids: save it as a new graph"
+            " without them and delete this one"
+        )
     raise typer.Exit(0 if not report.graphs else 2)

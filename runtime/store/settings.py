@@ -5,6 +5,7 @@ from __future__ import annotations
 from compliance.names import PackName
 from runtime.store.access import ConditionFailed
 from runtime.store.errors import Conflict, NotFound
+from runtime.store.graphstate import ROUNDS
 from runtime.store.models import Tenant, TenantSettings, effective_packs
 from runtime.store.scoped import Scoped, model_from
 
@@ -25,6 +26,21 @@ class SettingsOps(Scoped):
         """The packs in force: the admin's choice, else the industry's preset."""
         chosen = settings or self.get_settings()
         return effective_packs(chosen, self.get_profile().industry)
+
+    def bump_settings_revision(self) -> None:
+        """Move the revision on, content unchanged, so every service instance notices.
+
+        The instances read the settings through their lookups cache on every run, and key the
+        compiled graphs they cache by its revision: a GDPR erasure that rewrote graph versions
+        calls this so that no instance keeps running (or holding) the old text.
+        """
+        for _ in range(ROUNDS):
+            try:
+                self.update_settings(self.get_settings())
+                return
+            except Conflict:
+                continue
+        raise Conflict("settings are changing too fast; retry")
 
     def update_settings(self, settings: TenantSettings) -> TenantSettings:
         key = self._keys.settings()

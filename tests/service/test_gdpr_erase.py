@@ -87,3 +87,55 @@ def test_erasure_leaves_no_trace_of_the_subject(client: TestClient, acme: Tenant
 def test_short_identifiers_are_refused(client: TestClient, acme: Tenant) -> None:
     response = client.post("/api/v1/gdpr/erase", json={"subject": "ann"}, headers=acme.auth)
     assert response.status_code == 422
+
+
+def _deploy_mentioning(client: TestClient, acme: Tenant) -> None:
+    """An endpoint whose graph holds the subject: a sample input and a constant in its reply."""
+    graph = example("http-echo")
+    graph["nodes"][0]["config"]["auth"] = "api_key"
+    graph["nodes"][1]["config"]["body"]["contact"] = f"Owner: {SUBJECT}"
+    graph["metadata"] = {"sample_input": {"email": SUBJECT}}
+    assert client.post("/api/v1/graphs", json={"graph": graph}, headers=acme.auth).is_success
+    deploy = {"slug": "echo", "graph_id": "http_echo"}
+    assert client.post("/api/v1/deployments", json=deploy, headers=acme.auth).is_success
+
+
+def _contact(client: TestClient, acme: Tenant) -> str:
+    answered = client.post("/t/acme/echo", json={"x": 1}, headers=acme.key)
+    assert answered.status_code == 200, answered.text
+    contact: str = answered.json()["contact"]
+    return contact
+
+
+def test_erasure_rewrites_graphs_and_the_endpoints_serving_them(
+    client: TestClient, acme: Tenant, aws: Any
+) -> None:
+    _deploy_mentioning(client, acme)
+    assert _contact(client, acme) == f"Owner: {SUBJECT}"  # compiled and cached now
+
+    erased = client.post("/api/v1/gdpr/erase", json={"subject": SUBJECT}, headers=acme.auth)
+    assert erased.status_code == 200, erased.text
+    assert erased.json()["graph_versions"] == 1
+    assert erased.json()["graphs"] == []
+
+    assert _contact(client, acme) == "[erased]"  # not the cached compilation
+    assert not _found(_scan(aws, "auterity"), SUBJECT)
+    stored = client.get("/api/v1/graphs/http_echo", headers=acme.auth).json()
+    assert stored["graph"]["metadata"] == {"sample_input": {"email": "[erased]"}}
+
+
+def test_an_erasure_by_another_process_reaches_every_instance(
+    client: TestClient, acme: Tenant, aws: Any
+) -> None:
+    """The CLI erases in its own process: a running service must not keep the old graph."""
+    from runtime.service.app import create_app
+    from runtime.service.config import ServiceConfig
+    from runtime.store.erasure import erase_subject
+
+    _deploy_mentioning(client, acme)
+    config = ServiceConfig(token_secret="t" * 48, max_run_seconds=5, cache_seconds=0)
+    with TestClient(create_app(config, aws)) as other:
+        assert _contact(other, acme) == f"Owner: {SUBJECT}"
+        report = erase_subject(Directory(aws, "auterity").tenant("acme"), SUBJECT)
+        assert report.graph_versions == 1
+        assert _contact(other, acme) == "[erased]"

@@ -23,10 +23,10 @@ class EraseRequest(BaseModel):
 
 @router.post("/erase")
 async def erase(body: EraseRequest, auth: Admin, state: State) -> ErasureReport:
-    """Redact every value holding the identifier from runs and conversations.
+    """Redact every value holding the identifier from runs, conversations and graphs.
 
-    Graph versions that mention it are listed, not rewritten (see ``runtime.store.erasure``).
-    The service's caches for the tenant are dropped as well.
+    See ``runtime.store.erasure``; this instance's caches for the tenant are dropped at once,
+    other instances recompile the tenant's graphs within their cache's time to live.
     """
     store = auth[1]
     try:
@@ -34,4 +34,4 @@ async def erase(body: EraseRequest, auth: Admin, state: State) -> ErasureReport:
             audited, auth, "gdpr.erase", "subject", lambda: erase_subject(store, body.subject)
         )
     finally:
-        state.lookups.forget(store.tenant_id)
+        state.forget(store.tenant_id)
