@@ -13,15 +13,17 @@ from pydantic import TypeAdapter
 
 from builder.api_brand import _Calls
 from compliance.check import Report, RuleResult
+from compliance.stance import Stance
 from runtime.graph import Graph
 from runtime.service.routes.graphs import Validation
 
 REPORT = TypeAdapter(Report)
 VALIDATION = TypeAdapter(Validation)
+STANCE = TypeAdapter(Stance)
 TENANT_PACKS = ("tenant",)
 """``?packs=tenant``: the packs the workspace has chosen (or its industry's preset)."""
 
-__all__ = ["TENANT_PACKS", "ComplianceCalls", "Report", "RuleResult"]
+__all__ = ["TENANT_PACKS", "ComplianceCalls", "Report", "RuleResult", "Stance"]
 
 
 class ComplianceCalls:
@@ -31,6 +33,15 @@ class ComplianceCalls:
         params = {"packs": list(packs) or None}
         response = await self._call("POST", "/validate", json=body, params=params)
         return VALIDATION.validate_json(response.content)
+
+    async def stance(self: _Calls, graph_id: str | None = None) -> Stance:
+        """What the canvas is checked against after each edit, with no round trip per edit.
+
+        The tenant's packs and agreements, and ``graph_id``'s waivers (a 404 if the tenant
+        has no such graph).
+        """
+        response = await self._call("GET", "/compliance/stance", params={"graph_id": graph_id})
+        return STANCE.validate_json(response.content)
 
     async def compliance_report(self: _Calls, graph_id: str, version: int | None = None) -> Report:
         """Each rule of the tenant's packs over a saved graph: passed, failed or waived."""

@@ -6,7 +6,9 @@ never need validation, so a drag costs one small event; structural edits re-run 
 validator and refresh every node's status badge.
 
 Every edit goes through ``_commit``, which records an undo step (``builder.history``) and
-re-validates; an edit made anywhere else (the inspector, say) should call it too.
+re-validates; an edit made anywhere else (the inspector, say) should call it too. Once the
+service has sent the tenant's compliance stance, re-validating also re-runs the packs
+(``builder.compliance_live``), so their findings follow each edit like the validator's.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import reflex as rx
 
-from builder import catalog, clipboard, flow, history, layout, secret_fields
+from builder import catalog, clipboard, compliance_live, flow, history, layout, secret_fields
 from builder.problems import Problem, diagnose
 from runtime.diagnostics import Diagnostic
 from runtime.errors import GraphLoadError
@@ -61,7 +63,10 @@ class CanvasState(rx.State):
     previewing: rx.Field[bool] = rx.field(False)
     """An assistant proposal is drawn instead of the canvas (``ChatState``): edits wait."""
     _compliance: rx.Field[list[dict[str, Any]]] = rx.field(default_factory=list)
-    """The service's last compliance findings (diagnostics), shown with the validator's."""
+    """The service's last compliance findings (diagnostics): shown until a stance is known."""
+    _live: compliance_live.Live = compliance_live.Live()
+    """The tenant's stance from the service, and the findings it gives on the canvas as it
+    is: checked here on every edit once the stance is known (``ComplianceState.check``)."""
     # Backend only (leading underscore): undo steps never travel to the browser.
     _history: history.History = history.History()
 
@@ -75,11 +80,41 @@ class CanvasState(rx.State):
             self.notice = "Accept or discard the assistant's proposal before editing the canvas."
         return self.previewing
 
+    def _live_now(self) -> compliance_live.Live:
+        """The stance and its cache as stored, not behind Reflex's change-tracking proxy.
+
+        Pydantic cannot serialise the proxy, and the fingerprint serialises the stance.
+        """
+        live: compliance_live.Live = getattr(self._live, "__wrapped__", self._live)
+        return live
+
+    def _findings(
+        self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]
+    ) -> list[Diagnostic]:
+        """The packs' findings on ``nodes``/``edges`` (plain data).
+
+        Until a stance is known, the service's last answer is all there is to show.
+        """
+        live = self._live_now()
+        if live.stance is None:
+            return [Diagnostic.model_validate(d) for d in self._compliance]
+        if not nodes:  # nothing is shown on an empty canvas (``diagnose``)
+            return []
+        checked = live.check(self._graph_of(nodes, edges))
+        if checked is None:
+            return []
+        if checked[0] is not live:  # a backend var: set only when the cache changed
+            self._live = checked[0]
+        return checked[1]
+
     def _revalidate(self) -> None:
-        extra = [Diagnostic.model_validate(d) for d in self._compliance]
-        self.nodes, edges, self.problems = diagnose(self.nodes, self.edges, extra=extra)
-        if edges != self.edges:
-            self.edges = edges
+        # Plain data once, for both checks: reading through Reflex's proxies costs more than
+        # either check on a large canvas.
+        nodes, edges = _plain(self.nodes), _plain(self.edges)
+        extra = self._findings(nodes, edges)
+        self.nodes, decorated, self.problems = diagnose(nodes, edges, extra=extra)
+        if decorated != edges:
+            self.edges = decorated
         self.error_count = sum(p["severity"] == "error" for p in self.problems)
         self.warning_count = len(self.problems) - self.error_count
 
@@ -296,10 +331,15 @@ class CanvasState(rx.State):
         nodes, edges = flow.graph_to_flow(graph)
         nodes, self._secrets = secret_fields.conceal_nodes(nodes, {})
         self._compliance = []  # another graph's findings
+        self._live = self._live_now().for_graph(graph.id)  # its waivers are another graph's too
         self._commit(nodes, edges)
         self.notice = ""
         self.fit_view_request += 1
 
+    def _graph_of(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> Graph:
+        """Plain canvas data as a graph with its secrets (the compliance check serialises it)."""
+        revealed = secret_fields.reveal_nodes(nodes, _plain(self._secrets))
+        return flow.flow_to_graph(revealed, edges, Graph(name=self.graph_name))
+
     def to_graph(self) -> Graph:
-        nodes = secret_fields.reveal_nodes(self.nodes, self._secrets)
-        return flow.flow_to_graph(nodes, self.edges, Graph(name=self.graph_name))
+        return self._graph_of(_plain(self.nodes), _plain(self.edges))

@@ -1,11 +1,16 @@
 """Compliance in the editor: the packs' findings on the canvas, and the report panel.
 
-The canvas is validated in the builder on every edit; the tenant's compliance packs are
-checked by the service (``POST /validate?packs=tenant``) when a graph is opened or saved and
-on demand, and their findings (``compliance.<RULE>`` diagnostics naming a node) join the
-validator's on the nodes and in the problems list. The report (``GET
-/compliance/report/<graph>``) covers the saved version: every rule, passed, failed (with the
-node at fault and the remediation) or waived (with the admin's reason).
+The canvas is validated in the builder on every edit, and so are the tenant's compliance
+packs: when a graph is opened or saved, and on demand, the builder asks the service for its
+stance (``GET /compliance/stance?graph_id=``: the packs in force, what the tenant has signed,
+the graph's waivers) and from then on runs the service's own check over the canvas after each
+edit (``builder.compliance_live``), so a finding (a ``compliance.<RULE>`` diagnostic naming a
+node) appears or goes away with the edit that causes it, on the node and in the problems list.
+The service's answer for the canvas (``POST /validate?packs=tenant``) is still asked for and
+shown until a stance is known (a service without the stance route, say); the service stays
+the authority at deploy. The report (``GET /compliance/report/<graph>``) covers the saved
+version: every rule, passed, failed (with the node at fault and the remediation) or waived
+(with the admin's reason).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 
 import reflex as rx
 
+from builder import compliance_live
 from builder.api import ApiError
 from builder.api_compliance import TENANT_PACKS
 from builder.compliance_view import RuleRow, rule_rows, summary
@@ -35,23 +41,40 @@ class ComplianceState(DocumentState):
 
     @rx.event
     async def check(self) -> Any:
-        """Ask the service for the packs' findings on the canvas as it is (saved or not)."""
-        if not self.doc_id or not self.nodes or self.previewing:
+        """Fetch the tenant's stance and check the canvas as it is (saved or not) with it.
+
+        The service's own findings are asked for too: they are shown until a stance is known.
+        """
+        if not self.doc_id or self.previewing:
             return None
-        self.checking = True
         api = await api_for(self)
         if not api.token:
-            self.checking = False
             return None
+        self.checking = True
+        before = (self._live_now(), list(self._compliance))
         try:
-            result = await api.validate_draft(self.document(), TENANT_PACKS)
+            stance = await api.stance(self.doc_id)
         except ApiError as exc:
-            self.checking = False
-            return await failed(self, exc) if exc.unauthorized else None
+            if exc.unauthorized:
+                self.checking = False
+                return await failed(self, exc)
+            # No stance (an older service, say): a stale one could mislead, so the canvas
+            # shows the service's own findings, asked for below.
+            self._live = compliance_live.Live()
+        else:
+            self._live = self._live_now().with_stance(stance, self.doc_id)
+        if self.nodes:
+            try:
+                result = await api.validate_draft(self.document(), TENANT_PACKS)
+            except ApiError as exc:
+                if exc.unauthorized:
+                    self.checking = False
+                    return await failed(self, exc)
+            else:
+                found = [d for d in result.diagnostics if is_compliance(d)]
+                self._compliance = [d.model_dump(mode="json") for d in found]
         self.checking = False
-        found = [d.model_dump(mode="json") for d in result.diagnostics if is_compliance(d)]
-        if found != self._compliance:
-            self._compliance = found
+        if (self._live_now(), list(self._compliance)) != before:
             self._revalidate()
         return None
 

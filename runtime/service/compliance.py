@@ -20,6 +20,7 @@ PackRequest = PackName | Literal["tenant"]
 if TYPE_CHECKING:
     from compliance.check import Report
     from compliance.rules import Context
+    from compliance.stance import Stance
 
 
 def stance(store: TenantStore) -> tuple[tuple[PackName, ...], Context]:
@@ -33,6 +34,27 @@ def stance(store: TenantStore) -> tuple[tuple[PackName, ...], Context]:
     return store.compliance_packs(settings), context
 
 
+def waivers_of(store: TenantStore, graph_id: str) -> dict[str, str]:
+    """The graph's waivers as rule id to the admin's reason (what ``check_graph`` takes)."""
+    return {w.rule_id: w.reason for w in store.list_waivers(graph_id)}
+
+
+def stance_for(store: TenantStore, graph_id: str | None = None) -> Stance:
+    """Everything ``report_for`` checks a graph against, for the builder to check it itself.
+
+    With ``graph_id``, that graph's waivers: a graph the tenant does not have is a 404, as
+    for its waiver list (``NotFound``), never another tenant's.
+    """
+    from compliance.stance import Stance
+
+    packs, context = stance(store)
+    waivers: dict[str, str] = {}
+    if graph_id is not None:
+        store.get_graph(graph_id)
+        waivers = waivers_of(store, graph_id)
+    return Stance(packs=list(packs), context=context, waivers=waivers)
+
+
 def report_for(store: TenantStore, graph: Graph, packs: list[PackName] | None = None) -> Report:
     """Check ``graph`` with the tenant's packs (or ``packs``), counting its waivers."""
     from compliance.check import Report, check_graph
@@ -41,8 +63,7 @@ def report_for(store: TenantStore, graph: Graph, packs: list[PackName] | None = 
     chosen = tenant_packs if packs is None else packs
     if not chosen:  # nothing to check: skip the analysis
         return Report(graph_id=graph.id, packs=[], rules=[])
-    waivers = {w.rule_id: w.reason for w in store.list_waivers(graph.id)}
-    return check_graph(graph, chosen, context, waivers=waivers)
+    return check_graph(graph, chosen, context, waivers=waivers_of(store, graph.id))
 
 
 def pack_diagnostics(

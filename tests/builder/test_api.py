@@ -281,3 +281,20 @@ async def test_compliance_findings_and_report_with_the_tenants_packs(api: Api) -
     with pytest.raises(ApiError) as missing:
         await api.compliance_report("nope")
     assert missing.value.status == 404
+
+
+async def test_the_stance_comes_back_as_the_model_the_builder_checks_with(api: Api) -> None:
+    settings = await api.get_settings()
+    await api.update_settings(
+        settings.model_copy(update={"compliance_packs": ["hipaa"], "baa_providers": ["openai"]})
+    )
+    graph = _example("patient-intake")
+    await api.create_graph(graph)
+    stance = await api.stance(graph.id)
+    assert stance.packs == ["hipaa"]
+    assert stance.context.baa_providers == ["openai"]
+    assert stance.waivers == {}
+    assert (await api.stance()).packs == ["hipaa"]
+    with pytest.raises(ApiError) as missing:
+        await api.stance("nope")
+    assert missing.value.status == 404

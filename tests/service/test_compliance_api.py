@@ -240,3 +240,75 @@ def test_violations_left_after_the_repair_rounds_are_returned_with_the_graph(
     codes = [d["code"] for d in result["diagnostics"]]
     assert "compliance.HIPAA-PHI-LLM-BAA" in codes
     assert next(d for d in result["diagnostics"] if "HIPAA" in d["code"])["node"] == "summary"
+
+
+def test_the_stance_is_what_the_service_checks_a_graph_against(
+    client: TestClient, clinic: Tenant, acme_co: Tenant
+) -> None:
+    """The builder checks each edit with ``GET /compliance/stance``: the tenant's packs and
+    agreements, and the graph's waivers; checking with it agrees with ``?packs=tenant``."""
+    from compliance.check import check_graph, diagnostics
+    from compliance.stance import Stance
+    from runtime.graph import Graph
+
+    settings = client.get("/api/v1/settings", headers=clinic.auth).json()
+    settings["dpa_providers"] = ["openai"]
+    settings["data_regions"] = ["eu-west-1"]
+    settings["ai"]["allowed_providers"] = ["openai"]
+    assert client.put("/api/v1/settings", json=settings, headers=clinic.auth).status_code == 200
+    url = "/api/v1/compliance/stance"
+    tenant_wide = client.get(url, headers=clinic.auth)
+    assert tenant_wide.status_code == 200, tenant_wide.text
+    assert tenant_wide.json() == {
+        "packs": ["hipaa", "soc2"],
+        "context": {
+            "baa_providers": [],
+            "dpa_providers": ["openai"],
+            "data_regions": ["eu-west-1"],
+            "llm_providers": ["openai"],
+        },
+        "waivers": {},
+    }
+
+    graph = Graph.model_validate(example("patient-intake"))
+
+    def agree(stance: Stance) -> list[str]:
+        local = diagnostics(
+            check_graph(graph, stance.packs, stance.context, waivers=stance.waivers)
+        )
+        served = client.post(
+            "/api/v1/validate",
+            params={"packs": "tenant"},
+            json=graph.model_dump(mode="json"),
+            headers=clinic.auth,
+        ).json()["diagnostics"]
+        assert [d.model_dump(mode="json", exclude_defaults=True) for d in local] == [
+            {k: v for k, v in d.items() if v not in (None, "", [])} for d in served
+        ]
+        return [d.code for d in local]
+
+    of_graph = Stance.model_validate(
+        client.get(url, params={"graph_id": "patient-intake"}, headers=clinic.auth).json()
+    )
+    assert of_graph.waivers == {}
+    assert agree(of_graph) == ["compliance.HIPAA-PHI-LLM-BAA"]
+
+    reason = "BAA with the provider signed 2026-01-12, ref LEGAL-114"
+    waiver = "/api/v1/compliance/waivers/patient-intake/HIPAA-PHI-LLM-BAA"
+    assert client.put(waiver, json={"reason": reason}, headers=clinic.auth).status_code == 201
+    of_graph = Stance.model_validate(
+        client.get(url, params={"graph_id": "patient-intake"}, headers=clinic.auth).json()
+    )
+    assert of_graph.waivers == {"HIPAA-PHI-LLM-BAA": reason}
+    assert agree(of_graph) == []
+    assert client.get(url, headers=clinic.auth).json()["waivers"] == {}  # no graph: none
+
+    # Another tenant sees its own packs and agreements, and nothing of acme's graph.
+    theirs = client.get(url, headers=acme_co.auth).json()
+    assert theirs["packs"] != ["hipaa", "soc2"]
+    assert theirs["context"]["dpa_providers"] == []
+    other = client.get(url, params={"graph_id": "patient-intake"}, headers=acme_co.auth)
+    assert other.status_code == 404
+    assert reason not in other.text
+    assert client.get(url, params={"graph_id": "nope"}, headers=clinic.auth).status_code == 404
+    assert client.get(url).status_code == 401

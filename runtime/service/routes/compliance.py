@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from compliance.names import PackName
 from runtime.graph import Graph
 from runtime.service.audit import audited
-from runtime.service.compliance import report_for, stance
+from runtime.service.compliance import report_for, stance, stance_for
 from runtime.service.deps import Admin, Viewer
 from runtime.store import Waiver
 
@@ -25,6 +25,21 @@ class FixRequest(BaseModel):
 
 class WaiverRequest(BaseModel):
     reason: str = Field(min_length=10, max_length=2000)
+
+
+@router.get("/stance")
+def get_stance(
+    auth: Viewer, graph_id: str | None = Query(None, description="Include this graph's waivers.")
+) -> Any:
+    """The packs, context and waivers the service checks graphs with.
+
+    The builder checks each edit itself with them and the same ``check_graph``
+    (``compliance.stance.Stance``), instead of asking the service after every edit.
+
+    Returned as JSON rather than declared as the response model: the model's ``Context``
+    brings the packs' imports (NetworkX), which no route loads before it is used.
+    """
+    return stance_for(auth[1], graph_id).model_dump(mode="json")
 
 
 @router.post("/fix")
