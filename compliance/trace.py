@@ -10,8 +10,10 @@ tell the audit trail which data classes a run touched (names only, never values)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any
 
 from compliance.flow import flow_of
@@ -38,6 +40,16 @@ class RunLabels:
             return cls()  # nothing declared: skip the analysis
         flow = flow_of(graph, registry)
         return cls(dict(flow.inputs), dict(flow.outputs))
+
+    @cached_property
+    def holds_sad(self) -> bool:
+        """Whether the data flow labels anything SAD (once per graph version: it is cached)."""
+        return any(
+            DataClass.SAD in classes
+            for side in (self.inputs, self.outputs)
+            for labels in side.values()
+            for classes in labels.values()
+        )
 
     def touching(self, nodes: Iterable[str], classes: Iterable[str]) -> dict[str, list[str]]:
         """Of ``nodes``, those that read or wrote any of ``classes``: node -> class names."""
@@ -88,39 +100,97 @@ def _mask_path(value: Any, parts: list[str]) -> Any:
     return value
 
 
-def _mask_codes(value: Any, depth: int = 0) -> Any:
-    if depth > MAX_DEPTH:
-        return value
-    if isinstance(value, dict):
-        return {
-            k: (
-                MASK
-                if str(k).lower().replace("-", "_") in SECURITY_CODE_KEYS and v not in (None, "")
-                else _mask_codes(v, depth + 1)
-            )
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_mask_codes(v, depth + 1) for v in value]
-    return value
+_CODE_KEYS_JSON = tuple(f'"{key}"' for key in sorted(SECURITY_CODE_KEYS))
 
 
-def mask_value(value: Any, labels: Labels) -> Any:
-    """``value`` with every SAD-labelled path and every security-code field masked."""
-    for path in _sad_paths(labels):
+def may_hold_codes(value: Any) -> bool:
+    """Whether ``value`` might hold a security-code field: a few C-speed passes over its JSON.
+
+    ASCII JSON (non-ASCII is escaped), lowered, with ``-`` as ``_``: every key that
+    ``_is_code_key`` accepts shows up as one of ``_CODE_KEYS_JSON`` (the keys are ASCII
+    without ``k``, so no non-ASCII character lowers into one). A string value that merely
+    looks like such a key is a false alarm, which only costs the walk.
+    """
+    text = json.dumps(value, default=str).lower().replace("-", "_")
+    return any(key in text for key in _CODE_KEYS_JSON)
+
+
+@lru_cache(maxsize=4096)
+def _is_code_key(key: str) -> bool:
+    return key.lower().replace("-", "_") in SECURITY_CODE_KEYS
+
+
+class Masker:
+    """Masks security-code fields, copying only what changes, each object once per run.
+
+    A run's trace holds the same objects many times over (a node's input is the output of
+    the node before it), and most hold no security code at all: an unchanged object is
+    returned as it is, and an object already seen is answered from the memo. The memo keeps
+    each object it saw alive, so no id is reused while it is in use.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[Any, Any]] = {}
+
+    def codes(self, value: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH or not isinstance(value, dict | list):
+            return value
+        hit = self._seen.get(id(value))
+        if hit is not None:
+            return hit[1]
+        changed = False
+        result: Any
+        if isinstance(value, dict):
+            result = {}
+            for k, v in value.items():
+                if isinstance(k, str) and _is_code_key(k) and v not in (None, ""):
+                    result[k], changed = MASK, True
+                else:
+                    result[k] = masked = self.codes(v, depth + 1)
+                    changed = changed or masked is not v
+        else:
+            result = [self.codes(v, depth + 1) for v in value]
+            changed = any(m is not v for m, v in zip(result, value, strict=True))
+        if not changed:
+            result = value
+        self._seen[id(value)] = (value, result)
+        return result
+
+
+def mask_value(value: Any, labels: Labels, masker: Masker | None = None) -> Any:
+    """``value`` with every SAD-labelled path and every security-code field masked.
+
+    Without a ``masker`` (a single value, not a whole trace), a value with nothing to mask is
+    returned at the cost of one JSON pass, not a walk.
+    """
+    paths = _sad_paths(labels)
+    if masker is None:
+        if not paths and not may_hold_codes(value):
+            return value
+        masker = Masker()
+    for path in paths:
         value = _mask_path(value, path.split(".") if path else [])
-    return _mask_codes(value)
+    return masker.codes(value)
 
 
-def mask_trace(trace: list[dict[str, Any]], labels: RunLabels) -> list[dict[str, Any]]:
+def mask_trace(
+    trace: list[dict[str, Any]], labels: RunLabels, masker: Masker | None = None
+) -> list[dict[str, Any]]:
     """Trace entries (``NodeTrace`` dumps) with SAD masked in each port's value."""
+    masker = masker or Masker()
+    if not labels.holds_sad and not may_hold_codes(trace):
+        return trace  # the common case: nothing to mask, and no walk over every value
     out = []
     for entry in trace:
         node = str(entry.get("node", ""))
         inputs = labels.inputs.get(node, NO_LABELS)
         outputs = labels.outputs.get(node, NO_LABELS)
         masked = dict(entry)
-        masked["inputs"] = {p: mask_value(v, inputs) for p, v in entry.get("inputs", {}).items()}
-        masked["outputs"] = {p: mask_value(v, outputs) for p, v in entry.get("outputs", {}).items()}
+        masked["inputs"] = {
+            p: mask_value(v, inputs, masker) for p, v in entry.get("inputs", {}).items()
+        }
+        masked["outputs"] = {
+            p: mask_value(v, outputs, masker) for p, v in entry.get("outputs", {}).items()
+        }
         out.append(masked)
     return out

@@ -97,6 +97,11 @@ class NodeType(ABC, Generic[C]):
     """What the node does with data: ``egress`` (HTTP out), ``llm`` (a model provider),
     ``persist`` (stores it), ``log`` (writes it to logs), ``redact`` (removes classes). The
     compliance packs read these with ``effects`` and ``labels_out``; there is no other list."""
+    inline: ClassVar[bool] = False
+    """``run`` never suspends: it computes from config and inputs alone (no I/O, no sleeping).
+    The executor then runs it in place rather than in a task of its own when several nodes
+    are ready at once; concurrency would gain nothing, and a task costs more than the node.
+    ``tests/nodes/test_inline.py`` holds every node type that claims it to its word."""
     dynamic_ports: ClassVar[bool] = False
     responds: ClassVar[bool] = False
     """This node's output is the HTTP response of the run (the respond node)."""

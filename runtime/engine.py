@@ -25,7 +25,7 @@ from runtime.errors import NodeRunError
 from runtime.options import RunOptions
 from runtime.plan import Plan, ScopePlan
 from runtime.prepare import PreparedStep, prepare_steps
-from runtime.step import execute_step
+from runtime.step import StepOutcome, execute_step, failure_of, outcome_of, self_cancelled
 from runtime.trace import NodeFailure, NodeStatus, NodeTrace, RunResult
 from runtime.types import ERROR_PORT
 
@@ -217,6 +217,7 @@ class _Run:
         ready = deque(n for n in frame.scope.order if pending[n] == 0)
         running: dict[asyncio.Task[None], str] = {}
         limit = self.options.max_concurrency
+        loop = asyncio.get_running_loop()
 
         def release(node_id: str) -> None:
             for succ in steps[node_id].succs:
@@ -226,19 +227,21 @@ class _Run:
 
         try:
             while (ready or running) and frame.failure is None:
-                if not running and len(ready) == 1:
+                # A lone ready node, or one that never suspends, is awaited in place: a task
+                # would cost more than the node and gain no concurrency.
+                if ready and (steps[ready[0]].inline or (not running and len(ready) == 1)):
                     node_id = ready.popleft()
                     await self._visit(node_id, frame)
                     release(node_id)
-                    continue
-                while ready and len(running) < limit:
+                elif ready and len(running) < limit:
                     node_id = ready.popleft()
-                    running[asyncio.ensure_future(self._visit(node_id, frame))] = node_id
-                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    node_id = running.pop(task)
-                    task.result()
-                    release(node_id)
+                    running[loop.create_task(self._visit(node_id, frame))] = node_id
+                else:
+                    done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        node_id = running.pop(task)
+                        task.result()
+                        release(node_id)
         finally:
             for task in running:
                 task.cancel()
@@ -246,20 +249,30 @@ class _Run:
                 await asyncio.gather(*running, return_exceptions=True)
 
     def _record(
-        self, prepared: PreparedStep, frame: _Frame, status: NodeStatus, **fields: Any
+        self,
+        prepared: PreparedStep,
+        frame: _Frame,
+        status: NodeStatus,
+        inputs: dict[str, Any] | None = None,
+        outputs: dict[str, Any] | None = None,
+        error: NodeFailure | None = None,
+        handled: bool = False,
+        attempts: int = 0,
+        started_at: float | None = None,
+        duration_ms: float = 0.0,
     ) -> NodeTrace:
         entry = NodeTrace(
             node=prepared.step.node,
             type=prepared.step.type,
             status=status,
             iteration=list(frame.iteration),
-            inputs=fields.get("inputs", {}),
-            outputs=fields.get("outputs", {}),
-            error=fields.get("error"),
-            handled=fields.get("handled", False),
-            attempts=fields.get("attempts", 0),
-            started_at=fields.get("started_at"),
-            duration_ms=fields.get("duration_ms", 0.0),
+            inputs={} if inputs is None else inputs,
+            outputs={} if outputs is None else outputs,
+            error=error,
+            handled=handled,
+            attempts=attempts,
+            started_at=started_at,
+            duration_ms=duration_ms,
         )
         self.trace.append(entry)
         return entry
@@ -301,9 +314,20 @@ class _Run:
         wall = time.time()
         t0 = time.perf_counter()
         try:
-            outcome = await execute_step(
-                p.instance, p.config, inputs, ctx, p.step.settings, p.out_ports
-            )
+            if p.direct:  # ``execute_step`` without its coroutine: the same outcome
+                try:
+                    outputs = await p.instance.run(p.config, inputs, ctx)
+                except asyncio.CancelledError:
+                    outcome = StepOutcome(None, self_cancelled(node_id), 1)
+                except Exception as exc:
+                    outcome = StepOutcome(None, failure_of(exc, node_id), 1)
+                else:
+                    broken = outcome_of(outputs, p.out_ports, node_id)
+                    outcome = StepOutcome(None if broken else outputs, broken, 1)
+            else:
+                outcome = await execute_step(
+                    p.instance, p.config, inputs, ctx, p.step.settings, p.out_ports
+                )
         except asyncio.CancelledError:
             self.interrupted.append(node_id)
             self._record(

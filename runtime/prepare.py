@@ -11,6 +11,7 @@ from typing import Any
 from nodes.base import NodeConfig, NodeType
 from nodes.registry import AnyNodeType, Registry
 from runtime.plan import Plan, Step
+from runtime.step import direct
 
 
 @dataclass(slots=True)
@@ -27,6 +28,10 @@ class PreparedStep:
     preds: int
     """In-scope predecessors that must finish before this step may run."""
     succs: tuple[str, ...]
+    direct: bool
+    """One plain ``await run(...)`` is the whole step (``runtime.step.direct``)."""
+    inline: bool
+    """Run in place, never in a task of its own: a direct step of an ``inline`` node type."""
 
 
 def prepare_steps(plan: Plan, registry: Registry) -> dict[str, PreparedStep]:
@@ -42,10 +47,12 @@ def prepare_steps(plan: Plan, registry: Registry) -> dict[str, PreparedStep]:
             preds = {w.source for w in step.inputs if w.source in members}
             succs = {t for ts in step.branches.values() for t in ts if t in members}
             out_ports = tuple(p.name for p in node_type.output_ports(config))
+            instance = registry.instance(node_type)
+            plain = direct(instance, step.settings)
             steps[node_id] = PreparedStep(
                 step=step,
                 node_type=node_type,
-                instance=registry.instance(node_type),
+                instance=instance,
                 config=config,
                 wires=tuple((w.source, w.source_port, w.target_port) for w in step.inputs),
                 required=tuple(p.name for p in node_type.input_ports(config) if p.required),
@@ -53,5 +60,7 @@ def prepare_steps(plan: Plan, registry: Registry) -> dict[str, PreparedStep]:
                 first_out=out_ports[0] if out_ports else None,
                 preds=len(preds),
                 succs=tuple(sorted(succs)),
+                direct=plain,
+                inline=plain and node_type.inline and not node_type.container,
             )
     return steps

@@ -32,6 +32,49 @@ def _describe(exc: BaseException) -> tuple[str, str]:
     return type(exc).__name__, f"{type(exc).__name__}: {exc}"[:2000]
 
 
+def direct(instance: NodeType[Any], settings: NodeSettings) -> bool:
+    """Whether one plain ``await instance.run(...)`` is the whole of ``execute_step``.
+
+    No guard, no retry, no timeout: the executor then awaits ``run`` itself and saves a
+    coroutine per node (``runtime.engine``), with the same outcome through ``outcome_of``.
+    """
+    return (
+        not instance.capabilities & GUARDED
+        and settings.retry.max_attempts == 1
+        and settings.timeout_seconds is None
+    )
+
+
+def failure_of(exc: Exception, node_id: str) -> NodeFailure:
+    """A node's exception as the failure its trace and error port show."""
+    if isinstance(exc, ExpressionError):
+        return NodeFailure(node=node_id, message=exc.message, type="ExpressionError")
+    if isinstance(exc, NodeRunError):
+        return NodeFailure(node=node_id, message=str(exc), type=type(exc).__name__)
+    kind, message = _describe(exc)
+    return NodeFailure(node=node_id, message=message, type=kind)
+
+
+def self_cancelled(node_id: str) -> NodeFailure:
+    """``CancelledError`` raised by the node itself, not by the run being cancelled."""
+    task = asyncio.current_task()
+    if task is None or task.cancelling():
+        raise asyncio.CancelledError  # the run (or its caller) is being cancelled
+    return NodeFailure(node=node_id, message="the node cancelled itself", type="CancelledError")
+
+
+def outcome_of(outputs: Any, allowed_ports: frozenset[str], node_id: str) -> NodeFailure | None:
+    """What ``run`` returned, held to the contract: a dict keyed by the node's ports."""
+    if not isinstance(outputs, dict):
+        message = f"run() returned {type(outputs).__name__}, not a dict"
+        return NodeFailure(node=node_id, message=message, type="ContractError")
+    unknown = outputs.keys() - allowed_ports
+    if unknown:
+        message = f"run() returned unknown port(s) {sorted(unknown)}"
+        return NodeFailure(node=node_id, message=message, type="ContractError")
+    return None
+
+
 async def execute_step(
     instance: NodeType[Any],
     config: NodeConfig,
@@ -63,44 +106,19 @@ async def execute_step(
                         outputs = await instance.run(config, inputs, ctx)
                 except TimeoutError:
                     raise TimeoutError(f"timed out after {settings.timeout_seconds:g}s") from None
-        except ExpressionError as exc:
-            # The same expression fails the same way every time: retrying only wastes time.
-            return StepOutcome(
-                None,
-                NodeFailure(node=ctx.node_id, message=exc.message, type="ExpressionError"),
-                attempt,
-            )
-        except NodeRunError as exc:
-            failure = NodeFailure(node=ctx.node_id, message=str(exc), type=type(exc).__name__)
-            if not exc.retryable:
-                return StepOutcome(None, failure, attempt)
-            continue
         except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if task is None or task.cancelling():
-                raise  # the run (or its caller) is being cancelled
-            failure = NodeFailure(
-                node=ctx.node_id, message="the node cancelled itself", type="CancelledError"
-            )
+            failure = self_cancelled(ctx.node_id)
             continue
         except Exception as exc:
-            kind, message = _describe(exc)
-            failure = NodeFailure(node=ctx.node_id, message=message, type=kind)
+            failure = failure_of(exc, ctx.node_id)
+            # The same expression fails the same way every time: retrying only wastes time.
+            if isinstance(exc, ExpressionError) or (
+                isinstance(exc, NodeRunError) and not exc.retryable
+            ):
+                return StepOutcome(None, failure, attempt)
             continue
-        if not isinstance(outputs, dict):
-            failure = NodeFailure(
-                node=ctx.node_id,
-                message=f"run() returned {type(outputs).__name__}, not a dict",
-                type="ContractError",
-            )
-            break
-        unknown = outputs.keys() - allowed_ports
-        if unknown:
-            failure = NodeFailure(
-                node=ctx.node_id,
-                message=f"run() returned unknown port(s) {sorted(unknown)}",
-                type="ContractError",
-            )
+        failure = outcome_of(outputs, allowed_ports, ctx.node_id)
+        if failure is not None:
             break
         return StepOutcome(outputs, None, attempt)
     return StepOutcome(None, failure, attempt)

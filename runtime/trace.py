@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 NodeStatus = Literal["ok", "failed", "skipped", "cancelled", "disabled", "pinned"]
 RunStatus = Literal["succeeded", "failed", "cancelled", "timed_out"]
@@ -18,22 +19,32 @@ class NodeFailure(BaseModel):
     type: str = "NodeError"
 
 
-class NodeTrace(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@dataclass(slots=True, kw_only=True)
+class NodeTrace:
+    """One node's part of a run.
+
+    A plain dataclass, not a model: the executor makes one per node per run, where a model's
+    validation would cost more than running a typical node (``bench/executor_overhead.py``).
+    Pydantic still validates entries that come from outside, as ``RunResult.trace`` items.
+    """
 
     node: str
     type: str
     status: NodeStatus
-    iteration: list[int] = Field(default_factory=list)
+    iteration: list[int] = field(default_factory=list)
     """Index path inside for-each bodies (outermost first); empty at the top level."""
-    inputs: dict[str, Any] = Field(default_factory=dict)
-    outputs: dict[str, Any] = Field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
     error: NodeFailure | None = None
     handled: bool = False
     """The failure went to the node's error port instead of failing the run."""
     attempts: int = 0
     started_at: float | None = None
     duration_ms: float = 0.0
+
+
+TRACE = TypeAdapter(list[NodeTrace])
+"""Dumps a run's entries to JSON-ready dicts in one call: ``TRACE.dump_python(t, mode="json")``."""
 
 
 class RunResult(BaseModel):

@@ -59,6 +59,7 @@ class Redact(NodeType[RedactConfig]):
     category = "compliance"
     description = "Mask sensitive fields and patterns; the output no longer carries their classes."
     icon = "shield"
+    inline = True
     Config = RedactConfig
     capabilities = frozenset({"redact"})
     inputs = (Port(name="in", type=ANY),)

@@ -65,6 +65,7 @@ class RespondToWebhook(NodeType[RespondConfig]):
     responds = True
     description = "Set the status, headers and body the webhook caller receives."
     icon = "reply"
+    inline = True
     Config = RespondConfig
     inputs = (Port(name="in"),)
     outputs = (Port(name="out", type=OBJECT, description="{status, headers, body}"),)

@@ -25,6 +25,7 @@ class If(NodeType[IfConfig]):
     category = "logic"
     description = "Send the input to `true` when the conditions hold, otherwise to `false`."
     icon = "git-branch"
+    inline = True
     Config = IfConfig
     inputs = (Port(name="in"),)
     outputs = (

@@ -50,6 +50,7 @@ class Merge(NodeType[MergeConfig]):
     category = "logic"
     description = "Combine the branches that ran: append, merge objects, first value, or join."
     icon = "merge"
+    inline = True
     Config = MergeConfig
     dynamic_ports = True
     inputs = tuple(Port(name=name, required=False) for name in _port_names(2))

@@ -50,6 +50,7 @@ class Switch(NodeType[SwitchConfig]):
     category = "logic"
     description = "Route the input to the case that matches, by rules or by comparing a value."
     icon = "split"
+    inline = True
     Config = SwitchConfig
     dynamic_ports = True
     inputs = (Port(name="in"),)

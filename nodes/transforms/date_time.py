@@ -120,6 +120,7 @@ class DateTime(NodeType[DateTimeConfig]):
     category = "transform"
     description = "Parse, format, shift, compare or convert dates; time-zone and DST aware."
     icon = "calendar"
+    inline = True
     Config = DateTimeConfig
     inputs = (Port(name="in", type=ANY),)
     outputs = (Port(name="out", type=ANY, description="ISO-8601 text; seconds for difference."),)

@@ -28,6 +28,7 @@ class Filter(NodeType[FilterConfig]):
     category = "transform"
     description = "Keep the list items that match the conditions; the others go to `rejected`."
     icon = "filter"
+    inline = True
     Config = FilterConfig
     inputs = (Port(name="in"),)
     outputs = (

@@ -28,6 +28,7 @@ class JsonFormat(NodeType[JsonFormatConfig]):
     category = "transform"
     description = "Turn a value into JSON text, compact or indented."
     icon = "braces"
+    inline = True
     Config = JsonFormatConfig
     inputs = (Port(name="in", type=ANY),)
     outputs = (Port(name="out", type=STRING),)

@@ -69,6 +69,7 @@ class JsonParse(NodeType[JsonParseConfig]):
     category = "transform"
     description = "Turn JSON text into data; malformed text fails with its line and column."
     icon = "braces"
+    inline = True
     Config = JsonParseConfig
     inputs = (Port(name="in", type=ANY),)
     outputs = (Port(name="out", type=ANY),)

@@ -31,6 +31,7 @@ class MapItems(NodeType[MapConfig]):
     category = "transform"
     description = "Build a new list by evaluating a value for every item of a list."
     icon = "list"
+    inline = True
     Config = MapConfig
     inputs = (Port(name="in", type=ANY),)
     outputs = (Port(name="out", type=array_of(ANY)),)

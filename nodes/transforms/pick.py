@@ -31,6 +31,7 @@ class Pick(NodeType[PickConfig]):
     category = "transform"
     description = "Select or reshape data with a JMESPath query whose root is the incoming value."
     icon = "filter"
+    inline = True
     Config = PickConfig
     inputs = (Port(name="in", type=ANY),)
     outputs = (Port(name="out", type=ANY),)

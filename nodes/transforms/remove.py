@@ -27,6 +27,7 @@ class RemoveFields(NodeType[RemoveConfig]):
     category = "transform"
     description = "Drop fields (nested paths allowed) from the incoming object."
     icon = "eraser"
+    inline = True
     Config = RemoveConfig
     inputs = (Port(name="in", type=OBJECT),)
     outputs = (Port(name="out", type=OBJECT),)

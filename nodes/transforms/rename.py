@@ -31,6 +31,7 @@ class RenameFields(NodeType[RenameConfig]):
     category = "transform"
     description = "Move fields to new names; renames apply in order and overwrite the target."
     icon = "arrow-right-left"
+    inline = True
     Config = RenameConfig
     inputs = (Port(name="in", type=OBJECT),)
     outputs = (Port(name="out", type=OBJECT),)

@@ -30,6 +30,7 @@ class SetFields(NodeType[SetFieldsConfig]):
     category = "transform"
     description = "Write values (literal or expressions) into fields of the incoming object."
     icon = "pencil"
+    inline = True
     Config = SetFieldsConfig
     inputs = (Port(name="in", type=OBJECT),)
     outputs = (Port(name="out", type=OBJECT),)

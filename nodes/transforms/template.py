@@ -28,6 +28,7 @@ class Template(NodeType[TemplateConfig]):
     category = "transform"
     description = "Render a text template; emit the text or store it in a field of the input."
     icon = "file-text"
+    inline = True
     Config = TemplateConfig
     inputs = (Port(name="in", type=ANY),)
     outputs = (

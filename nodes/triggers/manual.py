@@ -24,6 +24,7 @@ class Manual(NodeType[ManualConfig]):
     category = "trigger"
     description = "Start the workflow by hand; emits the given payload, or the sample if none."
     icon = "play"
+    inline = True
     Config = ManualConfig
     trigger = True
     inputs = ()

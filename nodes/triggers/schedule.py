@@ -81,6 +81,7 @@ class Schedule(NodeType[ScheduleConfig]):
     category = "trigger"
     description = "Start the workflow on a cron schedule in a chosen time zone."
     icon = "clock"
+    inline = True
     Config = ScheduleConfig
     trigger = True
     inputs = ()

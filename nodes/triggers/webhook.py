@@ -76,6 +76,7 @@ class Webhook(NodeType[WebhookConfig]):
     category = "trigger"
     description = "Start the workflow on an HTTP request; declared body fields are checked."
     icon = "webhook"
+    inline = True
     Config = WebhookConfig
     trigger = True
     needs_response = True

@@ -125,9 +125,10 @@ def record_for(
 def stored_trace(result: RunResult, labels: RunLabels | None) -> tuple[list[dict[str, Any]], Any]:
     """The trace and output as they may be stored: SAD never reaches run storage."""
     from compliance.trace import RunLabels, mask_trace, mask_value
+    from runtime.trace import TRACE
 
     labels = labels or RunLabels()
-    trace = mask_trace([t.model_dump(mode="json") for t in result.trace], labels)
+    trace = mask_trace(TRACE.dump_python(result.trace, mode="json"), labels)
     responder = labels.outputs.get(result.responder or "", {})
     return trace, mask_value(result.output, responder)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import MISSING, fields
 from itertools import islice
 from typing import Any, get_args
 
@@ -31,9 +32,9 @@ MAX_LIST = 1000
 ROUNDS = 10
 
 TRACE_DEFAULTS: dict[str, Any] = {
-    name: field.get_default(call_default_factory=True)
-    for name, field in NodeTrace.model_fields.items()
-    if not field.is_required()
+    f.name: f.default_factory() if f.default is MISSING else f.default  # type: ignore[operator]
+    for f in fields(NodeTrace)
+    if f.default is not MISSING or f.default_factory is not MISSING
 }
 """What a trace entry holds unless it says otherwise: left out of stored items, put back on read.
 
@@ -42,9 +43,7 @@ run's item, paid on every endpoint request in DynamoDB capacity and time.
 """
 
 
-_ENTRY_KEYS = frozenset(
-    name for name, field in NodeTrace.model_fields.items() if field.is_required()
-)
+_ENTRY_KEYS = frozenset(f.name for f in fields(NodeTrace)) - TRACE_DEFAULTS.keys()
 
 
 def _compact(entry: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from runtime.engine import Executor
 from runtime.graph import Graph
 from runtime.load import load_graph_file
 from runtime.pins import rerun_pins
+from runtime.trace import TRACE
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HOT = {
@@ -72,7 +73,7 @@ async def test_pins_for_unknown_nodes_are_refused_by_name() -> None:
 async def test_rerun_pins_cover_exactly_the_nodes_outside_the_downstream_cone() -> None:
     graph = _example("lead-scoring")
     first = await Executor(build_plan(graph)).run(HOT)
-    trace = [t.model_dump(mode="json") for t in first.trace]
+    trace = TRACE.dump_python(first.trace, mode="json")
     pins = rerun_pins(graph, trace, "route")
     # hook, points and score are upstream; warm and cold were skipped last time (not reusable).
     assert set(pins) == {"hook", "points", "score"}
@@ -90,7 +91,7 @@ async def test_rerun_from_a_body_node_reruns_its_container() -> None:
     container = str(body[0].parent)
     first = await Executor(build_plan(graph)).run(graph.metadata.get("sample_input"))
     assert first.status == "succeeded"
-    trace = [t.model_dump(mode="json") for t in first.trace]
+    trace = TRACE.dump_python(first.trace, mode="json")
     pins = rerun_pins(graph, trace, body[0].id)
     assert pins, "the trigger upstream of the container is pinned"
     assert container not in pins

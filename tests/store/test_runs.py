@@ -209,18 +209,23 @@ def test_trace_entries_are_stored_without_their_defaults_and_read_back_whole(
     acme: TenantStore, client: Any
 ) -> None:
     from runtime.store.runs import TRACE_DEFAULTS
-    from runtime.trace import NodeTrace
+    from runtime.trace import TRACE, NodeFailure, NodeTrace
 
-    plain = NodeTrace(node="hook", type="trigger.webhook", status="ok", attempts=1).model_dump()
-    failed = NodeTrace(
-        node="call",
-        type="http.request",
-        status="failed",
-        error={"node": "call", "message": "boom", "type": "NodeError"},
-        handled=True,
-        iteration=[2],
-        attempts=3,
-    ).model_dump(mode="json")
+    plain, failed = TRACE.dump_python(
+        [
+            NodeTrace(node="hook", type="trigger.webhook", status="ok", attempts=1),
+            NodeTrace(
+                node="call",
+                type="http.request",
+                status="failed",
+                error=NodeFailure(node="call", message="boom", type="NodeError"),
+                handled=True,
+                iteration=[2],
+                attempts=3,
+            ),
+        ],
+        mode="json",
+    )
     marker = {"_truncated": True, "bytes": 10, "dropped_entries": 1}
     run = record(acme, status="succeeded", trace=[plain, failed, marker])
     acme.put_run(run)
@@ -231,7 +236,7 @@ def test_trace_entries_are_stored_without_their_defaults_and_read_back_whole(
     assert stored[1]["iteration"] == [2]
     back = acme.get_run(run.run_id).trace
     assert back[0] == {**TRACE_DEFAULTS, **stored[0]}
-    assert back[0] == NodeTrace.model_validate(plain).model_dump(mode="json")
+    assert back[0] == TRACE.dump_python(TRACE.validate_python([plain]), mode="json")[0]
     assert back[1] == failed
     assert back[2] == marker
     assert acme.get_run(run.run_id) == run

@@ -1,0 +1,67 @@
+"""Masking a run before it is stored: security-code fields go in any spelling and depth, and a
+run with nothing to mask is stored as it ran (not copied value by value)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from compliance.trace import MASK, Masker, RunLabels, mask_trace, mask_value, may_hold_codes
+from nodes.dataflow import NO_LABELS
+from runtime.types import DataClass
+
+
+@pytest.mark.parametrize(
+    "key", ["cvv", "CVV2", "Cvc", "security-code", "Card_Security-Code", "CID", "csc"]
+)
+def test_every_spelling_of_a_security_code_is_masked(key: str) -> None:
+    value = {"order": {"items": [{"card": {key: "123", "last4": "4242"}}]}}
+    assert may_hold_codes(value)
+    masked = mask_value(value, NO_LABELS)
+    assert masked == {"order": {"items": [{"card": {key: MASK, "last4": "4242"}}]}}
+    assert value["order"]["items"][0]["card"][key] == "123"  # the run's own data is untouched
+
+
+def test_empty_codes_and_lookalike_keys_are_left_alone() -> None:
+    value = {"cvv": "", "cvv_hint": "3 digits", "note": "cvv", "discount": None}
+    assert mask_value(value, NO_LABELS) == value
+
+
+def test_a_trace_with_nothing_to_mask_is_returned_as_it_is() -> None:
+    shared: dict[str, Any] = {"lead": {"email": "ada@example.com", "score": 85}}
+    trace = [
+        {"node": "hook", "inputs": {}, "outputs": {"out": shared}},
+        {"node": "score", "inputs": {"in": shared}, "outputs": {"out": {"x": [1, 2]}}},
+    ]
+    assert not may_hold_codes(trace)
+    assert mask_trace(trace, RunLabels()) is trace
+
+
+def test_a_shared_object_is_masked_alike_wherever_it_appears() -> None:
+    shared: dict[str, Any] = {"card": {"cvc": "999", "brand": "visa"}}
+    trace = [
+        {"node": "a", "inputs": {}, "outputs": {"out": shared}},
+        {"node": "b", "inputs": {"in": shared}, "outputs": {"out": {"ok": True}}},
+    ]
+    masked = mask_trace(trace, RunLabels())
+    assert masked[0]["outputs"]["out"] == {"card": {"cvc": MASK, "brand": "visa"}}
+    assert masked[1]["inputs"]["in"] == masked[0]["outputs"]["out"]
+    assert masked[1]["outputs"]["out"] == {"ok": True}
+    assert shared["card"]["cvc"] == "999"
+
+
+def test_sad_labels_mask_their_paths_even_under_innocent_names() -> None:
+    labels = RunLabels(outputs={"a": {"body.pin_block": frozenset({DataClass.SAD})}})
+    assert labels.holds_sad
+    trace = [{"node": "a", "inputs": {}, "outputs": {"out": {"body": {"pin_block": "0x1f"}}}}]
+    masked = mask_trace(trace, labels)
+    assert masked[0]["outputs"]["out"] == {"body": {"pin_block": MASK}}
+
+
+def test_a_masker_copies_only_what_changes() -> None:
+    untouched: dict[str, Any] = {"a": [1, {"b": 2}]}
+    value = {"keep": untouched, "pay": {"cvv2": "123"}}
+    masked = Masker().codes(value)
+    assert masked["keep"] is untouched
+    assert masked["pay"] == {"cvv2": MASK}
