@@ -55,6 +55,10 @@ class Lookups:
         self._cache: TTLCache[tuple[str, str, str], object] = TTLCache(
             maxsize=MAX_ENTRIES, ttl=max(ttl, 1e-9)
         )
+        self._gates: dict[tuple[str, str, str], threading.Lock] = {}
+        """Entries being read now: a request that misses one waits for that read."""
+        self._generations: dict[str, int] = {}
+        """Bumped by ``forget``: a read that began before it is not cached after it."""
 
     @contextmanager
     def cached_only(self) -> Iterator[None]:
@@ -78,11 +82,30 @@ class Lookups:
         if hit is not None:
             return hit  # type: ignore[return-value]
         may_load()
-        value = load()
-        if value is not None:
+        # One read per entry, however many requests miss it together: when an entry expires
+        # under load, every request in flight misses at once, and each reading it would
+        # multiply the table's traffic at exactly that moment. The others wait for that read.
+        with self._lock:
+            gate = self._gates.setdefault(key, threading.Lock())
+        with gate:
             with self._lock:
-                self._cache[key] = value
-        return value
+                hit = self._cache.get(key)
+                generation = self._generations.get(key[0], 0)
+            if hit is not None:
+                return hit  # type: ignore[return-value]
+            try:
+                value = load()
+                if value is not None:
+                    with self._lock:
+                        # Not if the tenant's entries were forgotten while it was read: the
+                        # value may be from before the change that made us forget.
+                        if self._generations.get(key[0], 0) == generation:
+                            self._cache[key] = value
+            finally:
+                with self._lock:
+                    if self._gates.get(key) is gate:
+                        del self._gates[key]
+            return value
 
     def api_key(self, store: TenantStore, secret: str) -> ApiKey | None:
         digest = hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
@@ -108,5 +131,6 @@ class Lookups:
     def forget(self, tenant_id: str) -> None:
         """Drop one tenant's entries: after a change to its keys, deployments, settings, brand."""
         with self._lock:
+            self._generations[tenant_id] = self._generations.get(tenant_id, 0) + 1
             for key in [k for k in self._cache if k[0] == tenant_id]:
                 self._cache.pop(key, None)

@@ -179,3 +179,58 @@ def test_a_cold_cache_still_resolves_through_a_worker_thread(
     answer = client.post("/t/acme/leads", json=HOT, headers=acme.key)
     assert answer.status_code == 200
     assert answer.json()["tier"] == "hot"
+
+
+def test_requests_that_miss_together_share_one_read() -> None:
+    """An entry expiring under load: every request in flight misses, only one reads."""
+    import threading
+
+    from runtime.service.lookups import Lookups
+
+    lookups, reads, started = Lookups(60), [], threading.Event()
+    store: Any = type("Store", (), {"tenant_id": "acme"})()
+
+    def slow_read() -> Any:
+        reads.append(1)
+        started.set()
+        time.sleep(0.2)
+        return {"revision": 1}
+
+    store.get_settings = slow_read
+    answers: list[Any] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(lookups.settings(store))) for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(reads) == 1
+    assert answers == [{"revision": 1}] * 8
+
+
+def test_a_read_that_began_before_forget_is_not_cached_after_it() -> None:
+    """Otherwise a revoke made meanwhile would be undone for a whole TTL by the older read."""
+    import threading
+
+    from runtime.service.lookups import Lookups
+
+    lookups, reading, resume = Lookups(60), threading.Event(), threading.Event()
+    values = iter([{"revision": 1}, {"revision": 2}])
+    store: Any = type("Store", (), {"tenant_id": "acme"})()
+
+    def read() -> Any:
+        reading.set()
+        resume.wait(5)
+        return next(values)
+
+    store.get_settings = read
+    first: list[Any] = []
+    reader = threading.Thread(target=lambda: first.append(lookups.settings(store)))
+    reader.start()
+    reading.wait(5)
+    lookups.forget("acme")  # the settings changed while the old value was on its way
+    resume.set()
+    reader.join()
+    assert first == [{"revision": 1}]  # that request got what it read...
+    assert lookups.settings(store) == {"revision": 2}  # ...but it was not kept
