@@ -71,7 +71,7 @@ class ServiceState:
             await self._ai_router.aclose()
 
     def executor(
-        self, store: TenantStore, graph_id: str, version: int, revision: int = 0
+        self, store: TenantStore, graph_id: str, version: int, revision: int | None = None
     ) -> Executor:
         """Compiled executor for one version, as of the tenant's settings ``revision``.
 
@@ -80,6 +80,8 @@ class ServiceState:
         its lookups cache, so a cached executor of an older revision is compiled again. The
         cache is bounded, and keyed by tenant so nothing is shared between tenants.
         """
+        if revision is None:
+            revision = self.lookups.settings(store).revision
         key = (store.tenant_id, graph_id, version)
         cached = self.executors.get(key)
         if cached is not None and cached[1] == revision:

@@ -141,7 +141,7 @@ def erase(
         actor="cli",
         action="gdpr.erase",
         target=tenant,
-        details=report.model_dump(exclude={"graphs"}),
+        details=report.model_dump(exclude={"graphs", "rewritten"}),
         outcome="succeeded",
     )
     typer.echo(
@@ -149,6 +149,14 @@ def erase(
         f" {report.conversations} conversation(s) and {report.graph_versions} graph"
         f" version(s) of tenant '{tenant}'"
     )
+    rewritten = set(report.rewritten)
+    for deployment in store.list_deployments():
+        if (deployment.graph_id, deployment.version) in rewritten:
+            typer.echo(
+                f"deployment '{deployment.slug}' serves a rewritten version: services pick it"
+                " up within their cache time; Lambda functions (AWS mode) only when it is"
+                " deployed again (the API's erase does that itself)"
+            )
     for graph_id in report.graphs:
         typer.echo(
             f"graph '{graph_id}' holds the subject in its ids: save it as a new graph"

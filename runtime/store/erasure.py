@@ -52,7 +52,10 @@ class ErasureReport(BaseModel):
     values: int = 0
     """Strings replaced."""
     graph_versions: int = 0
-    """Graph versions (and graph names) that held the identifier (now redacted)."""
+    """Graph versions that held the identifier (now redacted)."""
+    rewritten: list[tuple[str, int]] = Field(default_factory=list)
+    """Those versions as ``(graph id, version)``: deployments of them are redeployed where
+    the code runs elsewhere (AWS mode), so no function keeps the old text."""
     graphs: list[str] = Field(default_factory=list)
     """Graphs whose ids or ports hold the identifier, which erasure cannot rewrite."""
 
@@ -146,6 +149,7 @@ def _erase_graphs(store: TenantStore, needle: str, report: ErasureReport) -> Non
             except ConditionFailed:
                 continue
             report.graph_versions += 1
+            report.rewritten.append((graph_id, item["version"]))
             report.values += count + n_extra
         name, n_name = _redact(head.get("name", ""), needle)
         if n_name:

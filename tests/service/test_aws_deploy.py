@@ -198,3 +198,49 @@ def test_public_routes_have_no_authorizer(deployer: tuple[AwsDeployer, Any, Any]
         restApiId=endpoint.rest_api_id, resourceId=resources["/echo"]["id"], httpMethod="ANY"
     )
     assert method["authorizationType"] == "NONE"
+
+
+def test_an_erasure_redeploys_the_functions_serving_a_rewritten_version(aws: Any) -> None:
+    """The function's bundle holds the graph: after erasure it must hold the redacted one."""
+    from fastapi.testclient import TestClient
+
+    from runtime.service.app import create_app
+    from runtime.service.config import ServiceConfig
+    from runtime.store import Directory
+
+    subject = "ada.subject@example.org"
+    config = ServiceConfig(token_secret="t" * 48, deploy_target="lambda")
+    directory = Directory(aws, "auterity")
+    directory.create_tenant("acme", "Acme")
+    store = directory.tenant("acme")
+    _, key = store.create_api_key("ci", "admin")
+    graph = example("http-echo")
+    graph["metadata"] = {"sample_input": {"email": subject}}
+    other = {**example("http-echo"), "id": "plain_echo"}
+    with TestClient(create_app(config, aws)) as client:
+        headers = {"X-API-Key": key}
+        for body, slug in ((graph, "echo"), (other, "plain")):
+            assert client.post("/api/v1/graphs", json={"graph": body}, headers=headers).is_success
+            deploy = {"slug": slug, "graph_id": body["id"]}
+            assert client.post("/api/v1/deployments", json=deploy, headers=headers).is_success
+        lam = boto3.client("lambda", region_name="us-east-1")
+
+        def code(slug: str) -> str:
+            name = f"auterity-acme-{slug}"
+            sha: str = lam.get_function(FunctionName=name)["Configuration"]["CodeSha256"]
+            return sha
+
+        before = {slug: code(slug) for slug in ("echo", "plain")}
+        erased = client.post("/api/v1/gdpr/erase", json={"subject": subject}, headers=headers)
+        assert erased.status_code == 200, erased.text
+        assert erased.json()["rewritten"] == [["http_echo", 1]]
+
+    now = store.get_graph("http_echo", 1).graph
+    assert now.metadata == {"sample_input": {"email": "[erased]"}}
+    assert code("echo") == _sha(build_bundle(build_plan(now), now)) != before["echo"]
+    assert code("plain") == before["plain"]  # not holding the subject: left alone
+    redeploys = [e for e in store.iter_audit() if e.action == "deployment.redeploy"]
+    assert [(e.target, e.outcome) for e in redeploys] == [
+        ("echo", "attempted"),
+        ("echo", "succeeded"),
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -12,6 +14,11 @@ from runtime.service.aws_deploy import LambdaEndpoint
 from runtime.service.compliance import refuse_violations, report_for, stance
 from runtime.service.deps import Editor, State, Viewer
 from runtime.store import Deployment
+
+if TYPE_CHECKING:
+    from runtime.graph import Graph
+    from runtime.plan import Plan
+    from runtime.service.state import ServiceState
 
 router = APIRouter(prefix="/deployments", tags=["deployments"])
 
@@ -45,6 +52,18 @@ def _view(state: State, tenant_id: str, deployment: Deployment) -> DeploymentVie
     return DeploymentView(deployment=deployment, url=url, curl=curl)
 
 
+def to_lambda(
+    state: ServiceState, tenant_id: str, slug: str, plan: Plan, graph: Graph
+) -> LambdaEndpoint:
+    """AWS mode: the version's bundle as the slug's function (created or updated)."""
+    from runtime.bundle import build_bundle  # AWS mode only
+
+    assert state.aws is not None
+    bundle = build_bundle(plan, graph)
+    public = plan.steps[plan.trigger].config.get("auth") == "public"
+    return state.aws.deploy(tenant_id, slug, bundle, public=public)
+
+
 @router.get("")
 def list_deployments(auth: Viewer, state: State) -> list[DeploymentView]:
     store = auth[1]
@@ -75,12 +94,7 @@ async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
         endpoint = None
         if state.aws is not None:
             # The function first: if the store write then fails, a retry redeploys the same code.
-            from runtime.bundle import build_bundle  # AWS mode only
-
-            bundle = build_bundle(executor.plan, stored.graph)
-            trigger = executor.plan.steps[executor.plan.trigger]
-            public = trigger.config.get("auth") == "public"
-            endpoint = state.aws.deploy(store.tenant_id, body.slug, bundle, public=public)
+            endpoint = to_lambda(state, store.tenant_id, body.slug, executor.plan, stored.graph)
         deployment = store.deploy(body.slug, stored.graph_id, stored.version, by=principal.actor)
         return deployment, endpoint
 
