@@ -79,28 +79,24 @@ def encode_value(name: str, value: Any) -> dict[str, Any]:
 
 
 def to_item(fields: Mapping[str, Any]) -> Item:
-    native: dict[str, int | str] = {}
-    packed: Item = {}
+    item: Item = {}
     for name, value in fields.items():
         if name in TYPE_TAGS:
             raise ValueError(f"attribute name {name!r} would be read back as a type tag")
         if name in NATIVE:
-            native[name] = _native(name, value)
+            # What dynamodb-json makes of the values ``_native`` lets through, without its
+            # JSON round trip per item (``tests/store/test_codec.py`` holds it to that).
+            native = _native(name, value)
+            item[name] = {"N": str(native)} if isinstance(native, int) else {"S": native}
         else:
             # JSON text is a string attribute, exactly what dynamodb-json makes of it; handing
             # it over would only round-trip a run's whole trace through JSON once more.
-            packed[name] = {"S": pack(value)}
-    # Imported here: dynamodb-json imports all of boto3 (~110 ms), which a cold start that
-    # never reaches the store should not pay; afterwards this is a dictionary lookup.
-    from dynamodb_json import json_util  # type: ignore[import-untyped]
-
-    item: Item = json_util.dumps(native, as_dict=True) if native else {}
-    # In the caller's attribute order, as before, so encoded items compare and print the same.
-    return {name: item[name] if name in item else packed[name] for name in fields}
+            item[name] = {"S": pack(value)}
+    return item
 
 
 def from_item(item: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    from dynamodb_json import json_util
+    from dynamodb_json import json_util  # type: ignore[import-untyped]
 
     plain: dict[str, Any] = json_util.loads(dict(item), as_dict=True)
     return {name: value if name in NATIVE else unpack(value) for name, value in plain.items()}

@@ -159,3 +159,14 @@ def test_encoding_is_what_dynamodb_json_makes_of_the_same_fields(value: Any) -> 
     plain = {k: v if k in codec.NATIVE else codec.pack(v) for k, v in fields.items()}
     assert codec.to_item(fields) == json_util.dumps(plain, as_dict=True)
     assert list(codec.to_item(fields)) == list(fields)
+
+
+@given(
+    st.integers(min_value=-(10**38) + 1, max_value=10**38 - 1),
+    st.text(min_size=1).filter(lambda t: not t.startswith("20")),
+)
+def test_native_attributes_are_what_dynamodb_json_makes_of_them(number: int, text: str) -> None:
+    from dynamodb_json import json_util
+
+    fields = {"PK": text, "SK": "RUN#1", "version": number, "expires_at": abs(number)}
+    assert codec.to_item(fields) == json_util.dumps(fields, as_dict=True)
