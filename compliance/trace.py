@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
+from pydantic_core import PydanticSerializationError, to_json
+
 from compliance.flow import flow_of
 from nodes.dataflow import NO_LABELS, Labels, classes_of
 from nodes.registry import Registry
@@ -100,18 +102,23 @@ def _mask_path(value: Any, parts: list[str]) -> Any:
     return value
 
 
-_CODE_KEYS_JSON = tuple(f'"{key}"' for key in sorted(SECURITY_CODE_KEYS))
+_CODE_KEYS_JSON = tuple(f'"{key}"'.encode() for key in sorted(SECURITY_CODE_KEYS))
 
 
 def may_hold_codes(value: Any) -> bool:
     """Whether ``value`` might hold a security-code field: a few C-speed passes over its JSON.
 
-    ASCII JSON (non-ASCII is escaped), lowered, with ``-`` as ``_``: every key that
-    ``_is_code_key`` accepts shows up as one of ``_CODE_KEYS_JSON`` (the keys are ASCII
-    without ``k``, so no non-ASCII character lowers into one). A string value that merely
-    looks like such a key is a false alarm, which only costs the walk.
+    The JSON (pydantic-core's serializer: a quarter of ``json.dumps``'s time), lowered, with
+    ``-`` as ``_``: every key that ``_is_code_key`` accepts shows up as one of
+    ``_CODE_KEYS_JSON`` (the keys are ASCII without ``k``, so no non-ASCII character lowers
+    into one, and bytes.lower() leaves non-ASCII alone). A string value that merely looks
+    like such a key is a false alarm, which only costs the walk.
     """
-    text = json.dumps(value, default=str).lower().replace("-", "_")
+    try:
+        text = to_json(value, fallback=str)
+    except PydanticSerializationError:  # e.g. a lone surrogate, which UTF-8 cannot hold
+        text = json.dumps(value, default=str).encode()
+    text = text.lower().replace(b"-", b"_")
     return any(key in text for key in _CODE_KEYS_JSON)
 
 

@@ -65,3 +65,10 @@ def test_a_masker_copies_only_what_changes() -> None:
     masked = Masker().codes(value)
     assert masked["keep"] is untouched
     assert masked["pay"] == {"cvv2": MASK}
+
+
+def test_a_value_the_fast_serializer_refuses_is_still_checked() -> None:
+    """A lone surrogate cannot be UTF-8: the check falls back rather than letting it through."""
+    value = {"note": "\ud800", "card": {"CVV": "123"}}
+    assert may_hold_codes(value)
+    assert mask_value(value, NO_LABELS)["card"] == {"CVV": MASK}
