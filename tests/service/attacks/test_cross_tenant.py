@@ -204,6 +204,8 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/compliance/report"): Call(OK, body=lambda ctx: {"graph": b_graph("d")}),
     ("GET", "/api/v1/compliance/report/{graph_id}"): Call(NOT_FOUND, aims_at_a=True),
     ("GET", "/api/v1/compliance/waivers/{graph_id}"): Call(NOT_FOUND, aims_at_a=True),
+    # A's graph id as the query: B learns nothing of A's waivers, not even that it exists.
+    ("GET", "/api/v1/compliance/stance"): Call(NOT_FOUND, query={"graph_id": "lead_scoring"}),
     ("PUT", "/api/v1/compliance/waivers/{graph_id}/{rule_id}"): Call(
         NOT_FOUND, aims_at_a=True, body=lambda ctx: {"reason": "B tries to waive A's rule"}
     ),
