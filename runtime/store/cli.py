@@ -149,9 +149,8 @@ def erase(
         f" {report.conversations} conversation(s) and {report.graph_versions} graph"
         f" version(s) of tenant '{tenant}'"
     )
-    rewritten = set(report.rewritten)
     for deployment in store.list_deployments():
-        if (deployment.graph_id, deployment.version) in rewritten:
+        if report.rewrote(deployment.graph_id, deployment.version):
             typer.echo(
                 f"deployment '{deployment.slug}' serves a rewritten version: services pick it"
                 " up within their cache time; Lambda functions (AWS mode) only when it is"

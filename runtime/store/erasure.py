@@ -45,6 +45,13 @@ STRUCTURE = frozenset(
 """A graph's and its nodes' structure: redacting these would break the graph, not erase data."""
 
 
+class VersionRef(BaseModel, frozen=True):
+    """One graph version (frozen, so a set of them answers ``in``)."""
+
+    graph_id: str
+    version: int
+
+
 class ErasureReport(BaseModel):
     runs: int = 0
     """Run records that held the identifier (now redacted)."""
@@ -53,11 +60,15 @@ class ErasureReport(BaseModel):
     """Strings replaced."""
     graph_versions: int = 0
     """Graph versions that held the identifier (now redacted)."""
-    rewritten: list[tuple[str, int]] = Field(default_factory=list)
-    """Those versions as ``(graph id, version)``: deployments of them are redeployed where
+    rewritten: list[VersionRef] = Field(default_factory=list)
+    """Those versions: deployments of them are redeployed where
     the code runs elsewhere (AWS mode), so no function keeps the old text."""
     graphs: list[str] = Field(default_factory=list)
     """Graphs whose ids or ports hold the identifier, which erasure cannot rewrite."""
+
+    def rewrote(self, graph_id: str, version: int) -> bool:
+        """Whether that version's text changed (so whatever serves it must be rebuilt)."""
+        return VersionRef(graph_id=graph_id, version=version) in self.rewritten
 
 
 def _redact(value: Any, needle: str) -> tuple[Any, int]:
@@ -149,7 +160,7 @@ def _erase_graphs(store: TenantStore, needle: str, report: ErasureReport) -> Non
             except ConditionFailed:
                 continue
             report.graph_versions += 1
-            report.rewritten.append((graph_id, item["version"]))
+            report.rewritten.append(VersionRef(graph_id=graph_id, version=item["version"]))
             report.values += count + n_extra
         name, n_name = _redact(head.get("name", ""), needle)
         if n_name:

@@ -233,7 +233,7 @@ def test_an_erasure_redeploys_the_functions_serving_a_rewritten_version(aws: Any
         before = {slug: code(slug) for slug in ("echo", "plain")}
         erased = client.post("/api/v1/gdpr/erase", json={"subject": subject}, headers=headers)
         assert erased.status_code == 200, erased.text
-        assert erased.json()["rewritten"] == [["http_echo", 1]]
+        assert erased.json()["rewritten"] == [{"graph_id": "http_echo", "version": 1}]
 
     now = store.get_graph("http_echo", 1).graph
     assert now.metadata == {"sample_input": {"email": "[erased]"}}

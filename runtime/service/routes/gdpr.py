@@ -43,12 +43,12 @@ async def erase(body: EraseRequest, auth: Admin, state: State) -> ErasureReport:
     finally:
         state.forget(store.tenant_id)
     if state.aws is not None and report.rewritten:
-        await run_in_threadpool(_redeploy, auth, state, set(report.rewritten))
+        await run_in_threadpool(_redeploy, auth, state, report)
     return report
 
 
 def _redeploy(
-    auth: tuple[Principal, TenantStore], state: ServiceState, rewritten: set[tuple[str, int]]
+    auth: tuple[Principal, TenantStore], state: ServiceState, report: ErasureReport
 ) -> None:
     """Each function whose code holds a rewritten version gets the version as it is now.
 
@@ -59,7 +59,7 @@ def _redeploy(
 
     store = auth[1]
     for deployment in store.list_deployments():
-        if (deployment.graph_id, deployment.version) not in rewritten:
+        if not report.rewrote(deployment.graph_id, deployment.version):
             continue
         stored = store.get_graph(deployment.graph_id, deployment.version)
         plan = build_plan(stored.graph)
