@@ -11,7 +11,9 @@ makes per request. Both must give identical answers before anything is timed.
 The load generator is httpx in this process with ``CONNECTIONS`` concurrent keep-alive
 connections per server: ``WARMUP`` requests once, then ``ROUNDS`` rounds of up to ``REQUESTS``
 timed requests (a round stops early after ``ROUND_BUDGET_S``), the two servers taking turns;
-each keeps its best round. The load generator and moto share the machine's cores with the
+each keeps its best round (by req/s; its p50 and p99 are that round's). The target holds for
+throughput and both latencies, a latency ratio being baseline / product so that higher is
+better everywhere. The load generator and moto share the machine's cores with the
 server under test, so absolute numbers are low and only the ratio means much.
 
 The diagnostic rows say where a request's time goes: CPU per request in the server and in moto
@@ -392,7 +394,12 @@ def run() -> list[Row]:
         # After the servers are gone, so the in-process profile has the cores to itself.
         calls = _profile_calls(client, secret)
     product, baseline = best[PRODUCT_APP], best[BASELINE_APP]
-    ratio = product.rps / baseline.rps
+    # Higher is better for all three: latencies compare as baseline / product.
+    ratios = {
+        "req/s": product.rps / baseline.rps,
+        "p50": baseline.p50_ms / product.p50_ms,
+        "p99": baseline.p99_ms / product.p99_ms,
+    }
     per_request = sum(calls.ops.values()) / PROFILED_REQUESTS
     ops = ", ".join(f"{n / PROFILED_REQUESTS:g} {op}" for op, n in calls.ops.most_common())
     call_ms, total_ms = (s / PROFILED_REQUESTS * 1e3 for s in (calls.call_s, calls.total_s))
@@ -404,9 +411,11 @@ def run() -> list[Row]:
             ),
             measured=_label(product),
             baseline=_label(baseline) + "; hand-written FastAPI + 1 PutItem run record",
-            ratio=f"{ratio:.2f}x req/s, {baseline.p50_ms / product.p50_ms:.2f}x p50",
-            target=f"≥ {TARGET_RATIO:g}x",
-            verdict=verdict(ratio >= TARGET_RATIO and not product.errors and not baseline.errors),
+            ratio=", ".join(f"{r:.2f}x {name}" for name, r in ratios.items()),
+            target=f"≥ {TARGET_RATIO:g}x each",
+            verdict=verdict(
+                min(ratios.values()) >= TARGET_RATIO and not product.errors and not baseline.errors
+            ),
         ),
         Row(
             benchmark="  diag: CPU per request under load",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uvicorn
 
+from runtime.gc_pause import freeze_startup_heap
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
 from runtime.service.idempotency import create_idempotency_table
@@ -29,4 +30,6 @@ def serve(host: str, port: int) -> None:
     client = make_client()
     ensure_tables(client, config)
     ensure_bucket(config)
-    uvicorn.run(create_app(config, client), host=host, port=port, log_level="info")
+    app = create_app(config, client)
+    freeze_startup_heap()
+    uvicorn.run(app, host=host, port=port, log_level="info")
