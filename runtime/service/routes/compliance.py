@@ -11,7 +11,7 @@ from compliance.names import PackName
 from runtime.graph import Graph
 from runtime.service.audit import audited
 from runtime.service.compliance import report_for, stance, stance_for
-from runtime.service.deps import Admin, Viewer
+from runtime.service.deps import Admin, State, Viewer
 from runtime.store import Waiver
 
 router = APIRouter(prefix="/compliance", tags=["compliance"])
@@ -59,6 +59,20 @@ def fix(body: FixRequest, auth: Viewer) -> Any:
 def report_draft(body: FixRequest, auth: Viewer) -> Any:
     """Which rules the graph passes, fails or has waived, with the findings as evidence."""
     return report_for(auth[1], body.graph, body.packs).model_dump(mode="json")
+
+
+@router.get("/report")
+def report_tenant(auth: Viewer, state: State) -> Any:
+    """The whole workspace's compliance, for an auditor.
+
+    Every graph's head and deployed versions rule by rule, each deployment's second-person
+    approval (SOC2), and whether the audit chain is intact. JSON shaped as
+    ``runtime.service.tenant_report.TenantReport`` (returned as a dict for the
+    same reason as ``/stance``).
+    """
+    from runtime.service.tenant_report import tenant_report
+
+    return tenant_report(state, auth[1]).model_dump(mode="json")
 
 
 @router.get("/report/{graph_id}")

@@ -1,0 +1,171 @@
+"""The tenant's compliance report: what an auditor asks for, in one document.
+
+A graph's report (``report_for``) says which rules one version passes, fails or has waived.
+The tenant's report gathers those for every graph's head and every version that is deployed
+(what runs is what matters, and it may be older than the head), and adds what only the tenant
+as a whole can say: whether each deployment was approved by a second person for exactly the
+bundle it runs (SOC2 change control, checked again here because the packs can be turned on
+after a deploy), and whether the audit trail's hash chain is intact.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from compliance.check import Report, RuleStatus, check_graph
+from compliance.names import PackName
+from runtime.service.approvals import RULE as APPROVAL_RULE
+from runtime.service.approvals import bundle_hash
+from runtime.service.compliance import stance, waivers_of
+from runtime.service.state import ServiceState
+from runtime.store import Deployment, NotFound, TenantStore
+from runtime.store.chain import ChainProblem
+from runtime.store.ids import utc_now
+
+STATUS_RANK: dict[RuleStatus, int] = {"failed": 0, "waived": 1, "passed": 2}
+
+
+class VersionReport(BaseModel):
+    graph_id: str
+    name: str
+    version: int
+    head: bool
+    """The graph's latest saved version."""
+    deployments: list[str] = Field(default_factory=list)
+    """Slugs of the endpoints serving this version."""
+    status: RuleStatus
+    """The worst of its rules' statuses (``passed`` when no pack is on)."""
+    report: Report
+
+
+class DeploymentCheck(BaseModel):
+    """SOC2 change control of one deployment (``SOC2-DEPLOY-APPROVAL``)."""
+
+    slug: str
+    graph_id: str
+    version: int
+    deployed_by: str
+    deployed_at: str
+    status: RuleStatus | Literal["not_required"]
+    """``not_required`` when the SOC2 pack is off."""
+    approved_by: str | None = None
+    message: str
+    """Why it passed or failed, in a sentence."""
+
+
+class AuditStatus(BaseModel):
+    events: int
+    intact: bool
+    head_hash: str
+    """Keep a copy: the chain proves nothing was changed since this head was seen."""
+    problems: list[ChainProblem] = Field(default_factory=list)
+
+
+class TenantReport(BaseModel):
+    tenant_id: str
+    generated_at: str
+    packs: list[PackName]
+    summary: dict[RuleStatus, int]
+    """Rule results over every listed version, plus one approval result per deployment."""
+    graphs: list[VersionReport]
+    deployments: list[DeploymentCheck]
+    audit: AuditStatus
+
+
+def _worst(report: Report) -> RuleStatus:
+    statuses = [r.status for r in report.rules] or ["passed"]
+    return min(statuses, key=STATUS_RANK.__getitem__)
+
+
+def _approval(
+    state: ServiceState, store: TenantStore, deployment: Deployment, soc2: bool
+) -> DeploymentCheck:
+    common = {
+        "slug": deployment.slug,
+        "graph_id": deployment.graph_id,
+        "version": deployment.version,
+        "deployed_by": deployment.deployed_by,
+        "deployed_at": deployment.deployed_at,
+    }
+    if not soc2:
+        return DeploymentCheck(
+            **common, status="not_required", message="the SOC2 pack is off for this workspace"
+        )
+    what = f"{deployment.graph_id!r} v{deployment.version}"
+    try:
+        approval = store.get_approval(deployment.graph_id, deployment.version)
+    except NotFound:
+        approval = None
+    if approval is None or approval.status != "approved":
+        waiting = "is waiting for a second person" if approval else "was never asked for"
+        return DeploymentCheck(
+            **common, status="failed", message=f"{APPROVAL_RULE}: approval of {what} {waiting}"
+        )
+    plan = state.executor(store, deployment.graph_id, deployment.version).plan
+    if bundle_hash(plan) != approval.bundle_hash:
+        return DeploymentCheck(
+            **common,
+            status="failed",
+            approved_by=approval.approved_by,
+            message=f"{APPROVAL_RULE}: the bundle of {what} is not the one approved",
+        )
+    return DeploymentCheck(
+        **common,
+        status="passed",
+        approved_by=approval.approved_by,
+        message=f"approved by {approval.approved_by}, bundle unchanged since",
+    )
+
+
+def tenant_report(state: ServiceState, store: TenantStore) -> TenantReport:
+    """Blocking: reads every graph head, deployed version, approval and the audit trail."""
+    packs, context = stance(store)
+    deployments = store.list_deployments()
+    serving: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for deployment in deployments:
+        serving[(deployment.graph_id, deployment.version)].append(deployment.slug)
+    heads = {h.graph_id: h for h in store.list_graphs()}
+    wanted = {(g, h.version) for g, h in heads.items()} | set(serving)
+    graphs: list[VersionReport] = []
+    for graph_id, version in sorted(wanted):
+        stored = store.get_graph(graph_id, version)
+        if packs:
+            report = check_graph(stored.graph, packs, context, waivers=waivers_of(store, graph_id))
+        else:
+            report = Report(graph_id=graph_id, packs=[], rules=[])
+        head = heads.get(graph_id)
+        graphs.append(
+            VersionReport(
+                graph_id=graph_id,
+                name=stored.graph.name,
+                version=version,
+                head=head is not None and head.version == version,
+                deployments=sorted(serving.get((graph_id, version), [])),
+                status=_worst(report),
+                report=report,
+            )
+        )
+    checks = [_approval(state, store, d, "soc2" in packs) for d in deployments]
+    summary: dict[RuleStatus, int] = dict.fromkeys(STATUS_RANK, 0)
+    for entry in graphs:
+        for rule in entry.report.rules:
+            summary[rule.status] += 1
+    for check in checks:
+        if check.status != "not_required":
+            summary[check.status] += 1
+    chain = store.verify_audit()
+    audit = AuditStatus(
+        events=chain.events, intact=chain.ok, head_hash=chain.head_hash, problems=chain.problems
+    )
+    return TenantReport(
+        tenant_id=store.tenant_id,
+        generated_at=utc_now(),
+        packs=list(packs),
+        summary=summary,
+        graphs=graphs,
+        deployments=checks,
+        audit=audit,
+    )
