@@ -16,10 +16,12 @@ from compliance.check import Report, RuleResult
 from compliance.stance import Stance
 from runtime.graph import Graph
 from runtime.service.routes.graphs import Validation
+from runtime.service.tenant_report import TenantReport
 
 REPORT = TypeAdapter(Report)
 VALIDATION = TypeAdapter(Validation)
 STANCE = TypeAdapter(Stance)
+TENANT_REPORT = TypeAdapter(TenantReport)
 TENANT_PACKS = ("tenant",)
 """``?packs=tenant``: the packs the workspace has chosen (or its industry's preset)."""
 
@@ -50,3 +52,8 @@ class ComplianceCalls:
         path = f"/compliance/report/{quote(graph_id, safe='') or '-'}"
         response = await self._call("GET", path, params={"version": version})
         return REPORT.validate_json(response.content)
+
+    async def tenant_report(self: _Calls) -> TenantReport:
+        """The workspace's report: every graph's head and deployed versions, approvals, audit."""
+        response = await self._call("GET", "/compliance/report")
+        return TENANT_REPORT.validate_json(response.content)

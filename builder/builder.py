@@ -1,4 +1,4 @@
-"""The Reflex app: login, then Graphs, the Editor, Runs and Settings in one shell.
+"""The Reflex app: login, then Graphs, the Editor, Runs, Compliance and Settings in one shell.
 
 The theme is configured in ``rxconfig.py`` and follows the tenant's brand (``assets/brand.css``,
 ``builder.state.theme``); every route is in ``builder/routes.py``.
@@ -11,6 +11,7 @@ import reflex as rx
 from builder import routes
 from builder.components.brand import STYLESHEET, favicon_link
 from builder.pages.brand import brand_page
+from builder.pages.compliance import compliance_page
 from builder.pages.graph_editor import graph_editor_page
 from builder.pages.graphs import graphs_page
 from builder.pages.login import login_page
@@ -19,6 +20,7 @@ from builder.pages.settings import settings_page
 from builder.state.brand_editor import BrandEditorState
 from builder.state.compliance import ComplianceState
 from builder.state.compliance_packs import CompliancePacksState
+from builder.state.compliance_report import TenantReportState
 from builder.state.document import DocumentState
 from builder.state.graphs import GraphsState
 from builder.state.runs import RunsState
@@ -63,6 +65,13 @@ app.add_page(
     title=page_title("Runs"),
     meta=META,
     on_load=[SessionState.require_login, RunsState.load],
+)
+app.add_page(
+    compliance_page,
+    route=routes.COMPLIANCE,
+    title=page_title("Compliance"),
+    meta=META,
+    on_load=[SessionState.require_login, TenantReportState.load],
 )
 app.add_page(
     settings_page,

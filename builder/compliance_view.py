@@ -2,7 +2,9 @@
 
 ``compliance.check.Report`` lists every rule of the tenant's packs with its status; a row
 keeps what a reader needs (framework, title, status, the waiver's reason) and, for a failed
-rule, each finding's message, the node(s) at fault and the remediation.
+rule, each finding's message, the node(s) at fault and the remediation. The workspace's
+report (``runtime.service.tenant_report.TenantReport``) becomes a row per graph version, a row
+per deployment and a line on the audit chain.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import dataclasses
 
 from compliance.check import Report, RuleResult
 from compliance.rules import Finding
+from runtime.service.tenant_report import AuditStatus, DeploymentCheck, TenantReport, VersionReport
 
 STATUS_ORDER = {"failed": 0, "waived": 1, "passed": 2}
 PACK_TITLES = {"hipaa": "HIPAA", "pci": "PCI-DSS", "gdpr": "GDPR", "soc2": "SOC2"}
@@ -74,3 +77,89 @@ def summary(report: Report) -> str:
         f"{counts['passed']} passed",
     ]
     return f"{packs}: " + ", ".join(parts)
+
+
+# --- the workspace's report (``GET /compliance/report``) ---------------------------------------
+
+
+@dataclasses.dataclass
+class VersionRow:
+    graph_id: str
+    name: str
+    version: int
+    role: str
+    """``head``, ``deployed at /a, /b``, or both, joined."""
+    status: str
+    counts: str
+    """``1 failed, 0 waived, 7 passed``."""
+    rules: list[RuleRow] = dataclasses.field(default_factory=list)
+    """The rules that did not pass (failed first), with their evidence."""
+
+
+@dataclasses.dataclass
+class DeploymentRow:
+    slug: str
+    graph: str
+    """``graph_id v3``."""
+    deployed: str
+    """Who deployed it, and when."""
+    status: str
+    message: str
+
+
+def _counts(statuses: list[str]) -> str:
+    return ", ".join(f"{sum(s == status for s in statuses)} {status}" for status in STATUS_ORDER)
+
+
+def version_row(entry: VersionReport) -> VersionRow:
+    roles = ["head"] if entry.head else []
+    if entry.deployments:
+        roles.append("deployed at " + ", ".join("/" + slug for slug in entry.deployments))
+    return VersionRow(
+        graph_id=entry.graph_id,
+        name=entry.name,
+        version=entry.version,
+        role=" · ".join(roles),
+        status=entry.status,
+        counts=_counts([r.status for r in entry.report.rules]),
+        rules=[row for row in rule_rows(entry.report) if row.status != "passed"],
+    )
+
+
+def version_rows(report: TenantReport) -> list[VersionRow]:
+    """Failing versions first, then waived, then passing; by graph and version within."""
+    rows = [version_row(entry) for entry in report.graphs]
+    return sorted(rows, key=lambda r: (STATUS_ORDER.get(r.status, 3), r.graph_id, r.version))
+
+
+def deployment_row(check: DeploymentCheck) -> DeploymentRow:
+    return DeploymentRow(
+        slug="/" + check.slug,
+        graph=f"{check.graph_id} v{check.version}",
+        deployed=f"{check.deployed_by}, {check.deployed_at[:16].replace('T', ' ')}",
+        status=check.status.replace("_", " "),
+        message=check.message,
+    )
+
+
+def tenant_summary(report: TenantReport) -> str:
+    """One line: the packs, and how many rule results failed, were waived and passed."""
+    if not report.packs:
+        return "No compliance packs are on for this workspace (Settings turns them on)."
+    packs = ", ".join(PACK_TITLES.get(p, p) for p in report.packs)
+    totals = {str(status): n for status, n in report.summary.items()}
+    counts = ", ".join(f"{totals.get(s, 0)} {s}" for s in STATUS_ORDER)
+    graphs = len({g.graph_id for g in report.graphs})
+    return f"{packs} over {graphs} graph(s): {counts}"
+
+
+def audit_line(audit: AuditStatus) -> str:
+    if audit.intact:
+        return (
+            f"Audit trail intact: {audit.events} event(s), hash chain verified"
+            f" (head {audit.head_hash[:16]})."
+        )
+    where = "; ".join(
+        (f"event {p.seq}: " if p.seq is not None else "") + p.problem for p in audit.problems
+    )
+    return f"Audit trail BROKEN: {where}"

@@ -10,6 +10,7 @@ GRAPHS = "/graphs"
 EDITOR = "/graphs/[graph_id]"
 """The editor of one saved graph; ``graph_id`` is a dynamic route argument."""
 RUNS = "/runs"
+COMPLIANCE = "/compliance"
 SETTINGS = "/settings"
 BRAND = "/settings/brand"
 

@@ -1,10 +1,11 @@
 """The app shell around every signed-in page.
 
 A header in the tenant's brand (logo, product name, primary colour) with the page title, the
-tenant, the user and their role, and Log out; a sidebar (Graphs, Editor, Runs, Settings); and
-the brand's legal footer. Below 1280 px the sidebar shows icons only, so a tablet (768 px)
-keeps the page's width for its content. In the editor the sidebar's items ask before leaving
-unsaved changes (``guard=True``): they are buttons that go through ``DocumentState.navigate``.
+tenant, the user and their role, and Log out; a sidebar (Graphs, Editor, Runs, Compliance,
+Settings); and the brand's legal footer. Below 1280 px the sidebar shows icons only, so a
+tablet (768 px) keeps the page's width for its content. In the editor the sidebar's items ask
+before leaving unsaved changes (``guard=True``): they are buttons that go through
+``DocumentState.navigate``.
 """
 
 from __future__ import annotations
@@ -31,14 +32,19 @@ NAV: list[tuple[str, str, str]] = [
     ("graphs", "Graphs", "layout-grid"),
     ("editor", "Editor", "workflow"),
     ("runs", "Runs", "activity"),
+    ("compliance", "Compliance", "shield-check"),
     ("settings", "Settings", "settings"),
 ]
 
 
 def _target(key: str) -> rx.Var[str] | str:
-    return {"graphs": routes.GRAPHS, "runs": routes.RUNS, "settings": routes.SETTINGS}.get(
-        key, _editor_href()
-    )
+    targets = {
+        "graphs": routes.GRAPHS,
+        "runs": routes.RUNS,
+        "compliance": routes.COMPLIANCE,
+        "settings": routes.SETTINGS,
+    }
+    return targets.get(key, _editor_href())
 
 
 def _item(key: str, label: str, icon: str, active: str, guard: bool) -> rx.Component:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from compliance.check import Report, RuleStatus, check_graph
 from compliance.names import PackName
+from runtime.errors import CompileError
 from runtime.service.approvals import RULE as APPROVAL_RULE
 from runtime.service.approvals import bundle_hash
 from runtime.service.compliance import stance, waivers_of
@@ -104,7 +105,15 @@ def _approval(
         return DeploymentCheck(
             **common, status="failed", message=f"{APPROVAL_RULE}: approval of {what} {waiting}"
         )
-    plan = state.executor(store, deployment.graph_id, deployment.version).plan
+    try:
+        plan = state.executor(store, deployment.graph_id, deployment.version).plan
+    except CompileError as exc:  # a node type it uses is gone, say: nothing to compare
+        return DeploymentCheck(
+            **common,
+            status="failed",
+            approved_by=approval.approved_by,
+            message=f"{APPROVAL_RULE}: {what} no longer compiles ({exc})"[:500],
+        )
     if bundle_hash(plan) != approval.bundle_hash:
         return DeploymentCheck(
             **common,

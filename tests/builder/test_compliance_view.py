@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from builder import flow
-from builder.compliance_view import rule_rows, summary
+from builder.compliance_view import (
+    audit_line,
+    deployment_row,
+    rule_rows,
+    summary,
+    tenant_summary,
+    version_rows,
+)
 from builder.problems import diagnose
 from builder.state.compliance_packs import chosen_packs
 from compliance.check import Report, RuleResult
 from compliance.rules import Finding
 from runtime.diagnostics import error
 from runtime.graph import Graph, Node
+from runtime.service.tenant_report import AuditStatus, DeploymentCheck, TenantReport, VersionReport
+from runtime.store.chain import ChainProblem
 
 
 def _finding(rule: str, node: str) -> Finding:
@@ -87,3 +98,69 @@ def test_compliance_findings_join_the_problems_while_their_node_is_on_the_canvas
 def test_chosen_packs_are_in_canonical_order() -> None:
     assert chosen_packs({"soc2": True, "hipaa": True, "pci": False}) == ["hipaa", "soc2"]
     assert chosen_packs({}) == []
+
+
+def _version(graph_id: str, version: int, statuses: list[str], **kw: Any) -> VersionReport:
+    rules = [
+        RuleResult(
+            rule=f"R{i}",
+            framework="HIPAA",
+            title=f"rule {i}",
+            status=s,  # type: ignore[arg-type]
+            findings=[] if s == "passed" else [_finding(f"R{i}", "summary")],
+        )
+        for i, s in enumerate(statuses)
+    ]
+    worst = min(statuses, key=["failed", "waived", "passed"].index)
+    return VersionReport(
+        graph_id=graph_id,
+        name=graph_id.title(),
+        version=version,
+        report=Report(graph_id=graph_id, packs=["hipaa", "soc2"], rules=rules),
+        status=worst,  # type: ignore[arg-type]
+        **kw,
+    )
+
+
+def test_the_workspace_report_reads_failures_first_with_what_runs_where() -> None:
+    report = TenantReport(
+        tenant_id="acme",
+        generated_at="2026-12-04T17:00:00+00:00",
+        packs=["hipaa", "soc2"],
+        summary={"failed": 2, "waived": 0, "passed": 3},
+        graphs=[
+            _version("intake", 2, ["passed", "passed"], head=False, deployments=["intake", "b"]),
+            _version("intake", 3, ["failed", "passed"], head=True),
+        ],
+        deployments=[
+            DeploymentCheck(
+                slug="intake",
+                graph_id="intake",
+                version=2,
+                deployed_by="user:ann@example.com",
+                deployed_at="2026-12-04T16:59:00.123+00:00",
+                status="failed",
+                message="SOC2-DEPLOY-APPROVAL: approval of 'intake' v2 was never asked for",
+            )
+        ],
+        audit=AuditStatus(events=12, intact=True, head_hash="ab" * 32),
+    )
+    first, second = version_rows(report)
+    assert (first.version, first.status, first.role) == (3, "failed", "head")
+    assert [r.rule for r in first.rules] == ["R0"]  # passed rules are left to the counts
+    assert first.rules[0].findings[0].node == "summary"
+    assert first.counts == "1 failed, 0 waived, 1 passed"
+    assert (second.version, second.role, second.rules) == (2, "deployed at /intake, /b", [])
+    (deployed,) = [deployment_row(d) for d in report.deployments]
+    assert deployed.deployed == "user:ann@example.com, 2026-12-04 16:59"
+    assert deployed.status == "failed"
+    assert "never asked for" in deployed.message
+    assert tenant_summary(report) == "HIPAA, SOC2 over 1 graph(s): 2 failed, 0 waived, 3 passed"
+    assert audit_line(report.audit).startswith("Audit trail intact: 12 event(s)")
+    broken = AuditStatus(
+        events=12,
+        intact=False,
+        head_hash="",
+        problems=[ChainProblem(seq=3, problem="edited (hash does not match)")],
+    )
+    assert audit_line(broken) == "Audit trail BROKEN: event 3: edited (hash does not match)"

@@ -1,9 +1,10 @@
 """Compliance in the browser, against the real service: an admin turns HIPAA on in Settings,
 imports the patient intake example, sees the HIPAA finding on the ``summary`` node and in the
 problems list, and opens the report, which says the rule failed at ``summary`` and how to fix
-it. Then the finding follows edits on the canvas, with nothing saved and no panel opened:
-wiring a redaction node in front of the model clears it, undo brings it back. Screenshots land
-in the artifacts directory.
+it; the workspace's Compliance page says so too, next to the verified audit chain. Then the
+finding follows edits on the canvas, with nothing saved and no panel opened: wiring a
+redaction node in front of the model clears it, undo brings it back. Screenshots land in the
+artifacts directory.
 """
 
 from __future__ import annotations
@@ -118,6 +119,27 @@ def test_hipaa_findings_on_the_canvas_and_in_the_report(
     page.get_by_test_id("compliance-panel").locator(
         f'[data-rule="{RULE}"][data-status="failed"]'
     ).wait_for(timeout=30_000)
+
+    # 5. The workspace's report: the example's one version fails HIPAA at `summary` (a link
+    #    into the editor), with the remedy, and the audit chain verifies.
+    page.get_by_test_id("nav-compliance").click()
+    wait_for_path(page, routes.COMPLIANCE)
+    version = page.locator('[data-testid=report-version][data-graph="patient-intake"]')
+    version.wait_for(timeout=30_000)
+    expect(version).to_have_attribute("data-status", "failed")
+    expect(version).to_have_attribute("data-version", "1")
+    expect(version).to_contain_text("head")
+    failed = version.locator(f'[data-testid=report-rule][data-rule="{RULE}"]')
+    expect(failed.get_by_test_id("report-status")).to_have_text("failed")
+    expect(failed).to_contain_text("Redact")
+    expect(page.get_by_test_id("report-summary")).to_contain_text("HIPAA over")
+    audit = page.get_by_test_id("report-audit")
+    expect(audit).to_have_attribute("data-intact", "yes")
+    expect(audit).to_contain_text("hash chain verified")
+    _shot(page, artifacts, "04-workspace-report")
+    failed.get_by_test_id("report-node").click()
+    page.wait_for_url(re.compile(r"/graphs/patient-intake/?$"), timeout=30_000)
+    page.wait_for_selector('[data-testid="canvas-node-summary"]', timeout=30_000)
 
 
 # --- findings that follow edits ---------------------------------------------------------------
