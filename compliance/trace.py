@@ -4,13 +4,17 @@ PCI-DSS forbids storing sensitive authentication data (CVV, PIN, track data) aft
 authorization, and a run trace is storage. So before a run is recorded, every value the graph's
 data flow labels SAD, in each node's inputs and outputs and in the run's output, is replaced by
 a mask; so is any field named like a card security code (``runtime.guard``), which catches SAD
-nobody declared. The labels are computed once per graph version (``RunLabels.of``) and also
-tell the audit trail which data classes a run touched (names only, never values).
+nobody declared. Card numbers (PAN) are cut to their first 6 and last 4 digits wherever they
+appear, declared or not: a run trace is shown in the builder and kept in the table, and PCI-DSS
+allows no more of a PAN to be shown, nor the whole of one to be stored unprotected. The labels
+are computed once per graph version (``RunLabels.of``) and also tell the audit trail which
+data classes a run touched (names only, never values).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -22,7 +26,7 @@ from compliance.flow import flow_of
 from nodes.dataflow import NO_LABELS, Labels, classes_of
 from nodes.registry import Registry
 from runtime.graph import Graph
-from runtime.guard import SECURITY_CODE_KEYS
+from runtime.guard import SECURITY_CODE_KEYS, mask_card_numbers
 from runtime.types import DataClass
 
 MASK = "[SAD removed]"
@@ -103,21 +107,26 @@ def _mask_path(value: Any, parts: list[str]) -> Any:
 
 
 _CODE_KEYS_JSON = tuple(f'"{key}"'.encode() for key in sorted(SECURITY_CODE_KEYS))
+_DIGIT_RUN_JSON = re.compile(rb"\d(?:[ -]?\d){12,18}")
+"""What a card number looks like in JSON text (``runtime.guard``'s digit run, as bytes)."""
 
 
-def may_hold_codes(value: Any) -> bool:
-    """Whether ``value`` might hold a security-code field: a few C-speed passes over its JSON.
+def may_need_masking(value: Any) -> bool:
+    """Whether ``value`` might hold a security-code field or a card number.
 
-    The JSON (pydantic-core's serializer: a quarter of ``json.dumps``'s time), lowered, with
-    ``-`` as ``_``: every key that ``_is_code_key`` accepts shows up as one of
-    ``_CODE_KEYS_JSON`` (the keys are ASCII without ``k``, so no non-ASCII character lowers
-    into one, and bytes.lower() leaves non-ASCII alone). A string value that merely looks
-    like such a key is a false alarm, which only costs the walk.
+    A few C-speed passes over its JSON (pydantic-core's serializer: a quarter of
+    ``json.dumps``'s time). A run of 13-19 digits may be a card number. Lowered, with ``-`` as
+    ``_``, every key that ``_is_code_key`` accepts shows up as one of ``_CODE_KEYS_JSON`` (the
+    keys are ASCII without ``k``, so no non-ASCII character lowers into one, and bytes.lower()
+    leaves non-ASCII alone). A string value that merely looks like such a key, or a long
+    number that is no card, is a false alarm, which only costs the walk.
     """
     try:
         text = to_json(value, fallback=str)
     except PydanticSerializationError:  # e.g. a lone surrogate, which UTF-8 cannot hold
         text = json.dumps(value, default=str).encode()
+    if _DIGIT_RUN_JSON.search(text):
+        return True
     text = text.lower().replace(b"-", b"_")
     return any(key in text for key in _CODE_KEYS_JSON)
 
@@ -128,7 +137,7 @@ def _is_code_key(key: str) -> bool:
 
 
 class Masker:
-    """Masks security-code fields, copying only what changes, each object once per run.
+    """Masks security-code fields and cuts card numbers, copying only what changes.
 
     A run's trace holds the same objects many times over (a node's input is the output of
     the node before it), and most hold no security code at all: an unchanged object is
@@ -139,7 +148,12 @@ class Masker:
     def __init__(self) -> None:
         self._seen: dict[int, tuple[Any, Any]] = {}
 
-    def codes(self, value: Any, depth: int = 0) -> Any:
+    def mask(self, value: Any, depth: int = 0) -> Any:
+        if isinstance(value, str):
+            return mask_card_numbers(value) if len(value) >= 13 else value
+        if isinstance(value, int) and value >= 10**12 and not isinstance(value, bool):
+            masked = mask_card_numbers(str(value))
+            return value if masked.isdigit() else masked
         if depth > MAX_DEPTH or not isinstance(value, dict | list):
             return value
         hit = self._seen.get(id(value))
@@ -153,10 +167,10 @@ class Masker:
                 if isinstance(k, str) and _is_code_key(k) and v not in (None, ""):
                     result[k], changed = MASK, True
                 else:
-                    result[k] = masked = self.codes(v, depth + 1)
+                    result[k] = masked = self.mask(v, depth + 1)
                     changed = changed or masked is not v
         else:
-            result = [self.codes(v, depth + 1) for v in value]
+            result = [self.mask(v, depth + 1) for v in value]
             changed = any(m is not v for m, v in zip(result, value, strict=True))
         if not changed:
             result = value
@@ -165,27 +179,27 @@ class Masker:
 
 
 def mask_value(value: Any, labels: Labels, masker: Masker | None = None) -> Any:
-    """``value`` with every SAD-labelled path and every security-code field masked.
+    """``value`` with every SAD-labelled path and security-code field masked, card numbers cut.
 
     Without a ``masker`` (a single value, not a whole trace), a value with nothing to mask is
     returned at the cost of one JSON pass, not a walk.
     """
     paths = _sad_paths(labels)
     if masker is None:
-        if not paths and not may_hold_codes(value):
+        if not paths and not may_need_masking(value):
             return value
         masker = Masker()
     for path in paths:
         value = _mask_path(value, path.split(".") if path else [])
-    return masker.codes(value)
+    return masker.mask(value)
 
 
 def mask_trace(
     trace: list[dict[str, Any]], labels: RunLabels, masker: Masker | None = None
 ) -> list[dict[str, Any]]:
-    """Trace entries (``NodeTrace`` dumps) with SAD masked in each port's value."""
+    """Trace entries (``NodeTrace`` dumps), SAD masked and card numbers cut in each port."""
     masker = masker or Masker()
-    if not labels.holds_sad and not may_hold_codes(trace):
+    if not labels.holds_sad and not may_need_masking(trace):
         return trace  # the common case: nothing to mask, and no walk over every value
     out = []
     for entry in trace:

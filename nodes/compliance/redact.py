@@ -16,6 +16,7 @@ from pydantic import Field
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
 from nodes.dataflow import Labels, drop, without
 from nodes.paths import MISSING, FieldPath, lookup, set_path
+from runtime.guard import mask_card
 from runtime.types import ANY, DataClass, Port
 
 PatternName = Literal["email", "phone", "ssn", "card", "date"]
@@ -28,12 +29,6 @@ _PATTERNS: dict[PatternName, re.Pattern[str]] = {
     "card": re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)"),
     "date": re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)|(?<!\d)\d{1,2}/\d{1,2}/\d{2,4}(?!\d)"),
 }
-
-
-def mask_card(text: str) -> str:
-    """First 6 and last 4 digits stay, as PCI-DSS allows a displayed card number to show."""
-    digits = re.sub(r"\D", "", text)
-    return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]
 
 
 class RedactConfig(NodeConfig):

@@ -1,5 +1,6 @@
-"""What runs leave behind: SAD never reaches run storage (PCI-DSS), and every endpoint run of
-a deployed graph is on the audit trail with the data classes it touched, never the values."""
+"""What runs leave behind: SAD never reaches run storage and card numbers are kept as first 6 /
+last 4 only (PCI-DSS), and every endpoint run of a deployed graph is on the audit trail with the
+data classes it touched, never the values."""
 
 from __future__ import annotations
 
@@ -53,7 +54,9 @@ def _field(trace: list[dict[str, Any]], node: str, side: str) -> Any:
     return next(iter(entry[side].values()))
 
 
-def test_sad_is_masked_in_every_stored_run(client: TestClient, deployed: Tenant, aws: Any) -> None:
+def test_sad_is_masked_and_card_numbers_cut_in_every_stored_run(
+    client: TestClient, deployed: Tenant, aws: Any
+) -> None:
     answered = client.post("/t/acme/cards", json=BODY, headers=deployed.key)
     assert answered.status_code == 200, answered.text
     queued = client.post("/t/acme/cards?async=1", json=BODY, headers=deployed.key)
@@ -78,12 +81,14 @@ def test_sad_is_masked_in_every_stored_run(client: TestClient, deployed: Tenant,
     hook_out = _field(run["trace"], "hook", "outputs")
     assert hook_out["body"]["card"]["verification"] == MASK
     assert hook_out["body"]["extra"]["cvc"] == MASK
-    assert hook_out["body"]["card"]["number"] == BODY["card"]["number"]  # PAN is not SAD
+    assert hook_out["body"]["card"]["number"] == "411111******1111"  # PAN: first 6, last 4
     assert _field(run["trace"], "reply", "inputs")["body"]["card"]["verification"] == MASK
 
     stored = _everything(aws)
     assert SAD not in stored
     assert UNDECLARED not in stored
+    for pan in (BODY["card"]["number"], BODY["card"]["number"].replace(" ", "")):
+        assert pan not in stored
 
 
 def test_an_endpoint_run_is_audited_with_the_classes_it_touched(
