@@ -11,9 +11,9 @@ makes per request. Both must give identical answers before anything is timed.
 The load generator is httpx in this process with ``CONNECTIONS`` concurrent keep-alive
 connections per server: ``WARMUP`` requests once, then ``ROUNDS`` rounds of up to ``REQUESTS``
 timed requests (a round stops early after ``ROUND_BUDGET_S``), the two servers taking turns;
-each keeps its best round (by req/s; its p50 and p99 are that round's). The target holds for
-throughput and both latencies, a latency ratio being baseline / product so that higher is
-better everywhere. The load generator and moto share the machine's cores with the
+each keeps its best round by req/s, and its p50 and p99 over every timed request. The target
+holds for throughput and both latencies, a latency ratio being baseline / product so that
+higher is better everywhere. The load generator and moto share the machine's cores with the
 server under test, so absolute numbers are low and only the ratio means much.
 
 The diagnostic rows say where a request's time goes: CPU per request in the server and in moto
@@ -35,7 +35,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -260,7 +260,7 @@ async def _load(
 
 async def _round(
     server: Server, client: httpx.AsyncClient, moto_pid: int, expected: list[Any]
-) -> Load:
+) -> tuple[Load, list[float]]:
     cpu_before = _cpu_seconds(server.pid), _cpu_seconds(moto_pid)
     latencies, seconds, errors = await _load(client, REQUESTS, ROUND_BUDGET_S, expected)
     cpu_after = _cpu_seconds(server.pid), _cpu_seconds(moto_pid)
@@ -270,7 +270,7 @@ async def _round(
     )
     latencies.sort()
     p50, p99 = _percentile(latencies, 0.5), _percentile(latencies, 0.99)
-    return Load(len(latencies), seconds, p50, p99, errors, server_cpu, moto_cpu)
+    return Load(len(latencies), seconds, p50, p99, errors, server_cpu, moto_cpu), latencies
 
 
 async def _compare(
@@ -300,11 +300,23 @@ async def _compare(
         for client in clients.values():
             await _load(client, WARMUP, WARMUP_BUDGET_S, expected)
         best: dict[str, Load] = {}
+        pooled: dict[str, list[float]] = {server.name: [] for server in servers}
         for round_ in range(ROUNDS):
             for server in servers if round_ % 2 == 0 else servers[::-1]:
-                load = await _round(server, clients[server.name], moto_pid, expected)
+                load, latencies = await _round(server, clients[server.name], moto_pid, expected)
+                pooled[server.name] += latencies
                 if server.name not in best or load.rps > best[server.name].rps:
                     best[server.name] = load
+        # Latency percentiles over every timed request: a p99 from one round's ~2,000 is
+        # decided by its 20 slowest, and one stall of a core shared with moto and the load
+        # generator moves it more than the server does.
+        for name, latencies in pooled.items():
+            latencies.sort()
+            best[name] = replace(
+                best[name],
+                p50_ms=_percentile(latencies, 0.5),
+                p99_ms=_percentile(latencies, 0.99),
+            )
         return best
 
 
@@ -407,7 +419,8 @@ def run() -> list[Row]:
         Row(
             benchmark=(
                 f"HTTP: deployed 6-node graph, uvicorn 1 worker, {CONNECTIONS} conns"
-                f" [best of {ROUNDS}; load generator and moto share the cores]"
+                f" [req/s: best of {ROUNDS} rounds, latency: all of them; load generator and moto"
+                f" share the cores]"
             ),
             measured=_label(product),
             baseline=_label(baseline) + "; hand-written FastAPI + 1 PutItem run record",

@@ -6,7 +6,10 @@ It talks to whatever DynamoDB and S3 the environment names: ``AWS_ENDPOINT_URL``
 
 from __future__ import annotations
 
+import importlib
+
 import uvicorn
+from fastapi import FastAPI
 
 from runtime.gc_pause import freeze_startup_heap
 from runtime.service.app import create_app
@@ -25,11 +28,31 @@ def ensure_bucket(config: ServiceConfig, endpoint_url: str | None = None) -> Non
     create_bucket(make_s3_client(endpoint_url=endpoint_url), config.assets_bucket)
 
 
+def preload() -> None:
+    """Import now what the first run would: the compiler (NetworkX), executor and node types.
+
+    The Lambda handler defers them to keep cold starts small; a long-running server would
+    rather have them in the heap it freezes (``freeze_startup_heap``), and its first request
+    not pay for them.
+    """
+    from nodes.registry import default_registry
+
+    for module in ("compliance.trace", "runtime.compile", "runtime.engine"):
+        importlib.import_module(module)
+    default_registry()
+
+
+def serving_app(config: ServiceConfig, client: object) -> FastAPI:
+    """The app as a long-running server runs it: everything loaded, then the heap frozen."""
+    app = create_app(config, client)
+    preload()
+    freeze_startup_heap()
+    return app
+
+
 def serve(host: str, port: int) -> None:
     config = ServiceConfig.from_env()
     client = make_client()
     ensure_tables(client, config)
     ensure_bucket(config)
-    app = create_app(config, client)
-    freeze_startup_heap()
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(serving_app(config, client), host=host, port=port, log_level="info")
