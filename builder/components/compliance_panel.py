@@ -16,21 +16,15 @@ from builder.state.compliance import ComplianceState
 STATUS_COLORS = (("failed", "red"), ("waived", "amber"), "green")
 
 
-def _finding(finding: ObjectVar[FindingRow]) -> rx.Component:
+def finding_view(finding: ObjectVar[FindingRow], node: rx.Component) -> rx.Component:
+    """A finding; ``node`` shows the node at fault, since clicking it differs by page."""
     return rx.vstack(
         rx.text(finding.message, size="2"),
         rx.cond(
             finding.node != "",
             rx.hstack(
                 rx.text("Node:", size="1", color_scheme="gray"),
-                rx.button(
-                    finding.node,
-                    # mypy reads @rx.event as a class, not the EventCallback Reflex makes.
-                    on_click=ComplianceState.focus_node(finding.node),  # type: ignore[operator]
-                    size="1",
-                    variant="soft",
-                    custom_attrs={"data-testid": "finding-node", "data-node": finding.node},
-                ),
+                node,
                 spacing="2",
                 align="center",
             ),
@@ -49,6 +43,18 @@ def _finding(finding: ObjectVar[FindingRow]) -> rx.Component:
         padding_left="8px",
         border_left="2px solid var(--red-a6)",
     )
+
+
+def _finding(finding: ObjectVar[FindingRow]) -> rx.Component:
+    focus = rx.button(
+        finding.node,
+        # mypy reads @rx.event as a class, not the EventCallback Reflex makes.
+        on_click=ComplianceState.focus_node(finding.node),  # type: ignore[operator]
+        size="1",
+        variant="soft",
+        custom_attrs={"data-testid": "finding-node", "data-node": finding.node},
+    )
+    return finding_view(finding, focus)
 
 
 def _rule(rule: ObjectVar[RuleRow]) -> rx.Component:

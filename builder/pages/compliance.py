@@ -13,7 +13,7 @@ from reflex.vars import ObjectVar
 
 from builder import routes
 from builder.compliance_view import DeploymentRow, FindingRow, RuleRow, VersionRow
-from builder.components.compliance_panel import STATUS_COLORS
+from builder.components.compliance_panel import STATUS_COLORS, finding_view
 from builder.components.shell import empty_state, page_body, shell
 from builder.state.compliance_report import TenantReportState
 
@@ -27,37 +27,14 @@ def _status(status: rx.Var[str]) -> rx.Component:
 
 
 def _finding(finding: ObjectVar[FindingRow], graph_id: rx.Var[str]) -> rx.Component:
-    return rx.vstack(
-        rx.text(finding.message, size="2"),
-        rx.cond(
-            finding.node != "",
-            rx.hstack(
-                rx.text("Node:", size="1", color_scheme="gray"),
-                rx.link(
-                    finding.node,
-                    href=f"{routes.GRAPHS}/{graph_id}",
-                    size="2",
-                    font_family="monospace",
-                    custom_attrs={"data-testid": "report-node", "data-node": finding.node},
-                ),
-                spacing="2",
-                align="center",
-            ),
-        ),
-        rx.cond(
-            finding.path != "",
-            rx.text("Data path: ", finding.path, size="1", color_scheme="gray"),
-        ),
-        rx.cond(
-            finding.remediation != "",
-            rx.callout(finding.remediation, icon="wrench", size="1", width="100%"),
-        ),
-        spacing="1",
-        align="start",
-        width="100%",
-        padding_left="8px",
-        border_left="2px solid var(--red-a6)",
+    link = rx.link(
+        finding.node,
+        href=f"{routes.GRAPHS}/{graph_id}",
+        size="2",
+        font_family="monospace",
+        custom_attrs={"data-testid": "report-node", "data-node": finding.node},
     )
+    return finding_view(finding, link)
 
 
 def _rule(rule: ObjectVar[RuleRow], graph_id: rx.Var[str]) -> rx.Component:
