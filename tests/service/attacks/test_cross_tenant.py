@@ -202,6 +202,8 @@ MATRIX: dict[tuple[str, str], Call] = {
     # Compliance: drafts are checked with B's own packs; A's graphs and waivers stay unseen.
     ("POST", "/api/v1/compliance/fix"): Call(OK, body=lambda ctx: {"graph": b_graph("draft")}),
     ("POST", "/api/v1/compliance/report"): Call(OK, body=lambda ctx: {"graph": b_graph("d")}),
+    # The caller's own workspace report: B's graphs only (``leaks`` checks for A's data).
+    ("GET", "/api/v1/compliance/report"): Call(OK),
     ("GET", "/api/v1/compliance/report/{graph_id}"): Call(NOT_FOUND, aims_at_a=True),
     ("GET", "/api/v1/compliance/waivers/{graph_id}"): Call(NOT_FOUND, aims_at_a=True),
     # A's graph id as the query: B learns nothing of A's waivers, not even that it exists.
