@@ -65,18 +65,16 @@ def rule_rows(report: Report) -> list[RuleRow]:
     return sorted(rows, key=lambda r: STATUS_ORDER.get(r.status, 3))
 
 
+def _counts(statuses: list[str]) -> str:
+    return ", ".join(f"{sum(s == status for s in statuses)} {status}" for status in STATUS_ORDER)
+
+
 def summary(report: Report) -> str:
     """One line: which packs, and how many rules failed, were waived and passed."""
     if not report.packs:
         return "No compliance packs are on for this workspace (Settings turns them on)."
     packs = ", ".join(PACK_TITLES.get(p, p) for p in report.packs)
-    counts = {s: sum(r.status == s for r in report.rules) for s in STATUS_ORDER}
-    parts = [
-        f"{counts['failed']} failed",
-        f"{counts['waived']} waived",
-        f"{counts['passed']} passed",
-    ]
-    return f"{packs}: " + ", ".join(parts)
+    return f"{packs}: " + _counts([r.status for r in report.rules])
 
 
 # --- the workspace's report (``GET /compliance/report``) ---------------------------------------
@@ -105,10 +103,6 @@ class DeploymentRow:
     """Who deployed it, and when."""
     status: str
     message: str
-
-
-def _counts(statuses: list[str]) -> str:
-    return ", ".join(f"{sum(s == status for s in statuses)} {status}" for status in STATUS_ORDER)
 
 
 def version_row(entry: VersionReport) -> VersionRow:

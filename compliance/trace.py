@@ -26,7 +26,7 @@ from compliance.flow import flow_of
 from nodes.dataflow import NO_LABELS, Labels, classes_of
 from nodes.registry import Registry
 from runtime.graph import Graph
-from runtime.guard import SECURITY_CODE_KEYS, mask_card_numbers
+from runtime.guard import DIGIT_RUN, SECURITY_CODE_KEYS, mask_card_numbers
 from runtime.types import DataClass
 
 MASK = "[SAD removed]"
@@ -107,8 +107,8 @@ def _mask_path(value: Any, parts: list[str]) -> Any:
 
 
 _CODE_KEYS_JSON = tuple(f'"{key}"'.encode() for key in sorted(SECURITY_CODE_KEYS))
-_DIGIT_RUN_JSON = re.compile(rb"\d(?:[ -]?\d){12,18}")
-"""What a card number looks like in JSON text (``runtime.guard``'s digit run, as bytes)."""
+_DIGIT_RUN_JSON = re.compile(DIGIT_RUN.pattern.encode())
+"""``runtime.guard``'s digit run, over the JSON's bytes."""
 
 
 def may_need_masking(value: Any) -> bool:

@@ -17,7 +17,8 @@ GUARDED = frozenset({"llm", "log"})
 SECURITY_CODE_KEYS = frozenset(
     {"cvv", "cvv2", "cvc", "cvc2", "cid", "csc", "security_code", "card_security_code"}
 )
-_DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+"""What may be a card number: 13-19 digits, spaces or dashes allowed between them."""
 MAX_DEPTH = 64
 MAX_STRINGS = 100_000
 
@@ -32,13 +33,13 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _card_like(digits: str) -> bool:
+    return luhn_valid(digits) and len(set(digits)) > 1
+
+
 def card_number_in(text: str) -> bool:
     """Whether ``text`` holds a 13-19 digit run (spaces or dashes allowed) passing Luhn."""
-    for match in _DIGIT_RUN.finditer(text):
-        digits = re.sub(r"\D", "", match.group(0))
-        if luhn_valid(digits) and len(set(digits)) > 1:
-            return True
-    return False
+    return any(_card_like(re.sub(r"\D", "", m.group(0))) for m in DIGIT_RUN.finditer(text))
 
 
 def mask_card(text: str) -> str:
@@ -52,14 +53,14 @@ def _masked_if_card(match: re.Match[str]) -> str:
     digits = re.sub(r"\D", "", run)
     # Card numbers start 2-6 (Mastercard's 2-series to Discover's 6): a 13-digit epoch in
     # milliseconds or an order number starting 1, 7, 8 or 9 is left as it is.
-    if digits[0] in "23456" and len(set(digits)) > 1 and luhn_valid(digits):
+    if digits[0] in "23456" and _card_like(digits):
         return mask_card(run)
     return run
 
 
 def mask_card_numbers(text: str) -> str:
     """``text`` with every card number in it cut to its first 6 and last 4 digits."""
-    return _DIGIT_RUN.sub(_masked_if_card, text)
+    return DIGIT_RUN.sub(_masked_if_card, text)
 
 
 def _key(key: object) -> str:

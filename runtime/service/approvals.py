@@ -9,11 +9,13 @@ shipped unreviewed. Not waivable: a waiver would be a one-person approval.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from runtime.canonical import canonical_json
 from runtime.service.errors import ApiError
-from runtime.store import NotFound, TenantStore
+from runtime.store import Approval, NotFound, TenantStore
 
 if TYPE_CHECKING:
     from compliance.names import PackName
@@ -27,6 +29,44 @@ def bundle_hash(plan: Plan) -> str:
     return hashlib.sha256(canonical_json(plan.model_dump(mode="json")).encode()).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class ApprovalState:
+    """Where one version stands under SOC2 change control."""
+
+    approval: Approval | None
+    code: str
+    """``""`` when approved for exactly the bundle; else ``approval_required`` or
+    ``bundle_changed``."""
+    message: str
+    """What is missing, naming the rule (``""`` when nothing is)."""
+
+
+def approval_state(
+    store: TenantStore, graph_id: str, version: int, plan: Callable[[], Plan]
+) -> ApprovalState:
+    """Whether a second person approved ``plan``'s bundle; ``plan`` is compiled only if asked.
+
+    Raises what compiling raises (``CompileError``) when an approval exists to compare with.
+    """
+    try:
+        approval: Approval | None = store.get_approval(graph_id, version)
+    except NotFound:
+        approval = None
+    what = f"{graph_id!r} v{version}"
+    if approval is None or approval.status != "approved":
+        waiting = "is waiting for a second person" if approval else "was never asked for"
+        message = f"{RULE}: approval of {what} {waiting}"
+        return ApprovalState(approval, "approval_required", message)
+    deployed = bundle_hash(plan())
+    if deployed != approval.bundle_hash:
+        message = (
+            f"{RULE}: the bundle of {what} is not the one approved"
+            f" ({deployed[:12]} != {approval.bundle_hash[:12]})"
+        )
+        return ApprovalState(approval, "bundle_changed", message)
+    return ApprovalState(approval, "", "")
+
+
 def require_approval(
     store: TenantStore, packs: tuple[PackName, ...] | list[PackName], plan: Plan, version: int
 ) -> dict[str, str]:
@@ -36,27 +76,19 @@ def require_approval(
     """
     if "soc2" not in packs:
         return {}
-    graph_id = plan.graph_id
-    try:
-        approval = store.get_approval(graph_id, version)
-    except NotFound:
-        approval = None
-    if approval is None or approval.status != "approved":
-        state = "is waiting for a second person" if approval else "was never asked for"
+    state = approval_state(store, plan.graph_id, version, lambda: plan)
+    if state.code == "approval_required":
         raise ApiError(
             422,
-            "approval_required",
-            f"{RULE}: approval of {graph_id!r} v{version} {state}; an editor or admin other"
-            " than its author approves it (POST /api/v1/approvals)",
+            state.code,
+            f"{state.message}; an editor or admin other than its author approves it"
+            " (POST /api/v1/approvals)",
             rules=[RULE],
         )
-    deployed = bundle_hash(plan)
-    if deployed != approval.bundle_hash:
-        raise ApiError(
-            422,
-            "bundle_changed",
-            f"{RULE}: the bundle of {graph_id!r} v{version} is not the one approved"
-            f" ({deployed[:12]} != {approval.bundle_hash[:12]}); ask for approval again",
-            rules=[RULE],
-        )
-    return {"approved_by": approval.approved_by or "", "bundle_hash": deployed}
+    if state.code:
+        raise ApiError(422, state.code, f"{state.message}; ask for approval again", rules=[RULE])
+    assert state.approval is not None
+    return {
+        "approved_by": state.approval.approved_by or "",
+        "bundle_hash": state.approval.bundle_hash,
+    }

@@ -19,10 +19,10 @@ from compliance.check import Report, RuleStatus, check_graph
 from compliance.names import PackName
 from runtime.errors import CompileError
 from runtime.service.approvals import RULE as APPROVAL_RULE
-from runtime.service.approvals import bundle_hash
+from runtime.service.approvals import approval_state
 from runtime.service.compliance import stance, waivers_of
 from runtime.service.state import ServiceState
-from runtime.store import Deployment, NotFound, TenantStore
+from runtime.store import Deployment, TenantStore
 from runtime.store.chain import ChainProblem
 from runtime.store.ids import utc_now
 
@@ -95,37 +95,24 @@ def _approval(
         return DeploymentCheck(
             **common, status="not_required", message="the SOC2 pack is off for this workspace"
         )
-    what = f"{deployment.graph_id!r} v{deployment.version}"
+    graph_id, version = deployment.graph_id, deployment.version
     try:
-        approval = store.get_approval(deployment.graph_id, deployment.version)
-    except NotFound:
-        approval = None
-    if approval is None or approval.status != "approved":
-        waiting = "is waiting for a second person" if approval else "was never asked for"
-        return DeploymentCheck(
-            **common, status="failed", message=f"{APPROVAL_RULE}: approval of {what} {waiting}"
+        checked = approval_state(
+            store, graph_id, version, lambda: state.executor(store, graph_id, version).plan
         )
-    try:
-        plan = state.executor(store, deployment.graph_id, deployment.version).plan
     except CompileError as exc:  # a node type it uses is gone, say: nothing to compare
+        message = f"{APPROVAL_RULE}: {graph_id!r} v{version} no longer compiles ({exc})"
+        return DeploymentCheck(**common, status="failed", message=message[:500])
+    approved_by = checked.approval.approved_by if checked.approval else None
+    if checked.code:
         return DeploymentCheck(
-            **common,
-            status="failed",
-            approved_by=approval.approved_by,
-            message=f"{APPROVAL_RULE}: {what} no longer compiles ({exc})"[:500],
-        )
-    if bundle_hash(plan) != approval.bundle_hash:
-        return DeploymentCheck(
-            **common,
-            status="failed",
-            approved_by=approval.approved_by,
-            message=f"{APPROVAL_RULE}: the bundle of {what} is not the one approved",
+            **common, status="failed", approved_by=approved_by, message=checked.message
         )
     return DeploymentCheck(
         **common,
         status="passed",
-        approved_by=approval.approved_by,
-        message=f"approved by {approval.approved_by}, bundle unchanged since",
+        approved_by=approved_by,
+        message=f"approved by {approved_by}, bundle unchanged since",
     )
 
 
