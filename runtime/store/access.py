@@ -179,11 +179,15 @@ class Table:
         page_size: int | None = None,
         consistent: bool = True,
         attributes: Sequence[str] = (),
+        index: tuple[str, str] | None = None,
+        below: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         for item in self.query_raw(
             pk,
             prefix=prefix,
             between=between,
+            index=index,
+            below=below,
             newest_first=newest_first,
             filter_expression=filter_expression,
             values=values,
@@ -205,9 +209,17 @@ class Table:
         page_size: int | None = None,
         consistent: bool = True,
         attributes: Sequence[str] = (),
+        index: tuple[str, str] | None = None,
+        below: str | None = None,
     ) -> Iterator[Item]:
-        """Pages are fetched lazily, so stopping early stops reading."""
-        key_condition = "#PK = :PK"
+        """Pages are fetched lazily, so stopping early stops reading.
+
+        ``index`` is a global secondary index's (name, partition key attribute); its sort key
+        is ``SK``, and its reads are eventually consistent (DynamoDB offers no other).
+        ``below`` keeps sort keys under it (a page cursor; not combined with ``prefix``).
+        """
+        pk_attr = index[1] if index else "PK"
+        key_condition = f"#{pk_attr} = :PK"
         all_values: dict[str, Any] = {":PK": pk}
         if prefix:
             key_condition += " AND begins_with(#SK, :SK)"
@@ -215,12 +227,15 @@ class Table:
         elif between:
             key_condition += " AND #SK BETWEEN :SK__lo AND :SK__hi"
             all_values.update({":SK__lo": between[0], ":SK__hi": between[1]})
+        elif below:
+            key_condition += " AND #SK < :SK"
+            all_values[":SK"] = below
         all_values.update(values or {})
         projection = ", ".join(f"#{a}" for a in attributes) or None
         args: dict[str, Any] = {
             "KeyConditionExpression": key_condition,
             "ScanIndexForward": not newest_first,
-            "ConsistentRead": consistent,
+            "ConsistentRead": consistent and index is None,
             "ExpressionAttributeNames": _names(key_condition, filter_expression, projection),
             "ExpressionAttributeValues": _values(all_values),
         }
@@ -230,6 +245,8 @@ class Table:
             args["ProjectionExpression"] = projection
         if page_size:
             args["Limit"] = page_size
+        if index:
+            args["IndexName"] = index[0]
         yield from self._pages(self.client.query, args)
 
     def scan(

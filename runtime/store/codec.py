@@ -34,6 +34,9 @@ NATIVE = frozenset(
         "seq",
         "micros",
         "lease_until",
+        "RUN_GRAPH",
+        "RUN_STATUS",
+        "RUN_GRAPH_STATUS",
     }
 )
 """Attributes that keys, conditions, filters or TTL read natively; all others are JSON text."""

@@ -4,7 +4,8 @@ Partitions of a tenant (``PK``):
 
 - ``TENANT#<t>#``               profile, settings, graph heads, users, API keys, deployments
 - ``TENANT#<t>#GRAPH#<gid>``    the immutable versions of one graph (``SK=V#00000001``)
-- ``TENANT#<t>#RUNS``           runs (``SK=RUN#<time-ordered id>``)
+- ``TENANT#<t>#RUNS``           runs (``SK=RUN#<time-ordered id>``), also found by graph and
+                                status through the indexes ``table.RUN_INDEXES``
 - ``TENANT#<t>#AUDIT``          audit events (``SK=EV#<12-digit sequence>``), hash-chained,
                                 and the chain's head and sealing lease (``SK=HEAD``)
 - ``TENANT#<t>#AUDITQ``         audit events waiting to be chained (``SK=Q#<event id>``)
@@ -51,6 +52,11 @@ USERS = "USER#"
 API_KEYS = "APIKEY#"
 DEPLOYMENTS = "DEPLOY#"
 RUNS = "RUN#"
+RUN_GRAPH = "RUN_GRAPH"
+RUN_STATUS = "RUN_STATUS"
+RUN_GRAPH_STATUS = "RUN_GRAPH_STATUS"
+"""A run's index keys (``table.RUN_INDEXES``): ``<runs partition>#G#<graph>``, ``...#S#<status>``
+and ``...#G#<graph>#S#<status>``."""
 EVENTS = "EV#"
 AUDIT_HEAD = "HEAD"
 QUEUED = "Q#"
@@ -62,6 +68,16 @@ SPEND = "SPEND#"
 CHATS = "CHAT#"
 BRAND = "BRAND"
 ASSETS = "ASSET#"
+
+
+def run_index_values(runs_pk: str, graph_id: str, status: str) -> dict[str, str]:
+    """A run's index keys: under its tenant's runs partition, so tenants never share one."""
+    graph = f"{runs_pk}#G#{graph_id}"
+    return {
+        RUN_GRAPH: graph,
+        RUN_STATUS: f"{runs_pk}#S#{status}",
+        RUN_GRAPH_STATUS: f"{graph}#S#{status}",
+    }
 
 
 class Key(NamedTuple):

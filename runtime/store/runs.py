@@ -11,10 +11,20 @@ from runtime.store import codec
 from runtime.store.access import ConditionFailed
 from runtime.store.errors import Conflict, InvalidInput, NotFound
 from runtime.store.ids import time_ordered_id
-from runtime.store.keys import RECORD_ID, RUNS, checked
+from runtime.store.keys import (
+    GRAPH_ID,
+    RECORD_ID,
+    RUN_GRAPH,
+    RUN_GRAPH_STATUS,
+    RUN_STATUS,
+    RUNS,
+    checked,
+    run_index_values,
+)
 from runtime.store.models import RunRecord, RunStatus
 from runtime.store.runsize import ITEM_BUDGET, bound_run
 from runtime.store.scoped import Scoped, model_from
+from runtime.store.table import RUN_INDEXES
 from runtime.trace import NodeTrace
 
 RANK: dict[str, int] = {
@@ -29,6 +39,8 @@ RANK: dict[str, int] = {
 assert set(RANK) == set(get_args(RunStatus))
 
 MAX_LIST = 1000
+RUN_INDEX_OF = {attr: (name, attr) for name, attr in RUN_INDEXES.items()}
+"""Partition key attribute -> the index (name, attribute) ``Table.query`` reads."""
 ROUNDS = 10
 
 TRACE_DEFAULTS: dict[str, Any] = {
@@ -83,7 +95,8 @@ class RunOps(Scoped):
         fields = run.model_dump(mode="json", exclude_defaults=True)
         if "trace" in fields:
             fields["trace"] = [_compact(entry) for entry in fields["trace"]]
-        return {"PK": key.pk, "SK": key.sk, **fields}
+        index = run_index_values(key.pk, run.graph_id, run.status)
+        return {"PK": key.pk, "SK": key.sk, **fields, **index}
 
     def _size(self, run: RunRecord) -> int:
         return codec.item_size(codec.to_item(self._fields(run)))
@@ -143,6 +156,7 @@ class RunOps(Scoped):
             set_fields = {k: v for k, v in after.items() if k == "status" or before[k] != v}
             if "trace" in set_fields:
                 set_fields["trace"] = [_compact(entry) for entry in set_fields["trace"]]
+            set_fields.update(run_index_values(key.pk, updated.graph_id, status))
             placeholders = {f":status__{i}": s for i, s in enumerate(earlier)}
             try:
                 stored = self._table.update(
@@ -164,25 +178,40 @@ class RunOps(Scoped):
         return _record(fields)
 
     def list_runs(
-        self, *, graph_id: str | None = None, status: RunStatus | None = None, limit: int = 50
+        self,
+        *,
+        graph_id: str | None = None,
+        status: RunStatus | None = None,
+        limit: int = 50,
+        before: str | None = None,
     ) -> list[RunRecord]:
+        """Newest first, ``limit`` at most, older than run ``before`` when given (a page cursor).
+
+        A filter by graph or status reads that graph's or status's own index key, so the
+        cost is what is returned, whatever the rest of the tenant's history holds. Expired
+        runs that DynamoDB's TTL has not deleted yet are skipped.
+        """
         if not 1 <= limit <= MAX_LIST:
             raise InvalidInput(f"limit must be between 1 and {MAX_LIST}, not {limit}")
-        conditions = ["#expires_at > :expires_at"]
-        values: dict[str, Any] = {":expires_at": int(time.time())}
         if graph_id is not None:
-            conditions.append("#graph_id = :graph_id")
-            values[":graph_id"] = graph_id
-        if status is not None:
-            conditions.append("#status = :status")
-            values[":status"] = status
-        filtered = graph_id is not None or status is not None
+            checked(GRAPH_ID, graph_id, "graph id")
+        below = self._keys.run(before).sk if before is not None else None
+        index_keys = run_index_values(self._keys.runs, graph_id or "", status or "")
+        pk, index = self._keys.runs, None
+        if graph_id is not None and status is not None:
+            pk, index = index_keys[RUN_GRAPH_STATUS], RUN_INDEX_OF[RUN_GRAPH_STATUS]
+        elif graph_id is not None:
+            pk, index = index_keys[RUN_GRAPH], RUN_INDEX_OF[RUN_GRAPH]
+        elif status is not None:
+            pk, index = index_keys[RUN_STATUS], RUN_INDEX_OF[RUN_STATUS]
         items = self._table.query(
-            self._keys.runs,
-            prefix=RUNS,
+            pk,
+            prefix=None if below else RUNS,
+            below=below,
             newest_first=True,
-            filter_expression=" AND ".join(conditions),
-            values=values,
-            page_size=max(limit, 100) if filtered else limit + 5,
+            filter_expression="#expires_at > :expires_at",
+            values={":expires_at": int(time.time())},
+            page_size=limit + 5,
+            index=index,
         )
         return [_record(fields) for fields in islice(items, limit)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -88,11 +88,21 @@ async def run_draft(body: DraftRun, auth: Editor, state: State) -> RunRecord:
 @router.get("")
 def list_runs(
     auth: Viewer,
+    request: Request,
+    response: Response,
     graph_id: str | None = Query(None, max_length=64),
     status: RunStatus | None = None,
     limit: int = Query(50, ge=1, le=500),
+    before: str | None = Query(
+        None, max_length=128, description="Runs older than this run id: the next page's cursor."
+    ),
 ) -> list[RunRecord]:
-    return auth[1].list_runs(graph_id=graph_id, status=status, limit=limit)
+    """Newest first. A full page names the next one in a ``Link: <...>; rel="next"`` header."""
+    runs = auth[1].list_runs(graph_id=graph_id, status=status, limit=limit, before=before)
+    if len(runs) == limit:
+        following = request.url.include_query_params(before=runs[-1].run_id)
+        response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    return runs
 
 
 @router.get("/{run_id}")
