@@ -1,7 +1,7 @@
 """The store's table as CDK builds it, for a dedicated tenant stack and the pooled platform.
 
-The shape is ``runtime.store``'s own (``create_table``): ``PK``/``SK`` strings, no indexes,
-on-demand billing, items expiring by ``TTL_ATTRIBUTE``. A test compares the two, so the
+The shape is ``runtime.store``'s own (``create_table``): ``PK``/``SK`` strings, the run
+indexes (``RUN_INDEXES``), on-demand billing, items expiring by ``TTL_ATTRIBUTE``. A test compares the two, so the
 runtime never meets a table it was not written for.
 """
 
@@ -12,7 +12,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from runtime.store.table import TTL_ATTRIBUTE
+from runtime.store.table import RUN_INDEXES, TTL_ATTRIBUTE
 
 IDEMPOTENCY_KEY = "id"
 IDEMPOTENCY_TTL = "expiration"
@@ -38,7 +38,7 @@ def store_table(
     scope: Construct, key: kms.IKey, *, retain: bool, name: str | None = None
 ) -> dynamodb.Table:
     """The store's table: PITR on, encrypted with ``key``, TTL on the store's attribute."""
-    return dynamodb.Table(
+    table = dynamodb.Table(
         scope,
         "Table",
         table_name=name,
@@ -53,6 +53,14 @@ def store_table(
         time_to_live_attribute=TTL_ATTRIBUTE,
         removal_policy=removal(retain),
     )
+    for index_name, attribute in RUN_INDEXES.items():
+        table.add_global_secondary_index(
+            index_name=index_name,
+            partition_key=dynamodb.Attribute(name=attribute, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="SK", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
+    return table
 
 
 def idempotency_table(

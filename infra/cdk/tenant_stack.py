@@ -192,7 +192,10 @@ class TenantStack(Stack):
             conditions = leading_keys(config.tenant)
         role.add_to_policy(
             iam.PolicyStatement(
-                actions=list(STORE_DATA_ACTIONS), resources=[table.table_arn], conditions=conditions
+                actions=list(STORE_DATA_ACTIONS),
+                # The run indexes (``RUN_INDEXES``) are read by Query on their own ARNs.
+                resources=[table.table_arn, f"{table.table_arn}/index/*"],
+                conditions=conditions,
             )
         )
         table_key.grant_encrypt_decrypt(role)

@@ -19,7 +19,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from infra.cdk.config import PLATFORM_STACK, STAGE, CustomDomain, TenantConfig
-from runtime.store.table import TTL_ATTRIBUTE
+from runtime.store.table import RUN_INDEXES, TTL_ATTRIBUTE
 from tests.infra.support import config, synthesized
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "fixtures" / "cdk"
@@ -86,7 +86,7 @@ def test_dedicated_table_is_encrypted_with_the_key_and_recoverable() -> None:
 
 
 def test_store_table_has_the_store_key_schema_and_ttl() -> None:
-    """The same shape ``runtime.store.create_table`` makes: PK/SK strings, TTL, no indexes."""
+    """The same shape ``runtime.store.create_table`` makes: PK/SK strings, TTL, run indexes."""
     template = Template.from_json(tenant_template(DEDICATED))
     template.has_resource_properties(
         "AWS::DynamoDB::Table",
@@ -95,12 +95,24 @@ def test_store_table_has_the_store_key_schema_and_ttl() -> None:
                 {"AttributeName": "PK", "KeyType": "HASH"},
                 {"AttributeName": "SK", "KeyType": "RANGE"},
             ],
-            "AttributeDefinitions": [
-                {"AttributeName": "PK", "AttributeType": "S"},
-                {"AttributeName": "SK", "AttributeType": "S"},
-            ],
+            "AttributeDefinitions": Match.array_with(
+                [
+                    {"AttributeName": a, "AttributeType": "S"}
+                    for a in ("PK", "SK", *RUN_INDEXES.values())
+                ]
+            ),
             "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
-            "GlobalSecondaryIndexes": Match.absent(),
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": name,
+                    "KeySchema": [
+                        {"AttributeName": attribute, "KeyType": "HASH"},
+                        {"AttributeName": "SK", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for name, attribute in RUN_INDEXES.items()
+            ],
         },
     )
 
