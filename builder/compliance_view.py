@@ -150,8 +150,8 @@ def tenant_summary(report: TenantReport) -> str:
 def audit_line(audit: AuditStatus) -> str:
     if audit.intact:
         return (
-            f"Audit trail intact: {audit.events} event(s), hash chain verified"
-            f" (head {audit.head_hash[:16]})."
+            f"Audit trail intact: {audit.events} event(s), hash chain verified through event"
+            f" {audit.verified_through} (head {audit.head_hash[:16]})."
         )
     where = "; ".join(
         (f"event {p.seq}: " if p.seq is not None else "") + p.problem for p in audit.problems

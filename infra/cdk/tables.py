@@ -1,8 +1,8 @@
 """The store's table as CDK builds it, for a dedicated tenant stack and the pooled platform.
 
 The shape is ``runtime.store``'s own (``create_table``): ``PK``/``SK`` strings, the run
-indexes (``RUN_INDEXES``), on-demand billing, items expiring by ``TTL_ATTRIBUTE``. A test compares the two, so the
-runtime never meets a table it was not written for.
+indexes (``RUN_INDEXES``), on-demand billing, items expiring by ``TTL_ATTRIBUTE``. A test
+compares the two, so the runtime never meets a table it was not written for.
 """
 
 from __future__ import annotations

@@ -63,6 +63,12 @@ class AuditStatus(BaseModel):
     head_hash: str
     """Keep a copy: the chain proves nothing was changed since this head was seen."""
     problems: list[ChainProblem] = Field(default_factory=list)
+    verified_through: int = 0
+    """The newest event the chain is verified up to (0 when it is not intact)."""
+    checked_from: int = 1
+    """The first event this report read: earlier ones were found intact by an earlier check
+    and are read again only by a full check (``?full_check=true`` or ``auterity audit
+    verify``)."""
 
 
 class TenantReport(BaseModel):
@@ -116,8 +122,14 @@ def _approval(
     )
 
 
-def tenant_report(state: ServiceState, store: TenantStore) -> TenantReport:
-    """Blocking: reads every graph head, deployed version, approval and the audit trail."""
+def tenant_report(
+    state: ServiceState, store: TenantStore, *, full_check: bool = False
+) -> TenantReport:
+    """Blocking: reads every graph head, deployed version and approval.
+
+    Of the audit trail, only the events added since the last intact check (all of them with
+    ``full_check``).
+    """
     packs, context = stance(store)
     deployments = store.list_deployments()
     serving: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -152,9 +164,14 @@ def tenant_report(state: ServiceState, store: TenantStore) -> TenantReport:
     for check in checks:
         if check.status != "not_required":
             summary[check.status] += 1
-    chain = store.verify_audit()
+    chain = store.verify_audit(incremental=not full_check)
     audit = AuditStatus(
-        events=chain.events, intact=chain.ok, head_hash=chain.head_hash, problems=chain.problems
+        events=chain.events,
+        intact=chain.ok,
+        head_hash=chain.head_hash,
+        problems=chain.problems,
+        verified_through=chain.verified_through if chain.ok else 0,
+        checked_from=chain.checked_from,
     )
     return TenantReport(
         tenant_id=store.tenant_id,

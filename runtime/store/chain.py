@@ -44,6 +44,11 @@ class ChainReport(BaseModel):
     head_seq: int
     head_hash: str
     problems: list[ChainProblem] = Field(default_factory=list)
+    checked_from: int = 1
+    """The first event this check read; the ones before it were verified by an earlier check
+    (``verified_through`` of that one) and are not read again."""
+    verified_through: int = 0
+    """The newest event the chain is verified up to, when it is intact (0 when it is not)."""
 
     @property
     def ok(self) -> bool:
@@ -55,10 +60,19 @@ def _seq_of(sk: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def verify_chain(items: Iterable[dict[str, Any]], head: dict[str, Any] | None) -> ChainReport:
-    """Check stored items (in key order) and the head; every problem says where it is."""
+def verify_chain(
+    items: Iterable[dict[str, Any]],
+    head: dict[str, Any] | None,
+    *,
+    after: tuple[int, str] = (0, GENESIS),
+) -> ChainReport:
+    """Check stored items (in key order) and the head; every problem says where it is.
+
+    ``after`` is the (sequence, hash) of an event already verified: ``items`` then start with
+    the event after it, which must link to that hash.
+    """
     problems: list[ChainProblem] = []
-    expected, prev, count, last_hash = 1, GENESIS, 0, GENESIS
+    expected, prev, count, last_hash = after[0] + 1, after[1], after[0], after[1]
     seen: dict[str, int] = {}
     for fields in items:
         count += 1
@@ -109,4 +123,11 @@ def verify_chain(items: Iterable[dict[str, Any]], head: dict[str, Any] | None) -
         )
     elif head_seq == last and head_hash != last_hash:
         problems.append(ChainProblem(seq=last, problem="newest event edited (head hash differs)"))
-    return ChainReport(events=count, head_seq=head_seq, head_hash=head_hash, problems=problems)
+    return ChainReport(
+        events=count,
+        head_seq=head_seq,
+        head_hash=head_hash,
+        problems=problems,
+        checked_from=after[0] + 1,
+        verified_through=0 if problems else last,
+    )

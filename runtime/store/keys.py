@@ -7,7 +7,8 @@ Partitions of a tenant (``PK``):
 - ``TENANT#<t>#RUNS``           runs (``SK=RUN#<time-ordered id>``), also found by graph and
                                 status through the indexes ``table.RUN_INDEXES``
 - ``TENANT#<t>#AUDIT``          audit events (``SK=EV#<12-digit sequence>``), hash-chained,
-                                and the chain's head and sealing lease (``SK=HEAD``)
+                                the chain's head and sealing lease (``SK=HEAD``), and how far
+                                it was last verified (``SK=VERIFIED``)
 - ``TENANT#<t>#AUDITQ``         audit events waiting to be chained (``SK=Q#<event id>``)
 - ``TENANT#<t>#USAGE``          usage records (``SK=U#<UTC time>#<id>``) and monthly AI spend
                                 (``SK=SPEND#<YYYY-MM>``)
@@ -59,6 +60,7 @@ RUN_GRAPH_STATUS = "RUN_GRAPH_STATUS"
 and ``...#G#<graph>#S#<status>``."""
 EVENTS = "EV#"
 AUDIT_HEAD = "HEAD"
+AUDIT_VERIFIED = "VERIFIED"
 QUEUED = "Q#"
 WAIVERS = "WAIVER#"
 APPROVALS = "APPROVAL#"
@@ -164,6 +166,13 @@ class TenantKeys:
     def audit_head(self) -> Key:
         """Sequence and hash of the newest event: where the next append starts."""
         return Key(self.audit, AUDIT_HEAD)
+
+    def audit_verified(self) -> Key:
+        """Sequence and hash of the newest event a chain check found intact.
+
+        The next incremental check starts after it instead of reading the whole trail again.
+        """
+        return Key(self.audit, AUDIT_VERIFIED)
 
     def audit_queued(self, event_id: str) -> Key:
         """An event waiting to be chained, under its own id (see ``runtime.store.audit``)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from runtime.store import Directory
@@ -20,6 +21,11 @@ def _packs(client: TestClient, tenant: Tenant, packs: list[str]) -> None:
     settings = client.get("/api/v1/settings", headers=tenant.auth).json()
     settings["compliance_packs"] = packs
     assert client.put("/api/v1/settings", json=settings, headers=tenant.auth).status_code == 200
+
+
+def _settings(client: TestClient, tenant: Tenant) -> dict[str, Any]:
+    settings: dict[str, Any] = client.get("/api/v1/settings", headers=tenant.auth).json()
+    return settings
 
 
 def _entries(report: dict[str, Any]) -> dict[tuple[str, int], dict[str, Any]]:
@@ -118,7 +124,8 @@ def test_a_tampered_audit_trail_shows_in_the_report(
     )
     item = from_item(response["Items"][0])
     aws.put_item(TableName="auterity", Item=to_item({**item, "actor": "user:mallory@x.com"}))
-    broken = client.get(URL, headers=acme.auth).json()["audit"]
+    # The first event was verified by the report above: only a full check reads it again.
+    broken = client.get(URL + "?full_check=true", headers=acme.auth).json()["audit"]
     assert broken["intact"] is False
     assert broken["problems"][0]["seq"] == item["seq"]
     assert "edited" in broken["problems"][0]["problem"]
@@ -134,3 +141,69 @@ def test_the_report_holds_only_the_callers_tenant(
     forged = client.get(URL, params={"tenant_id": "acme"}, headers=acme_co.auth).json()
     assert forged["graphs"] == []
     assert client.get(URL).status_code == 401
+
+
+def test_the_report_reads_only_the_audit_events_added_since_its_last_check(
+    client: TestClient, acme: Tenant, aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14, item 4: the report re-read the whole trail on every call (8 s at 4,000
+    events); now it reads the events added since the last intact check, and says how far the
+    chain is verified."""
+    for i in range(30):
+        client.put(
+            "/api/v1/settings",
+            json={**_settings(client, acme), "run_retention_days": 7 + i % 2},
+            headers=acme.auth,
+        )
+    first = client.get(URL, headers=acme.auth).json()["audit"]
+    assert first["intact"] is True
+    assert first["verified_through"] == first["events"] >= 30
+
+    read: list[str] = []
+    original = aws.query
+
+    def counting(**kwargs: Any) -> Any:
+        page = original(**kwargs)
+        read.extend(
+            item["SK"]["S"] for item in page.get("Items", []) if item["SK"]["S"].startswith("EV#")
+        )
+        return page
+
+    monkeypatch.setattr(aws, "query", counting)
+    client.put(
+        "/api/v1/settings",
+        json={**_settings(client, acme), "run_retention_days": 30},
+        headers=acme.auth,
+    )
+    second = client.get(URL, headers=acme.auth).json()["audit"]
+    assert second["intact"] is True
+    assert second["checked_from"] == first["verified_through"] + 1
+    assert second["verified_through"] == second["events"] > first["events"]
+    assert len(read) <= second["events"] - first["events"] + 2
+
+
+def test_an_edit_after_the_last_check_is_caught_without_a_full_check(
+    client: TestClient, acme: Tenant, aws: Any
+) -> None:
+    client.post("/api/v1/graphs", json={"graph": example("http-echo")}, headers=acme.auth)
+    assert client.get(URL, headers=acme.auth).json()["audit"]["intact"] is True
+    store = Directory(aws, "auterity").tenant("acme")
+    newest = store.list_audit(limit=1)[0]
+    key = store._keys.audit_event(newest.seq)
+    item = from_item(
+        aws.get_item(TableName="auterity", Key=to_item({"PK": key.pk, "SK": key.sk}))["Item"]
+    )
+    aws.put_item(TableName="auterity", Item=to_item({**item, "actor": "user:mallory@x.com"}))
+    broken = client.get(URL, headers=acme.auth).json()["audit"]
+    assert broken["intact"] is False
+    assert broken["verified_through"] == 0
+    assert any(p["seq"] == newest.seq and "edited" in p["problem"] for p in broken["problems"])
+
+
+def test_only_an_admin_may_ask_for_a_full_check(client: TestClient, acme: Tenant, aws: Any) -> None:
+    _, viewer_key = Directory(aws, "auterity").tenant("acme").create_api_key("v", "viewer")
+    refused = client.get(URL + "?full_check=true", headers={"X-API-Key": viewer_key})
+    assert refused.status_code == 403
+    assert "full_check" in refused.json()["error"]["message"]
+    full = client.get(URL + "?full_check=true", headers=acme.auth).json()["audit"]
+    assert full["checked_from"] == 1

@@ -62,17 +62,33 @@ def report_draft(body: FixRequest, auth: Viewer) -> Any:
 
 
 @router.get("/report")
-def report_tenant(auth: Viewer, state: State) -> Any:
+def report_tenant(
+    auth: Viewer,
+    state: State,
+    full_check: bool = Query(
+        False,
+        description=(
+            "Re-read the whole audit trail (admins only). Without it the chain is checked"
+            " from the newest event an earlier check found intact."
+        ),
+    ),
+) -> Any:
     """The whole workspace's compliance, for an auditor.
 
     Every graph's head and deployed versions rule by rule, each deployment's second-person
-    approval (SOC2), and whether the audit chain is intact. JSON shaped as
-    ``runtime.service.tenant_report.TenantReport`` (returned as a dict for the
+    approval (SOC2), and whether the audit chain is intact and up to which event. JSON shaped
+    as ``runtime.service.tenant_report.TenantReport`` (returned as a dict for the
     same reason as ``/stance``).
     """
+    from runtime.service.errors import ApiError
     from runtime.service.tenant_report import tenant_report
 
-    return tenant_report(state, auth[1]).model_dump(mode="json")
+    principal, store = auth
+    if full_check and not principal.can("admin"):
+        raise ApiError(
+            403, "forbidden", f"full_check: this needs the admin role; you are {principal.role}"
+        )
+    return tenant_report(state, store, full_check=full_check).model_dump(mode="json")
 
 
 @router.get("/report/{graph_id}")
