@@ -89,3 +89,11 @@ def test_conceal_takes_the_node_types_secret_paths() -> None:
     assert stored == {"headers.Cookie": "sid=1"}
     revealed = secret_fields.reveal(masked, stored, config_spec(node_type), extra)
     assert revealed == config
+
+
+def test_secret_fields_are_secret_paths_by_default() -> None:
+    from tests.builder import secret_probe
+
+    with secret_probe.registered() as probe:
+        assert probe.secret_paths({"api_key": "x", "endpoint": "e"}) == [("api_key",)]
+        assert probe.secret_paths({"endpoint": "e"}) == []
