@@ -228,8 +228,13 @@ class Api(BrandCalls, ComplianceCalls):
     async def get_graph(self, graph_id: str, version: int | None = None) -> GraphVersion:
         return await self._get(f"/graphs/{_segment(graph_id)}", GRAPH_VERSION, version=version)
 
-    async def create_graph(self, graph: Graph, message: str = "") -> Saved:
-        body = {"graph": graph.model_dump(mode="json"), "message": message}
+    async def create_graph(
+        self, graph: Graph, message: str = "", *, secrets_from: str | None = None
+    ) -> Saved:
+        """A new graph; a copy names its original in ``secrets_from`` to keep masked secrets."""
+        body: dict[str, Any] = {"graph": graph.model_dump(mode="json"), "message": message}
+        if secrets_from is not None:
+            body["secrets_from"] = secrets_from
         return _parse(SAVED, await self._call("POST", "/graphs", json=body))
 
     async def save_graph(self, graph: Graph, base_version: int, message: str = "") -> Saved:

@@ -4,20 +4,25 @@ Everything in ``CanvasState.nodes`` travels to the browser, so a secret typed in
 inspector would come straight back (and sit in the page's memory and the websocket log). The
 canvas keeps secret values in a backend-only mapping instead, by node id and field path, and
 puts ``MASK`` in the node's config. When the form sends ``MASK`` back unchanged, the stored
-value is kept; anything else replaces it.
+value is kept; anything else replaces it. Secrets are the ``Secret`` fields of the schema and
+whatever else the node type names (``NodeType.secret_paths``: credential headers).
+
+A graph read from the service already has ``MASK`` in place of its secrets; such a mask stays
+as it is and goes back on save, where the service keeps the stored value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from builder.schema_form import FieldSpec, config_spec
-from nodes.registry import Registry, default_registry
+from nodes.base import ConfigPath
+from nodes.registry import AnyNodeType, Registry, default_registry
+from runtime.credentials import MASK
 from runtime.load import format_location
 
-MASK = "\u2022" * 8
-"""What a saved secret looks like everywhere outside the server (eight bullets)."""
+__all__ = ["MASK", "conceal", "conceal_nodes", "reveal", "reveal_nodes"]
 
 Stored = dict[str, dict[str, str]]
 """Node id -> field path -> secret value."""
@@ -41,6 +46,31 @@ def _secrets_in(
             yield from _secrets_in(spec.item, item, (*path, key))
 
 
+def _at(value: Any, path: ConfigPath) -> Any:
+    for part in path:
+        if isinstance(value, dict) and isinstance(part, str):
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+        else:
+            return None
+    return value
+
+
+def _secret_values(
+    spec: FieldSpec, config: Any, extra: Sequence[ConfigPath]
+) -> list[tuple[tuple[int | str, ...], str]]:
+    """The schema's secrets, then those the node type adds (``extra``), each path once."""
+    found = list(_secrets_in(spec, config, ()))
+    seen = {path for path, _ in found}
+    for path in extra:
+        value = _at(config, path)
+        if path not in seen and isinstance(value, str) and value:
+            found.append((path, value))
+            seen.add(path)
+    return found
+
+
 def _replace(value: Any, path: tuple[int | str, ...], new: str) -> Any:
     if not path:
         return new
@@ -52,7 +82,9 @@ def _replace(value: Any, path: tuple[int | str, ...], new: str) -> Any:
     return value
 
 
-def conceal(spec: FieldSpec, config: Any, kept: Mapping[str, str]) -> tuple[Any, dict[str, str]]:
+def conceal(
+    spec: FieldSpec, config: Any, kept: Mapping[str, str], extra: Sequence[ConfigPath] = ()
+) -> tuple[Any, dict[str, str]]:
     """``(config with masks, secrets by path)`` for a config the browser sent or a graph held.
 
     A ``MASK`` where a secret was kept means "unchanged" and keeps it; a ``MASK`` with nothing
@@ -61,7 +93,7 @@ def conceal(spec: FieldSpec, config: Any, kept: Mapping[str, str]) -> tuple[Any,
     """
     stored: dict[str, str] = {}
     masked = config
-    for path, value in list(_secrets_in(spec, config, ())):
+    for path, value in _secret_values(spec, config, extra):
         key = format_location(path)
         if value == MASK:
             if key in kept:
@@ -72,20 +104,25 @@ def conceal(spec: FieldSpec, config: Any, kept: Mapping[str, str]) -> tuple[Any,
     return masked, stored
 
 
-def reveal(config: Any, stored: Mapping[str, str], spec: FieldSpec) -> Any:
+def reveal(
+    config: Any, stored: Mapping[str, str], spec: FieldSpec, extra: Sequence[ConfigPath] = ()
+) -> Any:
     """The config with its masks replaced by the stored secrets (for the graph that runs)."""
     out = config
-    for path, value in list(_secrets_in(spec, config, ())):
+    for path, value in _secret_values(spec, config, extra):
         key = format_location(path)
         if value == MASK and key in stored:
             out = _replace(out, path, stored[key])
     return out
 
 
-def _spec_of(node: Mapping[str, Any], registry: Registry) -> FieldSpec | None:
+def _type_of(node: Mapping[str, Any], registry: Registry) -> AnyNodeType | None:
     data = node.get("data") or {}
-    node_type = registry.get(str(data.get("nodeType", "")), data.get("version"))
-    return config_spec(node_type) if node_type is not None else None
+    return registry.get(str(data.get("nodeType", "")), data.get("version"))
+
+
+def _extra(node_type: AnyNodeType, config: Any) -> list[ConfigPath]:
+    return node_type.secret_paths(config) if isinstance(config, dict) else []
 
 
 def conceal_nodes(
@@ -96,12 +133,14 @@ def conceal_nodes(
     out_nodes: list[dict[str, Any]] = []
     stored: Stored = {}
     for node in nodes:
-        spec = _spec_of(node, registry)
+        node_type = _type_of(node, registry)
         data = node.get("data") or {}
-        if spec is None or not isinstance(data.get("config"), dict):
+        if node_type is None or not isinstance(data.get("config"), dict):
             out_nodes.append(node)
             continue
-        masked, found = conceal(spec, data["config"], kept.get(node["id"], {}))
+        config = data["config"]
+        spec = config_spec(node_type)
+        masked, found = conceal(spec, config, kept.get(node["id"], {}), _extra(node_type, config))
         if found:
             stored[node["id"]] = found
         out_nodes.append(
@@ -120,10 +159,12 @@ def reveal_nodes(
     out = []
     for node in nodes:
         secrets = stored.get(node["id"])
-        spec = _spec_of(node, registry) if secrets else None
-        if spec is None or secrets is None:
+        node_type = _type_of(node, registry) if secrets else None
+        if node_type is None or secrets is None:
             out.append(node)
             continue
         data = node.get("data") or {}
-        out.append({**node, "data": {**data, "config": reveal(data.get("config"), secrets, spec)}})
+        config = data.get("config")
+        revealed = reveal(config, secrets, config_spec(node_type), _extra(node_type, config))
+        out.append({**node, "data": {**data, "config": revealed}})
     return out

@@ -33,6 +33,10 @@ Query = Annotated[str, Field(json_schema_extra={"x-expression": "query"})]
 """A bare JMESPath query (no braces), for nodes whose whole job is a query."""
 
 Secret = Annotated[str, Field(json_schema_extra={"format": "password", "writeOnly": True})]
+"""A write-only value: reads show ``runtime.credentials.MASK``; see ``NodeType.secret_paths``."""
+
+ConfigPath = tuple[str | int, ...]
+"""Where a value sits in a config: ``("headers", "Authorization")``."""
 
 Outputs = dict[str, Any]
 """What ``run`` returns: a value per output port that fires. Absent ports stay inactive."""
@@ -130,6 +134,21 @@ class NodeType(ABC, Generic[C]):
     def check(cls, config: C) -> list[tuple[str, str]]:
         """Semantic checks pydantic cannot express (cron syntax...): ``[(field path, message)]``."""
         return []
+
+    @classmethod
+    def secret_paths(cls, config: Mapping[str, Any]) -> list[ConfigPath]:
+        """Where this (raw, possibly invalid) config holds write-only secrets.
+
+        Reads show a mask there and a save that sends the mask back keeps the stored value
+        (``runtime.secret_configs``). The default is every top-level ``Secret`` field; a node
+        whose secrets depend on the config (credential headers) adds its own.
+        """
+        paths: list[ConfigPath] = []
+        for name, info in cls.Config.model_fields.items():
+            extra = info.json_schema_extra
+            if isinstance(extra, dict) and extra.get("writeOnly") and name in config:
+                paths.append((name,))
+        return paths
 
     @classmethod
     def effects(cls, config: C) -> Effects:

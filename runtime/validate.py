@@ -20,6 +20,7 @@ from runtime.gc_pause import paused_gc
 from runtime.graph import Edge, Graph
 from runtime.references import reference_diagnostics
 from runtime.resolve import ResolvedNode, resolve_node
+from runtime.secret_configs import credential_warnings
 
 MAX_NODES = 20_000
 MAX_EDGES = 100_000
@@ -108,6 +109,7 @@ class _Checker:
             resolved, diagnostics = resolve_node(node, self.registry)
             self.a.resolved[node.id] = resolved
             self.out.extend(diagnostics)
+            self.out.extend(credential_warnings(node, self.registry))
 
     def _parents(self) -> None:
         for node_id, r in self.a.resolved.items():

@@ -207,7 +207,9 @@ class DocumentState(CanvasState):
             copy = mine.model_copy(
                 update={"id": naming.graph_id_for(name, (h.graph_id for h in heads)), "name": name}
             )
-            saved = await api.create_graph(copy, f"Copy of {mine.id} (save conflict)")
+            saved = await api.create_graph(
+                copy, f"Copy of {mine.id} (save conflict)", secrets_from=mine.id
+            )
         except ApiError as exc:
             return await failed(self, exc, "Copy not saved")
         self.conflict_open = False

@@ -21,16 +21,23 @@ from runtime.load import load_graph, load_graph_file
 MAX_IMPORT_BYTES = 4 * 1024 * 1024
 
 
-async def create_unique(api: Api, graph: Graph, message: str) -> Saved:
-    """Create ``graph``; if its id is taken (409), under a fresh id derived from its name."""
+async def create_unique(
+    api: Api, graph: Graph, message: str, secrets_from: str | None = None
+) -> Saved:
+    """Create ``graph``; if its id is taken (409), under a fresh id derived from its name.
+
+    A copy of a stored graph names it in ``secrets_from``: the copy read back masks, and the
+    service fills them in from the original.
+    """
     try:
-        return await api.create_graph(graph, message)
+        return await api.create_graph(graph, message, secrets_from=secrets_from)
     except ApiError as exc:
         if not exc.conflict:
             raise
     heads = await api.list_graphs()
     fresh = naming.graph_id_for(graph.name, (h.graph_id for h in heads))
-    return await api.create_graph(graph.model_copy(update={"id": fresh}), message)
+    copy = graph.model_copy(update={"id": fresh})
+    return await api.create_graph(copy, message, secrets_from=secrets_from)
 
 
 class GraphsState(rx.State):
@@ -168,7 +175,7 @@ class GraphsState(rx.State):
             copy = head.graph.model_copy(
                 update={"id": naming.graph_id_for(name, (r["id"] for r in self.rows)), "name": name}
             )
-            await create_unique(api, copy, f"Copy of {graph_id} v{head.version}")
+            await create_unique(api, copy, f"Copy of {graph_id} v{head.version}", graph_id)
         except ApiError as exc:
             return await failed(self, exc, "Not copied")
         return [GraphsState.load, rx.toast.success(f"Created {name!r}")]

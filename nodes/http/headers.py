@@ -13,6 +13,30 @@ from runtime.errors import NodeRunError
 TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$")
 MAX_VALUE_CHARS = 8_192
 
+CREDENTIAL_WORDS = frozenset(
+    {"authorization", "auth", "cookie", "token", "secret", "password", "passwd", "pwd",
+     "credential", "credentials", "session", "signature", "apikey", "sig"}
+)  # fmt: skip
+CREDENTIAL_RUNS = ("apikey", "accesskey", "secretkey", "privatekey", "accesstoken", "clientsecret")
+"""Words (and run-together words) in a header or query name that say its value is a credential."""
+_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def is_credential_name(name: str) -> bool:
+    """Whether a header or query parameter of this name carries a credential.
+
+    ``Authorization``, ``Cookie``, ``X-API-Key``, ``api_key``, ``access_token``, ``key``...: the
+    values of these are write-only secrets (``HttpRequest.secret_paths``).
+    """
+    lower = name.lower()
+    words = [w for w in _WORD.split(lower) if w]
+    joined = "".join(words)
+    return (
+        lower == "key"
+        or any(w in CREDENTIAL_WORDS for w in words)
+        or any(run in joined for run in CREDENTIAL_RUNS)
+    )
+
 
 def header_name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a header name, or None."""

@@ -8,12 +8,13 @@ Responses become plain JSON values: ``{status, headers, body}``.
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import httpx
 from pydantic import Field, field_validator
 
-from nodes.base import Expr, ExprValue, NodeConfig, NodeContext, NodeType, Outputs
+from nodes.base import ConfigPath, Expr, ExprValue, NodeConfig, NodeContext, NodeType, Outputs
 from nodes.dataflow import Effects
 from nodes.http.codec import (
     BodyType,
@@ -25,7 +26,7 @@ from nodes.http.codec import (
     scalar_text,
 )
 from nodes.http.exchange import RETRY_AFTER_MAX_SECONDS, Exchange
-from nodes.http.headers import checked_headers, header_value
+from nodes.http.headers import checked_headers, header_value, is_credential_name
 from nodes.http.ssrf import EgressPolicy, parse_legacy_ipv4
 from nodes.http.transport import GuardedTransport
 from runtime import expr
@@ -89,6 +90,16 @@ class HttpRequest(NodeType[HttpRequestConfig]):
         "retries": 1,
     }
     example_input = {"in": {"id": 7, "name": "Ada", "score": 80, "source": "web"}}
+
+    @classmethod
+    def secret_paths(cls, config: Mapping[str, Any]) -> list[ConfigPath]:
+        """Values of credential headers and query parameters (``Authorization``, ``api_key``)."""
+        paths = super().secret_paths(config)
+        for field in ("headers", "query"):
+            values = config.get(field)
+            if isinstance(values, dict):
+                paths += [(field, k) for k in values if is_credential_name(str(k))]
+        return paths
 
     @classmethod
     def check(cls, config: HttpRequestConfig) -> list[tuple[str, str]]:

@@ -439,3 +439,40 @@ async def test_example_is_refused_by_name_without_any_network() -> None:
     assert node_type.check(config) == []
     with pytest.raises(NodeRunError, match=r"crm\.example is a special-use name"):
         await run_node("http.request", node_type.example, node_type.example_input)
+
+
+@pytest.mark.parametrize(
+    ("name", "credential"),
+    [
+        ("Authorization", True),
+        ("Cookie", True),
+        ("X-API-Key", True),
+        ("api_key", True),
+        ("apiKey", True),
+        ("access_token", True),
+        ("X-Auth-Token", True),
+        ("client_secret", True),
+        ("key", True),
+        ("Accept", False),
+        ("Content-Type", False),
+        ("X-Lead-Id", False),
+        ("keyword", False),
+        ("page", False),
+    ],
+)
+def test_credential_header_and_query_names(name: str, credential: bool) -> None:
+    from nodes.http.headers import is_credential_name
+
+    assert is_credential_name(name) is credential
+
+
+def test_secret_paths_are_the_credential_headers_and_query_parameters() -> None:
+    from nodes.http.request import HttpRequest
+
+    config = {
+        "url": "https://x.example",
+        "headers": {"Authorization": "Bearer t", "Accept": "a"},
+        "query": {"api_key": "k", "q": "x"},
+    }
+    assert HttpRequest.secret_paths(config) == [("headers", "Authorization"), ("query", "api_key")]
+    assert HttpRequest.secret_paths({"headers": "not a map"}) == []

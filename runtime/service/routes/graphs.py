@@ -11,11 +11,12 @@ from pydantic import BaseModel, Field
 from runtime.diagnostics import Diagnostic
 from runtime.diff import GraphDiff, diff_graphs
 from runtime.errors import CompileError
-from runtime.graph import Graph
+from runtime.graph import ID_PATTERN, Graph
 from runtime.service.audit import audited
 from runtime.service.compliance import PackRequest, pack_diagnostics
 from runtime.service.deps import Editor, State, Viewer
 from runtime.service.errors import ApiError
+from runtime.service.graph_views import shown, with_secrets
 from runtime.service.runs import execute_and_record
 from runtime.store import GraphHead, GraphVersion, GraphVersionInfo, RunRecord
 
@@ -36,6 +37,11 @@ def check(graph: Graph) -> list[Diagnostic]:
 class CreateGraph(BaseModel):
     graph: Graph
     message: str = Field(default="", max_length=1000)
+    secrets_from: str | None = Field(
+        default=None,
+        pattern=ID_PATTERN,
+        description="A copy: masked secrets keep this graph's values (its newest version).",
+    )
 
 
 class SaveGraph(BaseModel):
@@ -77,19 +83,20 @@ def list_graphs(auth: Viewer) -> list[GraphHead]:
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_graph(body: CreateGraph, auth: Editor) -> Saved:
     principal, store = auth
+    graph = with_secrets(store, body.graph, body.secrets_from)
     saved = audited(
         auth,
         "graph.create",
         body.graph.id,
-        lambda: store.create_graph(body.graph, author=principal.actor, message=body.message),
+        lambda: store.create_graph(graph, author=principal.actor, message=body.message),
         details={"name": body.graph.name},
     )
-    return Saved(version=saved, diagnostics=check(saved.graph))
+    return Saved(version=shown(saved, principal), diagnostics=check(saved.graph))
 
 
 @router.get("/{graph_id}")
 def get_graph(graph_id: str, auth: Viewer, version: int | None = Query(None, ge=1)) -> GraphVersion:
-    return auth[1].get_graph(graph_id, version)
+    return shown(auth[1].get_graph(graph_id, version), auth[0])
 
 
 @router.put("/{graph_id}")
@@ -98,16 +105,17 @@ def save_graph(graph_id: str, body: SaveGraph, auth: Editor) -> Saved:
     if body.graph.id != graph_id:
         raise ApiError(422, "invalid", f"graph.id: {body.graph.id!r} does not match {graph_id!r}")
     store.get_graph(graph_id)  # 404 before 409: an unknown id is not a conflict
+    graph = with_secrets(store, body.graph, graph_id, body.base_version)
     saved = audited(
         auth,
         "graph.save",
         graph_id,
         lambda: store.save_graph(
-            body.graph, base_version=body.base_version, author=principal.actor, message=body.message
+            graph, base_version=body.base_version, author=principal.actor, message=body.message
         ),
         details={"base_version": body.base_version},
     )
-    return Saved(version=saved, diagnostics=check(saved.graph))
+    return Saved(version=shown(saved, principal), diagnostics=check(saved.graph))
 
 
 @router.delete("/{graph_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -126,7 +134,7 @@ def list_versions(graph_id: str, auth: Viewer) -> list[GraphVersionInfo]:
 
 @router.get("/{graph_id}/versions/{version}")
 def get_version(graph_id: str, version: int, auth: Viewer) -> GraphVersion:
-    return auth[1].get_graph(graph_id, version)
+    return shown(auth[1].get_graph(graph_id, version), auth[0])
 
 
 @router.get("/{graph_id}/diff")

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from runtime.graph import Graph
 from runtime.service.deps import Editor, State, Viewer
 from runtime.service.errors import ApiError
+from runtime.service.graph_views import with_secrets
 from runtime.service.runs import execute_and_record, prepare_draft
 from runtime.store import NotFound, RunRecord, RunStatus
 
@@ -42,6 +43,7 @@ class DraftRun(BaseModel):
 async def run_draft(body: DraftRun, auth: Editor, state: State) -> RunRecord:
     """Run a graph without saving it: the builder's Run button, with pinned data."""
     principal, store = auth
+    graph = await run_in_threadpool(with_secrets, store, body.graph, body.graph.id)
     pins = dict(body.pins)
     if body.rerun_from is not None:
         if body.previous_run_id is None:
@@ -70,7 +72,7 @@ async def run_draft(body: DraftRun, auth: Editor, state: State) -> RunRecord:
     unknown = sorted(set(pins) - {node.id for node in body.graph.nodes})
     if unknown:
         raise ApiError(422, "invalid", f"pins: the graph has no node {', '.join(unknown)}")
-    prepared = await run_in_threadpool(prepare_draft, state, store, body.graph)
+    prepared = await run_in_threadpool(prepare_draft, state, store, graph)
     return await execute_and_record(
         state,
         store,
