@@ -120,15 +120,15 @@ def _name_problem(name: str) -> str | None:
 
 def _network_problem(network: Network, platform: EgressPlatform) -> str | None:
     for closed, what in CLOSED:
-        if network.version == closed.version and network.overlaps(closed):  # type: ignore[arg-type]
+        if network.version == closed.version and network.overlaps(closed):
             return f"is or covers {closed} ({what}), which no setting can open"
     for embedding, what in EMBEDDING:
-        if network.version == embedding.version and network.overlaps(embedding):  # type: ignore[arg-type]
+        if network.version == embedding.version and network.overlaps(embedding):
             return f"is or covers {embedding} ({what}); allow-list the IPv4 address instead"
     if platform.covers(network):
         return None
     for private, what in NON_PUBLIC:
-        if network.version == private.version and network.overlaps(private):  # type: ignore[arg-type]
+        if network.version == private.version and network.overlaps(private):
             return (
                 f"is or covers {private} ({what}), which the operator has not opened for"
                 f" outbound HTTP ({OPEN_ENV})"
