@@ -21,6 +21,7 @@ from nodes.registry import default_registry
 from runtime.bundle import build_bundle
 from runtime.compile import plan_from_analysis
 from runtime.diagnostics import Diagnostic
+from runtime.egress import EgressPlatform
 from runtime.engine import Executor
 from runtime.errors import AuterityError, CompileError, GraphLoadError
 from runtime.graph import Graph
@@ -139,7 +140,11 @@ def run(
     ] = None,
     allow: Annotated[
         list[str] | None,
-        typer.Option("--allow", help="Host or CIDR outbound HTTP may reach although private."),
+        typer.Option(
+            "--allow",
+            help="Host or CIDR outbound HTTP may reach although private (opened and allowed;"
+            " metadata and AWS_ENDPOINT_URL* endpoints stay closed).",
+        ),
     ] = None,
 ) -> None:
     """Run a graph in-process and print its result and the per-node trace."""
@@ -154,7 +159,13 @@ def run(
     payload = _read_value(input_, "--input")
     if event is None:
         trigger_event = _event_for(plan.steps[plan.trigger].type, payload)
-    options = RunOptions(run_timeout_seconds=timeout, egress_allow=tuple(allow or ()))
+    try:  # whoever runs the CLI is the operator: ``--allow`` opens what it allows
+        egress = EgressPlatform.from_env().opening(allow or ())
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    options = RunOptions(
+        run_timeout_seconds=timeout, egress_allow=tuple(allow or ()), egress=egress
+    )
     result = asyncio.run(_run_closing(Executor(plan), trigger_event, options))
     if as_json:
         out.print_json(result.model_dump_json())

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from runtime.egress import EgressPlatform
 from runtime.options import RunOptions
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class DeployedTenant:
         self.store = store
         self.ttl = ttl
         self._cached: _Cached | None = None
+        self._egress: EgressPlatform | None = None
 
     @classmethod
     def from_env(cls) -> DeployedTenant | None:
@@ -59,6 +61,12 @@ class DeployedTenant:
             self._cached = _Cached(self.store.get_settings(), now)
         return self._cached.settings
 
+    def egress(self) -> EgressPlatform:
+        """The operator's policy from the function's environment, read once per container."""
+        if self._egress is None:
+            self._egress = EgressPlatform.from_env()
+        return self._egress
+
     def options(self, max_run_seconds: float | None = None) -> RunOptions:
         """The tenant's run options, as the service builds them for its own runs."""
         settings = self.settings()
@@ -66,6 +74,7 @@ class DeployedTenant:
         return RunOptions(
             tenant_id=self.store.tenant_id,
             egress_allow=tuple(settings.egress_allow),
+            egress=self.egress(),
             run_timeout_seconds=limit if max_run_seconds is None else min(limit, max_run_seconds),
             ai=settings.ai,
         )

@@ -1,10 +1,11 @@
-"""Per-run settings that come from the tenant, not from the graph."""
+"""Per-run settings that come from the tenant and the operator, not from the graph."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from runtime.ai.policy import AiPolicy
+from runtime.egress import EgressPlatform
 
 
 class RunOptions(BaseModel):
@@ -14,9 +15,14 @@ class RunOptions(BaseModel):
     egress_allow: tuple[str, ...] = Field(
         default=(),
         description=(
-            "Hosts or CIDR ranges outbound HTTP may reach even though they are private,"
-            " loopback or link-local (for example an on-premises CRM)."
+            "The tenant's hosts or CIDR ranges outbound HTTP may reach although they are"
+            " not public (an on-premises CRM), within what the operator opened (``egress``)."
         ),
+    )
+    egress: EgressPlatform = Field(
+        default_factory=EgressPlatform,
+        description="The operator's egress policy (opened ranges, platform endpoints denied);"
+        " set by the service, the deployed function or the CLI, never from tenant data.",
     )
     http_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
     max_delay_seconds: float = Field(default=900.0, ge=0)

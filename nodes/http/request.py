@@ -112,7 +112,7 @@ class HttpRequest(NodeType[HttpRequestConfig]):
     async def run(
         self, config: HttpRequestConfig, inputs: dict[str, Any], ctx: NodeContext
     ) -> Outputs:
-        policy = EgressPolicy(ctx.options.egress_allow)
+        policy = EgressPolicy(ctx.options.egress_allow, ctx.options.egress)
         url = _build_url(config, ctx, policy)
         policy.check_url(url)
         headers = {

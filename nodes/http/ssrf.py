@@ -2,8 +2,17 @@
 
 A workflow author controls URLs, and often so does whoever sends data into a workflow, so an
 HTTP node is a way to make *our* servers talk to *their* internal neighbours (cloud metadata,
-databases, admin panels). The rule: only public addresses, unless the tenant allow-listed the
-host or a CIDR that covers the address.
+databases, admin panels, the platform's own DynamoDB endpoint). The rules, for every address
+a connection would use:
+
+1. an endpoint of the platform itself (``EgressPlatform.deny``: the AWS endpoint the service
+   uses, the service's own address) is refused, public or not;
+2. a public address is allowed;
+3. metadata, link-local, unspecified and multicast addresses are refused, in every spelling;
+4. any other non-public address is allowed only when the *operator* opened a range holding it
+   (``EgressPlatform.open``) *and* the tenant allow-listed the host name or a CIDR covering it.
+
+A tenant's allow-list is tenant data, so it only ever narrows what the operator opened.
 
 This module decides; ``nodes.http.transport.GuardedBackend.connect_tcp`` enforces, in the one
 place every TCP connection of the HTTP client is opened, for the first request and for every
@@ -28,12 +37,15 @@ from collections.abc import Awaitable, Callable, Iterable
 import httpcore
 import httpx
 
+from runtime.egress import OPEN_ENV, EgressPlatform
 from runtime.errors import NodeRunError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 ALLOW_HINT = "allow-list it in tenant settings to reach it"
+CLOSED_HINT = "no setting can open it"
+OPERATOR_HINT = f"the operator has not opened it for outbound HTTP ({OPEN_ENV})"
 
 METADATA_ADDRESSES: dict[IPAddress, str] = {
     ipaddress.ip_address("169.254.169.254"): "a link-local/metadata address",
@@ -60,6 +72,7 @@ BAD_PORTS = frozenset(
 """The WHATWG Fetch "bad port" list: ports of protocols (SMTP, IRC, SSH...) that tolerate
 leading garbage, so an HTTP request can be smuggled into them. Browsers refuse them too."""
 
+THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
@@ -102,7 +115,7 @@ def classify_address(ip: IPAddress) -> str | None:
             return "a local-use NAT64 address"
         if ip.is_site_local:
             return "a site-local address"
-    elif ip in ipaddress.ip_network("0.0.0.0/8"):
+    elif ip in THIS_NETWORK:
         return "an unspecified ('this network') address"
     if ip.is_unspecified:
         return "an unspecified address"
@@ -121,6 +134,25 @@ def classify_address(ip: IPAddress) -> str | None:
     if not ip.is_global:
         return "a non-public address"
     return None
+
+
+def forms(ip: IPAddress) -> list[IPAddress]:
+    """``ip`` and the IPv4 address it carries, if any: rules about one hold for the other."""
+    if isinstance(ip, ipaddress.IPv6Address) and (embedded := _embedded_ipv4(ip)):
+        return [ip, embedded[1]]
+    return [ip]
+
+
+def never_openable(ip: IPAddress) -> bool:
+    """Metadata, link-local, unspecified, multicast or zoned: closed whatever is configured."""
+    for form in forms(ip):
+        if form in METADATA_ADDRESSES or form.is_link_local or form.is_multicast:
+            return True
+        if form.is_unspecified or form in THIS_NETWORK:
+            return True
+        if isinstance(form, ipaddress.IPv6Address) and form.scope_id:
+            return True
+    return False
 
 
 def parse_legacy_ipv4(host: str) -> ipaddress.IPv4Address | None:
@@ -151,6 +183,10 @@ def parse_legacy_ipv4(host: str) -> ipaddress.IPv4Address | None:
     return ipaddress.IPv4Address(number)
 
 
+def valid_host_name(host: str) -> bool:
+    return len(host) <= 253 and all(_LABEL.match(label) for label in host.split("."))
+
+
 def parse_ip(host: str) -> IPAddress | None:
     try:
         return ipaddress.ip_address(host)
@@ -169,9 +205,13 @@ async def resolve_host(host: str, port: int) -> list[str]:
 
 
 class EgressPolicy:
-    """A tenant's allow-list (host names, ``*.suffix`` wildcards, IPs or CIDRs) and the rules."""
+    """A tenant's allow-list (names, ``*.suffix`` wildcards, IPs, CIDRs) and the rules.
 
-    def __init__(self, allow: Iterable[str] = ()) -> None:
+    The allow-list only narrows what the operator's ``EgressPlatform`` opened.
+    """
+
+    def __init__(self, allow: Iterable[str] = (), platform: EgressPlatform | None = None) -> None:
+        self.platform = platform or EgressPlatform()
         self._names: set[str] = set()
         self._suffixes: list[str] = []
         self._networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
@@ -189,19 +229,28 @@ class EgressPolicy:
         return host in self._names or any(host.endswith(s) for s in self._suffixes)
 
     def ip_allowed(self, ip: IPAddress) -> bool:
-        candidates: list[IPAddress] = [ip]
-        if isinstance(ip, ipaddress.IPv6Address) and (embedded := _embedded_ipv4(ip)):
-            candidates.append(embedded[1])
-        return any(c in net for c in candidates for net in self._networks)
+        return any(c in net for c in forms(ip) for net in self._networks)
 
-    def check_ip(self, ip: IPAddress, host: str, relation: str = "resolves to") -> None:
-        """Raise unless ``ip`` is public or allow-listed; ``host`` is what the user wrote."""
+    def check_ip(self, ip: IPAddress, host: str, port: int, relation: str = "resolves to") -> None:
+        """Raise unless a connection to ``ip``:``port`` is allowed.
+
+        ``host`` is what the user wrote; allow-listed or not, its addresses are checked.
+        """
+        subject = f"{host} is" if host == str(ip) else f"{host} {relation} {ip},"
+        for form in forms(ip):
+            endpoint = self.platform.denied(form, port)
+            if endpoint is not None:
+                where = host if host == str(ip) else f"{host} ({ip})"
+                raise EgressBlocked(f"{where} port {port} is {endpoint.what}; {CLOSED_HINT}")
         reason = classify_address(ip)
-        if reason is None or self.ip_allowed(ip):
+        if reason is None:
             return
-        if host == str(ip):
-            raise EgressBlocked(f"{host} is {reason}; {ALLOW_HINT}")
-        raise EgressBlocked(f"{host} {relation} {ip}, {reason}; {ALLOW_HINT}")
+        if never_openable(ip):
+            raise EgressBlocked(f"{subject} {reason}; {CLOSED_HINT}")
+        if not any(self.platform.opened(form) for form in forms(ip)):
+            raise EgressBlocked(f"{subject} {reason}; {OPERATOR_HINT}")
+        if not (self.name_allowed(host) or self.ip_allowed(ip)):
+            raise EgressBlocked(f"{subject} {reason}; {ALLOW_HINT}")
 
     def check_host(self, raw_host: str, port: int) -> IPAddress | None:
         """Name-level checks; returns the address when ``raw_host`` is an IP literal."""
@@ -214,14 +263,14 @@ class EgressPolicy:
             raise EgressBlocked(f"{raw_host!r} is not an allowed host (zone ids and %-escapes)")
         ip = parse_ip(host)
         if ip is not None:
-            self.check_ip(ip, host, "is another way to write")
+            self.check_ip(ip, host, port, "is another way to write")
             return ip
-        if len(host) > 253 or not all(_LABEL.match(label) for label in host.split(".")):
+        if not valid_host_name(host):
             raise EgressBlocked(f"{raw_host!r} is not a valid host name")
+        if host in METADATA_NAMES:
+            raise EgressBlocked(f"{host} is a cloud metadata host name; {CLOSED_HINT}")
         if self.name_allowed(host):
             return None
-        if host in METADATA_NAMES:
-            raise EgressBlocked(f"{host} is a cloud metadata host name; {ALLOW_HINT}")
         for suffix in SPECIAL_USE_SUFFIXES:
             if host == suffix or host.endswith("." + suffix):
                 raise EgressBlocked(

@@ -88,9 +88,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 raise httpcore.ConnectTimeout(f"resolving {name} timed out") from None
             if not addresses:
                 raise httpcore.ConnectError(f"cannot resolve {name}")
-            if not self._policy.name_allowed(name):
-                for address in addresses:
-                    self._policy.check_ip(ipaddress.ip_address(address), name)
+            for address in addresses:  # allow-listed names too: a name is not an address
+                self._policy.check_ip(ipaddress.ip_address(address), name, port)
         last_error: Exception | None = None
         for address in addresses:
             try:

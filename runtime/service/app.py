@@ -163,6 +163,7 @@ def aws_deployer(config: ServiceConfig) -> AwsDeployer:
             layers=config.lambda_layers,
             timeout_seconds=int(config.max_run_seconds),
             table_name=config.table_name,
+            egress_open=tuple(str(network) for network in config.egress.open),
         ),
     )
 

@@ -23,6 +23,8 @@ from typing import Any
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 from pydantic import BaseModel
 
+from runtime.egress import OPEN_ENV
+
 ASSUME_LAMBDA = {
     "Version": "2012-10-17",
     "Statement": [
@@ -91,6 +93,8 @@ class AwsDeployConfig:
     stage: str = "live"
     table_name: str = "auterity"
     """The store's table, which the tenant's authorizer reads API keys from."""
+    egress_open: tuple[str, ...] = ()
+    """The operator's opened egress ranges, so runs on Lambda obey them as the service's do."""
 
 
 class LambdaEndpoint(BaseModel):
@@ -149,7 +153,7 @@ class AwsDeployer:
             bundle,
             self._runner_role_arn(tenant_id),
             "auterity_entry.handler",
-            {"AUTERITY_TENANT": tenant_id, "AUTERITY_TABLE": self._config.table_name},
+            self._run_environment(tenant_id),
         )
         api_id = self._rest_api(tenant_id)
         authorizer = None if public else self._authorizer(tenant_id, api_id)
@@ -292,6 +296,13 @@ class AwsDeployer:
             PolicyDocument=json.dumps(authorizer_policy(table_arn, tenant_id)),
         )
         return arn
+
+    def _run_environment(self, tenant_id: str) -> dict[str, str]:
+        """What a graph function reads: its tenant, the table, the operator's egress ranges."""
+        environment = {"AUTERITY_TENANT": tenant_id, "AUTERITY_TABLE": self._config.table_name}
+        if self._config.egress_open:
+            environment[OPEN_ENV] = ",".join(self._config.egress_open)
+        return environment
 
     def _authorizer(self, tenant_id: str, api_id: str) -> str:
         """The tenant's API-key authorizer on its REST API, function and all; its id."""

@@ -12,6 +12,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from runtime.ai.config import AiConfig
+from runtime.egress import EgressPlatform
 
 
 class ServiceConfig(BaseModel):
@@ -32,6 +33,9 @@ class ServiceConfig(BaseModel):
     lambda_layers: tuple[str, ...] = ()
     cache_seconds: float = Field(default=5.0, ge=0, le=300)
     """How stale a key, deployment or settings read may be (see ``runtime/service/lookups``)."""
+    egress: EgressPlatform = Field(default_factory=EgressPlatform)
+    """Ranges opened for tenants' outbound HTTP and platform endpoints denied to it
+    (``AUTERITY_EGRESS_OPEN`` / ``_DENY``, ``AWS_ENDPOINT_URL*``; see ``runtime.egress``)."""
     ai: AiConfig = Field(default_factory=AiConfig, repr=False)
     """Model providers (operator credentials); none configured: AI nodes fail with a clear
     error and generate-graph falls back to the bundled templates."""
@@ -56,5 +60,6 @@ class ServiceConfig(BaseModel):
             deploy_target="lambda" if env.get("AUTERITY_DEPLOY_TARGET") == "lambda" else "service",
             lambda_layers=tuple(x for x in env.get("AUTERITY_LAMBDA_LAYERS", "").split(",") if x),
             cache_seconds=float(env.get("AUTERITY_CACHE_SECONDS", 5)),
+            egress=EgressPlatform.from_env(env),
             ai=AiConfig.from_env(env),
         )

@@ -83,6 +83,7 @@ def run_options(
     options = RunOptions(
         tenant_id=store.tenant_id,
         egress_allow=tuple(settings.egress_allow),
+        egress=state.egress,
         run_timeout_seconds=min(settings.max_run_seconds, state.config.max_run_seconds),
         ai=settings.ai,
     )

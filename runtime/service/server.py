@@ -50,8 +50,16 @@ def serving_app(config: ServiceConfig, client: object) -> FastAPI:
     return app
 
 
-def serve(host: str, port: int) -> None:
+def serve_config(host: str, port: int) -> ServiceConfig:
+    """The environment's config, with this server's own address denied to tenants' egress."""
     config = ServiceConfig.from_env()
+    address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    egress = config.egress.denying([address], "the service's own address")
+    return config.model_copy(update={"egress": egress})
+
+
+def serve(host: str, port: int) -> None:
+    config = serve_config(host, port)
     client = make_client()
     ensure_tables(client, config)
     ensure_bucket(config)

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from runtime.egress import EgressPlatform
 from runtime.service.aws_deploy import AwsDeployer
 from runtime.service.config import ServiceConfig
 from runtime.service.lookups import Lookups, may_load
@@ -38,10 +39,15 @@ class ServiceState:
     s3: Any = None
     """The S3 client of brand asset files (``runtime.store.assets``), made on first use."""
     lookups: Lookups = field(init=False)
+    egress: EgressPlatform = field(init=False)
+    """The operator's egress policy, with the AWS endpoints this app's clients use denied."""
     _ai_router: Router | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.lookups = Lookups(self.config.cache_seconds)
+        self.egress = self.config.egress.denying(
+            _endpoint_urls(self.client, self.s3), "the platform's AWS endpoint"
+        )
         if self.s3 is None:
             self.s3 = LazyClient(make_s3_client)
 
@@ -116,3 +122,19 @@ class ServiceState:
         task = asyncio.ensure_future(coro)
         self.background.add(task)
         task.add_done_callback(self.background.discard)
+
+
+def _endpoint_urls(*clients: Any) -> list[str]:
+    """Where boto3 clients already made send their requests.
+
+    A lazy client is not made for this: it reads the same ``AWS_ENDPOINT_URL*`` variables
+    that ``ServiceConfig.from_env`` denies.
+    """
+    urls: list[str] = []
+    for client in clients:
+        if client is None or isinstance(client, LazyClient):
+            continue
+        url = getattr(getattr(client, "meta", None), "endpoint_url", None)
+        if isinstance(url, str):
+            urls.append(url)
+    return urls

@@ -15,6 +15,7 @@ from runtime.compile import build_plan
 from runtime.engine import Executor
 from runtime.graph import Graph
 from runtime.load import load_graph_file
+from runtime.egress import EgressPlatform
 from runtime.options import RunOptions
 from runtime.trace import RunResult
 from runtime.validate import validate
@@ -90,7 +91,8 @@ async def test_retrying_a_later_node_never_calls_the_model_again(fake_ai: FakeAi
     fake_ai.server.queue("openai", Reply.json({"name": "Ada"}))
     fake_ai.server.queue("hook:crm", Reply.error(500), Reply.error(502), Reply(data={"id": 7}))
     event = {"message": "Ada wants a Civic", "crm_url": f"{fake_ai.server.url}/hooks/crm"}
-    options = RunOptions(egress_allow=("127.0.0.1",))
+    loopback = EgressPlatform.configure(open=["127.0.0.0/8"])  # the operator opened it
+    options = RunOptions(egress_allow=("127.0.0.1",), egress=loopback)
     result = await run(graph, event, options)
     assert result.status == "succeeded", result.error
     crm = result.node("crm")

@@ -18,11 +18,14 @@ import pytest
 
 from nodes.http import exchange
 from nodes.registry import default_registry
+from runtime.egress import EgressPlatform
 from runtime.errors import NodeRunError
 from runtime.options import RunOptions
 from tests.nodes.helpers import run_node
 
-LOCAL = RunOptions(egress_allow=("127.0.0.1",))
+OPERATOR = EgressPlatform.configure(open=["127.0.0.0/8"])
+"""Loopback opened by the operator (as for local development): tenants may allow-list it."""
+LOCAL = RunOptions(egress_allow=("127.0.0.1",), egress=OPERATOR)
 
 
 @dataclass
@@ -159,7 +162,7 @@ async def request(config: dict[str, Any], options: RunOptions = LOCAL, **inputs:
 async def test_loopback_is_blocked_by_default(server: LocalServer, connections: list[str]) -> None:
     server.routes["/"] = Reply.json({"secret": True})
     with pytest.raises(NodeRunError, match=r"127\.0\.0\.1 is a loopback address; allow-list it"):
-        await request({"url": f"{server.base}/"}, RunOptions())
+        await request({"url": f"{server.base}/"}, RunOptions(egress=OPERATOR))
     assert connections == []
     assert server.seen == []
 
@@ -190,7 +193,9 @@ async def test_allow_list_by_cidr_and_ipv6_mapped_form_is_still_one_address(
     server: LocalServer,
 ) -> None:
     server.routes["/"] = Reply(200, {"Content-Type": "text/plain"}, b"hi")
-    out = await request({"url": f"{server.base}/"}, RunOptions(egress_allow=("127.0.0.0/8",)))
+    out = await request(
+        {"url": f"{server.base}/"}, RunOptions(egress_allow=("127.0.0.0/8",), egress=OPERATOR)
+    )
     assert out["body"] == "hi"
 
 
@@ -284,7 +289,7 @@ async def test_timeout_is_a_clear_error(server: LocalServer) -> None:
 
 async def test_workspace_timeout_caps_the_node_timeout(server: LocalServer) -> None:
     server.routes["/slow"] = Reply(200, body=b"late", delay=5)
-    options = RunOptions(egress_allow=("127.0.0.1",), http_timeout_seconds=0.2)
+    options = RunOptions(egress_allow=("127.0.0.1",), egress=OPERATOR, http_timeout_seconds=0.2)
     with pytest.raises(NodeRunError, match=r"timed out after 0\.2 s"):
         await request({"url": f"{server.base}/slow", "timeout_seconds": 60}, options)
 
@@ -349,6 +354,40 @@ async def test_redirect_to_a_name_resolving_privately_is_refused_at_connect_time
     with pytest.raises(NodeRunError, match=r"innocent\.example\.net resolves to 10\.0\.0\.1"):
         await request({"url": f"{server.base}/go"})
     assert connections == ["127.0.0.1"]
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["http://127.0.0.1:4566/", "http://[::ffff:127.0.0.1]:4566/", "http://aws.corp.example:4566/"],
+)
+async def test_redirect_to_the_platform_aws_endpoint_is_refused(
+    server: LocalServer, connections: list[str], monkeypatch: pytest.MonkeyPatch, location: str
+) -> None:
+    """Issue 13.1: loopback opened and allow-listed, yet a hop to the AWS endpoint is refused."""
+
+    async def resolve(host: str, port: int) -> list[str]:
+        assert host == "aws.corp.example"
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr("nodes.http.transport.resolve_host", resolve)
+    platform = EgressPlatform.configure(open=["127.0.0.0/8"], deny=["http://127.0.0.1:4566"])
+    options = RunOptions(egress_allow=("127.0.0.1", "aws.corp.example"), egress=platform)
+    server.routes["/go"] = Reply(307, {"Location": location})
+    with pytest.raises(NodeRunError, match="port 4566 is a platform endpoint; no setting"):
+        await request({"url": f"{server.base}/go", "method": "POST", "body": {}}, options)
+    assert connections == ["127.0.0.1"]  # the first hop only
+    assert [s.target for s in server.seen] == ["/go"]
+
+
+async def test_loopback_is_closed_unless_the_operator_opens_it(
+    server: LocalServer, connections: list[str]
+) -> None:
+    """A tenant allow-listing 127.0.0.1 alone reaches nothing: the operator must open it."""
+    options = RunOptions(egress_allow=("127.0.0.1", "127.0.0.0/8"))
+    with pytest.raises(NodeRunError, match=r"loopback address; the operator has not opened it"):
+        await request({"url": f"{server.base}/"}, options)
+    assert connections == []
+    assert server.seen == []
 
 
 async def test_dns_answer_is_pinned_for_the_connection(

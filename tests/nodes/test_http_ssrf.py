@@ -15,6 +15,10 @@ from nodes.http.ssrf import (
     parse_legacy_ipv4,
 )
 from nodes.http.transport import GuardedBackend
+from runtime.egress import EgressPlatform
+
+OPENED = EgressPlatform.configure(open=["10.0.0.0/8", "127.0.0.0/8", "::1"])
+"""What an operator with an on-premises network (and local development) opens."""
 
 BLOCKED = [
     ("127.0.0.1", "loopback"),
@@ -146,8 +150,8 @@ def test_url_checks(url: str, message: str | None) -> None:
         policy.check_url(parsed)
     assert message is not None
     assert message in str(info.value)
-    if "169.254" in url:
-        assert "allow-list it in tenant settings to reach it" in str(info.value)
+    if "169.254" in url:  # metadata: no tenant or operator setting opens it (issue 13.1)
+        assert "no setting can open it" in str(info.value)
 
 
 def test_public_urls_pass_the_url_checks() -> None:
@@ -158,7 +162,7 @@ def test_public_urls_pass_the_url_checks() -> None:
 
 def test_allow_list_by_name_wildcard_ip_and_cidr() -> None:
     policy = EgressPolicy(
-        ["crm.corp.local", "*.svc.internal", "10.20.0.0/16", "[::1]", "127.0.0.1"]
+        ["crm.corp.local", "*.svc.internal", "10.20.0.0/16", "[::1]", "127.0.0.1"], OPENED
     )
     policy.check_url(httpx.URL("http://crm.corp.local/"))
     policy.check_url(httpx.URL("http://billing.svc.internal/"))
@@ -243,7 +247,7 @@ async def test_connects_to_the_checked_address_not_the_name() -> None:
 async def test_name_allow_list_trusts_the_names_answers() -> None:
     inner = RecordingBackend()
     resolve = resolver_for({"crm.corp.example": ["10.1.2.3"]})
-    backend = GuardedBackend(EgressPolicy(["crm.corp.example"]), inner, resolve)
+    backend = GuardedBackend(EgressPolicy(["crm.corp.example"], OPENED), inner, resolve)
     with pytest.raises(httpcore.ConnectError):
         await backend.connect_tcp("crm.corp.example", 443)
     assert inner.attempts == [("10.1.2.3", 443)]
@@ -252,3 +256,114 @@ async def test_name_allow_list_trusts_the_names_answers() -> None:
 async def test_unix_sockets_are_refused() -> None:
     with pytest.raises(EgressBlocked, match="unix sockets"):
         await GuardedBackend(EgressPolicy(), RecordingBackend()).connect_unix_socket("/run/x")
+
+
+# --- issue 13.1: the platform's policy, which no tenant allow-list lifts --------------------
+
+AWS_LOCAL = "http://127.0.0.1:4566"
+DEV = EgressPlatform.configure(open=["127.0.0.0/8", "::1"], deny=[AWS_LOCAL, "127.0.0.1:8000"])
+"""Local development: loopback opened, the AWS endpoint and the service's own port denied."""
+
+
+@pytest.mark.parametrize("host", ["localhost", "db.corp.example"])
+async def test_allow_listed_name_resolving_to_loopback_needs_the_operator(host: str) -> None:
+    inner = RecordingBackend()
+    resolve = resolver_for({host: ["127.0.0.1"]})
+    backend = GuardedBackend(EgressPolicy([host]), inner, resolve)
+    with pytest.raises(
+        EgressBlocked,
+        match=r"resolves to 127\.0\.0\.1, a loopback address; the operator has not opened",
+    ):
+        await backend.connect_tcp(host, 80)
+    assert inner.attempts == []
+
+
+@pytest.mark.parametrize("address", ["169.254.169.254", "169.254.170.2", "fd00:ec2::254"])
+async def test_allow_listed_name_resolving_to_metadata_is_refused(address: str) -> None:
+    inner = RecordingBackend()
+    resolve = resolver_for({"crm.corp.example": [address]})
+    opened = EgressPlatform.configure(open=["169.254.0.0/16", "fd00::/8"])
+    policy = EgressPolicy(["crm.corp.example", "169.254.0.0/16", "fd00::/8"], opened)
+    with pytest.raises(EgressBlocked, match="no setting can open it"):
+        await GuardedBackend(policy, inner, resolve).connect_tcp("crm.corp.example", 80)
+    assert inner.attempts == []
+
+
+@pytest.mark.parametrize(
+    ("host", "port"),
+    [
+        ("127.0.0.1", 4566),
+        ("2130706433", 4566),
+        ("0x7f.0.0.1", 4566),
+        ("::ffff:127.0.0.1", 4566),
+        ("localstack.corp.example", 4566),
+        ("127.0.0.1", 8000),
+    ],
+)
+async def test_platform_endpoints_are_denied_even_with_loopback_opened(
+    host: str, port: int
+) -> None:
+    inner = RecordingBackend()
+    resolve = resolver_for({"localstack.corp.example": ["127.0.0.1"]})
+    policy = EgressPolicy(["127.0.0.0/8", "localstack.corp.example"], DEV)
+    with pytest.raises(EgressBlocked, match=f"port {port} is a platform endpoint; no setting"):
+        await GuardedBackend(policy, inner, resolve).connect_tcp(host, port)
+    assert inner.attempts == []
+
+
+async def test_opened_and_allow_listed_loopback_reaches_other_ports() -> None:
+    """The positive control: what the operator opened and the tenant listed is reachable."""
+    inner = RecordingBackend()
+    policy = EgressPolicy(["127.0.0.1"], DEV)
+    with pytest.raises(httpcore.ConnectError, match="not connecting"):
+        await GuardedBackend(policy, inner, resolver_for({})).connect_tcp("127.0.0.1", 8080)
+    assert inner.attempts == [("127.0.0.1", 8080)]
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "169.254.169.254",
+        "2852039166",  # decimal
+        "0251.0376.0251.0376",  # octal
+        "0xa9fea9fe",  # hex
+        "0xa9.0xfe.0xa9.0xfe",
+        "169.254.43518",
+        "::ffff:169.254.169.254",  # IPv4-mapped
+        "::ffff:a9fe:a9fe",
+        "2002:a9fe:a9fe::1",  # 6to4
+        "64:ff9b::a9fe:a9fe",  # NAT64
+        "metadata.google.internal",
+        "instance-data.ec2.internal",
+    ],
+)
+async def test_metadata_in_every_spelling_is_refused_even_when_allow_listed(host: str) -> None:
+    inner = RecordingBackend()
+    opened = EgressPlatform.configure(open=["0.0.0.0/0", "::/0"])  # even an operator's all
+    allow = ["169.254.169.254", "169.254.0.0/16", "metadata.google.internal", "*.ec2.internal"]
+    resolve = resolver_for({host: ["169.254.169.254"]})
+    with pytest.raises(EgressBlocked, match="metadata"):
+        await GuardedBackend(EgressPolicy(allow, opened), inner, resolve).connect_tcp(host, 80)
+    assert inner.attempts == []
+
+
+def test_platform_from_env_denies_the_aws_endpoints_and_reads_the_open_list() -> None:
+    env = {
+        "AUTERITY_EGRESS_OPEN": "10.20.0.0/16, 127.0.0.1",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
+        "AWS_ENDPOINT_URL_S3": "http://[::1]:9000/",
+        "AUTERITY_EGRESS_DENY": "10.20.0.9:8443",
+    }
+    platform = EgressPlatform.from_env(env)
+    assert platform.opened(ipaddress.ip_address("10.20.3.4"))
+    assert not platform.opened(ipaddress.ip_address("10.21.0.1"))
+    assert platform.denied(ipaddress.ip_address("127.0.0.1"), 4566) is not None
+    assert platform.denied(ipaddress.ip_address("127.0.0.1"), 4567) is None
+    assert platform.denied(ipaddress.ip_address("::1"), 9000) is not None
+    assert platform.denied(ipaddress.ip_address("10.20.0.9"), 8443) is not None
+    public = EgressPlatform.from_env(
+        {"AWS_ENDPOINT_URL": "https://dynamodb.eu-west-1.amazonaws.com"}
+    )
+    assert public.deny == ()  # AWS's own public API: its credentials never leave the process
+    with pytest.raises(ValueError, match="AUTERITY_EGRESS_OPEN: 'ten' is not an IP address"):
+        EgressPlatform.from_env({"AUTERITY_EGRESS_OPEN": "ten"})

@@ -244,3 +244,18 @@ def test_an_erasure_redeploys_the_functions_serving_a_rewritten_version(aws: Any
         ("echo", "attempted"),
         ("echo", "succeeded"),
     ]
+
+
+def test_graph_functions_get_the_operators_egress_open_list(
+    deployer: tuple[AwsDeployer, Any, Any],
+) -> None:
+    """Issue 13.1: runs on Lambda obey the operator's egress policy as the service's runs do."""
+    aws, lam, api = deployer
+    aws.deploy("acme", "leads", _bundle("lead-scoring"), public=False)
+    variables = lam.get_function(FunctionName="auterity-acme-leads")["Configuration"]
+    assert "AUTERITY_EGRESS_OPEN" not in variables["Environment"]["Variables"]  # none opened
+    iam = boto3.client("iam", region_name="us-east-1")
+    opened = AwsDeployer(lam, api, iam, AwsDeployConfig(egress_open=("10.20.0.0/16",)))
+    opened.deploy("acme", "leads", _bundle("lead-scoring", change=1), public=False)
+    variables = lam.get_function(FunctionName="auterity-acme-leads")["Configuration"]
+    assert variables["Environment"]["Variables"]["AUTERITY_EGRESS_OPEN"] == "10.20.0.0/16"

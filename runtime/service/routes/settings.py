@@ -5,8 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
+from nodes.http.allowlist import entry_problem
 from runtime.service.audit import audited
 from runtime.service.deps import Admin, State, Viewer
+from runtime.service.errors import ApiError
+from runtime.service.state import ServiceState
 from runtime.store import ApiKey, Role, TenantSettings
 
 router = APIRouter(tags=["settings"])
@@ -30,12 +33,28 @@ def get_settings(auth: Viewer) -> TenantSettings:
 @router.put("/settings")
 def update_settings(body: TenantSettings, auth: Admin, state: State) -> TenantSettings:
     store = auth[1]
+    _check_egress_allow(body, state)
     details = body.model_dump(exclude={"revision"})
     try:
         change = lambda: store.update_settings(body)  # noqa: E731
         return audited(auth, "settings.update", "settings", change, details=details)
     finally:
         state.lookups.forget(store.tenant_id)
+
+
+def _check_egress_allow(body: TenantSettings, state: ServiceState) -> None:
+    """Refuse entries the guard would never honour, rather than let every run fail.
+
+    See ``nodes.http.allowlist``: special-use names and ranges, and what the operator did not
+    open.
+    """
+    for index, entry in enumerate(body.egress_allow):
+        problem = entry_problem(entry, state.egress)
+        if problem is not None:
+            field = f"egress_allow.{index}"
+            message = f"{field}: {entry!r} {problem}"
+            problems = [{"field": field, "message": f"{entry!r} {problem}"}]
+            raise ApiError(422, "invalid", message, problems=problems)
 
 
 @router.get("/api-keys")

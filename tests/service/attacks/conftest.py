@@ -250,8 +250,9 @@ class Uvicorn:
         assert not self.thread.is_alive(), "uvicorn did not stop"
 
 
-def start_uvicorn(app: FastAPI) -> Uvicorn:
-    sock = _listening_socket()
+def start_uvicorn(app: FastAPI, sock: socket.socket | None = None) -> Uvicorn:
+    """Serve ``app`` on ``sock`` (bound first when the app must know its own port)."""
+    sock = sock or _listening_socket()
     port: int = sock.getsockname()[1]
     config = uvicorn.Config(
         app,
