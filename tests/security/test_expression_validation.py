@@ -53,7 +53,7 @@ def _echo_with(payload: str) -> Graph:
 def _function(payload: str) -> str:
     """The function a corpus line is about: the last call in it (``to_number(...) || import``
     is about ``import``)."""
-    return CALL.findall(payload)[-1]
+    return str(CALL.findall(payload)[-1])
 
 
 def test_the_corpus_holds_the_issue_payloads() -> None:
