@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from compliance.flow import Flow
 from compliance.patch import GraphPatch, InsertNode, free_id
+from compliance.repoint import repoint_fix
 from nodes.base import Capability
 from nodes.dataflow import NO_LABELS, Effects
 from runtime.graph import Node
@@ -130,7 +131,8 @@ def redaction_fix(flow: Flow, node_id: str, cls: DataClass, why: str) -> GraphPa
     """Insert a redaction node on each edge that brings ``cls`` into ``node_id``."""
     edges = flow.incoming(node_id, cls)
     if not edges:
-        return None  # it arrives through an expression, not an edge: no mechanical place
+        # It arrives through an expression: read a redacted copy, if one runs before the node.
+        return repoint_fix(flow, node_id, cls, why)
     graph = flow.graph.model_copy(deep=True)
     operations: list[InsertNode] = []
     for edge in edges:

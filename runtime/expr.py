@@ -18,101 +18,26 @@ import math
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 import jmespath
 import jmespath.exceptions
-import jmespath.functions
 import jmespath.lexer
 import jmespath.parser
-from jmespath.functions import signature
 
 from runtime.errors import ExpressionError
+from runtime.expr_functions import FUNCTIONS, MAX_INT_BITS, check_call
 from runtime.jmes_closures import Search, closure
 
 OPEN, CLOSE = "{{", "}}"
 MAX_EXPRESSION_CHARS = 2_000
 MAX_TEMPLATE_CHARS = 200_000
 MAX_SEGMENTS = 500
-MAX_INT_BITS = 1024
 SCOPE_ROOTS = ("input", "nodes", "trigger", "run", "item", "index", "vars")
 
 
-def _bounded(name: str, value: float) -> float:
-    """Keep arithmetic results finite and small: repeated squaring is a cheap CPU bomb."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ExpressionError(f"{name}() result is not a finite number")
-    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
-        raise ExpressionError(f"{name}() result is too large")
-    return value
-
-
-class _Functions(jmespath.functions.Functions):
-    """JMESPath's built-ins plus the string and arithmetic helpers users of n8n expect.
-
-    JMESPath has no arithmetic operators, so ``add``/``subtract``/``multiply``/``divide`` are
-    functions. All of these are pure functions of JSON values.
-    """
-
-    @signature({"types": ["string"]})
-    def _func_lower(self, s: str) -> str:
-        return s.lower()
-
-    @signature({"types": ["string"]})
-    def _func_upper(self, s: str) -> str:
-        return s.upper()
-
-    @signature({"types": ["string"]})
-    def _func_trim(self, s: str) -> str:
-        return s.strip()
-
-    @signature({"types": ["string"]}, {"types": ["string"]})
-    def _func_split(self, s: str, sep: str) -> list[str]:
-        if not sep:
-            raise ExpressionError("split() needs a non-empty separator")
-        return s.split(sep)
-
-    @signature({"types": ["string"]}, {"types": ["string"]}, {"types": ["string"]})
-    def _func_replace(self, s: str, old: str, new: str) -> str:
-        if not old:
-            raise ExpressionError("replace() needs a non-empty search string")
-        result = s.replace(old, new)
-        if len(result) > MAX_TEMPLATE_CHARS * 10:
-            raise ExpressionError("replace() result is too large")
-        return result
-
-    @signature({"types": ["number"]}, {"types": ["number"]})
-    def _func_round(self, n: float, digits: float) -> float:
-        if not math.isfinite(n):
-            return n
-        return round(n, max(0, min(int(digits), 15)))
-
-    @signature({"types": ["number"]}, {"types": ["number"]})
-    def _func_add(self, a: float, b: float) -> float:
-        return _bounded("add", a + b)
-
-    @signature({"types": ["number"]}, {"types": ["number"]})
-    def _func_subtract(self, a: float, b: float) -> float:
-        return _bounded("subtract", a - b)
-
-    @signature({"types": ["number"]}, {"types": ["number"]})
-    def _func_multiply(self, a: float, b: float) -> float:
-        return _bounded("multiply", a * b)
-
-    @signature({"types": ["number"]}, {"types": ["number"]})
-    def _func_divide(self, a: float, b: float) -> float:
-        if b == 0:
-            raise ExpressionError("divide() by zero")
-        return _bounded("divide", a / b)
-
-    @signature()
-    def _func_now(self) -> str:
-        return datetime.now(UTC).isoformat()
-
-
-_OPTIONS = jmespath.Options(custom_functions=_Functions(), dict_cls=dict)
+_OPTIONS = jmespath.Options(custom_functions=FUNCTIONS, dict_cls=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +112,7 @@ def _check_ast(ast: Any, text: str) -> bool:
         kind = node.get("type")
         if kind == "function_expression":
             computes = True
+            check_call(str(node.get("value")), len(node.get("children") or []), text)
         elif kind == "expref" and parent != "function_expression":
             raise ExpressionError(
                 "'&' expressions are only allowed as function arguments", expression=text

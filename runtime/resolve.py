@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from nodes.base import NodeConfig, expression_fields
+from nodes.expression_schema import plain_fields_with_expressions
 from nodes.registry import AnyNodeType, Registry
 from runtime import expr
 from runtime.diagnostics import Diagnostic, error
@@ -84,8 +85,23 @@ def _config_diagnostics(node: Node, exc: ValidationError) -> list[Diagnostic]:
     return out
 
 
+def _under(path: str, parents: list[str]) -> bool:
+    return any(path == p or path.startswith((f"{p}.", f"{p}[")) for p in parents)
+
+
 def _expression_diagnostics(node: Node, node_type: AnyNodeType) -> list[Diagnostic]:
+    plain = plain_fields_with_expressions(node_type.Config, node.config)
     out = [
+        error(
+            "expression.not_allowed",
+            f"{path} is used as written: it does not take {{{{ expressions }}}}",
+            node=node.id,
+            path=f"config.{path}",
+            hint="write the value itself; only fields marked as expressions are rendered",
+        )
+        for path in plain
+    ]
+    out += [
         error(
             "expression.syntax",
             message,
@@ -94,6 +110,7 @@ def _expression_diagnostics(node: Node, node_type: AnyNodeType) -> list[Diagnost
             hint="expressions are JMESPath inside {{ }}, e.g. {{ input.lead.email }}",
         )
         for path, message in expr.check_value(node.config)
+        if not _under(path, plain)
     ]
     for field, kind in expression_fields(node_type.Config).items():
         value = node.config.get(field)

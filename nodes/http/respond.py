@@ -7,6 +7,7 @@ header, so a value with a line break cannot add headers or split the response.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator
@@ -17,6 +18,8 @@ from runtime import expr
 from runtime.errors import NodeRunError
 from runtime.types import OBJECT, Port
 
+MEDIA_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\s*;[^\r\n\x00]*)?")
+MAX_CONTENT_TYPE = 200
 StatusCode = Annotated[int, Field(ge=100, le=599)]
 MANAGED_HEADERS = frozenset(
     {"content-type", "content-length", "transfer-encoding", "connection", "upgrade", "te",
@@ -33,8 +36,12 @@ class RespondConfig(NodeConfig):
     )
     headers: dict[str, Expr] = Field(default_factory=dict, description="Response headers.")
     body: ExprValue = Field(default="{{ input }}", description="Response body.")
-    content_type: str = Field(
-        default="application/json", min_length=1, max_length=200, pattern=r"^[^\r\n\x00]+$"
+    content_type: Expr = Field(
+        default="application/json",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^\r\n\x00]+$",
+        description="Media type, e.g. `text/csv`, or an expression giving it.",
     )
 
     @field_validator("headers")
@@ -51,6 +58,14 @@ def _status(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 599:
         raise NodeRunError(f"status must be a whole number from 100 to 599, got {value!r:.40}")
     return value
+
+
+def _content_type(value: str) -> str:
+    """The rendered media type: one ``type/subtype`` header value, never a line break."""
+    text = value.strip()
+    if len(text) > MAX_CONTENT_TYPE or not MEDIA_TYPE.fullmatch(text):
+        raise NodeRunError(f"content_type: {text[:60]!r} is not a media type such as text/plain")
+    return text
 
 
 def _is_json(content_type: str) -> bool:
@@ -87,13 +102,14 @@ class RespondToWebhook(NodeType[RespondConfig]):
     async def run(self, config: RespondConfig, inputs: dict[str, Any], ctx: NodeContext) -> Outputs:
         raw_status = config.status
         status = _status(ctx.render(raw_status) if isinstance(raw_status, str) else raw_status)
-        headers = {"content-type": config.content_type}
+        content_type = _content_type(ctx.render_text(config.content_type))
+        headers = {"content-type": content_type}
         for name, template in config.headers.items():
             headers[name.lower()] = header_value(name, ctx.render_text(template))
         body = ctx.render(config.body)
-        if not _is_json(config.content_type) and body is not None and not isinstance(body, str):
+        if not _is_json(content_type) and body is not None and not isinstance(body, str):
             raise NodeRunError(
-                f"a {config.content_type} body must be text; set content_type to"
+                f"a {content_type} body must be text; set content_type to"
                 " application/json to send a JSON value"
             )
         return {"out": {"status": status, "headers": headers, "body": body}}

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,17 +178,14 @@ def _seed(endpoint_url: str) -> None:
     directory.tenant(SERVICE_TENANT).create_user(SERVICE_EMAIL, SERVICE_PASSWORD, "admin")
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+@contextmanager
+def running_service(state_dir: Path, *, without: tuple[str, ...] = ()) -> Iterator[Service]:
     """``auterity serve`` in a subprocess against moto's server (both on free loopback ports),
-    seeded with tenant ``acme`` and its admin; ``AUTERITY_API_URL`` points the builder at it.
-
-    Request it before ``builder_app`` so the variable is set before the app starts.
-    """
+    seeded with tenant ``acme`` and its admin; ``without`` names variables it must not see
+    (``AUTERITY_AI_PROVIDERS``: a service with no AI provider)."""
     from runtime.local.aws import LocalAws
     from runtime.local.processes import http_request, stop_process_group, wait_for_http
 
-    state_dir = tmp_path_factory.mktemp("service")
     with LocalAws(_free_port(), state_dir, log=lambda _: None) as aws:
         stop = http_request(aws.endpoint_url + "/moto-api/recorder/stop-recording", method="POST")
         assert stop.status == 200, "moto refused to stop recording"
@@ -195,7 +193,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k not in without},
             **aws.client_env(),
             "AUTERITY_TOKEN_SECRET": "e2e-token-secret-" + "x" * 40,
             "AUTERITY_PUBLIC_URL": url,
@@ -211,18 +209,34 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
                 stderr=subprocess.STDOUT,
                 process_group=0,
             )
-        saved = os.environ.get("AUTERITY_API_URL")
         try:
             try:
                 wait_for_http(url + "/healthz", 60, process=process)
             except (RuntimeError, TimeoutError) as exc:
                 tail = log_path.read_text(errors="replace")[-2000:]
                 raise RuntimeError(f"the service did not start: {exc}\n{tail}") from None
-            os.environ["AUTERITY_API_URL"] = url
             yield Service(url, SERVICE_TENANT, SERVICE_EMAIL, SERVICE_PASSWORD, aws.endpoint_url)
         finally:
-            if saved is None:
-                os.environ.pop("AUTERITY_API_URL", None)
-            else:
-                os.environ["AUTERITY_API_URL"] = saved
             stop_process_group(process, grace=5.0)
+
+
+@contextmanager
+def api_at(url: str) -> Iterator[None]:
+    """Point the running builder at another service (it reads the variable on every call)."""
+    saved = os.environ.get("AUTERITY_API_URL")
+    os.environ["AUTERITY_API_URL"] = url
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("AUTERITY_API_URL", None)
+        else:
+            os.environ["AUTERITY_API_URL"] = saved
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The seeded service (see ``running_service``); ``AUTERITY_API_URL`` points the builder
+    at it. Request it before ``builder_app`` so the variable is set before the app starts."""
+    with running_service(tmp_path_factory.mktemp("service")) as running, api_at(running.url):
+        yield running

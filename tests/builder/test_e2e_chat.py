@@ -2,7 +2,11 @@
 test suite's local server speaking the OpenAI wire format through the real SDK: a proposed
 graph is previewed as a diff on the canvas, Discard leaves the canvas as it was, Accept
 applies it as one undo step, an edit of the accepted graph is previewed with its changed and
-removed nodes marked, and the conversation is listed again after a reload."""
+removed nodes marked, and the conversation is listed again after a reload.
+
+Without any provider (a second service, started without one), the automotive tenant's ask
+gets the bundled lead template with the compliance auto-fix applied and listed, and a
+follow-up asking for redaction fixes the canvas, while one it cannot do says so."""
 
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ from typing import Any
 
 import pytest
 
+from builder import routes
 from runtime.ai.testing import FakeProvider, Reply
+from tests.builder.conftest import Service, api_at, running_service
 from tests.builder.session import HYDRATED, log_in, new_graph
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -216,3 +222,105 @@ def test_chat_previews_discards_accepts_edits_and_keeps_the_conversation(
     page.screenshot(path=str(shots / "chat-05-reloaded.png"))
     assert errors == []
     context.close()
+
+
+NO_PROVIDER_ASK = "When a lead arrives by webhook, score it and text hot leads"
+REDACT_ASK = "redact the personal data before the AI nodes"
+CANNOT_ASK = "call hot leads instead of texting them"
+
+
+@pytest.fixture(scope="module")
+def bare_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The same service with no AI provider at all (its automotive tenant has PCI and GDPR)."""
+    with running_service(tmp_path_factory.mktemp("bare"), without=PROVIDER_VARS) as running:
+        yield running
+
+
+def _save_graph(service: Service, graph: dict[str, Any]) -> str:
+    import httpx
+
+    login = {"tenant": service.tenant, "email": service.email, "password": service.password}
+    token = httpx.post(f"{service.url}/api/v1/auth/login", json=login, trust_env=False).json()
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    saved = httpx.post(
+        f"{service.url}/api/v1/graphs", json={"graph": graph}, headers=headers, trust_env=False
+    )
+    assert saved.status_code == 201, saved.text
+    return str(graph["id"])
+
+
+def _ask(page: Any, text: str, answers: int) -> Any:
+    box = page.get_by_test_id("chat-input")
+    box.fill(text)
+    box.press("Enter")
+    _assistant_count(page, answers)
+    return page.locator("[data-testid=chat-message][data-role=assistant]").nth(answers - 1)
+
+
+def test_without_a_provider_proposals_pass_the_packs_and_redaction_follow_ups_apply_the_fix(
+    service: Any, builder_app: Any, bare_service: Service, browser: Any, artifacts: Path
+) -> None:
+    shots = artifacts / "chat"
+    shots.mkdir(exist_ok=True)
+    base = builder_app.frontend_url.rstrip("/")
+    with api_at(bare_service.url):
+        context = browser.new_context(viewport={"width": 1500, "height": 900})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        log_in(page, base, bare_service)
+        new_graph(page, base, "Assistant without a provider")
+        page.get_by_test_id("open-chat").click()
+        page.get_by_test_id("chat-panel").wait_for()
+
+        # The template fallback, fixed for the tenant's GDPR pack, and the fix listed.
+        answer = _ask(page, NO_PROVIDER_ASK, 1).inner_text()
+        assert "closest bundled template" in answer
+        assert "Compliance auto-fix" in answer
+        assert "added a Redact node before 'Extract lead details' for GDPR" in answer
+        assert "made 'Hot, warm or cold?' read the redacted data" in answer
+        page.get_by_test_id("proposal-bar").wait_for()
+        added = page.locator(".auterity-node[data-diff=added]")
+        added.filter(has_text="Redact PII").first.wait_for()
+        assert page.locator("[data-testid=chat-diagnostics]").count() == 0  # nothing fails
+        page.screenshot(path=str(shots / "chat-06-no-provider-fixed-template.png"))
+        page.get_by_test_id("proposal-accept").click()
+        page.get_by_test_id("proposal-bar").wait_for(state="detached")
+        count = len(LEAD_GRAPH["nodes"]) + 1
+        page.wait_for_function(
+            "(n) => [...document.querySelectorAll('.auterity-status')]"
+            ".filter((b) => b.textContent === 'valid').length === n",
+            arg=count,
+        )
+        page.keyboard.press("Control+z")  # leave nothing unsaved (no leave-page guard below)
+        _counts(page, "0 nodes · 0 edges")
+
+        # The issue's canvas: the unfixed template. Asking for redaction applies the fix.
+        graph_id = _save_graph(bare_service, LEAD_GRAPH)
+        page.goto(base + routes.editor(graph_id))
+        page.wait_for_function(HYDRATED, timeout=60_000)
+        _counts(page, f"{len(LEAD_GRAPH['nodes'])} nodes · {len(LEAD_GRAPH['edges'])} edges")
+        page.get_by_test_id("open-chat").click()
+        page.get_by_test_id("chat-panel").wait_for()
+        page.get_by_test_id("chat-new").click()
+        answer = _ask(page, REDACT_ASK, 1).inner_text()
+        assert "applied the compliance auto-fix" in answer
+        assert "added a Redact node before 'Extract lead details' for GDPR" in answer
+        page.get_by_test_id("proposal-bar").wait_for()
+        assert page.locator(".auterity-node[data-diff=added]").count() == 1
+        assert "Redact PII" in page.locator(".auterity-node[data-diff=added]").inner_text()
+        changed = page.locator(".auterity-node[data-diff=changed]")
+        assert changed.filter(has_text="Hot, warm or cold?").count() == 1
+        page.screenshot(path=str(shots / "chat-07-no-provider-redaction-follow-up.png"))
+        page.get_by_test_id("proposal-accept").click()
+        page.get_by_test_id("proposal-bar").wait_for(state="detached")
+        _counts(page, f"{count} nodes · {len(LEAD_GRAPH['edges']) + 1} edges")
+
+        # A follow-up it cannot do without a model says so, and changes nothing.
+        answer = _ask(page, CANNOT_ASK, 2).inner_text()
+        assert "could not make this change" in answer
+        page.screenshot(path=str(shots / "chat-08-no-provider-cannot.png"))
+        page.get_by_test_id("proposal-discard").click()
+        _counts(page, f"{count} nodes · {len(LEAD_GRAPH['edges']) + 1} edges")
+        assert errors == []
+        context.close()

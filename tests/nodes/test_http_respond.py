@@ -86,3 +86,17 @@ async def test_text_content_types_need_a_text_body() -> None:
     assert out["out"]["headers"] == {"content-type": "text/html; charset=utf-8"}
     with pytest.raises(NodeRunError, match="body must be text"):
         await run_node("http.respond", {"content_type": "text/plain"}, {"in": {"a": 1}})
+
+
+async def test_content_type_is_rendered_from_the_run_data() -> None:
+    """Issue 14: ``{{ input.body.ct }}`` went out literally as the Content-Type."""
+    config = {"content_type": "{{ input.body.ct }}", "body": "{{ input.body.text }}"}
+    out = await run_node("http.respond", config, {"in": {"body": {"ct": "text/csv", "text": "a"}}})
+    assert out["out"]["headers"] == {"content-type": "text/csv"}
+    assert out["out"]["body"] == "a"
+
+
+@pytest.mark.parametrize("bad", ["text/plain\r\nSet-Cookie: a=b", "", None, 7])
+async def test_a_rendered_content_type_must_be_one_header_value(bad: object) -> None:
+    with pytest.raises(NodeRunError, match="content_type"):
+        await run_node("http.respond", {"content_type": "{{ input.ct }}"}, {"in": {"ct": bad}})

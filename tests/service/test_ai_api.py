@@ -366,3 +366,102 @@ def test_a_repeated_delivery_with_an_idempotency_key_is_billed_once(
     assert first.json() == second.json()
     assert fake.count("openai") == 2
     assert ai_client.get("/api/v1/ai/usage", headers=acme_ai.auth).json()["calls"] == 2
+
+
+# -- issue 14: every proposal passes the tenant's own packs ----------------------------------
+
+LEAD_ASK = "When a lead arrives by webhook, score it and text hot leads"
+REDACT_ASK = "redact the personal data before the AI nodes"
+
+
+def _automotive(client: TestClient, aws: Any) -> Tenant:
+    """A dealership workspace: its industry preset puts PCI and GDPR in force."""
+    directory = Directory(aws, "auterity")
+    directory.create_tenant("motors", "Motors", "automotive")
+    directory.tenant("motors").create_user("admin@example.com", PASSWORD, "admin")
+    login = client.post(
+        "/api/v1/auth/login",
+        json={"tenant": "motors", "email": "admin@example.com", "password": PASSWORD},
+    )
+    assert login.status_code == 200, login.text
+    return Tenant("motors", login.json()["token"], "")
+
+
+def test_without_a_provider_the_lead_template_is_fixed_to_pass_the_tenants_packs(
+    client: TestClient, aws: Any
+) -> None:
+    motors = _automotive(client, aws)
+    answered = client.post(
+        "/api/v1/ai/generate-graph", json={"description": LEAD_ASK}, headers=motors.auth
+    )
+    assert answered.status_code == 200, answered.text
+    result = answered.json()
+    assert (result["source"], result["template"]) == ("template", "automotive-lead-triage")
+    assert result["diagnostics"] == []  # the bundled template alone fails GDPR twice
+    explanation = result["explanation"]
+    assert "added a Redact node before 'Extract lead details' for GDPR" in explanation
+    assert "made 'Hot, warm or cold?' read the redacted data (text) for GDPR" in explanation
+    graph = result["graph"]
+    assert "compliance.redact" in {n["type"] for n in graph["nodes"]}
+    checked = client.post("/api/v1/validate?packs=tenant", json=graph, headers=motors.auth)
+    assert checked.json() == {"valid": True, "diagnostics": []}
+    saved = client.post("/api/v1/graphs", json={"graph": graph}, headers=motors.auth)
+    assert saved.status_code == 201, saved.text
+    deployed = client.post(
+        "/api/v1/deployments",
+        json={"slug": "leads", "graph_id": graph["id"]},
+        headers=motors.auth,
+    )
+    assert deployed.status_code == 201, deployed.text
+
+
+def test_without_a_provider_a_redaction_follow_up_applies_the_fix_and_others_say_no(
+    client: TestClient, aws: Any
+) -> None:
+    motors = _automotive(client, aws)
+    canvas = template("automotive-lead-triage")  # as the issue had it: the unfixed template
+    fixed = client.post(
+        "/api/v1/ai/generate-graph",
+        json={"description": REDACT_ASK, "graph": canvas},
+        headers=motors.auth,
+    ).json()
+    assert fixed["diagnostics"] == []
+    assert fixed["graph"]["id"] == canvas["id"]
+    changes = {(c["node"], c["change"]) for c in fixed["diff"]["nodes"]}
+    assert ("classify", "changed") in changes
+    assert any(change == "added" for _, change in changes)
+    assert "applied the compliance auto-fix" in fixed["explanation"]
+    assert "added a Redact node before 'Extract lead details'" in fixed["explanation"]
+
+    other = client.post(
+        "/api/v1/ai/generate-graph",
+        json={
+            "description": "call hot leads instead of texting them",
+            "graph": fixed["graph"],
+            "conversation_id": fixed["conversation_id"],
+        },
+        headers=motors.auth,
+    ).json()
+    assert "could not make this change" in other["explanation"]
+    assert other["diff"]["nodes"] == []
+    assert other["graph"] == fixed["graph"]
+
+
+def test_a_redaction_follow_up_redacts_even_with_a_dpa_on_file(
+    client: TestClient, aws: Any
+) -> None:
+    """The user asked: a signed DPA makes the packs pass, but the request still holds."""
+    motors = _automotive(client, aws)
+    settings = client.get("/api/v1/settings", headers=motors.auth).json()
+    settings["dpa_providers"] = ["openai"]
+    settings["ai"]["allowed_providers"] = ["openai"]
+    assert client.put("/api/v1/settings", json=settings, headers=motors.auth).status_code == 200
+    canvas = template("automotive-lead-triage")
+    fixed = client.post(
+        "/api/v1/ai/generate-graph",
+        json={"description": REDACT_ASK, "graph": canvas},
+        headers=motors.auth,
+    ).json()
+    assert fixed["diagnostics"] == []
+    assert sum(n["type"] == "compliance.redact" for n in fixed["graph"]["nodes"]) >= 1
+    assert "added a Redact node before 'Extract lead details'" in fixed["explanation"]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.service.conftest import Tenant, example
@@ -155,3 +156,48 @@ def test_a_graph_without_a_webhook_trigger_is_not_an_endpoint(
     _deploy(client, acme, "foreach-fanout", "orders")
     assert client.post("/t/acme/orders", json={}, headers=acme.key).status_code == 404
     assert client.post("/t/acme/orders", json={}).status_code == 401
+
+
+ISSUE_14 = ["{{ eval('1+1') }}", "{{ ''|attr('__class__') }}", "{{ os.system('id') }}",
+            "{{ globals() }}"]  # fmt: skip
+
+
+@pytest.mark.parametrize("payload", ISSUE_14)
+def test_an_expression_calling_an_unknown_function_neither_validates_nor_deploys(
+    client: TestClient, acme: Tenant, payload: str
+) -> None:
+    """Issue 14: these validated and deployed (201); every call then answered 502."""
+    graph = example("http-echo")
+    graph["nodes"][1]["config"]["body"]["echo"] = payload
+    checked = client.post("/api/v1/validate", json=graph, headers=acme.auth).json()
+    assert checked["valid"] is False
+    (problem,) = checked["diagnostics"]
+    assert (problem["node"], problem["path"]) == ("reply", "config.body.echo")
+    assert "unknown function" in problem["message"]
+    assert (
+        client.post("/api/v1/graphs", json={"graph": graph}, headers=acme.auth).status_code == 201
+    )
+    refused = client.post(
+        "/api/v1/deployments", json={"slug": "echo", "graph_id": "http_echo"}, headers=acme.auth
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["diagnostics"][0]["path"] == "config.body.echo"
+    assert client.get("/api/v1/deployments", headers=acme.auth).json() == []
+    assert client.post("/t/acme/echo", json={}).status_code == 401  # nothing is served
+
+
+def test_a_respond_content_type_expression_is_rendered(client: TestClient, acme: Tenant) -> None:
+    """Issue 14: ``{{ input.body.ct }}`` went out literally as the Content-Type."""
+    graph = example("http-echo")
+    graph["nodes"][1]["config"] = {"content_type": "{{ input.body.ct }}", "body": "a,b\n1,2\n"}
+    assert (
+        client.post("/api/v1/graphs", json={"graph": graph}, headers=acme.auth).status_code == 201
+    )
+    deployed = client.post(
+        "/api/v1/deployments", json={"slug": "echo", "graph_id": "http_echo"}, headers=acme.auth
+    )
+    assert deployed.status_code == 201, deployed.text
+    answered = client.post("/t/acme/echo", json={"ct": "text/csv"})
+    assert answered.status_code == 200, answered.text
+    assert answered.headers["content-type"].startswith("text/csv")
+    assert answered.text == "a,b\n1,2\n"

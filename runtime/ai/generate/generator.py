@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pydantic import ValidationError
 
 from runtime.ai.errors import AiError
+from runtime.ai.generate.fixes import Fixer, asks_for_redaction
 from runtime.ai.generate.layout import lay_out
 from runtime.ai.generate.models import GenerateRequest, GenerateResult, Industry
 from runtime.ai.generate.prompt import (
@@ -63,9 +64,10 @@ def _finish(graph: Graph, current: Graph | None) -> Graph:
 
 PolicyCheck = Callable[[Graph], list[Diagnostic]]
 """Findings beyond the validator's (the tenant's compliance packs), as diagnostics."""
+Checker = Callable[[Graph], list[Diagnostic]]
 
 
-def _checker(policy_check: PolicyCheck | None) -> Callable[[Graph], list[Diagnostic]]:
+def _checker(policy_check: PolicyCheck | None) -> Checker:
     if policy_check is None:
         return validate
 
@@ -88,16 +90,21 @@ async def generate_graph(
     industry: Industry | None = None,
     history: Sequence[Message] = (),
     policy_check: PolicyCheck | None = None,
+    fixer: Fixer | None = None,
 ) -> GenerateResult:
     """Propose a graph, repairing it with the validator's (and policy's) findings.
 
     ``policy_check`` adds the tenant's compliance findings to the validator's, so a graph
-    that violates a pack goes back to the model for repair like any invalid graph.
+    that violates a pack goes back to the model for repair like any invalid graph; what the
+    model leaves, ``fixer`` (the packs' auto-fix) mends where a fix is mechanical.
     """
     industry = request.industry or industry
     check = _checker(policy_check)
+    fixer = fixer or Fixer()
     if not session.router.configured:
-        return from_template(request, industry, check)
+        if request.graph is not None and request.graph.nodes:
+            return follow_up_without_model(request, industry, check, fixer)
+        return from_template(request, industry, check, fixer)
     messages = [
         Message(role="system", content=system_prompt(industry, request.compliance_packs)),
         *history[-HISTORY_TURNS:],
@@ -140,6 +147,8 @@ async def generate_graph(
             + "; ".join(problems[:5])
         )
     graph, diagnostics, explanation = best
+    graph, diagnostics, notes = _fixed(graph, diagnostics, check, fixer)
+    explanation += _fix_note(notes)
     remaining = sum(d.severity == "error" for d in diagnostics)
     if remaining:
         explanation += (
@@ -158,10 +167,72 @@ async def generate_graph(
     )
 
 
+def _fixed(
+    graph: Graph, diagnostics: list[Diagnostic], check: Checker, fixer: Fixer
+) -> tuple[Graph, list[Diagnostic], list[str]]:
+    """The packs' auto-fix over a proposal the validator accepts (fixes assume a valid graph)."""
+    if any(d.severity == "error" and not d.code.startswith("compliance") for d in diagnostics):
+        return graph, diagnostics, []
+    fixed, notes = fixer.apply(graph)
+    if not notes:
+        return graph, diagnostics, []
+    return fixed, check(fixed), notes
+
+
+def _fix_note(notes: list[str]) -> str:
+    if not notes:
+        return ""
+    return "\n\nCompliance auto-fix, so the proposal passes your packs: " + "; ".join(notes) + "."
+
+
+def follow_up_without_model(
+    request: GenerateRequest, industry: Industry | None, check: Checker, fixer: Fixer
+) -> GenerateResult:
+    """An edit of the canvas with no model: the compliance fix, if that is what is asked.
+
+    Anything else cannot be done without a model, and the reply says so first; the closest
+    template follows only as an offer to start over, never as if it were the edit.
+    """
+    current = request.graph
+    assert current is not None
+    if not asks_for_redaction(request.description):
+        offer = from_template(request, industry, check, fixer)
+        cannot = (
+            "No AI provider is configured, so I could not make this change to the graph on the"
+            " canvas: without a model I can only apply the compliance auto-fix (for example,"
+            ' "redact the personal data before the AI nodes") or offer a bundled template.'
+        )
+        if offer.diff is not None and not offer.diff.nodes and not offer.diff.edges:
+            cannot += " The closest template is what the canvas already holds: nothing changes."
+        else:
+            cannot += " " + offer.explanation
+        return offer.model_copy(update={"explanation": cannot})
+    graph, notes = fixer.redact_for_ai(current)
+    if notes:
+        explanation = (
+            "No AI provider is configured, so I applied the compliance auto-fix to the"
+            " graph on the canvas: " + "; ".join(notes) + "."
+        )
+    else:
+        explanation = (
+            "No AI provider is configured. The compliance auto-fix found nothing to change:"
+            " no personal data or PHI reaches an AI node of this graph along an edge or"
+            " through a copy a Redact node already guards."
+        )
+    return GenerateResult(
+        graph=graph,
+        diagnostics=check(graph),
+        explanation=explanation,
+        source="template",
+        diff=diff_graphs(current, graph),
+    )
+
+
 def from_template(
     request: GenerateRequest,
     industry: Industry | None,
-    check: Callable[[Graph], list[Diagnostic]] = validate,
+    check: Checker = validate,
+    fixer: Fixer | None = None,
 ) -> GenerateResult:
     match = best_match(request.description, industry)
     if match is None:
@@ -188,9 +259,11 @@ def from_template(
         " To generate graphs from descriptions, configure a provider (OPENAI_API_KEY,"
         " ANTHROPIC_API_KEY or AUTERITY_AI_PROVIDERS)."
     )
+    graph, diagnostics, notes = _fixed(graph, check(graph), check, fixer or Fixer())
+    explanation += _fix_note(notes)
     return GenerateResult(
         graph=graph,
-        diagnostics=check(graph),
+        diagnostics=diagnostics,
         explanation=explanation,
         source="template",
         template=match.template.name,

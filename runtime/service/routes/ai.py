@@ -24,6 +24,7 @@ from runtime.service.errors import ApiError
 from runtime.store import ChatTurn, Conflict, Conversation, TenantStore, UsageRecord
 
 if TYPE_CHECKING:
+    from runtime.ai.generate.fixes import Fixer
     from runtime.ai.messages import Message
 
 router = APIRouter(prefix="/ai", tags=["ai"])
@@ -75,15 +76,17 @@ def _record(
 
 def _with_tenant_packs(
     store: TenantStore, body: GenerateRequest
-) -> tuple[GenerateRequest, Callable[[Graph], list[Diagnostic]] | None]:
-    """The tenant's packs join the asked-for ones, in the prompt and in the checks.
+) -> tuple[GenerateRequest, Callable[[Graph], list[Diagnostic]] | None, Fixer]:
+    """The tenant's packs join the asked-for ones, in the prompt, the checks and the fix.
 
     The checks run over every proposal, so a graph that would be refused at deploy (PHI to a
-    model without a BAA, say) goes back to the model with the rule and node named, and
-    whatever still fails is on the canvas before anyone accepts it.
+    model without a BAA, say) goes back to the model with the rule and node named; then the
+    packs' auto-fix mends what is mechanical (template fallbacks included), and whatever
+    still fails is on the canvas before anyone accepts it.
     """
     from compliance.check import check_graph, diagnostics
     from compliance.names import PACK_NAMES
+    from runtime.ai.generate.fixes import Fixer
     from runtime.service.compliance import stance
 
     tenant_packs, context = stance(store)
@@ -91,9 +94,10 @@ def _with_tenant_packs(
     chosen = list(dict.fromkeys([*tenant_packs, *asked]))
     extra = [p for p in body.compliance_packs if p.lower() not in PACK_NAMES]
     body = body.model_copy(update={"compliance_packs": [*chosen, *extra]})
+    fixer = Fixer(tuple(chosen), context)
     if not chosen:
-        return body, None
-    return body, lambda graph: diagnostics(check_graph(graph, chosen, context))
+        return body, None, fixer
+    return body, lambda graph: diagnostics(check_graph(graph, chosen, context)), fixer
 
 
 @router.post("/generate-graph")
@@ -113,7 +117,7 @@ async def generate_graph(body: GenerateRequest, auth: Editor, state: State) -> G
         graph_id=body.graph.id if body.graph is not None else None,
         purpose="generate_graph",
     )
-    body, policy_check = await run_in_threadpool(_with_tenant_packs, store, body)
+    body, policy_check, fixer = await run_in_threadpool(_with_tenant_packs, store, body)
     try:
         result = await generate(
             body,
@@ -123,6 +127,7 @@ async def generate_graph(body: GenerateRequest, auth: Editor, state: State) -> G
             industry=tenant.industry,
             history=_history(conversation) if conversation is not None else [],
             policy_check=policy_check,
+            fixer=fixer,
         )
     except AiError as exc:
         code = getattr(exc, "code", "ai_failed")
