@@ -34,6 +34,8 @@ NATIVE = frozenset(
         "seq",
         "micros",
         "lease_until",
+        "failures",
+        "blocked_until",
     }
 )
 """Attributes that keys, conditions, filters or TTL read natively; all others are JSON text."""
