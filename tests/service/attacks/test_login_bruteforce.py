@@ -126,7 +126,9 @@ def test_weak_new_passwords_are_refused(
 def test_unknown_tenants_and_users_take_as_long_as_known_ones(live: Live) -> None:
     """Over a real server, as an attacker measures: a new connection per login."""
     store = live.store("acme")
-    known, unknown_user, unknown_tenant = [], [], []
+    known: list[float] = []
+    unknown_user: list[float] = []
+    unknown_tenant: list[float] = []
     for n in range(7):  # a fresh account each try, so no throttling skews the timings
         store.create_user(f"t{n}@example.com", PASSWORD, "viewer")
         for where, email, tenant in (
