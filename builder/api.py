@@ -220,6 +220,10 @@ class Api(BrandCalls, ComplianceCalls):
     async def me(self) -> Me:
         return await self._get("/auth/me", ME)
 
+    async def logout(self) -> None:
+        """Ends the user's sessions on the service (every token issued to them so far)."""
+        await self._call("POST", "/auth/logout")
+
     # --- graphs and versions --------------------------------------------------------------
 
     async def list_graphs(self) -> list[GraphHead]:

@@ -10,6 +10,7 @@ into what the user sees with ``await failed(self, exc)`` (a 401 logs out and goe
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import reflex as rx
@@ -159,8 +160,15 @@ class SessionState(rx.State):
 
     @rx.event
     async def logout(self) -> Any:
-        """Back to the login page, which shows the tenant's brand (the next login may differ)."""
+        """Back to the login page, which shows the tenant's brand (the next login may differ).
+
+        The service ends the session first; if it cannot be reached (or the session had ended
+        already), the token is still forgotten here and dies with its expiry.
+        """
         tenant = self.tenant
+        if self.token:
+            with contextlib.suppress(ApiError):
+                await self.api().logout()
         self.forget()
         theme = await self.get_state(ThemeState)
         theme.use_default()

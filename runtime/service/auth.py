@@ -26,6 +26,8 @@ class Principal:
     permissions: frozenset[Permission] = frozenset()
     password_change_only: bool = False
     """A first login with a password someone else chose: it may only choose a new one."""
+    generation: str = ""
+    """A token's credential generation: valid while it equals the user's stored one."""
 
     def can(self, role: Role) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
@@ -40,6 +42,7 @@ def issue_token(
     ttl: int,
     permissions: tuple[Permission, ...] | list[Permission] = (),
     password_change_only: bool = False,
+    generation: str = "",
 ) -> tuple[str, int]:
     import jwt  # here, not at import: it loads `cryptography`, which cold starts can skip
 
@@ -47,6 +50,7 @@ def issue_token(
     expires = now + ttl
     claims: dict[str, object] = {"tid": tenant_id, "sub": email, "role": role, "exp": expires}
     claims["iat"] = now
+    claims["gen"] = generation
     if permissions:
         claims["perm"] = sorted(permissions)
     if password_change_only:
@@ -55,23 +59,38 @@ def issue_token(
 
 
 def read_token(secret: str, token: str) -> Principal | None:
-    """The principal a token stands for, or None if it is forged, expired or malformed."""
+    """The principal a token claims, or None if it is forged, expired or malformed.
+
+    Only a claim: ``deps`` checks it against the stored user (exists, generation) and takes
+    the role and permissions from there, not from the token.
+    """
     import jwt
 
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[TOKEN_ALGORITHM], options={"require": ["exp", "tid", "sub"]}
+            token,
+            secret,
+            algorithms=[TOKEN_ALGORITHM],
+            options={"require": ["exp", "tid", "sub", "gen"]},
         )
     except jwt.PyJWTError:
         return None
     role = claims.get("role")
     if role not in ROLE_RANK or not isinstance(claims["tid"], str):
         return None
+    if not isinstance(claims["sub"], str) or not isinstance(claims["gen"], str):
+        return None
     granted = claims.get("perm") or []
     permissions = frozenset(p for p in PERMISSIONS if isinstance(granted, list) and p in granted)
     only_password = claims.get("scope") == "password"
     return Principal(
-        claims["tid"], f"user:{claims['sub']}", role, "token", permissions, only_password
+        claims["tid"],
+        f"user:{claims['sub']}",
+        role,
+        "token",
+        permissions,
+        only_password,
+        claims["gen"],
     )
 
 

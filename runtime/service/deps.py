@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
@@ -10,7 +11,7 @@ from fastapi import Depends, Header, Request
 from runtime.service.auth import Principal, api_key_tenant, read_token
 from runtime.service.errors import ApiError
 from runtime.service.state import ServiceState
-from runtime.store import NotFound, Role, TenantStore
+from runtime.store import Role, TenantStore
 
 
 # Dependencies without I/O are ``async def``: FastAPI runs a plain ``def`` dependency in a
@@ -80,13 +81,37 @@ def authenticate(state: State, secret: Credentials) -> tuple[Principal, TenantSt
 
 
 def _from_token(state: ServiceState, secret: str) -> tuple[Principal, TenantStore]:
-    principal = read_token(state.config.token_secret, secret)
-    if principal is None:
+    claimed = read_token(state.config.token_secret, secret)
+    if claimed is None:
         raise _unauthorized("the token is not valid or has expired; log in again")
-    try:
-        return principal, state.directory.tenant(principal.tenant_id)
-    except NotFound:
-        raise _unauthorized("the token's tenant no longer exists") from None
+    return current_session(state, claimed)
+
+
+def current_session(state: ServiceState, claimed: Principal) -> tuple[Principal, TenantStore]:
+    """The token's user as stored now: it must exist and hold the token's generation.
+
+    One strongly consistent read of the user item per request (no cache), so a logout, a
+    password or role change or a removal ends the session at once in every process. The user
+    item exists only inside an existing tenant, so it also proves the tenant: no second read.
+    Role and permissions come from the store, never from the token.
+    """
+    store = state.directory.tenant_of_key(claimed.tenant_id)
+    found = None if store is None else store.session_user(claimed.actor.removeprefix("user:"))
+    if store is None or found is None:
+        raise _unauthorized("the session's user no longer exists; log in again")
+    user, generation = found
+    if not hmac.compare_digest(generation.encode(), claimed.generation.encode()):
+        raise _unauthorized("the session has ended (logout, password or role change); log in again")
+    principal = Principal(
+        claimed.tenant_id,
+        claimed.actor,
+        user.role,
+        "token",
+        frozenset(user.permissions),
+        user.must_change_password,
+        generation,
+    )
+    return principal, store
 
 
 def signed_in(state: State, secret: Credentials) -> tuple[Principal, TenantStore]:

@@ -5,11 +5,13 @@ Bad input is a 4xx naming what is wrong; a 500 would mean a bug, and the tests h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from runtime.errors import CompileError, GraphLoadError
@@ -24,6 +26,7 @@ class ApiError(Exception):
         message: str,
         *,
         headers: dict[str, str] | None = None,
+        after: Callable[[], None] | None = None,
         **extra: Any,
     ) -> None:
         super().__init__(message)
@@ -31,6 +34,8 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.headers = headers
+        self.after = after
+        """Run once the answer is sent (work whose duration must not show in the answer's)."""
         self.extra = extra
 
 
@@ -51,7 +56,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(
-            _body(exc.code, exc.message, **exc.extra), status_code=exc.status, headers=exc.headers
+            _body(exc.code, exc.message, **exc.extra),
+            status_code=exc.status,
+            headers=exc.headers,
+            background=None if exc.after is None else BackgroundTask(exc.after),
         )
 
     @app.exception_handler(NotFound)

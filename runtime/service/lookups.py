@@ -10,6 +10,9 @@ same reason. The price is staleness, bounded two ways:
 - a change made through another process (another Lambda instance) is seen after at most
   ``ttl`` seconds (``AUTERITY_CACHE_SECONDS``, 5 by default; 0 switches caching off).
 
+Sessions are not kept here: a bearer token's user is read (strongly consistent) on every
+request (``deps.current_session``), so a logout or removal holds in every process at once.
+
 Only successes are kept: an unknown key or slug is looked up every time, so a key or
 deployment created elsewhere works on its first request. Entries are keyed by tenant id, and a
 key's entry by the SHA-256 of the whole secret, so no entry can answer for another tenant or

@@ -37,6 +37,8 @@ NATIVE = frozenset(
         "RUN_GRAPH",
         "RUN_STATUS",
         "RUN_GRAPH_STATUS",
+        "failures",
+        "blocked_until",
     }
 )
 """Attributes that keys, conditions, filters or TTL read natively; all others are JSON text."""

@@ -10,20 +10,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime.store.access import ConditionFailed
 from runtime.store.errors import Conflict, InvalidInput, NotFound
 from runtime.store.ids import utc_now
 from runtime.store.keys import API_KEYS, KEY_ID, USERS, normalize_email
-from runtime.store.models import ROLES, ApiKey, Permission, Role, User
+from runtime.store.models import ROLES, ApiKey, AuditEvent, AuditOutcome, Permission, Role, User
+from runtime.store.password_policy import MAX_PASSWORD, check_new_password
 from runtime.store.scoped import Scoped, model_from
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 """About 16 MiB and tens of milliseconds per hash; stored with each hash so it can be raised."""
-MIN_PASSWORD = 8
-MAX_PASSWORD = 1024
 _DUMMY_SALT = secrets.token_bytes(16)
+SESSION_FIELDS = ("role", "permissions", "must_change_password", "session_gen")
+"""What checking a session reads of a user: no password hash travels on every request."""
+
+
+def new_generation() -> str:
+    """Random, not a counter: a user deleted and made again never repeats an old value."""
+    return secrets.token_hex(8)
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
@@ -53,9 +59,9 @@ def check_password(password: str, stored: dict[str, Any] | None) -> bool:
     return hmac.compare_digest(digest, bytes.fromhex(stored["hash"]))
 
 
-def _check_password(password: object, what: str = "a password") -> None:
-    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise InvalidInput(f"{what} has {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+def dummy_password_check(password: str) -> None:
+    """The work of a login that finds no account: as long as one that finds it."""
+    check_password(password if len(password) <= MAX_PASSWORD else "", None)
 
 
 def _role(role: str) -> Role:
@@ -66,6 +72,18 @@ def _role(role: str) -> Role:
 
 
 class IdentityOps(Scoped):
+    if TYPE_CHECKING:  # provided by AuditOps in TenantStore
+
+        def record_audit(
+            self,
+            *,
+            actor: str,
+            action: str,
+            target: str,
+            details: dict[str, Any] | None = None,
+            outcome: AuditOutcome = "attempted",
+        ) -> AuditEvent: ...
+
     def create_user(
         self,
         email: str,
@@ -76,7 +94,7 @@ class IdentityOps(Scoped):
         permissions: tuple[Permission, ...] = (),
     ) -> User:
         key = self._keys.user(email)
-        _check_password(password)
+        check_new_password(password)
         user = User(
             email=normalize_email(email),
             role=_role(role),
@@ -89,6 +107,7 @@ class IdentityOps(Scoped):
             "SK": key.sk,
             **user.model_dump(),
             "password": hash_password(password),
+            "session_gen": new_generation(),
         }
         try:
             self._table.put_new(fields)
@@ -96,7 +115,49 @@ class IdentityOps(Scoped):
             raise Conflict(f"user '{user.email}' already exists") from None
         return user
 
+    def session_user(self, email: str) -> tuple[User, str] | None:
+        """The user behind a session and its credential generation; None if it is gone.
+
+        One strongly consistent read, so a change made by any process is seen at once.
+        """
+        try:
+            key = self._keys.user(email)
+        except InvalidInput:
+            return None
+        fields = self._table.get(key, attributes=("email", "created_at", *SESSION_FIELDS))
+        if fields is None:
+            return None
+        return model_from(User, fields), str(fields.get("session_gen", ""))
+
+    def end_sessions(self, email: str) -> None:
+        """A new credential generation: every token issued before now stops working."""
+        try:
+            self._table.update(
+                self._keys.user(email),
+                set_fields={"session_gen": new_generation()},
+                condition="attribute_exists(#PK)",
+            )
+        except ConditionFailed:
+            raise NotFound(f"user '{normalize_email(email)}'") from None
+
+    def set_user_role(self, email: str, role: Role) -> User:
+        """Change a user's role; their sessions end, so the new role holds from now on."""
+        try:
+            stored = self._table.update(
+                self._keys.user(email),
+                set_fields={"role": _role(role), "session_gen": new_generation()},
+                condition="attribute_exists(#PK)",
+            )
+        except ConditionFailed:
+            raise NotFound(f"user '{normalize_email(email)}'") from None
+        return model_from(User, stored)
+
     def authenticate(self, email: str, password: str) -> User | None:
+        found = self.authenticate_session(email, password)
+        return None if found is None else found[0]
+
+    def authenticate_session(self, email: str, password: str) -> tuple[User, str] | None:
+        """The user and its credential generation (what a new session token carries)."""
         try:
             key = self._keys.user(email)
         except InvalidInput:
@@ -104,16 +165,16 @@ class IdentityOps(Scoped):
         fields = None if key is None else self._table.get(key)
         valid_password = isinstance(password, str) and len(password) <= MAX_PASSWORD
         stored = fields["password"] if fields is not None and valid_password else None
-        if not check_password(password if valid_password else "", stored):
+        if not check_password(password if valid_password else "", stored) or fields is None:
             return None
-        return model_from(User, fields) if fields is not None else None
+        return model_from(User, fields), str(fields.get("session_gen", ""))
 
     def change_password(self, email: str, current: str, new: str) -> User:
         """Replace a password the user proves they know; clears ``must_change_password``.
 
         Conditioned on the stored hash, so two changes racing cannot both win.
         """
-        _check_password(new, "the new password")
+        check_new_password(new, "the new password")
         if hmac.compare_digest(current.encode(), new.encode()):
             raise InvalidInput("the new password must differ from the current one")
         key = self._keys.user(email)
@@ -123,7 +184,11 @@ class IdentityOps(Scoped):
         try:
             stored = self._table.update(
                 key,
-                set_fields={"password": hash_password(new), "must_change_password": False},
+                set_fields={
+                    "password": hash_password(new),
+                    "must_change_password": False,
+                    "session_gen": new_generation(),
+                },
                 condition="#password = :password",
                 values={":password": fields["password"]},
             )
@@ -140,13 +205,50 @@ class IdentityOps(Scoped):
     def list_users(self) -> list[User]:
         return [model_from(User, f) for f in self._table.query(self._keys.root, prefix=USERS)]
 
-    def delete_user(self, email: str) -> None:
+    def delete_user(self, email: str, *, actor: str = "operator") -> list[str]:
+        """Remove a user: their sessions end and the API keys they created are revoked.
+
+        Keys are revoked rather than kept because a key a departing admin minted is exactly
+        the access their removal is meant to end; a key a machine must keep should be created
+        by an account that stays. Audited with the ids of the keys revoked; returns those ids.
+        Keys created after the removal's sweep cannot exist: a session-made key is checked
+        against its creator after it is written (``key_creator_still_valid``).
+        """
+        target = normalize_email(email)
+        attempt = self.record_audit(actor=actor, action="user.removed", target=target)
         try:
             self._table.delete(self._keys.user(email), condition="attribute_exists(#PK)")
         except ConditionFailed:
-            raise NotFound(f"user '{normalize_email(email)}'") from None
+            self.record_audit(
+                actor=actor,
+                action="user.removed",
+                target=target,
+                details={"attempt": attempt.event_id, "error": "no such user"},
+                outcome="failed",
+            )
+            raise NotFound(f"user '{target}'") from None
+        revoked = self.revoke_keys_created_by(f"user:{target}")
+        self.record_audit(
+            actor=actor,
+            action="user.removed",
+            target=target,
+            details={"attempt": attempt.event_id, "revoked_api_keys": revoked},
+            outcome="succeeded",
+        )
+        return revoked
 
-    def create_api_key(self, name: str, role: Role = "editor") -> tuple[ApiKey, str]:
+    def revoke_keys_created_by(self, creator: str) -> list[str]:
+        """Revoke every active key ``creator`` made; the ids revoked."""
+        revoked = []
+        for key in self.list_api_keys():
+            if key.created_by == creator and not key.revoked:
+                self.revoke_api_key(key.key_id)
+                revoked.append(key.key_id)
+        return revoked
+
+    def create_api_key(
+        self, name: str, role: Role = "editor", *, created_by: str = ""
+    ) -> tuple[ApiKey, str]:
         """The secret is in the returned string only; it cannot be shown again."""
         if not isinstance(name, str) or not 1 <= len(name.strip()) <= 100:
             raise InvalidInput("an API key name has 1 to 100 characters")
@@ -159,6 +261,7 @@ class IdentityOps(Scoped):
             created_at=utc_now(),
             hint=f"aut_{self.tenant_id}_{key_id[:4]}…{secret[-2:]}",
             revoked=False,
+            created_by=created_by,
         )
         key = self._keys.api_key(key_id)
         fields = {

@@ -108,6 +108,9 @@ class ApiKey(_Model):
     """Enough to recognise the key in a list (``aut_acme_3f9a…c2``), never enough to use it."""
     created_at: str
     revoked: bool = False
+    created_by: str = ""
+    """``user:<email>`` or ``key:<id>`` that made it ("" for keys made outside the API). A key
+    a user made is revoked when that user is removed."""
 
 
 class GraphHead(_Model):

@@ -137,7 +137,7 @@ def browser(builder_env: None) -> Iterator[Any]:
 SERVICE_TENANT = "acme"
 SERVICE_TENANT_NAME = "Acme Motors"
 SERVICE_EMAIL = "admin@acme.test"
-SERVICE_PASSWORD = "correct horse battery staple"
+SERVICE_PASSWORD = "purple giraffe battery staple"
 
 
 @dataclass(frozen=True)

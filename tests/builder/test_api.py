@@ -97,6 +97,13 @@ async def test_a_bad_token_is_unauthorized(transport: httpx.ASGITransport) -> No
     assert caught.value.unauthorized
 
 
+async def test_logout_ends_the_session_on_the_service(api: Api) -> None:
+    await api.logout()
+    with pytest.raises(ApiError) as caught:
+        await api.me()
+    assert caught.value.unauthorized
+
+
 async def test_graph_lifecycle_versions_and_diff(api: Api) -> None:
     assert await api.list_graphs() == []
     created = await api.create_graph(Graph(id="g1", name="First"), "Created")

@@ -100,10 +100,12 @@ def test_test_run_is_recorded_with_its_trace(client: TestClient, acme: Tenant) -
 def test_viewers_cannot_edit(client: TestClient, acme: Tenant, aws: object) -> None:
     from runtime.store import Directory
 
-    Directory(aws, "auterity").tenant("acme").create_user("v@example.com", "password123", "viewer")
+    Directory(aws, "auterity").tenant("acme").create_user(
+        "v@example.com", "viewer passphrase 9", "viewer"
+    )
     token = client.post(
         "/api/v1/auth/login",
-        json={"tenant": "acme", "email": "v@example.com", "password": "password123"},
+        json={"tenant": "acme", "email": "v@example.com", "password": "viewer passphrase 9"},
     ).json()["token"]
     response = client.post(
         "/api/v1/graphs",

@@ -47,7 +47,7 @@ def populate(store: TenantStore) -> str:
             expires_at=int(time.time()) + 3600,
         )
     )
-    store.create_user("ann@example.com", "correct horse", "admin")
+    store.create_user("ann@example.com", "correct horse 42x", "admin")
     _, secret = store.create_api_key("ci")
     store.record_audit(actor="ann", action="x", target="y", details={"n": 1.5})
     store.record_usage(UsageRecord(at="2026-11-05T10:00:00+00:00", kind="run", quantity=1.0))
@@ -74,7 +74,7 @@ def test_export_import_round_trips_into_a_fresh_table(
     assert Directory(client, "restored").list_tenants() == [original]
     assert tenant.get_graph("orders") == acme.get_graph("orders")
     assert tenant.list_runs() == acme.list_runs()
-    assert tenant.authenticate("ann@example.com", "correct horse") is not None
+    assert tenant.authenticate("ann@example.com", "correct horse 42x") is not None
     assert tenant.verify_api_key(secret) is not None
     assert tenant.list_usage("2026-11") == acme.list_usage("2026-11")
     assert tenant.save_graph(make_graph(), base_version=2, author="b").version == 3

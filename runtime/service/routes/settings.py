@@ -7,10 +7,11 @@ from pydantic import BaseModel, Field
 
 from nodes.http.allowlist import entry_problem
 from runtime.service.audit import audited
-from runtime.service.deps import Admin, State, Viewer
+from runtime.service.auth import Principal
+from runtime.service.deps import Admin, State, Viewer, current_session
 from runtime.service.errors import ApiError
 from runtime.service.state import ServiceState
-from runtime.store import ApiKey, Role, TenantSettings
+from runtime.store import ApiKey, Role, TenantSettings, TenantStore
 
 router = APIRouter(tags=["settings"])
 
@@ -63,17 +64,36 @@ def list_keys(auth: Admin) -> list[ApiKey]:
 
 
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED)
-def create_key(body: NewKey, auth: Admin) -> CreatedKey:
-    store = auth[1]
+def create_key(body: NewKey, auth: Admin, state: State) -> CreatedKey:
+    principal, store = auth
     details = {"name": body.name, "role": body.role}
     key, secret = audited(
         auth,
         "api_key.create",
         body.name,
-        lambda: store.create_api_key(body.name, body.role),
+        lambda: store.create_api_key(body.name, body.role, created_by=principal.actor),
         details=details,
     )
+    if principal.via == "token":
+        _creator_still_current(auth, state, key.key_id)
     return CreatedKey(key=key, secret=secret)
+
+
+def _creator_still_current(
+    auth: tuple[Principal, TenantStore], state: ServiceState, key_id: str
+) -> None:
+    """Revoke a key whose creator's session ended while it was being made.
+
+    Checked after the write: a user removed (or logged out) meanwhile either had the key
+    revoked by the removal's sweep, or has it revoked here.
+    """
+    try:
+        current_session(state, auth[0])
+    except ApiError:
+        store = auth[1]
+        audited(auth, "api_key.revoke", key_id, lambda: store.revoke_api_key(key_id))
+        state.lookups.forget(store.tenant_id)
+        raise
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
