@@ -10,6 +10,7 @@ serving what it served before.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,10 +18,14 @@ from fastapi.testclient import TestClient
 
 from runtime.ai.config import AiConfig
 from runtime.ai.testing import FakeProvider
+from runtime.local.stack import deploy_examples
 from runtime.service.config import ServiceConfig
-from runtime.store import Directory
-from tests.service.conftest import Tenant, example
+from runtime.service.gate import gate_of
+from runtime.store import Directory, InvalidInput, TenantStore, codec, create_table
+from runtime.store.gatepass import GatePassed, claim_issuer
+from tests.service.conftest import Tenant, approve, example
 
+ROOT = Path(__file__).resolve().parents[3]
 GRAPH_ID = "patient-intake"
 SLUG = "intake"
 RULE = "GDPR-PII-LLM-DPA"
@@ -125,3 +130,120 @@ def test_a_rollback_to_a_version_deploy_refused_is_refused_the_same_way(
     )
     assert ok.status_code == 200, ok.text
     assert served(client, tenant) == "v1"
+
+
+def test_a_rollback_aimed_at_an_unapproved_bundle_is_refused_under_soc2(
+    client: TestClient, aws: Any, acme: Tenant
+) -> None:
+    """The SOC2 half of the gate on rollback: v1 was never approved, so it cannot go back live."""
+    settings = client.get("/api/v1/settings", headers=acme.auth).json()
+    settings["compliance_packs"] = ["soc2"]
+    assert client.put("/api/v1/settings", json=settings, headers=acme.auth).status_code == 200
+    save(client, acme, 1, personal=False)
+    save(client, acme, 2, personal=False)
+    approve(client, aws, acme, GRAPH_ID, 2)
+    assert deploy(client, acme, 2).status_code == 201
+
+    rolled = client.post(
+        f"/api/v1/deployments/{SLUG}/rollback", json={"version": 1}, headers=acme.auth
+    )
+
+    assert rolled.status_code == 422, rolled.text
+    assert rolled.json()["error"]["code"] == "approval_required"
+    assert rolled.json()["error"]["rules"] == ["SOC2-DEPLOY-APPROVAL"]
+    assert served(client, acme) == "v2"
+
+
+def test_an_erasure_that_makes_the_served_version_fail_the_gate_takes_it_down(
+    client: TestClient, aws: Any, acme: Tenant
+) -> None:
+    """Erasure rewrites the served version in place; under SOC2 its bundle is no longer the
+    approved one, so it is not served unchecked (nor is the old text kept): it is taken down."""
+    subject = "ada.subject@example.org"
+    settings = client.get("/api/v1/settings", headers=acme.auth).json()
+    settings["compliance_packs"] = ["soc2"]
+    assert client.put("/api/v1/settings", json=settings, headers=acme.auth).status_code == 200
+    graph = intake(1, personal=False)
+    reply = next(n for n in graph["nodes"] if n["id"] == "reply")
+    reply["config"]["body"]["contact"] = subject  # in the code the endpoint runs
+    assert client.post("/api/v1/graphs", json={"graph": graph}, headers=acme.auth).is_success
+    approve(client, aws, acme, GRAPH_ID, 1)
+    assert deploy(client, acme, 1).status_code == 201
+    assert served(client, acme) == "v1"
+
+    erased = client.post("/api/v1/gdpr/erase", json={"subject": subject}, headers=acme.auth)
+
+    assert erased.status_code == 200, erased.text
+    assert erased.json()["undeployed"] == [SLUG]
+    store = Directory(aws, "auterity").tenant(acme.id)
+    assert store.list_deployments() == []
+    answer = client.post(f"/t/{acme.id}/{SLUG}", json=BODY, headers=acme.key)
+    assert answer.status_code == 404
+    down, done = [e for e in store.iter_audit() if e.action == "deployment.undeploy"]
+    assert (down.outcome, done.outcome) == ("attempted", "succeeded")
+    assert down.details["reason"] == "gdpr.erase"
+    assert down.details["gate"].startswith("SOC2-DEPLOY-APPROVAL: the bundle of")
+
+
+def test_an_import_never_makes_a_version_live_that_fails_the_gate(
+    client: TestClient, aws: Any, acme: Tenant
+) -> None:
+    """An export whose deployment serves v2 (deployed before the tenant turned GDPR on),
+    imported into a table where the tenant checks GDPR: everything but that deployment."""
+    settings = client.get("/api/v1/settings", headers=acme.auth).json()
+    settings["compliance_packs"] = []
+    assert client.put("/api/v1/settings", json=settings, headers=acme.auth).status_code == 200
+    save(client, acme, 1, personal=False)
+    save(client, acme, 2, personal=True)
+    assert deploy(client, acme, 2).status_code == 201  # no packs yet: it passes
+    source = Directory(aws, "auterity").tenant(acme.id)
+    lines = []
+    for line in source.export_lines():
+        fields = codec.from_item(codec.from_line(line))
+        if fields["SK"] == "SETTINGS":
+            fields["compliance_packs"] = ["gdpr"]
+            line = codec.to_line(codec.to_item(fields))
+        lines.append(line)
+    create_table(aws, "restored")
+    target = TenantStore(aws, acme.id, "restored")
+
+    with pytest.raises(InvalidInput) as refused:
+        target.import_lines(lines, gate_of(target))
+
+    assert f"deployment '{SLUG}' ({GRAPH_ID} v2): {RULE} at node 'summary'" in str(refused.value)
+    assert target.list_deployments() == []
+    assert target.get_graph(GRAPH_ID, 2).hash == source.get_graph(GRAPH_ID, 2).hash
+    assert target.compliance_packs() == ("gdpr",)
+
+
+def test_make_run_seeding_deploys_only_what_passes_the_gate(aws: Any) -> None:
+    """``make run`` saves and deploys the examples into ``demo``; a tenant checking HIPAA
+    gets the patient-intake example saved but not served (PHI reaches a model, no BAA)."""
+    directory = Directory(aws, "auterity")
+    directory.create_tenant("demo", "Demo")
+    store = directory.tenant("demo")
+    settings = store.get_settings()
+    store.update_settings(settings.model_copy(update={"compliance_packs": ["hipaa"]}))
+
+    slugs = deploy_examples(store)
+
+    assert "patient-intake" not in slugs
+    assert "lead-scoring" in slugs
+    assert store.get_graph("patient-intake").version == 1
+    assert {d.slug for d in store.list_deployments()} == set(slugs)
+
+
+def test_only_the_gate_issues_gate_passes() -> None:
+    """The seal: evidence cannot be made by hand, and the issuer is the gate's alone."""
+    plan_and_graph: dict[str, Any] = {"plan": None, "graph": None, "details": {}}
+    with pytest.raises(TypeError):
+        GatePassed("acme", "g", 1, "h", "b", **plan_and_graph, seal=object())
+    with pytest.raises(RuntimeError):
+        claim_issuer()
+    claimers = [
+        path
+        for package in ("runtime", "compliance", "nodes", "whitelabel", "builder", "infra")
+        for path in (ROOT / package).rglob("*.py")
+        if "claim_issuer(" in path.read_text() and path.name != "gatepass.py"
+    ]
+    assert claimers == [ROOT / "runtime" / "service" / "gate.py"]
