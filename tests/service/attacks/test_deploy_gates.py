@@ -19,10 +19,14 @@ from fastapi.testclient import TestClient
 from runtime.ai.config import AiConfig
 from runtime.ai.testing import FakeProvider
 from runtime.local.stack import deploy_examples
+from runtime.service.aws_deploy import AwsDeployer
 from runtime.service.config import ServiceConfig
-from runtime.service.gate import gate_of
+from runtime.service.gate import gate_of, pass_gate
 from runtime.store import Directory, InvalidInput, TenantStore, codec, create_table
+from runtime.store.deployments import DeploymentOps
 from runtime.store.gatepass import GatePassed, claim_issuer
+from runtime.store.transfer import TransferOps
+from tests.service.attacks.test_cross_tenant import MATRIX, Ctx, _send, app_routes
 from tests.service.conftest import Tenant, approve, example
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -247,3 +251,91 @@ def test_only_the_gate_issues_gate_passes() -> None:
         if "claim_issuer(" in path.read_text() and path.name != "gatepass.py"
     ]
     assert claimers == [ROOT / "runtime" / "service" / "gate.py"]
+
+
+# --- every route, from the app ---------------------------------------------------------------
+
+GOES_LIVE: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/api/v1/deployments"): {"slug": SLUG, "graph_id": GRAPH_ID, "version": 2},
+    ("POST", "/api/v1/deployments/{slug}/rollback"): {"version": 2},
+    # Rewrites versions in place; what it leaves served passes the gate again (or goes down).
+    ("POST", "/api/v1/gdpr/erase"): {"subject": "ada.subject@example.org"},
+}
+"""Every route that may change what an endpoint runs, with a request aimed at refused v2."""
+
+A_IDS = {
+    "tenant": "acme",
+    "graph_id": GRAPH_ID,
+    "version": "2",
+    "slug": SLUG,
+    "run_id": "0" * 32,
+    "key_id": "0" * 12,
+    "conversation_id": "f" * 32,
+    "job_id": "b" * 32,
+    "kind": "logo",
+    "file_name": "logo-0000000000000000.svg",
+    "rule_id": "SOC2-ERROR-PATH",
+}
+
+
+def _spy(reached: set[tuple[str, str]], route: list[tuple[str, str]], original: Any) -> Any:
+    """The real method, noting which route reached it (nothing is replaced)."""
+
+    def spied(*args: Any, **kwargs: Any) -> Any:
+        reached.add(route[0])
+        return original(*args, **kwargs)
+
+    return spied
+
+
+def _order(key: tuple[str, str]) -> tuple[bool, str, str]:
+    return (key[0] == "DELETE", key[1], key[0])  # deletes last: they end what there is to check
+
+
+def test_every_route_that_changes_what_runs_passes_the_gate(
+    client: TestClient, aws: Any, refused_v2_live_v3: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each route of the app, called by A's own admin at A's refused v2 (``GOES_LIVE`` rows) or
+    as the cross-tenant matrix calls it: afterwards every deployment still passes the gate, and
+    only declared routes reach a write that makes something live."""
+    tenant = refused_v2_live_v3
+    store = Directory(aws, "auterity").tenant(tenant.id)
+    reached: set[tuple[str, str]] = set()
+    route: list[tuple[str, str]] = [("", "")]
+    for owner, name in (
+        (DeploymentOps, "deploy"),
+        (DeploymentOps, "rollback"),
+        (DeploymentOps, "undeploy"),
+        (TransferOps, "import_lines"),
+        (AwsDeployer, "deploy"),
+    ):
+        monkeypatch.setattr(owner, name, _spy(reached, route, getattr(owner, name)))
+    # The spies see a route that makes something live (or the check below would prove nothing).
+    route[0] = ("POST", "/api/v1/deployments")
+    control = {"slug": "control", "graph_id": GRAPH_ID, "version": 1}
+    assert client.post("/api/v1/deployments", json=control, headers=tenant.auth).is_success
+    assert reached == {route[0]}
+    reached.clear()
+    served_routes = app_routes(client.app)  # type: ignore[arg-type]
+    assert GOES_LIVE.keys() <= served_routes, "GOES_LIVE names routes the app does not serve"
+    ctx = Ctx(client, tenant, tenant.auth, A_IDS)
+    problems: list[str] = []
+    for key in sorted(served_routes, key=_order):
+        method, template = key
+        route[0] = key
+        if key in GOES_LIVE:
+            path = template.replace("{slug}", SLUG)
+            answer = client.request(method, path, json=GOES_LIVE[key], headers=tenant.auth)
+            if "deployments" in template:
+                assert_refused_for_gdpr(answer)
+        else:
+            _send(ctx, method, template, MATRIX[key])
+        for deployment in store.list_deployments():
+            try:
+                pass_gate(store, deployment.graph_id, deployment.version)
+            except Exception as exc:  # noqa: BLE001 (any refusal is the finding)
+                problems.append(f"{method} {template} left {deployment.slug} serving a version"
+                                f" the gate refuses: {exc}")  # fmt: skip
+    undeclared = sorted(reached - GOES_LIVE.keys() - {("DELETE", "/api/v1/deployments/{slug}")})
+    assert not undeclared, f"routes that change what runs, not in GOES_LIVE: {undeclared}"
+    assert not problems, "\n".join(problems)
