@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from runtime.errors import CompileError
-
 from runtime.service.approvals import bundle_hash, require_approval
 from runtime.service.audit import audited
 from runtime.service.aws_deploy import LambdaEndpoint
@@ -67,8 +66,10 @@ def pass_gate(store: TenantStore, graph_id: str, version: int | None = None) -> 
 
 
 def gate_of(store: TenantStore) -> Callable[[str, int], GatePassed]:
-    """``pass_gate`` for callers outside a request (``auterity data import``): a refusal is a
-    ``GateRefused`` with deploy's message."""
+    """``pass_gate`` for callers outside a request (``auterity data import``, ``make run``).
+
+    A refusal is a ``GateRefused`` with deploy's message.
+    """
 
     def gate(graph_id: str, version: int) -> GatePassed:
         try:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from runtime.graph import Graph
     from runtime.plan import Plan
 
+
 class GateRefused(StoreError):
     """The deploy gate refused a version; the message names the rule (and node) or problem."""
 

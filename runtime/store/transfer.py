@@ -90,7 +90,8 @@ class TransferOps(Scoped):
                 passed.admit(self.tenant_id, graph_id, version, self._version_hash(passed))
             except StoreError as exc:  # GateRefused, or evidence for something else
                 slug = fields.get("slug")
-                refused.append(f"line {number}: deployment '{slug}' ({graph_id} v{version}): {exc}")
+                where = f"line {number}: deployment '{slug}' ({graph_id} v{version})"
+                refused.append(f"{where}: {exc}")
                 continue
             written += self._create(number, item)
         if refused:
@@ -100,9 +101,7 @@ class TransferOps(Scoped):
         return written
 
     def _is_deployment(self, item: codec.Item) -> bool:
-        return bool(
-            item["PK"]["S"] == self._keys.root and item["SK"]["S"].startswith(DEPLOYMENTS)
-        )
+        return bool(item["PK"]["S"] == self._keys.root and item["SK"]["S"].startswith(DEPLOYMENTS))
 
     def _version_hash(self, passed: GatePassed) -> str | None:
         stored = self._table.get(

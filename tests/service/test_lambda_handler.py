@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from runtime.graph import Graph
-from runtime.store import Directory
 from runtime.service.gate import pass_gate as passed
+from runtime.store import Directory
 from tests.service.conftest import example
 
 

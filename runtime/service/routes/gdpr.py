@@ -8,10 +8,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from runtime.errors import CompileError
 from runtime.service.audit import audited
 from runtime.service.auth import Principal
 from runtime.service.deps import Admin, State
-from runtime.errors import CompileError
 from runtime.service.errors import ApiError
 from runtime.service.gate import pass_gate, to_lambda
 from runtime.service.routes.deployments import take_down
@@ -73,11 +73,11 @@ def _redeploy(
             reason = refused.message if isinstance(refused, ApiError) else str(refused)
             details = {"graph_id": deployment.graph_id, "version": deployment.version}
             details |= {"reason": "gdpr.erase", "gate": reason[:300]}
-            audited(auth, "deployment.undeploy", slug, partial(take_down, state, store, slug),
-                    details=details)  # fmt: skip
+            down = partial(take_down, state, store, slug)
+            audited(auth, "deployment.undeploy", slug, down, details=details)
             report.undeployed.append(slug)
             continue
         if state.aws is not None:
             details = {**passed.details, "reason": "gdpr.erase"}
-            audited(auth, "deployment.redeploy", slug, partial(to_lambda, state, slug, passed),
-                    details=details)  # fmt: skip
+            ship = partial(to_lambda, state, slug, passed)
+            audited(auth, "deployment.redeploy", slug, ship, details=details)
