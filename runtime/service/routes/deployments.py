@@ -76,8 +76,10 @@ async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
 async def rollback(slug: str, body: Rollback, auth: Editor, state: State) -> DeploymentView:
     """A rollback deploys an older version: the same gate holds (issue 13)."""
     store = auth[1]
-    current = await run_in_threadpool(store.rollback_target, slug, body.version)
+    current = await run_in_threadpool(store.get_deployment, slug)
     passed = await run_in_threadpool(pass_gate, store, current.graph_id, body.version)
+    # Checked before the function ships (AWS mode), so a refused target changes nothing.
+    await run_in_threadpool(store.rollback_target, slug, body.version)
     deployment, endpoint = await run_in_threadpool(
         go_live, state, auth, "deployment.rollback", slug, passed
     )

@@ -41,7 +41,7 @@ def config(fake_server: FakeProvider) -> ServiceConfig:
     """The service's models are the local fake provider (never a real one)."""
     fake_server.reset()
     return ServiceConfig(
-        token_secret="t" * 48, max_run_seconds=10, ai=AiConfig(providers=fake_server.providers())
+        token_secret="t" * 48, max_run_seconds=30, ai=AiConfig(providers=fake_server.providers())
     )
 
 
