@@ -104,6 +104,8 @@ def go_live(
     The function first: if the store write then fails, a retry ships the same code again.
     """
     principal, store = auth
+    # This instance's compiled executor of the version, ready for the endpoint's first request.
+    state.executor(store, passed.graph_id, passed.version)
 
     def change() -> tuple[Deployment, LambdaEndpoint | None]:
         endpoint = to_lambda(state, slug, passed) if state.aws is not None else None
