@@ -48,6 +48,7 @@ from runtime.local.aws import LocalAws
 from runtime.local.processes import http_request, stop_process_group, wait_for_http
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
+from runtime.service.gate import pass_gate
 from runtime.service.idempotency import create_idempotency_table
 from runtime.store import Directory, create_table
 
@@ -177,7 +178,7 @@ def _seed(client: Any) -> str:
     _, secret = store.create_api_key("bench", "editor")
     graph = Graph.model_validate(json.loads(GRAPH_FILE.read_text()))
     stored = store.create_graph(graph, author="bench")
-    store.deploy(SLUG, graph.id, stored.version, by="bench")
+    store.deploy(SLUG, pass_gate(store, graph.id, stored.version), by="bench")
     return secret
 
 

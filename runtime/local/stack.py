@@ -22,8 +22,10 @@ from runtime.load import load_graph_file
 from runtime.local.aws import LocalAws, LocalAwsError
 from runtime.local.processes import Supervisor, pid_alive, port_is_free, wait_for_http
 from runtime.service.config import ServiceConfig
+from runtime.service.gate import gate_of
 from runtime.service.server import ensure_bucket, ensure_tables
 from runtime.store import Conflict, Directory, NotFound, TenantStore, bucket_name, make_client
+from runtime.store.gatepass import GateRefused
 
 STATE_DIR = Path(".auterity/local")
 CREDENTIALS = STATE_DIR / "credentials.json"
@@ -78,7 +80,10 @@ def seed(directory: Directory) -> tuple[TenantStore, dict[str, str]]:
 
 
 def deploy_examples(store: TenantStore) -> list[str]:
-    """Save each example (a new version only when the file changed); deploy webhook ones."""
+    """Save each example (a new version only when the file changed); deploy webhook ones.
+
+    Deploying passes the same gate as the API's deploy (``runtime.service.gate``).
+    """
     slugs = []
     for path in sorted(EXAMPLES.glob("*.graph.json")):
         graph = load_graph_file(path)
@@ -100,9 +105,14 @@ def deploy_examples(store: TenantStore) -> list[str]:
         except NotFound:
             current = None
         if current != saved.version:
+            try:  # the deploy gate holds here too: a refused example is saved, not served
+                passed = gate_of(store)(graph.id, saved.version)
+            except GateRefused as refused:
+                print(f"not deployed: {slug}: {refused}", file=sys.stderr)
+                continue
             # Conflict: another make run deployed it a moment ago, which is just as good.
             with contextlib.suppress(Conflict):
-                store.deploy(slug, graph.id, saved.version, by="make run")
+                store.deploy(slug, passed, by="make run")
         slugs.append(slug)
     return slugs
 

@@ -14,6 +14,7 @@ from typing import Annotated, TextIO
 
 import typer
 
+from runtime.service.gate import gate_of
 from runtime.store.directory import Directory
 from runtime.store.errors import InvalidInput
 from runtime.store.table import TABLE_NAME_DEFAULT, create_table, make_client
@@ -68,14 +69,17 @@ def import_(
         bool, typer.Option("--create-table", help="Create the table first if it is missing.")
     ] = False,
 ) -> None:
-    """Create the items of FILE in TENANT; refuses other tenants' lines, never overwrites."""
+    """Create the items of FILE in TENANT; refuses other tenants' lines, never overwrites.
+
+    A deployment is imported only if its version passes the deploy gate in TENANT.
+    """
     client = make_client()
     if create:
         create_table(client, _table_name())
     store = TenantStore(client, tenant, _table_name())
     try:
         with file.open(encoding="utf-8") as lines:
-            count = store.import_lines(lines)
+            count = store.import_lines(lines, gate_of(store))
     except OSError as exc:
         raise InvalidInput(f"cannot read {file}: {exc.strerror}") from None
     typer.echo(f"imported {count} new item(s) into tenant '{tenant}'", err=True)

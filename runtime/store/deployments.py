@@ -1,4 +1,8 @@
-"""Deployments: a slug serving one version of one graph, changed only by conditional writes."""
+"""Deployments: a slug serving one version of one graph, changed only by conditional writes.
+
+Every write that puts a version live takes the deploy gate's evidence (``GatePassed``) for
+exactly that version as stored: without it nothing goes live, whichever route asks.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 
 from runtime.store.access import ConditionFailed, Table
 from runtime.store.errors import Conflict, InvalidInput, NotFound
+from runtime.store.gatepass import GatePassed
 from runtime.store.graphstate import read_head, resolve_head
 from runtime.store.ids import utc_now
 from runtime.store.keys import DEPLOYMENTS, GRAPH_ID, Key, TenantKeys, checked
@@ -23,28 +28,40 @@ def slugs_serving(table: Table, keys: TenantKeys, graph_id: str) -> list[str]:
 
 
 class DeploymentOps(Scoped):
-    def deploy(self, slug: str, graph_id: str, version: int, *, by: str) -> Deployment:
+    def deploy(self, slug: str, passed: GatePassed, *, by: str) -> Deployment:
+        """Serve the version ``passed`` names at ``slug`` (created, or moved to that version)."""
         key = self._keys.deployment(slug)
+        graph_id = passed.graph_id
         checked(GRAPH_ID, graph_id, "graph id")
-        self._require_version(graph_id, version)
+        self._require_version(graph_id, passed.version, passed)
         current = self._table.get(key)
         if current is not None and current["graph_id"] != graph_id:
             raise Conflict(
                 f"deployment '{slug}' serves graph '{current['graph_id']}'; undeploy it first"
             )
-        return self._write(key, slug, graph_id, version, by, "deploy", current)
+        return self._write(key, slug, passed, by, "deploy", current)
 
-    def rollback(self, slug: str, version: int, *, by: str) -> Deployment:
+    def rollback_target(self, slug: str, version: int) -> Deployment:
+        """The deployment, if ``version`` is one it can roll back to (else 404 or 422)."""
+        current = self.get_deployment(slug)
+        if not isinstance(version, int) or not 1 <= version < current.version:
+            raise InvalidInput(
+                f"a rollback goes to a version before {current.version}, not {version}"
+            )
+        return current
+
+    def rollback(self, slug: str, passed: GatePassed, *, by: str) -> Deployment:
         key = self._keys.deployment(slug)
         current = self._table.get(key)
         if current is None:
             raise NotFound(f"deployment '{slug}'")
-        if not isinstance(version, int) or not 1 <= version < current["version"]:
+        version = passed.version
+        if not 1 <= version < current["version"]:
             raise InvalidInput(
                 f"a rollback goes to a version before {current['version']}, not {version}"
             )
-        self._require_version(current["graph_id"], version)
-        return self._write(key, slug, current["graph_id"], version, by, "rollback", current)
+        self._require_version(current["graph_id"], version, passed)
+        return self._write(key, slug, passed, by, "rollback", current)
 
     def undeploy(self, slug: str) -> None:
         try:
@@ -62,31 +79,30 @@ class DeploymentOps(Scoped):
         items = self._table.query(self._keys.root, prefix=DEPLOYMENTS)
         return [model_from(Deployment, fields) for fields in items]
 
-    def _require_version(self, graph_id: str, version: int) -> None:
+    def _require_version(self, graph_id: str, version: int, passed: GatePassed) -> None:
+        """The version exists, live, and is the one the gate checked (else 404, 422 or 409)."""
         head = resolve_head(self._table, self._keys, graph_id)
         if head is None or not head.live:
             raise NotFound(f"graph '{graph_id}'")
-        exists = (
-            isinstance(version, int)
-            and 1 <= version <= head.version
-            and self._table.get(
-                self._keys.graph_version(graph_id, version), attributes=("version",)
+        stored = None
+        if isinstance(version, int) and 1 <= version <= head.version:
+            stored = self._table.get(
+                self._keys.graph_version(graph_id, version), attributes=("version", "hash")
             )
-            is not None
-        )
-        if not exists:
+        if stored is None:
             raise NotFound(f"graph '{graph_id}' version {version}")
+        passed.admit(self.tenant_id, graph_id, version, stored.get("hash"))
 
     def _write(
         self,
         key: Key,
         slug: str,
-        graph_id: str,
-        version: int,
+        passed: GatePassed,
         by: str,
         action: DeploymentAction,
         current: dict[str, Any] | None,
     ) -> Deployment:
+        graph_id, version = passed.graph_id, passed.version
         now = utc_now()
         change = {"version": version, "at": now, "by": by, "action": action}
         revision = (current["revision"] if current else 0) + 1
@@ -123,6 +139,15 @@ class DeploymentOps(Scoped):
         if head is None or not head.live:  # the graph was deleted while we deployed it
             self._restore(key, current, revision)
             raise NotFound(f"graph '{graph_id}'")
+        now_stored = self._table.get(
+            self._keys.graph_version(graph_id, version), attributes=("hash",)
+        )
+        if now_stored is None or now_stored.get("hash") != passed.graph_hash:
+            self._restore(key, current, revision)  # rewritten (erased) while we deployed it
+            raise Conflict(
+                f"graph '{graph_id}' version {version} changed while it was deployed;"
+                " deploy it again"
+            )
         return model_from(Deployment, fields)
 
     def _restore(self, key: Key, previous: dict[str, Any] | None, revision: int) -> None:

@@ -65,6 +65,9 @@ class ErasureReport(BaseModel):
     the code runs elsewhere (AWS mode), so no function keeps the old text."""
     graphs: list[str] = Field(default_factory=list)
     """Graphs whose ids or ports hold the identifier, which erasure cannot rewrite."""
+    undeployed: list[str] = Field(default_factory=list)
+    """Slugs that served a rewritten version which no longer passes the deploy gate: taken
+    down rather than serve either text unchecked (the service's erase route fills it)."""
 
     def rewrote(self, graph_id: str, version: int) -> bool:
         """Whether that version's text changed (so whatever serves it must be rebuilt)."""

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from runtime.graph import Graph
+from runtime.service.gate import pass_gate as passed
 from runtime.store import Directory
 from tests.service.conftest import example
 
@@ -89,7 +90,7 @@ def test_a_deployed_graph_answers_through_the_lambda_handler(
     store = directory.tenant("acme")
     _, key = store.create_api_key("lambda", "editor")
     graph = store.create_graph(Graph.model_validate(example("lead-scoring")), author="test")
-    store.deploy("leads", graph.graph_id, graph.version, by="test")
+    store.deploy("leads", passed(store, graph.graph_id, graph.version), by="test")
     log = io.StringIO()
     for log_handler in logging.getLogger("auterity").handlers:
         log_handler.setStream(log)  # type: ignore[attr-defined]
@@ -128,7 +129,7 @@ def test_endpoint_traffic_never_builds_the_management_api_and_the_first_call_doe
     store = directory.tenant("acme")
     _, key = store.create_api_key("lambda", "editor")
     graph = store.create_graph(Graph.model_validate(example("http-echo")), author="test")
-    store.deploy("echo", graph.graph_id, graph.version, by="test")
+    store.deploy("echo", passed(store, graph.graph_id, graph.version), by="test")
     assert not _management_paths(handler_module)
     ran = handler_module.handler(
         _event("POST", "/t/acme/echo", {"n": 1}, {"x-api-key": key}), Context()

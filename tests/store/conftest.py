@@ -14,7 +14,9 @@ from moto.dynamodb.responses import DynamoHandler
 from moto.server import ThreadedMotoServer
 
 from runtime.graph import Edge, Graph, Node
+from runtime.service.gate import pass_gate
 from runtime.store import Directory, TenantStore, create_table, make_client
+from runtime.store.gatepass import GatePassed
 
 TABLE = "auterity"
 
@@ -56,12 +58,13 @@ def acme_co(directory: Directory) -> TenantStore:
 
 
 def make_graph(graph_id: str = "orders", name: str = "Orders", **metadata: Any) -> Graph:
+    """A small valid graph: deployments pass the deploy gate, which compiles it."""
     return Graph(
         id=graph_id,
         name=name,
         nodes=[
-            Node(id="hook", type="trigger.webhook", config={"path": "/in"}),
-            Node(id="shape", type="transform.map", config={"expr": "{total: 1.5}"}),
+            Node(id="hook", type="trigger.webhook", config={}),
+            Node(id="shape", type="http.respond", config={"status": 200, "body": {"total": 1.5}}),
         ],
         edges=[Edge(source="hook", target="shape")],
         metadata=metadata,
@@ -104,3 +107,8 @@ def moto_server() -> Iterator[str]:
             yield f"http://{host}:{port}"
         finally:
             server.stop()
+
+
+def passed(store: TenantStore, graph_id: str, version: int) -> GatePassed:
+    """The deploy gate's evidence for one version: what the store's deployment writes take."""
+    return pass_gate(store, graph_id, version)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from runtime.service.gate import gate_of
 from runtime.store import (
     AssetFiles,
     Conflict,
@@ -136,6 +137,6 @@ def test_export_and_import_carry_the_brand(acme: TenantStore, aws_env: None) -> 
     other = make_client(region="us-east-1")
     create_table(other, "elsewhere")
     restored = TenantStore(other, "acme", "elsewhere")
-    assert restored.import_lines(lines) == len(lines)
+    assert restored.import_lines(lines, gate_of(restored)) == len(lines)
     assert restored.get_brand() == acme.get_brand()
     assert restored.get_brand().brand.product_name == "Moved"

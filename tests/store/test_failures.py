@@ -28,7 +28,7 @@ from runtime.store import (
 )
 from runtime.store.table import MAX_RETRIES, THROTTLE_CODES
 
-from .conftest import TABLE, make_graph
+from .conftest import TABLE, make_graph, passed
 
 WRITES = {"put_item", "update_item", "delete_item"}
 
@@ -171,7 +171,7 @@ def test_single_write_operations_leave_nothing_on_throttle(acme: TenantStore, cl
     acme.create_graph(make_graph(), author="a")
     flaky = flaky_store(client, nth_write=1)
     with pytest.raises(Throttled):
-        flaky.deploy("orders", "orders", 1, by="a")
+        flaky.deploy("orders", passed(flaky, "orders", 1), by="a")
     assert acme.list_deployments() == []
     run = acme.put_run(
         RunRecord(

@@ -8,7 +8,7 @@ from runtime.canonical import graph_hash
 from runtime.store import Conflict, InvalidInput, NotFound, TenantStore, codec
 from runtime.store.keys import TenantKeys
 
-from .conftest import TABLE, make_graph
+from .conftest import TABLE, make_graph, passed
 
 
 def raw_get(client: Any, pk: str, sk: str) -> dict[str, Any] | None:
@@ -150,7 +150,7 @@ def test_delete_removes_head_and_versions_and_the_id_can_be_reused(
 
 def test_delete_is_refused_while_deployed(acme: TenantStore) -> None:
     acme.create_graph(make_graph(), author="a")
-    acme.deploy("orders-api", "orders", 1, by="a")
+    acme.deploy("orders-api", passed(acme, "orders", 1), by="a")
     with pytest.raises(Conflict, match="orders-api"):
         acme.delete_graph("orders")
     # The refusal leaves the graph fully usable.

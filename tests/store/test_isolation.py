@@ -17,7 +17,7 @@ from runtime.store import (
     UsageRecord,
 )
 
-from .conftest import make_graph
+from .conftest import make_graph, passed
 
 RUN_ID = "0000000000000001aaaaaaaaaaaaaaaa"
 EMAIL = "ann@example.com"
@@ -29,7 +29,7 @@ def seed(store: TenantStore) -> str:
     store.create_graph(make_graph(name=f"{mark} v1"), author=mark)
     store.save_graph(make_graph(name=f"{mark} v2"), base_version=1, author=mark)
     store.create_graph(make_graph("billing", name=f"{mark} billing"), author=mark)
-    store.deploy("orders", "orders", 2, by=mark)
+    store.deploy("orders", passed(store, "orders", 2), by=mark)
     store.put_run(
         RunRecord(
             run_id=RUN_ID,
@@ -107,8 +107,8 @@ def test_writes_never_touch_the_other_tenant(
     raw_before = tenant_items(client, f"TENANT#{other}#")
 
     store.save_graph(make_graph(name="changed"), base_version=2, author=me)
-    store.deploy("orders", "orders", 3, by=me)
-    store.rollback("orders", 1, by=me)
+    store.deploy("orders", passed(store, "orders", 3), by=me)
+    store.rollback("orders", passed(store, "orders", 1), by=me)
     store.undeploy("orders")
     store.delete_graph("orders")
     store.delete_graph("billing")

@@ -8,6 +8,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from runtime.compile import build_plan
+from runtime.service.approvals import bundle_hash
+from runtime.service.gate import gate_of
 from runtime.store import (
     Conflict,
     Directory,
@@ -19,7 +22,7 @@ from runtime.store import (
 )
 from runtime.store.cli import data_app
 
-from .conftest import TABLE, make_graph
+from .conftest import TABLE, make_graph, passed
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "store" / "globex.jsonl"
 
@@ -32,7 +35,11 @@ def populate(store: TenantStore) -> str:
         author="ann",
     )
     store.create_graph(make_graph("billing"), author="ann")
-    store.deploy("orders", "orders", 2, by="ann")
+    if "soc2" in store.compliance_packs():  # the deploy gate holds: a second person approves
+        plan = build_plan(store.get_graph("orders", 2).graph)
+        store.request_approval("orders", 2, bundle_hash(plan), author="ann", by="ann")
+        store.approve("orders", 2, by="bob")
+    store.deploy("orders", passed(store, "orders", 2), by="ann")
     store.put_run(
         RunRecord(
             run_id=store.new_run_id(),
@@ -65,7 +72,7 @@ def test_export_import_round_trips_into_a_fresh_table(
 
     create_table(client, "restored")
     restored = TenantStore(client, "acme", "restored")
-    assert restored.import_lines(lines) == len(lines)
+    assert restored.import_lines(lines, gate_of(restored)) == len(lines)
     assert sorted(restored.export_lines()) == sorted(lines)
 
     # The restored tenant works: its profile came along, and so did every kind of item.
@@ -83,11 +90,11 @@ def test_export_import_round_trips_into_a_fresh_table(
 def test_import_is_idempotent_and_never_overwrites(acme: TenantStore) -> None:
     populate(acme)
     lines = list(acme.export_lines())
-    assert acme.import_lines(lines) == 0  # everything is already there, identically
+    assert acme.import_lines(lines, gate_of(acme)) == 0  # everything is already there, identically
     changed = [line.replace('"\\"Orders\\""', '"\\"Renamed\\""') for line in lines]
     assert changed != lines
     with pytest.raises(Conflict, match=r"line \d+: a different item"):
-        acme.import_lines(changed)
+        acme.import_lines(changed, gate_of(acme))
     assert acme.get_graph("orders", 1).graph.name == "Orders"
 
 
@@ -100,7 +107,7 @@ def test_import_refuses_another_tenants_lines_before_writing_anything(
     target = TenantStore(client, "acme", "restored")
     mine = [line.replace("TENANT#acme-co#", "TENANT#acme#") for line in theirs]
     with pytest.raises(InvalidInput, match=r"line 3: .*another tenant.*TENANT#acme-co#"):
-        target.import_lines([*mine[:2], theirs[2], *mine[3:]])
+        target.import_lines([*mine[:2], theirs[2], *mine[3:]], gate_of(target))
     assert client.scan(TableName="restored")["Items"] == []
 
 
@@ -117,21 +124,26 @@ def test_import_refuses_another_tenants_lines_before_writing_anything(
 )
 def test_import_refuses_malformed_lines(acme: TenantStore, line: str, problem: str) -> None:
     with pytest.raises(InvalidInput, match=problem):
-        acme.import_lines(["", line])
+        acme.import_lines(["", line], gate_of(acme))
 
 
 def test_a_stored_export_still_imports(directory: Directory, client: Any) -> None:
     """The file format is an interface: an export written earlier must keep importing."""
     lines = FIXTURE.read_text().splitlines()
     globex = TenantStore(client, "globex", TABLE)
-    assert globex.import_lines(lines) == len(lines)
+    # Its deployment serves a graph today's node types refuse: everything else comes in, and
+    # the deploy gate keeps that version from going live.
+    refusal = r"deployment 'intake' \(intake v2\): graph is not valid"
+    with pytest.raises(InvalidInput, match=refusal) as refused:
+        globex.import_lines(lines, gate_of(globex))
+    assert str(refused.value).startswith(f"{len(lines) - 1} item(s) imported")
     assert directory.get_tenant("globex").name == "Globex Corporation"
     assert globex.get_graph("intake").graph.metadata == {"owner": "ops"}
-    assert globex.get_deployment("intake").version == 2
+    assert globex.list_deployments() == []
     assert globex.list_runs()[0].output == {"ok": True, "total": 1.0}
     assert globex.authenticate("hank@globex.example", "globex password") is not None
     with pytest.raises(InvalidInput, match="line 1"):
-        TenantStore(client, "acme", TABLE).import_lines(lines)
+        (store := TenantStore(client, "acme", TABLE)).import_lines(lines, gate_of(store))
 
 
 def test_cli_export_and_import(

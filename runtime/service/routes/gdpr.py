@@ -8,10 +8,13 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from runtime.errors import CompileError
 from runtime.service.audit import audited
 from runtime.service.auth import Principal
 from runtime.service.deps import Admin, State
-from runtime.service.routes.deployments import to_lambda
+from runtime.service.errors import ApiError
+from runtime.service.gate import pass_gate, to_lambda
+from runtime.service.routes.deployments import take_down
 from runtime.service.state import ServiceState
 from runtime.store import TenantStore
 from runtime.store.erasure import ErasureReport, erase_subject
@@ -32,8 +35,8 @@ async def erase(body: EraseRequest, auth: Admin, state: State) -> ErasureReport:
     """Redact every value holding the identifier from runs, conversations and graphs.
 
     See ``runtime.store.erasure``; this instance's caches for the tenant are dropped at once,
-    other instances recompile the tenant's graphs within their cache's time to live, and in
-    AWS mode the functions serving a rewritten version are redeployed from it.
+    other instances recompile the tenant's graphs within their cache's time to live, and each
+    deployment of a rewritten version passes the deploy gate again (``_redeploy``).
     """
     store = auth[1]
     try:
@@ -42,32 +45,39 @@ async def erase(body: EraseRequest, auth: Admin, state: State) -> ErasureReport:
         )
     finally:
         state.forget(store.tenant_id)
-    if state.aws is not None and report.rewritten:
+    if report.rewritten:
         await run_in_threadpool(_redeploy, auth, state, report)
+        state.forget(store.tenant_id)
     return report
 
 
 def _redeploy(
     auth: tuple[Principal, TenantStore], state: ServiceState, report: ErasureReport
 ) -> None:
-    """Each function whose code holds a rewritten version gets the version as it is now.
+    """Each deployment of a rewritten version passes the deploy gate again.
 
-    Audited like a deploy, with the reason; the SOC2 approval of the old bundle no longer
-    matches, which is the truth: the code changed, by the erasure.
+    The rewritten version is what the endpoint runs from now on (the service compiles it
+    anew; in AWS mode its function is rebuilt from it, so no function keeps the old text). If
+    it no longer passes (a finding, or SOC2: the approved bundle is not this one), it is not
+    served at all: the deployment is taken down, audited with the gate's reason, and listed in
+    the report; the old text cannot stay live either.
     """
-    from runtime.compile import build_plan
-
     store = auth[1]
     for deployment in store.list_deployments():
         if not report.rewrote(deployment.graph_id, deployment.version):
             continue
-        stored = store.get_graph(deployment.graph_id, deployment.version)
-        plan = build_plan(stored.graph)
-        details = {"graph_id": stored.graph_id, "version": stored.version, "reason": "gdpr.erase"}
-        audited(
-            auth,
-            "deployment.redeploy",
-            deployment.slug,
-            partial(to_lambda, state, store.tenant_id, deployment.slug, plan, stored.graph),
-            details=details,
-        )
+        slug = deployment.slug
+        try:
+            passed = pass_gate(store, deployment.graph_id, deployment.version)
+        except (ApiError, CompileError) as refused:
+            reason = refused.message if isinstance(refused, ApiError) else str(refused)
+            details = {"graph_id": deployment.graph_id, "version": deployment.version}
+            details |= {"reason": "gdpr.erase", "gate": reason[:300]}
+            down = partial(take_down, state, store, slug)
+            audited(auth, "deployment.undeploy", slug, down, details=details)
+            report.undeployed.append(slug)
+            continue
+        if state.aws is not None:
+            details = {**passed.details, "reason": "gdpr.erase"}
+            ship = partial(to_lambda, state, slug, passed)
+            audited(auth, "deployment.redeploy", slug, ship, details=details)
