@@ -21,7 +21,7 @@ from starlette.routing import Route
 from nodes.registry import default_registry
 from runtime.service.deps import principal_from_key, secret_from_headers
 from runtime.service.errors import ApiError, not_found
-from runtime.service.idempotency import IdempotencyKey, run_once
+from runtime.service.idempotency import IdempotencyKey, queue_once, run_once
 from runtime.service.lookups import CacheMiss
 from runtime.service.runs import Prepared, execute_and_record, prepare, start_background_run
 from runtime.service.state import ServiceState
@@ -189,22 +189,27 @@ async def call_endpoint(request: Request) -> Response:
         "query": dict(request.query_params),
         "body": _parse_body(raw, request.headers.get("content-type", "")),
     }
+    key = request.headers.get("idempotency-key")
     if request.query_params.get("async") in ("1", "true"):
-        queued = await start_background_run(
-            state,
-            store,
-            graph_id=deployment.graph_id,
-            version=deployment.version,
-            event=event,
-            slug=slug,
-        )
+        if key:
+            queued = await queue_once(
+                state, store, IdempotencyKey(slug=slug, key=key), deployment=deployment, event=event
+            )
+        else:
+            queued = await start_background_run(
+                state,
+                store,
+                graph_id=deployment.graph_id,
+                version=deployment.version,
+                event=event,
+                slug=slug,
+            )
         poll = f"/api/v1/runs/{queued.run_id}"
         return JSONResponse(
-            {"run_id": queued.run_id, "status": "queued", "poll": poll},
+            {"run_id": queued.run_id, "status": queued.status, "poll": poll},
             status_code=202,
             headers={"location": poll},
         )
-    key = request.headers.get("idempotency-key")
     if key:
         record = await run_once(
             state, store, IdempotencyKey(slug=slug, key=key), deployment=deployment, event=event
