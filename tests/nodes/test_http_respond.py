@@ -86,3 +86,18 @@ async def test_text_content_types_need_a_text_body() -> None:
     assert out["out"]["headers"] == {"content-type": "text/html; charset=utf-8"}
     with pytest.raises(NodeRunError, match="body must be text"):
         await run_node("http.respond", {"content_type": "text/plain"}, {"in": {"a": 1}})
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Set-Cookie", "set-cookie", "SET-COOKIE", "Set-Cookie2", "Clear-Site-Data",
+     "Strict-Transport-Security", "Access-Control-Allow-Credentials", "Service-Worker-Allowed",
+     "X-Content-Type-Options"],
+)  # fmt: skip
+def test_headers_that_act_on_the_apis_origin_are_refused(name: str) -> None:
+    """Deployed endpoints share the API's origin: a graph may not set its cookies, wipe its
+    storage, pin its transport, open it to credentialed reads, or turn sniffing back on."""
+    node_type = default_registry().get("http.respond")
+    assert node_type is not None
+    with pytest.raises(ValidationError, match=f"'{name}' cannot be set by a graph"):
+        node_type.Config.model_validate({"headers": {name: "x"}})

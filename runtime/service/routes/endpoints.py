@@ -10,6 +10,7 @@ tenant allows public endpoints. Who may see what:
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
+from nodes.http.headers import header_name_problem
+from nodes.http.respond import ORIGIN_HEADERS
 from nodes.registry import default_registry
 from runtime.service.deps import principal_from_key, secret_from_headers
 from runtime.service.errors import ApiError, not_found
@@ -28,6 +31,7 @@ from runtime.service.state import ServiceState
 from runtime.store import Deployment, InvalidInput, NotFound, RunRecord, TenantStore
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+log = logging.getLogger(__name__)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -121,8 +125,33 @@ def _resolve(state: ServiceState, tenant: str, slug: str, secret: str | None) ->
     return target
 
 
+NOSNIFF = {"x-content-type-options": "nosniff"}
+"""On every endpoint answer: a graph's text must never be sniffed into HTML on the API's origin."""
+
+
+def _graph_headers(raw: Any) -> dict[str, str]:
+    """The headers of a run's output that may be sent.
+
+    A respond node cannot hold an origin header (refused when the graph is saved), but an
+    output that is not a respond node's (an unfired responder leaves the sinks' output, which
+    can be the caller's JSON) or a graph saved before the rule can: such headers are dropped
+    here, as are names and values a respond node would have refused.
+    """
+    headers: dict[str, str] = {}
+    if not isinstance(raw, dict):
+        return headers
+    for name, value in raw.items():
+        name, text = str(name), str(value)
+        lower = name.lower()
+        if lower in ORIGIN_HEADERS or header_name_problem(name) or not text.isprintable():
+            log.warning("endpoint response header %.60r dropped", name)
+            continue
+        headers[lower] = text
+    return headers
+
+
 def _respond(record: RunRecord, trigger_id: str) -> Response:
-    headers = {"x-auterity-run-id": record.run_id}
+    headers = {"x-auterity-run-id": record.run_id, **NOSNIFF}
     if record.status != "succeeded":
         error = record.error or {}
         if record.status == "timed_out":
@@ -142,7 +171,7 @@ def _respond(record: RunRecord, trigger_id: str) -> Response:
         return JSONResponse(failure, status_code=status, headers=headers)
     output = record.output
     if isinstance(output, dict) and {"status", "body"} <= output.keys():
-        headers.update({str(k): str(v) for k, v in (output.get("headers") or {}).items()})
+        headers.update(_graph_headers(output.get("headers")))
         body = output.get("body")
         media = headers.get("content-type", "application/json")
         if isinstance(body, str) and "json" not in media:
@@ -208,7 +237,7 @@ async def call_endpoint(request: Request) -> Response:
         return JSONResponse(
             {"run_id": queued.run_id, "status": queued.status, "poll": poll},
             status_code=202,
-            headers={"location": poll},
+            headers={"location": poll, **NOSNIFF},
         )
     if key:
         record = await run_once(
