@@ -75,12 +75,21 @@ def limited_h11(limits: ConnectionLimits) -> type[H11Protocol]:
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._stop_head_timer()
+            self._release()
+            super().connection_lost(exc)
+
+        def handle_websocket_upgrade(self, event: h11.Request) -> None:
+            # The WebSocket protocol takes the transport: this one never sees it close.
+            self._stop_head_timer()
+            self._release()
+            super().handle_websocket_upgrade(event)
+
+        def _release(self) -> None:
             if self._address is not None:
                 open_by_address[self._address] -= 1
                 if open_by_address[self._address] <= 0:
                     del open_by_address[self._address]
                 self._address = None
-            super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
             super().data_received(data)

@@ -183,3 +183,18 @@ def test_one_address_holds_at_most_the_cap(served: Served) -> None:
     # Once they are gone, the address is served again.
     with httpx.Client(timeout=5, transport=httpx.HTTPTransport(local_address="127.0.2.1")) as http:
         assert http.get(f"{served.url}/healthz").status_code == 200
+
+
+def test_upgraded_connections_do_not_use_up_the_cap(served: Served) -> None:
+    """A WebSocket upgrade hands the connection to another protocol; its count must go too,
+    or an address that tried the cap's worth of upgrades would be refused for good."""
+    upgrade = (
+        b"GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+        b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    )
+    for _ in range(PER_CLIENT + 6):
+        with stalled(served, "127.0.3.1", head=upgrade) as sock:
+            answer = read_until_closed(sock, time.monotonic() + BOUND)
+        assert answer.startswith(b"HTTP/1.1 403 "), answer[:80]
+    with httpx.Client(timeout=5, transport=httpx.HTTPTransport(local_address="127.0.3.1")) as http:
+        assert http.get(f"{served.url}/healthz").status_code == 200
