@@ -318,15 +318,32 @@ def demo(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            envvar="AUTERITY_HEADER_TIMEOUT_SECONDS",
+            help="Seconds a client may take to send a request's headers (then 408).",
+        ),
+    ] = 5.0,
+    max_connections_per_client: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            envvar="AUTERITY_MAX_CONNECTIONS_PER_CLIENT",
+            help="Open connections per client address (then 503); 0 is no cap.",
+        ),
+    ] = 64,  # header_timeout and this default to ConnectionLimits' defaults
 ) -> None:
     """Start the HTTP service (management API and deployed endpoints)."""
     try:
+        from runtime.service.connection_limits import ConnectionLimits
         from runtime.service.server import serve as run_server
     except ImportError as exc:
         raise CliError(
             f"the service needs the 'service' extra: pip install -e '.[service]' ({exc})"
         ) from None
-    run_server(host, port)
+    run_server(host, port, ConnectionLimits(header_timeout, max_connections_per_client))
 
 
 def _mount_optional() -> None:

@@ -26,6 +26,13 @@ MANAGED_HEADERS = frozenset(
      "trailer", "keep-alive"}
 )  # fmt: skip
 """Set by ``content_type`` or by the server that frames the response."""
+ORIGIN_HEADERS = frozenset(
+    {"set-cookie", "set-cookie2", "clear-site-data", "strict-transport-security",
+     "access-control-allow-credentials", "service-worker-allowed", "x-content-type-options"}
+)  # fmt: skip
+"""Headers that act on the whole origin, which deployed endpoints share with the API and the
+builder: its cookies, stored data, transport, credentialed reads, service workers, and
+sniffing (every endpoint answer is ``nosniff``). The endpoint strips them from any output."""
 
 
 class RespondConfig(NodeConfig):
@@ -47,6 +54,12 @@ class RespondConfig(NodeConfig):
     @field_validator("headers")
     @classmethod
     def _valid_header_names(cls, headers: dict[str, str]) -> dict[str, str]:
+        refused = [f"'{name}'" for name in headers if name.lower() in ORIGIN_HEADERS]
+        if refused:
+            why = "deployed endpoints share the API's origin"
+            raise ValueError(
+                "; ".join(f"{name} cannot be set by a graph: {why}" for name in refused)
+            )
         return checked_headers(headers, MANAGED_HEADERS)
 
 

@@ -5,19 +5,22 @@ TTL ``expiration``). Powertools is synchronous, so the keyed run happens in a wo
 a duplicate that arrives while the first run is still in progress waits for its result
 instead of running again. The key is scoped by tenant and slug, and the request (method,
 query, body) is the payload Powertools validates: the same key with another body is a 422.
+``?async=1`` deliveries take the same path; what they do under the key is write the queued
+record, so a duplicate's 202 names the first run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
 from runtime.service.errors import ApiError
-from runtime.service.runs import execute_and_record
+from runtime.service.runs import Prepared, execute_and_record, queue_run, spawn_queued_run
 from runtime.service.state import ServiceState
 from runtime.store import Deployment, RunRecord, TenantStore
 
@@ -63,14 +66,18 @@ class _RunDeadline:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def _run_keyed(
+def _claim_keyed(
     state: ServiceState,
     store: TenantStore,
-    deployment: Deployment,
     data: dict[str, Any],
-    event: dict[str, Any],
-    key: str,
-) -> RunRecord:
+    produce: Callable[[], RunRecord],
+) -> tuple[RunRecord, bool]:
+    """Blocking: ``produce`` the run under the key, or return the run the key already names.
+
+    Powertools claims the key with a conditional put before ``produce`` runs, so of any number
+    of concurrent deliveries exactly one produces; the others wait for its run id. The flag
+    says whether this call produced the run.
+    """
     from aws_lambda_powertools.utilities.idempotency import (
         DynamoDBPersistenceLayer,
         IdempotencyConfig,
@@ -90,25 +97,9 @@ def _run_keyed(
     )
     config.register_lambda_context(_RunDeadline(state.config.max_run_seconds + 5))  # type: ignore[arg-type]
 
-    async def run_once() -> RunRecord:
-        try:
-            return await execute_and_record(
-                state,
-                store,
-                graph_id=deployment.graph_id,
-                version=deployment.version,
-                event=event,
-                trigger="http",
-                slug=deployment.slug,
-                actor="endpoint",
-                idempotency_key=key,
-            )
-        finally:
-            await state.close()  # model clients opened on this loop die with it
-
     @idempotent_function(data_keyword_argument="data", persistence_store=persistence, config=config)  # type: ignore[untyped-decorator]
     def deliver(data: dict[str, Any]) -> dict[str, Any]:
-        record = asyncio.run(run_once())
+        record = produce()
         delivered.append(record)
         # Only the id is kept by Powertools: a whole run can exceed DynamoDB's item size, and
         # a failed save would leave the key "in progress" and let a retry run twice.
@@ -126,19 +117,23 @@ def _run_keyed(
                 ) from None
             time.sleep(POLL_SECONDS)
             continue
-        if delivered:  # this call ran the graph: answer with the run as it happened
-            return delivered[0]
-        return store.get_run(str(result["run_id"]))  # a repeat: the first delivery's run
+        if delivered:  # this call produced the run: answer with the run as it happened
+            return delivered[0], True
+        return store.get_run(str(result["run_id"])), False  # a repeat: the first delivery's run
 
 
-async def run_once(
+async def _keyed(
     state: ServiceState,
     store: TenantStore,
     key: IdempotencyKey,
-    *,
-    deployment: Deployment,
     event: dict[str, Any],
-) -> RunRecord:
+    produce: Callable[[], RunRecord],
+) -> tuple[RunRecord, bool]:
+    """The one idempotency path of synchronous and asynchronous deliveries.
+
+    The request Powertools validates includes the query, so a key first used with
+    ``?async=1`` and then without it (or the reverse) is another request: a 422.
+    """
     # Imported on the first keyed delivery: Powertools' DynamoDB layer imports boto3, which a
     # cold start should not pay for requests without an Idempotency-Key.
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -155,7 +150,7 @@ async def run_once(
         "request": {"method": event["method"], "query": event["query"], "body": event["body"]},
     }
     try:
-        result = await run_in_threadpool(_run_keyed, state, store, deployment, data, event, key.key)
+        return await run_in_threadpool(_claim_keyed, state, store, data, produce)
     except IdempotencyValidationError:
         raise ApiError(
             422,
@@ -169,4 +164,66 @@ async def run_once(
             "the idempotency store is unavailable; retry",
             headers={"retry-after": "1"},
         ) from None
-    return result
+
+
+async def run_once(
+    state: ServiceState,
+    store: TenantStore,
+    key: IdempotencyKey,
+    *,
+    deployment: Deployment,
+    event: dict[str, Any],
+) -> RunRecord:
+    """A synchronous keyed delivery: the run happens under the claim, duplicates wait for it."""
+
+    async def execute() -> RunRecord:
+        try:
+            return await execute_and_record(
+                state,
+                store,
+                graph_id=deployment.graph_id,
+                version=deployment.version,
+                event=event,
+                trigger="http",
+                slug=deployment.slug,
+                actor="endpoint",
+                idempotency_key=key.key,
+            )
+        finally:
+            await state.close()  # model clients opened on this loop die with it
+
+    record, _ = await _keyed(state, store, key, event, lambda: asyncio.run(execute()))
+    return record
+
+
+async def queue_once(
+    state: ServiceState,
+    store: TenantStore,
+    key: IdempotencyKey,
+    *,
+    deployment: Deployment,
+    event: dict[str, Any],
+) -> RunRecord:
+    """An asynchronous (``?async=1``) keyed delivery: the claim covers the queued record only.
+
+    The run starts after it, once, on the server's loop. A duplicate gets the first run as it
+    is now (queued, running or finished) and starts nothing.
+    """
+    queued: list[Prepared] = []
+
+    def produce() -> RunRecord:
+        record, prepared = queue_run(
+            state,
+            store,
+            graph_id=deployment.graph_id,
+            version=deployment.version,
+            slug=deployment.slug,
+            idempotency_key=key.key,
+        )
+        queued.append(prepared)
+        return record
+
+    record, fresh = await _keyed(state, store, key, event, produce)
+    if fresh:
+        spawn_queued_run(state, store, record, queued[0], event)
+    return record

@@ -220,19 +220,21 @@ async def execute_and_record(
     return record
 
 
-async def start_background_run(
+def queue_run(
     state: ServiceState,
     store: TenantStore,
     *,
     graph_id: str,
     version: int,
-    event: Any,
     slug: str | None,
-) -> RunRecord:
-    """``?async=1``: record the run as queued, answer at once, finish it in the background."""
-    prepared = await run_in_threadpool(prepare, state, store, graph_id, version)
-    executor, options, expires_at = prepared.executor, prepared.options, prepared.expires_at
-    labels = prepared.labels
+    idempotency_key: str | None = None,
+) -> tuple[RunRecord, Prepared]:
+    """Blocking: record the run as queued.
+
+    Separate from starting it, so a keyed delivery can claim its ``Idempotency-Key`` around
+    exactly this write (``runtime.service.idempotency``).
+    """
+    prepared = prepare(state, store, graph_id, version)
     queued = RunRecord(
         run_id=store.new_run_id(),
         graph_id=graph_id,
@@ -247,16 +249,25 @@ async def start_background_run(
         error=None,
         trace=[],
         trace_truncated=False,
-        idempotency_key=None,
-        expires_at=expires_at,
+        idempotency_key=idempotency_key,
+        expires_at=prepared.expires_at,
     )
-    await run_in_threadpool(store.put_run, queued)
+    store.put_run(queued)
+    return queued, prepared
+
+
+def spawn_queued_run(
+    state: ServiceState, store: TenantStore, queued: RunRecord, prepared: Prepared, event: Any
+) -> None:
+    """Finish a queued run in the background; it updates the queued record as it goes."""
 
     async def finish() -> None:
         await run_in_threadpool(store.update_run, queued.run_id, status="running")
         with bound_session(lambda: state.ai_session(store)):
-            result = await executor.run(event, run_id=queued.run_id, options=options)
-        trace, output = stored_trace(result, labels)
+            result = await prepared.executor.run(
+                event, run_id=queued.run_id, options=prepared.options
+            )
+        trace, output = stored_trace(result, prepared.labels)
         await run_in_threadpool(
             store.update_run,
             queued.run_id,
@@ -269,4 +280,20 @@ async def start_background_run(
         )
 
     state.spawn(finish())
+
+
+async def start_background_run(
+    state: ServiceState,
+    store: TenantStore,
+    *,
+    graph_id: str,
+    version: int,
+    event: Any,
+    slug: str | None,
+) -> RunRecord:
+    """``?async=1``: record the run as queued, answer at once, finish it in the background."""
+    queued, prepared = await run_in_threadpool(
+        lambda: queue_run(state, store, graph_id=graph_id, version=version, slug=slug)
+    )
+    spawn_queued_run(state, store, queued, prepared, event)
     return queued

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from runtime.gc_pause import freeze_startup_heap
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
+from runtime.service.connection_limits import ConnectionLimits, limited_h11
 from runtime.service.idempotency import create_idempotency_table
 from runtime.store import create_bucket, create_table, make_client, make_s3_client
 
@@ -58,9 +59,16 @@ def serve_config(host: str, port: int) -> ServiceConfig:
     return config.model_copy(update={"egress": egress})
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, limits: ConnectionLimits | None = None) -> None:
+    """``limits`` bound slow and piled-up connections (``connection_limits``)."""
     config = serve_config(host, port)
     client = make_client()
     ensure_tables(client, config)
     ensure_bucket(config)
-    uvicorn.run(serving_app(config, client), host=host, port=port, log_level="info")
+    uvicorn.run(
+        serving_app(config, client),
+        host=host,
+        port=port,
+        log_level="info",
+        http=limited_h11(limits or ConnectionLimits()),
+    )

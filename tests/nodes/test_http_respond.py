@@ -100,3 +100,18 @@ async def test_content_type_is_rendered_from_the_run_data() -> None:
 async def test_a_rendered_content_type_must_be_one_header_value(bad: object) -> None:
     with pytest.raises(NodeRunError, match="content_type"):
         await run_node("http.respond", {"content_type": "{{ input.ct }}"}, {"in": {"ct": bad}})
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Set-Cookie", "set-cookie", "SET-COOKIE", "Set-Cookie2", "Clear-Site-Data",
+     "Strict-Transport-Security", "Access-Control-Allow-Credentials", "Service-Worker-Allowed",
+     "X-Content-Type-Options"],
+)  # fmt: skip
+def test_headers_that_act_on_the_apis_origin_are_refused(name: str) -> None:
+    """Deployed endpoints share the API's origin: a graph may not set its cookies, wipe its
+    storage, pin its transport, open it to credentialed reads, or turn sniffing back on."""
+    node_type = default_registry().get("http.respond")
+    assert node_type is not None
+    with pytest.raises(ValidationError, match=f"'{name}' cannot be set by a graph"):
+        node_type.Config.model_validate({"headers": {name: "x"}})

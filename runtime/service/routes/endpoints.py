@@ -10,6 +10,7 @@ tenant allows public endpoints. Who may see what:
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,16 +19,19 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
+from nodes.http.headers import header_name_problem
+from nodes.http.respond import ORIGIN_HEADERS
 from nodes.registry import default_registry
 from runtime.service.deps import principal_from_key, secret_from_headers
 from runtime.service.errors import ApiError, not_found
-from runtime.service.idempotency import IdempotencyKey, run_once
+from runtime.service.idempotency import IdempotencyKey, queue_once, run_once
 from runtime.service.lookups import CacheMiss
 from runtime.service.runs import Prepared, execute_and_record, prepare, start_background_run
 from runtime.service.state import ServiceState
 from runtime.store import Deployment, InvalidInput, NotFound, RunRecord, TenantStore
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+log = logging.getLogger(__name__)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -121,8 +125,33 @@ def _resolve(state: ServiceState, tenant: str, slug: str, secret: str | None) ->
     return target
 
 
+NOSNIFF = {"x-content-type-options": "nosniff"}
+"""On every endpoint answer: a graph's text must never be sniffed into HTML on the API's origin."""
+
+
+def _graph_headers(raw: Any) -> dict[str, str]:
+    """The headers of a run's output that may be sent.
+
+    A respond node cannot hold an origin header (refused when the graph is saved), but an
+    output that is not a respond node's (an unfired responder leaves the sinks' output, which
+    can be the caller's JSON) or a graph saved before the rule can: such headers are dropped
+    here, as are names and values a respond node would have refused.
+    """
+    headers: dict[str, str] = {}
+    if not isinstance(raw, dict):
+        return headers
+    for name, value in raw.items():
+        name, text = str(name), str(value)
+        lower = name.lower()
+        if lower in ORIGIN_HEADERS or header_name_problem(name) or not text.isprintable():
+            log.warning("endpoint response header %.60r dropped", name)
+            continue
+        headers[lower] = text
+    return headers
+
+
 def _respond(record: RunRecord, trigger_id: str) -> Response:
-    headers = {"x-auterity-run-id": record.run_id}
+    headers = {"x-auterity-run-id": record.run_id, **NOSNIFF}
     if record.status != "succeeded":
         error = record.error or {}
         if record.status == "timed_out":
@@ -142,7 +171,7 @@ def _respond(record: RunRecord, trigger_id: str) -> Response:
         return JSONResponse(failure, status_code=status, headers=headers)
     output = record.output
     if isinstance(output, dict) and {"status", "body"} <= output.keys():
-        headers.update({str(k): str(v) for k, v in (output.get("headers") or {}).items()})
+        headers.update(_graph_headers(output.get("headers")))
         body = output.get("body")
         media = headers.get("content-type", "application/json")
         if isinstance(body, str) and "json" not in media:
@@ -189,22 +218,27 @@ async def call_endpoint(request: Request) -> Response:
         "query": dict(request.query_params),
         "body": _parse_body(raw, request.headers.get("content-type", "")),
     }
+    key = request.headers.get("idempotency-key")
     if request.query_params.get("async") in ("1", "true"):
-        queued = await start_background_run(
-            state,
-            store,
-            graph_id=deployment.graph_id,
-            version=deployment.version,
-            event=event,
-            slug=slug,
-        )
+        if key:
+            queued = await queue_once(
+                state, store, IdempotencyKey(slug=slug, key=key), deployment=deployment, event=event
+            )
+        else:
+            queued = await start_background_run(
+                state,
+                store,
+                graph_id=deployment.graph_id,
+                version=deployment.version,
+                event=event,
+                slug=slug,
+            )
         poll = f"/api/v1/runs/{queued.run_id}"
         return JSONResponse(
-            {"run_id": queued.run_id, "status": "queued", "poll": poll},
+            {"run_id": queued.run_id, "status": queued.status, "poll": poll},
             status_code=202,
-            headers={"location": poll},
+            headers={"location": poll, **NOSNIFF},
         )
-    key = request.headers.get("idempotency-key")
     if key:
         record = await run_once(
             state, store, IdempotencyKey(slug=slug, key=key), deployment=deployment, event=event
