@@ -179,3 +179,54 @@ def test_a_watched_foreign_pid_that_goes_away_stops_the_others(messages: list[st
         messages[0] == f"local AWS (pid {foreign.pid}) went away unexpectedly; stopping the others"
     )
     assert gone(api.pid)
+
+
+def _read_ready(process: subprocess.Popen[bytes], want: int, timeout: float) -> list[str]:
+    """``ready <name> <pid>`` lines from the restarting script, until ``want`` of them."""
+    assert process.stdout is not None
+    fd = process.stdout.fileno()
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while seen.count(b"ready ") < want or not seen.endswith(b"\n"):
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"only saw {seen!r}"
+        readable, _, _ = select.select([fd], [], [], remaining)
+        if readable:
+            chunk = os.read(fd, 4096)
+            assert chunk, f"the supervisor exited: {seen!r}"
+            seen += chunk
+    return [line.decode() for line in seen.splitlines() if line.startswith(b"ready ")]
+
+
+def test_a_killed_child_is_restarted_and_the_others_keep_running() -> None:
+    supervisor = subprocess.Popen(
+        [sys.executable, str(REPO / "tests" / "local" / "restarting.py")],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},  # this checkout's runtime, not the venv's
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        first = dict(line.split()[1:] for line in _read_ready(supervisor, 2, timeout=20))
+        steady, victim = int(first["steady"]), int(first["victim"])
+        os.kill(victim, signal.SIGKILL)
+        ready = _read_ready(supervisor, 1, timeout=20)
+        assert ready[0].startswith("ready victim "), ready
+        restarted = int(ready[0].split()[2])
+        assert restarted != victim
+        assert not gone(steady), "the other child kept running"
+        assert not gone(restarted)
+        supervisor.send_signal(signal.SIGINT)
+        _, err = supervisor.communicate(timeout=20)
+    finally:
+        if supervisor.poll() is None:
+            supervisor.kill()
+            supervisor.communicate()
+    assert supervisor.returncode == 128 + signal.SIGINT, "Ctrl-C still stops everything"
+    assert gone(steady) and gone(restarted)
+    text = err.decode()
+    assert f"victim (pid {victim}) exited with signal SIGKILL" in text
+    assert "restarting in" in text
+    assert "victim is up and about to work" in text.split("exited with signal SIGKILL")[1], (
+        "the crash report quotes the last lines of the child's output"
+    )
