@@ -18,19 +18,18 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from runtime.local.moto_server import DEFAULT_COMPACT_AFTER, RESTORE_FAILED
-from runtime.local.private import open_private, private_dir, write_private_text
+from runtime.local.output import last_lines_of_file
+from runtime.local.private import open_private, private_dir
 from runtime.local.processes import (
     LOOPBACK,
     Log,
@@ -43,6 +42,7 @@ from runtime.local.processes import (
     wait_for_http,
 )
 from runtime.local.recording import RepairReport, repair_recording
+from runtime.local.server_file import ServerFile, runs_moto
 
 DEFAULT_PORT = 4566
 PORT_ENV = "AUTERITY_AWS_PORT"
@@ -76,47 +76,13 @@ def configured_port(port: int | None = None) -> int:
     return int(raw)
 
 
-@dataclass(frozen=True)
-class ServerFile:
-    """What a running LocalAws leaves in ``aws-server.json`` so later runs recognise it."""
-
-    pid: int
-    port: int
-    owner_pid: int
-    recording: str
-    ready: bool
-
-    @classmethod
-    def read(cls, path: Path) -> ServerFile | None:
-        """Parse the file, or None when it is missing or unreadable (treated as absent)."""
-        try:
-            raw = json.loads(path.read_text())
-            return cls(
-                pid=int(raw["pid"]),
-                port=int(raw["port"]),
-                owner_pid=int(raw["owner_pid"]),
-                recording=str(raw["recording"]),
-                ready=bool(raw["ready"]),
-            )
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def write(self, path: Path) -> None:
-        """Replace the file atomically, so a concurrent reader never sees half of it."""
-        write_private_text(path, json.dumps(self.__dict__))
-
-
-def _runs_moto(pid: int, port: int) -> bool:
-    """True when pid runs moto's server on ``port``; assumed so where /proc is missing.
-
-    Ours is ``runtime.local.moto_server``; a plain ``moto.server`` is recognised too.
-    """
+def _cpu_ticks(pid: int) -> int:
+    """User+system CPU time of pid in clock ticks (0 where /proc is missing)."""
     try:
-        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
-        return pid_alive(pid)
-    server = b"moto.server" in args or b"runtime.local.moto_server" in args
-    return server and str(port).encode() in args
+        return 0
+    return int(fields[11]) + int(fields[12])
 
 
 def _no_proxy() -> str:
@@ -204,6 +170,26 @@ class LocalAws:
         self.pid = None
         self.owned = False
 
+    def relaunch(self) -> subprocess.Popen[bytes]:
+        """Start the server again after it died (the supervisor's restart for it).
+
+        The recording holds every answered write, so the new server comes back with the
+        state the old one had; raises ``LocalAwsError`` when it cannot.
+        """
+        if self.process is not None:
+            stop_process_group(self.process, signal.SIGKILL, 0)  # reap it, and its group
+        self.process = None
+        self.pid = None
+        if not port_is_free(self.port):
+            self._refuse_busy_port()
+        self._launch()
+        assert self.process is not None
+        return self.process
+
+    def last_lines(self) -> list[str]:
+        """The end of the server's log, for a crash report."""
+        return last_lines_of_file(self.server_log)
+
     def __enter__(self) -> Self:
         return self.start()
 
@@ -267,12 +253,13 @@ class LocalAws:
     def _wait_until_answering(self, process: subprocess.Popen[bytes]) -> None:
         """Wait while the server restores (its log grows) and until it answers.
 
-        No fixed deadline: a large state restores for as long as it makes progress. It
-        fails when the server exits (its last log line says why) or is silent for
-        ``startup_timeout`` seconds without answering.
+        No fixed deadline: a large state restores for as long as it makes progress (log
+        output or CPU time). It fails when the server exits (its last log line says why) or
+        makes no progress for ``startup_timeout`` seconds without answering.
         """
         url = self.endpoint_url + _READY_PATH
-        last_size, last_change = -1, time.monotonic()
+        last_progress: tuple[int, int] = (-1, -1)
+        last_change = time.monotonic()
         while True:
             try:
                 wait_for_http(url, 1.0, process=process)
@@ -287,8 +274,9 @@ class LocalAws:
                 ) from exc
             except TimeoutError as exc:
                 size = self.server_log.stat().st_size if self.server_log.exists() else 0
-                if size != last_size:
-                    last_size, last_change = size, time.monotonic()
+                progress = (size, _cpu_ticks(process.pid))  # importing moto prints nothing
+                if progress != last_progress:
+                    last_progress, last_change = progress, time.monotonic()
                 elif time.monotonic() - last_change > self.startup_timeout:
                     raise LocalAwsError(
                         f"the local AWS server on port {self.port} made no progress for "
@@ -332,7 +320,7 @@ class LocalAws:
         info = ServerFile.read(self.server_file)
         if info is None or info.recording != str(self.recording_path):
             return False
-        if not (pid_alive(info.pid) and _runs_moto(info.pid, info.port)):
+        if not (pid_alive(info.pid) and runs_moto(info.pid, info.port)):
             self.server_file.unlink(missing_ok=True)  # stale: that server is gone
             return False
         if not pid_alive(info.owner_pid):

@@ -207,7 +207,7 @@ class Journal(Recorder):
                 if self.appended >= self.compact_after:
                     try:
                         self.compact()
-                    except Exception as exc:  # noqa: BLE001 - keep serving; say why
+                    except Exception as exc:
                         say(f"compaction failed, will retry: {exc!r}")
                         print(exc, file=sys.stderr, flush=True)
 

@@ -13,6 +13,7 @@ A restore that fails exits with code 3 and one line saying why, before the port 
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import time
@@ -55,10 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         applied = journal.restore()
         journal.compact()
-    except Exception as exc:  # noqa: BLE001 - any failure: one clear line, nothing served
+    except Exception as exc:
         say(f"restore failed: {type(exc).__name__}: {exc}")
         return RESTORE_FAILED
     say(f"restored {applied} lines in {time.monotonic() - started:.1f} s")
+    # werkzeug logs a line per request: the log would grow with traffic like the old recording.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    say(f"serving on {args.host}:{args.port}")
     journal.start_recording()
     journal.compact_in_background()
     run_simple(

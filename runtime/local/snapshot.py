@@ -154,7 +154,7 @@ def take(verbatim_other: list[bytes], verbatim_bucket_settings: list[bytes]) -> 
 
 
 def _bytes_as_base64(value: Any) -> str:
-    """moto keeps some binary values (B inside sets and maps) as bytes; the wire uses base64."""
+    """Moto keeps some binary values (B inside sets and maps) as bytes; the wire uses base64."""
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     raise TypeError(f"{type(value).__name__} in a snapshot")
@@ -199,7 +199,11 @@ def apply(entry: dict[str, Any], send: Send) -> None:
         headers = {"Host": "127.0.0.1", "Authorization": _auth("s3", entry["region"])}
         _expect(send("PUT", "/" + quote(entry["name"]), headers, body), entry)
     elif kind == "s3-object":
-        headers = {**entry["headers"], "Host": "127.0.0.1", "Authorization": _auth("s3", "us-east-1")}
+        headers = {
+            **entry["headers"],
+            "Host": "127.0.0.1",
+            "Authorization": _auth("s3", "us-east-1"),
+        }
         path = f"/{quote(entry['bucket'])}/{quote(entry['key'], safe='/~')}"
         _expect(send("PUT", path, headers, base64.b64decode(entry["body"])), entry)
     else:

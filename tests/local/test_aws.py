@@ -70,7 +70,8 @@ def test_state_survives_two_hard_kills_without_double_applying(
 
     first = local_aws()
     assert first.replayed == lines
-    assert recorded_lines(recording) == lines, "the replay must not be recorded again"
+    # Compacted on start to one table line and one line of items; the replay not re-recorded.
+    assert recorded_lines(recording) == 2
     assert counter(client) == 5
     assert client.get_item(TableName="things", Key={"pk": {"S": "b"}})["Item"]["v"]["S"] == "bbb"
     bump(client, 2)

@@ -31,7 +31,9 @@ def s3_client(endpoint_url: str) -> Any:
         region_name=REGION,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
-        config=Config(s3={"addressing_style": "path"}, request_checksum_calculation="when_required"),
+        config=Config(
+            s3={"addressing_style": "path"}, request_checksum_calculation="when_required"
+        ),
     )
 
 
@@ -68,9 +70,7 @@ def test_reads_are_not_recorded(local_aws: MakeAws, dynamodb: MakeClient) -> Non
 def _overwrite(client: Any, keys: int, rounds: int) -> None:
     for n in range(rounds):
         for key in range(keys):
-            client.put_item(
-                TableName="things", Item={"pk": {"S": f"k{key}"}, "n": {"N": str(n)}}
-            )
+            client.put_item(TableName="things", Item={"pk": {"S": f"k{key}"}, "n": {"N": str(n)}})
 
 
 def _items(client: Any, table: str = "things") -> dict[str, Any]:
@@ -78,7 +78,9 @@ def _items(client: Any, table: str = "things") -> dict[str, Any]:
     found: dict[str, Any] = {}
     for page in pages:
         for item in page["Items"]:
-            found[repr(sorted((k, repr(v)) for k, v in item.items() if k in ("pk", "PK", "SK")))] = item
+            found[
+                repr(sorted((k, repr(v)) for k, v in item.items() if k in ("pk", "PK", "SK")))
+            ] = item
     return found
 
 

@@ -7,6 +7,7 @@ included) SIGTERMed the first stack's service: start-up stopped whatever pid
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.local import stack
+from runtime.local.ownership import TOKEN_ENV, PidRecord, new_token, record, stop_leftover
 from tests.local.conftest import gone
 
 # Looks like the service to a command-line check: "runtime.cli" and "serve" are in its argv.
@@ -23,24 +24,55 @@ FAKE_SERVICE = [sys.executable, "-c", "import time; time.sleep(60)", "runtime.cl
 
 
 @pytest.fixture
-def service() -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(FAKE_SERVICE, process_group=0)
-    yield process
+def service(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    token = new_token()
+    process = subprocess.Popen(FAKE_SERVICE, process_group=0, env={**os.environ, TOKEN_ENV: token})
+    yield process, token
     process.kill()
     process.wait()
 
 
 def test_a_copied_state_folder_leaves_the_first_stacks_service_alone(
-    tmp_path: Path, service: subprocess.Popen[bytes], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, service: tuple[subprocess.Popen[bytes], str]
 ) -> None:
-    first = tmp_path / "first"
-    monkeypatch.chdir(tmp_path)
-    (first / ".auterity" / "local").mkdir(parents=True)
-    monkeypatch.chdir(first)
-    stack.SERVICE_PIDFILE.write_text(str(service.pid))
-    shutil.copytree(first / ".auterity", tmp_path / "second" / ".auterity")
+    process, token = service
+    first = tmp_path / "first" / ".auterity" / "local"
+    first.mkdir(parents=True)
+    record(first / "service.pid", process.pid, first, token)
+    second = tmp_path / "second" / ".auterity" / "local"
+    shutil.copytree(first, second)
 
-    monkeypatch.chdir(tmp_path / "second")
-    stack._stop_orphaned(stack.SERVICE_PIDFILE, stack.SERVICE_MARKERS)
-    assert service.poll() is None, "the second stack stopped the first stack's service"
-    assert not gone(service.pid)
+    assert not stop_leftover(second / "service.pid", second, log=lambda _: None)
+    assert process.poll() is None, "the second stack stopped the first stack's service"
+    assert not gone(process.pid)
+
+
+def test_the_stack_that_started_a_leftover_stops_it(
+    tmp_path: Path, service: tuple[subprocess.Popen[bytes], str]
+) -> None:
+    process, token = service
+    state = tmp_path / ".auterity" / "local"
+    state.mkdir(parents=True)
+    record(state / "service.pid", process.pid, state, token)
+    assert stop_leftover(state / "service.pid", state, log=lambda _: None)
+    assert process.wait(timeout=10) == -15
+    assert not (state / "service.pid").exists()
+
+
+def test_a_reused_pid_or_a_foreign_token_is_left_alone(
+    tmp_path: Path, service: tuple[subprocess.Popen[bytes], str]
+) -> None:
+    process, token = service
+    state = tmp_path / ".auterity" / "local"
+    state.mkdir(parents=True)
+    record(state / "service.pid", process.pid, state, "another-stacks-token")
+    assert not stop_leftover(state / "service.pid", state, log=lambda _: None)
+    record(state / "service.pid", process.pid, state, token)
+    entry = PidRecord.read(state / "service.pid")
+    assert entry is not None
+    moved = entry.model_copy(update={"start_time": "1"})  # the pid now names another process
+    (state / "service.pid").write_text(moved.model_dump_json())
+    assert not stop_leftover(state / "service.pid", state, log=lambda _: None)
+    (state / "service.pid").write_text(str(process.pid))  # an older, unverifiable pid file
+    assert not stop_leftover(state / "service.pid", state, log=lambda _: None)
+    assert process.poll() is None

@@ -75,12 +75,14 @@ def test_a_stop_signal_stops_every_process_and_grandchild(sig: signal.Signals, p
     assert [pid for pid in pids if not gone(pid)] == []
 
 
-def test_a_crashing_child_stops_the_others(messages: list[str]) -> None:
+def test_a_crashing_child_without_a_restart_stops_the_others(messages: list[str]) -> None:
     supervisor = Supervisor(grace=2, poll_interval=0.05, log=messages.append)
     sleeper = supervisor.start("sleeper", SLEEP)
-    crasher = supervisor.start(
-        "crasher", [sys.executable, "-c", "import sys, time; time.sleep(0.3); sys.exit(3)"]
+    crasher = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; time.sleep(0.3); sys.exit(3)"],
+        process_group=0,
     )
+    supervisor.watch("crasher", crasher)  # watched, with no way to start it again
     assert supervisor.run() == 1
     assert messages[0] == (
         f"crasher (pid {crasher.pid}) exited unexpectedly with code 3; stopping the others"
@@ -223,7 +225,8 @@ def test_a_killed_child_is_restarted_and_the_others_keep_running() -> None:
             supervisor.kill()
             supervisor.communicate()
     assert supervisor.returncode == 128 + signal.SIGINT, "Ctrl-C still stops everything"
-    assert gone(steady) and gone(restarted)
+    assert gone(steady)
+    assert gone(restarted)
     text = err.decode()
     assert f"victim (pid {victim}) exited with signal SIGKILL" in text
     assert "restarting in" in text
