@@ -125,6 +125,8 @@ class LocalAws:
         self.pid: int | None = None
         self.owned = False
         self.replayed = 0
+        self.restore_seconds = 0.0
+        """How long the server took to restore and compact the state (its own measure)."""
         self.repair: RepairReport | None = None
 
     @property
@@ -247,8 +249,10 @@ class LocalAws:
         for line in self._log_lines():
             if line.startswith(("restored ", "compacted ", "not compacting")):
                 self._log(line)
-            if line.startswith("restored ") and line.split()[1].isdigit():
-                self.replayed = int(line.split()[1])
+            words = line.split()  # "restored N lines in S s"
+            if line.startswith("restored ") and len(words) >= 5 and words[1].isdigit():
+                self.replayed = int(words[1])
+                self.restore_seconds = float(words[4])
 
     def _wait_until_answering(self, process: subprocess.Popen[bytes]) -> None:
         """Wait while the server restores (its log grows) and until it answers.

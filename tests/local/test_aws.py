@@ -18,6 +18,9 @@ from runtime.local.aws import LocalAws, LocalAwsError, ServerFile, configured_po
 from runtime.local.processes import port_is_free, stop_process_group, wait_for_http
 from tests.local.conftest import free_port, gone, recorded_lines
 
+# Several server starts per test; each is slow on a shared, loaded machine.
+pytestmark = pytest.mark.timeout(600)
+
 MakeAws = Callable[[], LocalAws]
 MakeClient = Callable[[str], Any]
 

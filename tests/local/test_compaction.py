@@ -13,10 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
+import pytest
 
 from runtime.local.aws import LocalAws
+from runtime.local.snapshot import ITEMS_PER_LINE
 from tests.local.conftest import REGION, recorded_lines
 from tests.local.test_aws import create_table, hard_kill
+
+# Several server starts per test; each is slow on a shared, loaded machine.
+pytestmark = pytest.mark.timeout(600)
 
 MakeAws = Callable[[], LocalAws]
 MakeClient = Callable[[str], Any]
@@ -260,8 +265,8 @@ def test_a_large_live_state_restarts_within_a_bound(
         )
     hard_kill(aws)
     hard_kill(local_aws())  # the first restart compacts the history
-    started = time.monotonic()
-    local_aws()
-    elapsed = time.monotonic() - started
+    again = local_aws()
     assert client.scan(TableName="things", Select="COUNT")["Count"] == 5000
-    assert elapsed < 15, f"restoring 5,000 live items took {elapsed:.1f} s"
+    assert again.replayed == 1 + 5000 // ITEMS_PER_LINE  # the table, then items in batches
+    # The server's own measure: the interpreter's start-up on a loaded machine is not restore.
+    assert again.restore_seconds < 15, f"restoring 5,000 items took {again.restore_seconds} s"
