@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import select
 import signal
 import socket
@@ -189,7 +190,7 @@ def _read_ready(process: subprocess.Popen[bytes], want: int, timeout: float) -> 
     fd = process.stdout.fileno()
     seen = b""
     deadline = time.monotonic() + timeout
-    while seen.count(b"ready ") < want or not seen.endswith(b"\n"):
+    while len(_READY.findall(seen)) < want:
         remaining = deadline - time.monotonic()
         assert remaining > 0, f"only saw {seen!r}"
         readable, _, _ = select.select([fd], [], [], remaining)
@@ -197,7 +198,11 @@ def _read_ready(process: subprocess.Popen[bytes], want: int, timeout: float) -> 
             chunk = os.read(fd, 4096)
             assert chunk, f"the supervisor exited: {seen!r}"
             seen += chunk
-    return [line.decode() for line in seen.splitlines() if line.startswith(b"ready ")]
+    return [f"ready {name.decode()} {pid.decode()}" for name, pid in _READY.findall(seen)]
+
+
+# The children's output is echoed through the supervisor: match the lines wherever they land.
+_READY = re.compile(rb"ready (steady|victim) (\d+)\n")
 
 
 def test_a_killed_child_is_restarted_and_the_others_keep_running() -> None:
