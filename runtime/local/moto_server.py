@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     register()
     app = DomainDispatcherApplication(create_backend_app)
     journal = Journal(args.recording, app, compact_after=max(1, args.compact_after))
-    moto.moto_api.recorder = journal  # type: ignore[attr-defined] # moto looks it up per request
+    moto.moto_api.recorder = journal  # moto looks it up on every request
     started = time.monotonic()
     try:
         applied = journal.restore()
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     run_simple(
         args.host,
         args.port,
-        journal.gated,  # type: ignore[arg-type] # a WSGI app
+        journal.gated,
         threaded=True,
         request_handler=MotoRequestHandler,
     )

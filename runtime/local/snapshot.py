@@ -108,7 +108,7 @@ def _dynamodb_lines() -> Iterator[dict[str, Any]]:
 
 
 def _s3_backend() -> Any:
-    regions = s3_backends.get(DEFAULT_ACCOUNT_ID, {})
+    regions: Any = s3_backends.get(DEFAULT_ACCOUNT_ID, {})
     return regions.get("aws") if regions else None
 
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import boto3
+import boto3  # type: ignore[import-untyped]
 import pytest
 
 from runtime.local.aws import LocalAws
@@ -28,7 +28,7 @@ MakeClient = Callable[[str], Any]
 
 
 def s3_client(endpoint_url: str) -> Any:
-    from botocore.config import Config
+    from botocore.config import Config  # type: ignore[import-untyped]
 
     return boto3.client(
         "s3",
