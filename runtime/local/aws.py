@@ -1,16 +1,15 @@
 """A local AWS endpoint (moto's HTTP server) whose state survives restarts and ``kill -9``.
 
-moto keeps everything in memory. Its recorder appends every request it receives to a file
-(opened and closed per request, so a ``kill -9`` loses nothing already answered), and
-``POST /moto-api/recorder/replay-recording`` re-sends the file to a fresh server. The
-start-up order matters and is why this module exists:
+moto keeps everything in memory. ``runtime.local.moto_server`` (the process this module
+starts) journals every state-changing request to ``aws-recording.log`` before handling it,
+restores that file in-process on start, and compacts it to a snapshot of the live state on
+start and every ``compact_after`` writes, so a restart costs O(live data), not O(history).
+This module's part:
 
-1. repair the file (a hard kill can leave a torn last line; moto's replay would stop there);
-2. start moto WITHOUT ``MOTO_ENABLE_RECORDING``, so probes and the replay are not
-   recorded (moto's replay also switches recording off while it runs, but an env-enabled
-   recorder stays off if the replay fails half-way);
-3. replay, then ``POST /moto-api/recorder/start-recording``. Nothing is duplicated: the
-   file holds each request once, and only requests after the replay are appended.
+1. repair the file (a hard kill can leave a torn last line);
+2. start the server and wait while it restores: no fixed timeout, only a stall timeout
+   (the server prints progress), and a restore that fails stops it with one clear line;
+3. keep the state folder private (0700, files 0600; issue 13.7).
 
 Only 127.0.0.1 is ever bound or contacted.
 """
@@ -19,17 +18,18 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from runtime.local.moto_server import DEFAULT_COMPACT_AFTER, RESTORE_FAILED
+from runtime.local.output import last_lines_of_file
+from runtime.local.private import open_private, private_dir
 from runtime.local.processes import (
     LOOPBACK,
     Log,
@@ -42,6 +42,7 @@ from runtime.local.processes import (
     wait_for_http,
 )
 from runtime.local.recording import RepairReport, repair_recording
+from runtime.local.server_file import ServerFile, runs_moto
 
 DEFAULT_PORT = 4566
 PORT_ENV = "AUTERITY_AWS_PORT"
@@ -50,6 +51,7 @@ RECORDING_NAME = "aws-recording.log"
 SERVER_FILE_NAME = "aws-server.json"
 SERVER_LOG_NAME = "aws-server.log"
 REGION = "us-east-1"
+_SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 # A path moto routes to a 404 without recording it: safe to poll while it starts.
 _READY_PATH = "/moto-api/recorder/ready"
@@ -74,49 +76,13 @@ def configured_port(port: int | None = None) -> int:
     return int(raw)
 
 
-@dataclass(frozen=True)
-class ServerFile:
-    """What a running LocalAws leaves in ``aws-server.json`` so later runs recognise it."""
-
-    pid: int
-    port: int
-    owner_pid: int
-    recording: str
-    ready: bool
-
-    @classmethod
-    def read(cls, path: Path) -> ServerFile | None:
-        """Parse the file, or None when it is missing or unreadable (treated as absent)."""
-        try:
-            raw = json.loads(path.read_text())
-            return cls(
-                pid=int(raw["pid"]),
-                port=int(raw["port"]),
-                owner_pid=int(raw["owner_pid"]),
-                recording=str(raw["recording"]),
-                ready=bool(raw["ready"]),
-            )
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def write(self, path: Path) -> None:
-        """Replace the file atomically, so a concurrent reader never sees half of it."""
-        staging = path.with_name(path.name + ".tmp")
-        staging.write_text(json.dumps(self.__dict__))
-        os.replace(staging, path)
-
-
-def _runs_moto(pid: int, port: int) -> bool:
-    """True when pid runs moto's server on ``port``; assumed so where /proc is missing.
-
-    Ours is ``runtime.local.moto_server``; a plain ``moto.server`` is recognised too.
-    """
+def _cpu_ticks(pid: int) -> int:
+    """User+system CPU time of pid in clock ticks (0 where /proc is missing)."""
     try:
-        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
-        return pid_alive(pid)
-    server = b"moto.server" in args or b"runtime.local.moto_server" in args
-    return server and str(port).encode() in args
+        return 0
+    return int(fields[11]) + int(fields[12])
 
 
 def _no_proxy() -> str:
@@ -141,7 +107,7 @@ class LocalAws:
         state_dir: str | Path | None = None,
         *,
         startup_timeout: float = 30.0,
-        replay_timeout: float = 900.0,
+        compact_after: int = DEFAULT_COMPACT_AFTER,
         grace: float = 5.0,
         log: Log = log_to_stderr,
     ) -> None:
@@ -151,7 +117,7 @@ class LocalAws:
         self.server_file = self.state_dir / SERVER_FILE_NAME
         self.server_log = self.state_dir / SERVER_LOG_NAME
         self.startup_timeout = startup_timeout
-        self.replay_timeout = replay_timeout
+        self.compact_after = compact_after
         self.grace = grace
         self._log = log
         self.process: subprocess.Popen[bytes] | None = None
@@ -159,6 +125,8 @@ class LocalAws:
         self.pid: int | None = None
         self.owned = False
         self.replayed = 0
+        self.restore_seconds = 0.0
+        """How long the server took to restore and compact the state (its own measure)."""
         self.repair: RepairReport | None = None
 
     @property
@@ -182,7 +150,7 @@ class LocalAws:
         """Start (or reuse) the endpoint and restore the recorded state; idempotent."""
         if self.pid is not None:
             return self
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.state_dir)
         if self._reuse_or_clear_previous():
             return self
         if not port_is_free(self.port):
@@ -204,6 +172,26 @@ class LocalAws:
         self.pid = None
         self.owned = False
 
+    def relaunch(self) -> subprocess.Popen[bytes]:
+        """Start the server again after it died (the supervisor's restart for it).
+
+        The recording holds every answered write, so the new server comes back with the
+        state the old one had; raises ``LocalAwsError`` when it cannot.
+        """
+        if self.process is not None:
+            stop_process_group(self.process, signal.SIGKILL, 0)  # reap it, and its group
+        self.process = None
+        self.pid = None
+        if not port_is_free(self.port):
+            self._refuse_busy_port()
+        self._launch()
+        assert self.process is not None
+        return self.process
+
+    def last_lines(self) -> list[str]:
+        """The end of the server's log, for a crash report."""
+        return last_lines_of_file(self.server_log)
+
     def __enter__(self) -> Self:
         return self.start()
 
@@ -221,73 +209,91 @@ class LocalAws:
         self.repair = repair_recording(self.recording_path)
         if self.repair.changed:
             self._log(self.repair.describe())
+        if self.repair.requests:
+            self._log(f"restoring local AWS state from {self.recording_path}")
         env = dict(os.environ)
-        env.pop("MOTO_ENABLE_RECORDING", None)  # recording starts after the replay
-        env["MOTO_RECORDER_FILEPATH"] = str(self.recording_path)
-        # moto's replay sends its requests with `requests`, which honours HTTP_PROXY.
+        env.pop("MOTO_ENABLE_RECORDING", None)  # the journal records, not moto's recorder
+        env["MOTO_PORT"] = str(self.port)
+        # The server must run this checkout's code, whatever the venv has installed.
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(_SOURCE_ROOT), *filter(None, [env.get("PYTHONPATH")])]
+        )
         env["NO_PROXY"] = env["no_proxy"] = _no_proxy()
-        server = "runtime.local.moto_server"
-        argv = [sys.executable, "-m", server, "-H", LOOPBACK, "-p", str(self.port)]
-        with self.server_log.open("wb") as server_log:
+        argv = [
+            sys.executable, "-m", "runtime.local.moto_server", "-H", LOOPBACK,
+            "-p", str(self.port), "--recording", str(self.recording_path),
+            "--compact-after", str(self.compact_after),
+        ]  # fmt: skip
+        log_fd = open_private(self.server_log, append=False)
+        try:
             self.process = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
                 argv,
                 env=env,
                 cwd=self.state_dir,
                 stdin=subprocess.DEVNULL,
-                stdout=server_log,
+                stdout=log_fd,
                 stderr=subprocess.STDOUT,
                 process_group=0,
             )
+        finally:
+            os.close(log_fd)
         self.pid = self.process.pid
         self.owned = True
         self._write_server_file(ready=False)
         try:
             self._wait_until_answering(self.process)
-            self._replay()
-            answer = http_request(
-                self.endpoint_url + "/moto-api/recorder/start-recording", method="POST"
-            )
-            if answer.status != 200:
-                raise LocalAwsError(f"moto refused to start recording (HTTP {answer.status})")
             self._write_server_file(ready=True)
         except BaseException:
             self.stop()
             raise
+        for line in self._log_lines():
+            if line.startswith(("restored ", "compacted ", "not compacting")):
+                self._log(line)
+            words = line.split()  # "restored N lines in S s"
+            if line.startswith("restored ") and len(words) >= 5 and words[1].isdigit():
+                self.replayed = int(words[1])
+                self.restore_seconds = float(words[4])
 
     def _wait_until_answering(self, process: subprocess.Popen[bytes]) -> None:
-        try:
-            wait_for_http(self.endpoint_url + _READY_PATH, self.startup_timeout, process=process)
-        except RuntimeError as exc:
-            process.wait()
-            raise LocalAwsError(
-                f"the local AWS server on port {self.port} exited during start-up "
-                f"({self._last_log_line() or exc}); see {self.server_log}"
-            ) from exc
-        except TimeoutError as exc:
-            raise LocalAwsError(
-                f"the local AWS server on port {self.port} did not answer within "
-                f"{self.startup_timeout:g} s; see {self.server_log}"
-            ) from exc
+        """Wait while the server restores (its log grows) and until it answers.
 
-    def _replay(self) -> None:
-        assert self.repair is not None
-        count = self.repair.requests
-        if count == 0:
-            return
-        self._log(f"restoring local AWS state: replaying {count} recorded requests")
-        started = time.monotonic()
-        answer = http_request(
-            self.endpoint_url + "/moto-api/recorder/replay-recording",
-            method="POST",
-            timeout=self.replay_timeout,
-        )
-        if answer.status != 200:
-            raise LocalAwsError(
-                f"replaying {self.recording_path} failed (moto answered HTTP {answer.status}); "
-                "move the file aside to start with empty local AWS state"
-            )
-        self.replayed = count
-        self._log(f"restored local AWS state in {time.monotonic() - started:.1f} s")
+        No fixed deadline: a large state restores for as long as it makes progress (log
+        output or CPU time). It fails when the server exits (its last log line says why) or
+        makes no progress for ``startup_timeout`` seconds without answering.
+        """
+        url = self.endpoint_url + _READY_PATH
+        last_progress: tuple[int, int] = (-1, -1)
+        last_change = time.monotonic()
+        while True:
+            try:
+                wait_for_http(url, 1.0, process=process)
+                return
+            except RuntimeError as exc:
+                code = process.wait()
+                why = self._last_log_line() or str(exc)
+                what = "could not restore its state" if code == RESTORE_FAILED else "exited"
+                raise LocalAwsError(
+                    f"the local AWS server on port {self.port} {what} during start-up "
+                    f"({why}); see {self.server_log}"
+                ) from exc
+            except TimeoutError as exc:
+                size = self.server_log.stat().st_size if self.server_log.exists() else 0
+                progress = (size, _cpu_ticks(process.pid))  # importing moto prints nothing
+                if progress != last_progress:
+                    last_progress, last_change = progress, time.monotonic()
+                elif time.monotonic() - last_change > self.startup_timeout:
+                    raise LocalAwsError(
+                        f"the local AWS server on port {self.port} made no progress for "
+                        f"{self.startup_timeout:g} s and does not answer; see {self.server_log}"
+                    ) from exc
+
+    def _log_lines(self) -> list[str]:
+        prefix = "auterity-local-aws: "
+        try:
+            text = self.server_log.read_text(errors="replace")
+        except OSError:
+            return []
+        return [line[len(prefix) :] for line in text.splitlines() if line.startswith(prefix)]
 
     def _write_server_file(self, *, ready: bool) -> None:
         assert self.pid is not None
@@ -304,7 +310,8 @@ class LocalAws:
             lines = self.server_log.read_text(errors="replace").strip().splitlines()
         except OSError:
             return ""
-        return lines[-1].strip() if lines else ""
+        last = lines[-1].strip() if lines else ""
+        return last.removeprefix("auterity-local-aws: ")
 
     # -- an occupied port -------------------------------------------------------------
 
@@ -317,7 +324,7 @@ class LocalAws:
         info = ServerFile.read(self.server_file)
         if info is None or info.recording != str(self.recording_path):
             return False
-        if not (pid_alive(info.pid) and _runs_moto(info.pid, info.port)):
+        if not (pid_alive(info.pid) and runs_moto(info.pid, info.port)):
             self.server_file.unlink(missing_ok=True)  # stale: that server is gone
             return False
         if not pid_alive(info.owner_pid):
@@ -354,7 +361,7 @@ class LocalAws:
         )
 
     def _await_ready(self, info: ServerFile) -> None:
-        deadline = time.monotonic() + self.startup_timeout + self.replay_timeout
+        deadline = time.monotonic() + self.startup_timeout + 600.0  # its restore takes a while
         current: ServerFile | None = info
         while current is not None and not current.ready:
             if time.monotonic() >= deadline or not pid_alive(current.pid):

@@ -4,28 +4,34 @@ Why a supervisor at all: ``make run`` starts several long-lived servers (the loc
 endpoint, the API). Each child gets its own process group, so a Ctrl-C in the terminal
 reaches only the supervisor, which then stops the children in reverse start order (the API
 before the endpoint it talks to) and kills a whole group, grandchildren included (uvicorn's
-reloader spawns workers). If any child dies on its own, the others are stopped too, so a
-half-running stack never pretends to work.
+reloader spawns workers). A child that dies on its own is restarted with exponential backoff
+(0.5 s doubling to 30 s, reset once it has run for a minute), the crash logged with its exit
+status and last lines of output; the others keep running. A child watched without a way to
+restart it still stops the whole stack, so a half-running stack never pretends to work.
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Self
-from urllib.parse import urlsplit
 
-LOOPBACK = "127.0.0.1"
+from runtime.local.output import OutputTail
+from runtime.local.probes import LOOPBACK, HttpAnswer, http_request, port_is_free, wait_for_http
+
+__all__ = [  # the probes are re-exported: callers import them with the supervisor
+    "LOOPBACK", "HttpAnswer", "Log", "Supervisor", "http_request", "log_to_stderr",
+    "pid_alive", "port_is_free", "signal_group", "stop_process_group", "wait_for_http",
+]  # fmt: skip
+
 
 Log = Callable[[str], None]
 
@@ -33,84 +39,6 @@ Log = Callable[[str], None]
 def log_to_stderr(message: str) -> None:
     """Print one line for the person watching ``make run`` (stderr, so stdout stays clean)."""
     print(f"auterity: {message}", file=sys.stderr, flush=True)
-
-
-def port_is_free(port: int, host: str = LOOPBACK) -> bool:
-    """True when nothing accepts connections on host:port and a server could bind it.
-
-    Both checks are needed: on some systems binding 127.0.0.1 succeeds while another
-    program listens on 0.0.0.0, but a connect then reaches that program.
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.settimeout(0.5)
-        if probe.connect_ex((host, port)) == 0:
-            return False
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        # Servers (werkzeug, uvicorn) set SO_REUSEADDR, so TIME_WAIT leftovers don't count.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-@dataclass(frozen=True)
-class HttpAnswer:
-    """What a probe got back: enough to tell servers apart without keeping a connection."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-def http_request(url: str, *, method: str = "GET", timeout: float = 5.0) -> HttpAnswer:
-    """One plain-HTTP request with no proxy and no retries.
-
-    ``http.client`` rather than urllib: urllib honours ``HTTP_PROXY``, and a developer's
-    proxy must never see requests meant for 127.0.0.1.
-    """
-    parts = urlsplit(url)
-    if parts.scheme != "http" or not parts.hostname:
-        raise ValueError(f"only plain http:// URLs are probed here, got {url!r}")
-    conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
-    try:
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request(method, target, body=b"" if method in {"POST", "PUT"} else None)
-        response = conn.getresponse()
-        body = response.read()
-        headers = {name.lower(): value for name, value in response.getheaders()}
-        return HttpAnswer(response.status, headers, body)
-    finally:
-        conn.close()
-
-
-def wait_for_http(
-    url: str,
-    timeout: float,
-    *,
-    process: subprocess.Popen[bytes] | None = None,
-    interval: float = 0.05,
-) -> int:
-    """Wait until ``url`` answers with any HTTP status and return it.
-
-    Any status counts (a 404 still proves the server is up). Passing the server's
-    ``process`` turns "it crashed on start" into an immediate error instead of a timeout.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(
-                f"process {process.pid} exited with code {process.returncode} before {url} answered"
-            )
-        remaining = deadline - time.monotonic()
-        try:
-            return http_request(url, timeout=max(0.1, min(2.0, remaining))).status
-        except (OSError, http.client.HTTPException):
-            pass
-        if time.monotonic() >= deadline:
-            raise TimeoutError(f"{url} did not answer within {timeout:g} s")
-        time.sleep(interval)
 
 
 def pid_alive(pid: int) -> bool:
@@ -194,12 +122,23 @@ def describe_exit(returncode: int) -> str:
     return f"code {returncode}"
 
 
-@dataclass(frozen=True)
+Launch = Callable[[], subprocess.Popen[bytes]]
+FIRST_BACKOFF = 0.5
+MAX_BACKOFF = 30.0
+STABLE_AFTER = 60.0
+
+
+@dataclass
 class Child:
-    """A supervised process and the name used in messages."""
+    """A supervised process, the name used in messages and how to start it again."""
 
     name: str
     process: subprocess.Popen[bytes]
+    restart: Launch | None = None
+    last_lines: Callable[[], list[str]] = field(default=lambda: [])
+    started: float = field(default_factory=time.monotonic)
+    crashes: int = 0
+    restart_at: float | None = None
 
 
 # SIGHUP (terminal closed) must stop the children too: they are in their own process
@@ -240,25 +179,52 @@ class Supervisor:
         *,
         env: Mapping[str, str] | None = None,
         cwd: str | Path | None = None,
+        log_path: Path | None = None,
+        on_start: Callable[[subprocess.Popen[bytes]], None] | None = None,
     ) -> subprocess.Popen[bytes]:
-        """Start ``argv`` in its own process group and supervise it."""
-        process = subprocess.Popen(  # noqa: S603 - argv comes from our own Makefile targets
-            list(argv),
-            env=dict(env) if env is not None else None,
-            cwd=cwd,
-            process_group=0,
-        )
-        self.watch(name, process)
+        """Start ``argv`` in its own process group, supervise it, restart it when it dies.
+
+        Its output is echoed to our stdout and kept (last lines, and ``log_path`` at 0600);
+        ``on_start`` runs after every (re)start, e.g. to write its pid file.
+        """
+        tails: list[OutputTail] = []
+
+        def launch() -> subprocess.Popen[bytes]:
+            process = subprocess.Popen(  # noqa: S603 - argv comes from our own Makefile targets
+                list(argv),
+                env=dict(env) if env is not None else None,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                process_group=0,
+            )
+            assert process.stdout is not None
+            tails[:] = [OutputTail(process.stdout, log_path)]
+            if on_start is not None:
+                on_start(process)
+            return process
+
+        process = launch()
+        self.watch(name, process, restart=launch, last_lines=lambda: tails[0].last_lines())
         return process
 
-    def watch(self, name: str, process: subprocess.Popen[bytes]) -> None:
+    def watch(
+        self,
+        name: str,
+        process: subprocess.Popen[bytes],
+        *,
+        restart: Launch | None = None,
+        last_lines: Callable[[], list[str]] | None = None,
+    ) -> None:
         """Supervise a process started elsewhere (e.g. ``LocalAws.process``).
 
         It must lead its own process group, or stopping it would signal our own group.
+        Without ``restart``, its death stops every child.
         """
         if process.returncode is None and os.getpgid(process.pid) != process.pid:
             raise ValueError(f"{name} (pid {process.pid}) is not a process-group leader")
-        self.children.append(Child(name, process))
+        self.children.append(Child(name, process, restart, last_lines or (lambda: [])))
 
     def watch_pid(self, name: str, pid: int) -> None:
         """Stop everything if ``pid`` goes away; it is never signalled (not ours to stop).
@@ -296,18 +262,49 @@ class Supervisor:
         """None once a stop signal arrived, else a sentence about the process that died."""
         while self._requested is None:
             for child in self.children:
+                if child.restart_at is not None:
+                    if time.monotonic() >= child.restart_at:
+                        self._restart(child)
+                    continue
                 if has_exited(child.process):
                     # Reaps it, after killing anything it left behind in its group.
                     code = stop_process_group(child.process, signal.SIGKILL, 0)
-                    return (
-                        f"{child.name} (pid {child.process.pid}) exited unexpectedly "
-                        f"with {describe_exit(code)}"
-                    )
+                    if child.restart is None:
+                        return (
+                            f"{child.name} (pid {child.process.pid}) exited unexpectedly "
+                            f"with {describe_exit(code)}"
+                        )
+                    self._schedule_restart(child, code)
             for name, pid in self._foreign:
                 if not pid_alive(pid):
                     return f"{name} (pid {pid}) went away unexpectedly"
             time.sleep(self._interval)
         return None
+
+    def _schedule_restart(self, child: Child, code: int) -> None:
+        if time.monotonic() - child.started >= STABLE_AFTER:
+            child.crashes = 0
+        delay = min(MAX_BACKOFF, FIRST_BACKOFF * 2**child.crashes)
+        child.crashes += 1
+        child.restart_at = time.monotonic() + delay
+        tail = "".join(f"\n    {line}" for line in child.last_lines())
+        output = f"; its last output:{tail}\n" if tail else "; "
+        self._log(
+            f"{child.name} (pid {child.process.pid}) exited with {describe_exit(code)}"
+            f"{output}restarting in {delay:g} s (crash {child.crashes})"
+        )
+
+    def _restart(self, child: Child) -> None:
+        assert child.restart is not None
+        child.restart_at = None
+        child.started = time.monotonic()
+        try:
+            child.process = child.restart()
+        except Exception as exc:
+            self._log(f"restarting {child.name} failed: {exc}")
+            self._schedule_restart(child, child.process.returncode or 1)
+            return
+        self._log(f"restarted {child.name} (pid {child.process.pid})")
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         """While waiting or stopping: the first signal asks to stop, the next one forces."""

@@ -11,8 +11,8 @@ Two ways that file goes bad:
   four threads writing 100 KB items: 7 of 121 lines held two requests, each followed by a
   blank line), because the object and its newline are separate ``write()`` calls.
 
-moto's replay stops at the first line that is not JSON (HTTP 500, state half-restored,
-recording left switched off), so the file is repaired before every replay.
+The restore (runtime.local.journal) stops at the first line that is not JSON (state not
+restored), so the file is repaired before every restore.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# json.dumps puts "headers" first in every moto entry: where to resynchronise after junk.
-_ENTRY_START = '{"headers"'
+# json.dumps puts "headers" first in every moto entry, "snapshot" first in every snapshot
+# line (runtime.local.snapshot): where to resynchronise after junk.
+_ENTRY_STARTS = ('{"headers"', '{"snapshot"')
 _DECODER = json.JSONDecoder()
 
 
@@ -67,7 +68,9 @@ class RepairReport:
 
 
 def is_entry(value: Any) -> bool:
-    """True for an object moto's replay can send (it indexes these keys without checks)."""
+    """True for a recorded request (these keys are indexed without checks) or snapshot line."""
+    if isinstance(value, dict) and isinstance(value.get("snapshot"), str):
+        return True
     return (
         isinstance(value, dict)
         and isinstance(value.get("method"), str)
@@ -90,8 +93,8 @@ def _split_line(text: str) -> tuple[list[str], int]:
             entries.append(text[pos:end])
             pos = end
             continue
-        resync = text.find(_ENTRY_START, pos + 1)
-        stop = resync if resync != -1 else len(text)
+        found = [at for start in _ENTRY_STARTS if (at := text.find(start, pos + 1)) != -1]
+        stop = min(found) if found else len(text)
         garbage += len(text[pos:stop].strip())
         pos = stop
     return entries, garbage

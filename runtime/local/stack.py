@@ -3,7 +3,10 @@
 Starts the local AWS endpoint (state replayed from ``.auterity/local``), creates the tables and
 the brand assets bucket, seeds a ``demo`` tenant with an admin user and an API key, saves and
 deploys the example graphs, starts the service and the browser builder, and prints how to use
-them. Running it again reuses everything; Ctrl-C stops every process it started.
+them. Running it again reuses everything; Ctrl-C stops every process it started. A child that
+crashes is restarted with backoff (``runtime.local.processes.Supervisor``); leftovers of a
+``kill -9``-ed run are stopped only when their pid files prove this stack started them
+(``runtime.local.ownership``). Everything under ``.auterity/local`` is private (0700/0600).
 """
 
 from __future__ import annotations
@@ -12,15 +15,15 @@ import contextlib
 import json
 import os
 import secrets
-import signal
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from runtime.load import load_graph_file
 from runtime.local.aws import LocalAws, LocalAwsError
-from runtime.local.processes import Supervisor, pid_alive, port_is_free, wait_for_http
+from runtime.local.ownership import TOKEN_ENV, new_token, record, stop_leftover
+from runtime.local.private import private_dir, write_private_text
+from runtime.local.processes import Supervisor, log_to_stderr, port_is_free, wait_for_http
 from runtime.service.config import ServiceConfig
 from runtime.service.gate import gate_of
 from runtime.service.server import ensure_bucket, ensure_tables
@@ -53,9 +56,8 @@ def _credentials() -> dict[str, str]:
 
 
 def _save_credentials(values: dict[str, str]) -> None:
-    CREDENTIALS.parent.mkdir(parents=True, exist_ok=True)
-    CREDENTIALS.write_text(json.dumps(values, indent=2))
-    CREDENTIALS.chmod(0o600)
+    private_dir(CREDENTIALS.parent)
+    write_private_text(CREDENTIALS, json.dumps(values, indent=2))
 
 
 def seed(directory: Directory) -> tuple[TenantStore, dict[str, str]]:
@@ -145,33 +147,6 @@ def banner(
     return "\n".join(lines)
 
 
-def _ours(pid: int, markers: tuple[bytes, ...]) -> bool:
-    try:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    return all(any(marker in arg for arg in argv) for marker in markers)
-
-
-def _stop_orphaned(pidfile: Path, markers: tuple[bytes, ...]) -> None:
-    """A ``kill -9`` of ``make run`` leaves its children holding ports: stop those only."""
-    if not pidfile.exists():
-        return
-    text = pidfile.read_text().strip()
-    pid = int(text) if text.isdigit() else 0
-    if pid and pid_alive(pid) and _ours(pid, markers):
-        os.killpg(pid, signal.SIGTERM)
-        for _ in range(100):
-            if not pid_alive(pid):
-                break
-            time.sleep(0.1)
-    pidfile.unlink(missing_ok=True)
-
-
-SERVICE_MARKERS = (b"runtime.cli", b"serve")
-BUILDER_MARKERS = (b"reflex", b"run")
-
-
 def builder_argv(port: int) -> list[str]:
     """The builder as it ships: a production build served on one loopback port.
 
@@ -188,8 +163,10 @@ def main() -> int:
     port = int(os.environ.get("AUTERITY_PORT", "8000"))
     builder_port = int(os.environ.get("AUTERITY_BUILDER_PORT", "3000"))
     with_builder = os.environ.get("AUTERITY_BUILDER", "1") != "0"
-    _stop_orphaned(SERVICE_PIDFILE, SERVICE_MARKERS)
-    _stop_orphaned(BUILDER_PIDFILE, BUILDER_MARKERS)
+    private_dir(STATE_DIR)
+    stop_leftover(SERVICE_PIDFILE, STATE_DIR, log_to_stderr)
+    stop_leftover(BUILDER_PIDFILE, STATE_DIR, log_to_stderr)
+    token = new_token()
     wanted = [(port, "AUTERITY_PORT")]
     if with_builder:
         wanted.append((builder_port, "AUTERITY_BUILDER_PORT"))
@@ -211,7 +188,9 @@ def main() -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         if aws.process is not None:
-            supervisor.watch("local AWS", aws.process)
+            supervisor.watch(
+                "local AWS", aws.process, restart=aws.relaunch, last_lines=aws.last_lines
+            )
         elif aws.pid is not None:
             supervisor.watch_pid("local AWS", aws.pid)  # another make run's server
         os.environ.update(aws.client_env())
@@ -225,18 +204,23 @@ def main() -> int:
             **os.environ,
             "AUTERITY_TOKEN_SECRET": creds["token_secret"],
             "AUTERITY_PUBLIC_URL": base,
+            TOKEN_ENV: token,
         }
         service = supervisor.start(
             "service",
             [sys.executable, "-m", "runtime.cli", "serve", "--port", str(port)],
             env=env,
+            log_path=STATE_DIR / "service.log",
+            on_start=lambda child: record(SERVICE_PIDFILE, child.pid, STATE_DIR, token),
         )
-        SERVICE_PIDFILE.write_text(str(service.pid))
         if builder_url is not None:
             builder = supervisor.start(
-                "builder", builder_argv(builder_port), env={**env, "AUTERITY_API_URL": base}
+                "builder",
+                builder_argv(builder_port),
+                env={**env, "AUTERITY_API_URL": base},
+                log_path=STATE_DIR / "builder.log",
+                on_start=lambda child: record(BUILDER_PIDFILE, child.pid, STATE_DIR, token),
             )
-            BUILDER_PIDFILE.write_text(str(builder.pid))
         wait_for_http(f"{base}/healthz", timeout=60, process=service)
         if builder_url is not None:
             print("building the browser builder (about 15 s the first time) ...", flush=True)

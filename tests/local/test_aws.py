@@ -14,9 +14,13 @@ from typing import Any
 
 import pytest
 
-from runtime.local.aws import LocalAws, LocalAwsError, ServerFile, configured_port
+from runtime.local.aws import LocalAws, LocalAwsError, configured_port
 from runtime.local.processes import port_is_free, stop_process_group, wait_for_http
+from runtime.local.server_file import ServerFile
 from tests.local.conftest import free_port, gone, recorded_lines
+
+# Several server starts per test; each is slow on a shared, loaded machine.
+pytestmark = pytest.mark.timeout(600)
 
 MakeAws = Callable[[], LocalAws]
 MakeClient = Callable[[str], Any]
@@ -70,7 +74,8 @@ def test_state_survives_two_hard_kills_without_double_applying(
 
     first = local_aws()
     assert first.replayed == lines
-    assert recorded_lines(recording) == lines, "the replay must not be recorded again"
+    # Compacted on start to one table line and one line of items; the replay not re-recorded.
+    assert recorded_lines(recording) == 2
     assert counter(client) == 5
     assert client.get_item(TableName="things", Key={"pk": {"S": "b"}})["Item"]["v"]["S"] == "bbb"
     bump(client, 2)

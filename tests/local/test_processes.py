@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import select
 import signal
 import socket
@@ -75,12 +76,14 @@ def test_a_stop_signal_stops_every_process_and_grandchild(sig: signal.Signals, p
     assert [pid for pid in pids if not gone(pid)] == []
 
 
-def test_a_crashing_child_stops_the_others(messages: list[str]) -> None:
+def test_a_crashing_child_without_a_restart_stops_the_others(messages: list[str]) -> None:
     supervisor = Supervisor(grace=2, poll_interval=0.05, log=messages.append)
     sleeper = supervisor.start("sleeper", SLEEP)
-    crasher = supervisor.start(
-        "crasher", [sys.executable, "-c", "import sys, time; time.sleep(0.3); sys.exit(3)"]
+    crasher = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; time.sleep(0.3); sys.exit(3)"],
+        process_group=0,
     )
+    supervisor.watch("crasher", crasher)  # watched, with no way to start it again
     assert supervisor.run() == 1
     assert messages[0] == (
         f"crasher (pid {crasher.pid}) exited unexpectedly with code 3; stopping the others"
@@ -179,3 +182,59 @@ def test_a_watched_foreign_pid_that_goes_away_stops_the_others(messages: list[st
         messages[0] == f"local AWS (pid {foreign.pid}) went away unexpectedly; stopping the others"
     )
     assert gone(api.pid)
+
+
+def _read_ready(process: subprocess.Popen[bytes], want: int, timeout: float) -> list[str]:
+    """``ready <name> <pid>`` lines from the restarting script, until ``want`` of them."""
+    assert process.stdout is not None
+    fd = process.stdout.fileno()
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while len(_READY.findall(seen)) < want:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"only saw {seen!r}"
+        readable, _, _ = select.select([fd], [], [], remaining)
+        if readable:
+            chunk = os.read(fd, 4096)
+            assert chunk, f"the supervisor exited: {seen!r}"
+            seen += chunk
+    return [f"ready {name.decode()} {pid.decode()}" for name, pid in _READY.findall(seen)]
+
+
+# The children's output is echoed through the supervisor: match the lines wherever they land.
+_READY = re.compile(rb"ready (steady|victim) (\d+)\n")
+
+
+def test_a_killed_child_is_restarted_and_the_others_keep_running() -> None:
+    supervisor = subprocess.Popen(
+        [sys.executable, str(REPO / "tests" / "local" / "restarting.py")],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},  # this checkout's runtime, not the venv's
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        first = dict(line.split()[1:] for line in _read_ready(supervisor, 2, timeout=20))
+        steady, victim = int(first["steady"]), int(first["victim"])
+        os.kill(victim, signal.SIGKILL)
+        ready = _read_ready(supervisor, 1, timeout=20)
+        assert ready[0].startswith("ready victim "), ready
+        restarted = int(ready[0].split()[2])
+        assert restarted != victim
+        assert not gone(steady), "the other child kept running"
+        assert not gone(restarted)
+        supervisor.send_signal(signal.SIGINT)
+        _, err = supervisor.communicate(timeout=20)
+    finally:
+        if supervisor.poll() is None:
+            supervisor.kill()
+            supervisor.communicate()
+    assert supervisor.returncode == 128 + signal.SIGINT, "Ctrl-C still stops everything"
+    assert gone(steady)
+    assert gone(restarted)
+    text = err.decode()
+    assert f"victim (pid {victim}) exited with signal SIGKILL" in text
+    assert "restarting in" in text
+    assert "victim is up and about to work" in text.split("exited with signal SIGKILL")[1], (
+        "the crash report quotes the last lines of the child's output"
+    )
