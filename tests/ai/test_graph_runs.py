@@ -12,10 +12,10 @@ from runtime.ai.policy import AiPolicy
 from runtime.ai.testing import Reply
 from runtime.ai.usage import MICROS, current_month
 from runtime.compile import build_plan
+from runtime.egress import EgressPlatform
 from runtime.engine import Executor
 from runtime.graph import Graph
 from runtime.load import load_graph_file
-from runtime.egress import EgressPlatform
 from runtime.options import RunOptions
 from runtime.trace import RunResult
 from runtime.validate import validate
