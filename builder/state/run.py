@@ -15,6 +15,7 @@ from typing import Any
 
 import reflex as rx
 
+from builder import present
 from builder.api import ApiError, RunRecord
 from builder.run_view import InputError, node_results, parse_sample, pretty, with_run
 from builder.state.document import DocumentState, plain
@@ -77,7 +78,7 @@ class RunState(DocumentState):
         results = node_results(record.trace)
         self.run_id = record.run_id
         self.run_status = record.status
-        self.run_summary = f"{record.status} in {record.duration_ms or 0:.0f} ms"
+        self.run_summary = present.run_summary(record.status, record.duration_ms)
         self.run_output = pretty(record.output) if record.status == "succeeded" else ""
         self.run_error = str((record.error or {}).get("message", ""))
         titles = {n["id"]: (n.get("data") or {}).get("label") or n["id"] for n in self.nodes}

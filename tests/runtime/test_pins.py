@@ -108,7 +108,8 @@ async def test_a_run_whose_respond_never_ran_is_not_a_success() -> None:
     graph = _example("lead-scoring")
     refused = await Executor(build_plan(graph)).run({"body": {"lead": {}}})
     assert refused.status == "failed"
-    assert refused.error is not None and refused.error.node == "hook"
+    assert refused.error is not None
+    assert refused.error.node == "hook"
     failed_hook = next(t for t in refused.trace if t.node == "hook").outputs
     result = await Executor(build_plan(graph)).run(HOT, pins={"hook": failed_hook})
     assert _statuses(result.trace)["reply"] == "skipped"

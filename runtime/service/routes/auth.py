@@ -9,7 +9,16 @@ from runtime.service.auth import issue_token
 from runtime.service.deps import SignedIn, State, Viewer
 from runtime.service.errors import ApiError
 from runtime.service.state import ServiceState
-from runtime.store import Conflict, InvalidInput, NotFound, Permission, Role, TenantStore, User
+from runtime.store import (
+    Conflict,
+    Industry,
+    InvalidInput,
+    NotFound,
+    Permission,
+    Role,
+    TenantStore,
+    User,
+)
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -67,6 +76,8 @@ class Me(BaseModel):
     actor: str
     role: Role
     via: str
+    industry: Industry = "general"
+    """The tenant's industry: its preset compliance packs until an admin chooses some."""
 
 
 @router.post("/login")
@@ -112,4 +123,5 @@ def me(auth: Viewer, state: State) -> Me:
         actor=principal.actor,
         role=principal.role,
         via=principal.via,
+        industry=tenant.industry,
     )
