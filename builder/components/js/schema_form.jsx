@@ -404,7 +404,10 @@ const AuteritySchemaForm = ({ spec, value, errors, references, drafts, formKey, 
     [schedule],
   );
 
-  const ctx = { errors: errors ?? {}, references: references ?? [], drafts: draftsRef.current, draft };
+  // Switching nodes: the new node's fields mount before the effect above runs, so read its
+  // drafts from the props until then.
+  const shownDrafts = keyRef.current === formKey ? draftsRef.current : (drafts ?? {});
+  const ctx = { errors: errors ?? {}, references: references ?? [], drafts: shownDrafts, draft };
   const fields = spec?.fields ?? [];
   return (
     <div {...rest} onBlur={flush}>
