@@ -101,7 +101,7 @@ class RunState(DocumentState):
                 "id": node_id,
                 "title": str(titles.get(node_id, node_id)),
                 "status": r.status,
-                "ms": f"{r.duration_ms:.1f} ms"
+                "ms": present.duration(r.duration_ms)
                 + (f" · {r.iterations} items" if r.iterations > 1 else ""),
                 "input": pretty(r.inputs),
                 "output": pretty(r.outputs),
