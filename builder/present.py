@@ -7,12 +7,14 @@ the rows are the same in unit tests as on screen.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from runtime.diagnostics import Diagnostic
 from runtime.diff import GraphDiff
+from runtime.service.runs import DRAFT_VERSION
+from runtime.store import RunRecord
 
 MAX_JSON_CHARS = 20_000
 """A trace can hold megabytes; the page shows the start and says it was cut."""
@@ -32,10 +34,16 @@ def when(iso: str | None) -> str:
 
 
 def duration(ms: float | None) -> str:
+    """How long a run or a node took, with the digits that matter.
+
+    A run of a few nodes takes under a millisecond, which must not read as "0 ms".
+    """
     if ms is None:
         return ""
     if ms < 1:
-        return "<1 ms"
+        return f"{ms:.2f} ms"
+    if ms < 10:
+        return f"{ms:.1f} ms"
     if ms < 1000:
         return f"{ms:.0f} ms"
     return f"{ms / 1000:.2f} s"
@@ -173,3 +181,34 @@ STATUS_COLORS = {
 
 def status_color(status: str) -> str:
     return STATUS_COLORS.get(status, "gray")
+
+
+TRIGGER_LABELS = {"manual": "test run"}
+"""How a run's trigger reads in the runs list (the builder's Run button records "manual")."""
+
+
+def run_row(record: RunRecord, names: Mapping[str, str]) -> dict[str, str]:
+    """A row of the runs list, as a person reads it.
+
+    The graph by name (its id if it is gone), "draft" for a test run of an unsaved canvas,
+    the trigger in words and the run's own duration.
+    """
+    trigger = TRIGGER_LABELS.get(record.trigger, record.trigger)
+    return {
+        "id": record.run_id,
+        "graph": names.get(record.graph_id) or record.graph_id,
+        "graph_id": record.graph_id,
+        "version": "draft" if record.version == DRAFT_VERSION else f"v{record.version}",
+        "status": record.status,
+        "color": status_color(record.status),
+        "trigger": trigger + (f" /{record.slug}" if record.slug else ""),
+        "started": when(record.started_at),
+        "duration": duration(record.duration_ms),
+        "error": str((record.error or {}).get("message", "")),
+    }
+
+
+def run_summary(status: str, ms: float | None) -> str:
+    """The Run panel's one line: ``succeeded in 0.76 ms``."""
+    took = duration(ms)
+    return f"{status} in {took}" if took else status

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
-from builder import flow
+from builder import flow, json_drafts
 from nodes.registry import Registry, default_registry
 from runtime.diagnostics import Diagnostic
 from runtime.validate import analyze
@@ -157,6 +157,7 @@ def diagnose(
         return [], decorate_edges(edges, []), []
     graph = flow.flow_to_graph(nodes, edges)
     diagnostics = analyze(graph, registry or default_registry()).diagnostics
+    diagnostics += json_drafts.diagnostics(nodes)
     ids = {n["id"] for n in nodes}
     diagnostics += [d for d in extra if d.node is None or d.node in ids]
     return (

@@ -55,6 +55,20 @@ def node_results(trace: Iterable[Mapping[str, Any]]) -> dict[str, NodeResult]:
     return results
 
 
+def pin_refusal(result: NodeResult) -> str | None:
+    """Why this node's last result cannot be pinned, or ``None`` when it can.
+
+    A pin stands in for the node's output; a node that failed (unhandled) or did not run
+    produced none, and pinning "nothing" would skip everything after it.
+    """
+    if result.status == "failed" and not result.handled:
+        reason = f": {result.error}" if result.error else ""
+        return f"It failed in the last run{reason}. Fix it and run again, then pin its output."
+    if not result.outputs:
+        return "It did not run in the last run: there is nothing to pin."
+    return None
+
+
 def with_run(
     nodes: Sequence[dict[str, Any]], results: Mapping[str, NodeResult]
 ) -> list[dict[str, Any]]:

@@ -177,7 +177,29 @@ class _Run:
             return self.finish("timed_out", failure)
         if self.root.failure is not None:
             return self.finish("failed", self.root.failure)
+        unanswered = self._unanswered()
+        if unanswered is not None:
+            return self.finish("failed", unanswered)
         return self.finish("succeeded", None)
+
+    def _unanswered(self) -> NodeFailure | None:
+        """A caller waits for an answer that no Respond node gave: that run did not succeed.
+
+        Every node upstream may have been skipped (a branch without a Respond, a pin that
+        fires nothing); calling it a success would answer the caller with whatever the last
+        nodes left, and tell the builder user all went well.
+        """
+        trigger = self.ex._steps[self.plan.trigger].node_type
+        if not trigger.needs_response or not self.plan.responders:
+            return None
+        if any(self.root.outputs.get(n) for n in self.plan.responders):
+            return None
+        return NodeFailure(
+            node=self.plan.responders[0],
+            message="no Respond node ran, so the caller got no answer"
+            " (a branch ended without one, or a node upstream fired nothing)",
+            type="NoResponse",
+        )
 
     def finish(self, status: Any, failure: NodeFailure | None) -> RunResult:
         if status == "cancelled" and failure is None:

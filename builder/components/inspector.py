@@ -72,6 +72,7 @@ def _parameters() -> rx.Component:
         value=_view["config"].to(dict[str, Any]),
         errors=_view["configErrors"].to(dict[str, Any]),
         references=_view["references"].to(list[dict[str, Any]]),
+        drafts=_view["drafts"].to(dict[str, Any]),
         form_key=InspectorState.inspected_id,
         empty_text="This node has no parameters.",
         on_form_change=InspectorState.change_config,

@@ -7,6 +7,8 @@ error, and offers "Pin output" (downstream runs reuse it without running the nod
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
 from reflex.vars import ObjectVar
 
@@ -34,6 +36,9 @@ def _json(text: rx.Var[str], test_id: str | rx.Var[str]) -> rx.Component:
         custom_style={"fontSize": "11px", "maxHeight": "220px", "overflow": "auto", "margin": 0},
         custom_attrs={"data-testid": test_id},
     )
+
+
+_refusals = cast(ObjectVar[dict[str, str]], RunState.pin_refused)
 
 
 def _row(row: ObjectVar[dict[str, str]]) -> rx.Component:
@@ -77,6 +82,16 @@ def _row(row: ObjectVar[dict[str, str]]) -> rx.Component:
                         custom_attrs={"data-testid": "rerun-" + node_id},
                     ),
                     spacing="2",
+                ),
+                rx.cond(
+                    RunState.pin_refused.contains(node_id),
+                    rx.callout(
+                        "Not pinned. " + _refusals[node_id],
+                        color_scheme="amber",
+                        size="1",
+                        icon="pin-off",
+                        custom_attrs={"data-testid": "pin-refused-" + node_id},
+                    ),
                 ),
                 rx.cond(
                     row["error"] != "",

@@ -23,8 +23,13 @@ def _row(row: ObjectVar[dict[str, str]]) -> rx.Component:
             )
         ),
         rx.table.cell(
-            rx.text(row["graph"], size="2"),
-            rx.text("v" + row["version"], size="1", color_scheme="gray"),
+            rx.text(row["graph"], size="2", custom_attrs={"data-testid": "run-graph-name"}),
+            rx.text(
+                row["graph_id"] + " · " + row["version"],
+                size="1",
+                color_scheme="gray",
+                custom_attrs={"data-testid": "run-version"},
+            ),
         ),
         rx.table.cell(rx.badge(row["status"], color_scheme=row["color"])),
         rx.table.cell(rx.text(row["trigger"], size="2")),
@@ -86,7 +91,7 @@ def _run_dialog() -> rx.Component:
             rx.dialog.title("Run " + RunsState.run_id),
             rx.hstack(
                 rx.badge(summary["status"], color_scheme=summary["color"]),
-                rx.text(summary["graph"] + " v" + summary["version"], size="2"),
+                rx.text(summary["graph"] + " · " + summary["version"], size="2"),
                 rx.text(summary["trigger"], size="2", color_scheme="gray"),
                 rx.text(
                     summary["started"] + " · " + summary["duration"], size="2", color_scheme="gray"
@@ -132,7 +137,10 @@ def _filters() -> rx.Component:
             rx.select.trigger(custom_attrs={"data-testid": "runs-graph-filter"}),
             rx.select.content(
                 rx.select.item("All graphs", value=ALL),
-                rx.foreach(RunsState.graph_ids, lambda g: rx.select.item(g, value=g)),
+                rx.foreach(
+                    RunsState.graph_options,
+                    lambda g: rx.select.item(g["name"], value=g["id"]),
+                ),
             ),
             value=RunsState.graph_filter,
             on_change=RunsState.filter_graph,

@@ -18,7 +18,16 @@ from typing import Any
 
 import reflex as rx
 
-from builder import catalog, clipboard, compliance_live, flow, history, layout, secret_fields
+from builder import (
+    catalog,
+    clipboard,
+    compliance_live,
+    flow,
+    history,
+    json_drafts,
+    layout,
+    secret_fields,
+)
 from builder.problems import Problem, diagnose
 from runtime.diagnostics import Diagnostic
 from runtime.errors import GraphLoadError
@@ -159,6 +168,7 @@ class CanvasState(rx.State):
         config: dict[str, Any] | None = None,
         label: str | None = None,
         settings: dict[str, Any] | None = None,
+        drafts: dict[str, str] | None = None,
     ) -> bool:
         """The one way an edit of a node's config, label or settings reaches the canvas.
 
@@ -177,6 +187,10 @@ class CanvasState(rx.State):
             data["label"] = label
         if settings is not None:
             data["settings"] = settings
+        if drafts:  # JSON typed that does not parse yet (``builder.json_drafts``)
+            data[json_drafts.DRAFTS_KEY] = drafts
+        elif drafts is not None:
+            data.pop(json_drafts.DRAFTS_KEY, None)
         edited = flow.with_config_ports({**node, "data": data}) if config is not None else None
         nodes = [*self.nodes[:index], edited or {**node, "data": data}, *self.nodes[index + 1 :]]
         nodes, self._secrets = secret_fields.conceal_nodes(_plain(nodes), self._secrets)

@@ -14,6 +14,8 @@ import reflex as rx
 from builder.api import ApiError, TenantSettings
 from builder.state.session import api_for, failed
 from compliance.names import PACK_NAMES, PackName
+from runtime.store import Industry
+from runtime.store.models import INDUSTRIES, effective_packs
 
 PACK_LABELS: dict[PackName, str] = {
     "hipaa": "HIPAA (health data)",
@@ -28,6 +30,17 @@ def chosen_packs(selected: dict[str, bool]) -> list[PackName]:
     return [p for p in PACK_NAMES if selected.get(p)]
 
 
+def ticked(current: TenantSettings, industry: str) -> dict[str, bool]:
+    """Each pack's box: ticked when the pack is in force.
+
+    That is the admin's choice, or else the industry's preset, as the editor's compliance
+    panel applies them.
+    """
+    known: Industry = industry if industry in INDUSTRIES else "general"
+    active = effective_packs(current, known)
+    return {p: p in active for p in PACK_NAMES}
+
+
 class CompliancePacksState(rx.State):
     preset: rx.Field[bool] = rx.field(True)
     """Follow the industry's preset (``compliance_packs`` is null)."""
@@ -36,10 +49,12 @@ class CompliancePacksState(rx.State):
     error: rx.Field[str] = rx.field("")
     saving: rx.Field[bool] = rx.field(False)
 
+    _industry: str = "general"
+    """The tenant's industry (``/auth/me``): whose preset the boxes show while it is on."""
+
     def _show(self, current: TenantSettings) -> None:
-        packs = current.compliance_packs
-        self.preset = packs is None
-        self.selected = {p: p in (packs or []) for p in PACK_NAMES}
+        self.preset = current.compliance_packs is None
+        self.selected = ticked(current, self._industry)
 
     @rx.event
     async def load(self) -> Any:
@@ -47,15 +62,21 @@ class CompliancePacksState(rx.State):
         if not api.token:
             return None
         try:
-            self._show(await api.get_settings())
+            me = await api.me()
+            current = await api.get_settings()
         except ApiError as exc:
             return await failed(self, exc)
+        self._industry = me.industry
+        self._show(current)
         self.error = ""
         return None
 
     @rx.event
     def set_preset(self, value: bool) -> None:
+        """Turning the preset on shows its packs; turning it off starts from them."""
         self.preset = value
+        if value:
+            self.selected = ticked(TenantSettings(), self._industry)
 
     @rx.event
     def toggle(self, pack: str, value: bool) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import reflex as rx
 
-from builder import field_errors, flow, references, schema_form
+from builder import field_errors, flow, json_drafts, references, schema_form
 from builder.state.canvas import CanvasState
 from nodes.registry import default_registry
 from runtime.validate import analyze
@@ -79,6 +79,7 @@ class InspectorState(CanvasState):
             "nodeErrors": node_errors,
             "configSpec": {"kind": "object"},
             "config": data.get("config") or {},
+            "drafts": data.get(json_drafts.DRAFTS_KEY) or {},
             "configErrors": {},
             "problems": [],
             "references": [],
@@ -109,10 +110,15 @@ class InspectorState(CanvasState):
 
     @rx.event
     def change_config(self, change: dict[str, Any]) -> None:
-        """The form's whole new config for a node (sent ~250 ms after typing stops)."""
+        """The form's whole new config for a node (sent ~250 ms after typing stops).
+
+        With it come the JSON fields whose text does not parse yet: kept as drafts, shown as
+        problems (``builder.json_drafts``).
+        """
         parsed = _payload(change)
         if parsed is not None:
-            self.set_node_config(parsed[0], config=parsed[1])
+            drafts = json_drafts.clean(change.get("drafts"))
+            self.set_node_config(parsed[0], config=parsed[1], drafts=drafts)
 
     @rx.event
     def change_node(self, change: dict[str, Any]) -> None:

@@ -15,8 +15,16 @@ from typing import Any
 
 import reflex as rx
 
+from builder import present
 from builder.api import ApiError, RunRecord
-from builder.run_view import InputError, node_results, parse_sample, pretty, with_run
+from builder.run_view import (
+    InputError,
+    node_results,
+    parse_sample,
+    pin_refusal,
+    pretty,
+    with_run,
+)
 from builder.state.document import DocumentState, plain
 from builder.state.session import api_for, failed
 
@@ -40,6 +48,9 @@ class RunState(DocumentState):
     """One per node the run reached: id, title, status, ms, input, output, error, pinned."""
     pinned_ids: rx.Field[list[str]] = rx.field(default_factory=list)
     open_row: rx.Field[str] = rx.field("")
+    pin_refused: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    """Node id -> why its output cannot be pinned (shown when the user tries)."""
+    _unpinnable: dict[str, str] = {}
     _pins: dict[str, dict[str, Any]] = {}
     _outputs: dict[str, dict[str, Any]] = {}
 
@@ -77,18 +88,20 @@ class RunState(DocumentState):
         results = node_results(record.trace)
         self.run_id = record.run_id
         self.run_status = record.status
-        self.run_summary = f"{record.status} in {record.duration_ms or 0:.0f} ms"
+        self.run_summary = present.run_summary(record.status, record.duration_ms)
         self.run_output = pretty(record.output) if record.status == "succeeded" else ""
         self.run_error = str((record.error or {}).get("message", ""))
         titles = {n["id"]: (n.get("data") or {}).get("label") or n["id"] for n in self.nodes}
         order = [n["id"] for n in self.nodes]
         self._outputs = {k: r.outputs for k, r in results.items()}
+        self._unpinnable = {k: why for k, r in results.items() if (why := pin_refusal(r))}
+        self.pin_refused = {}
         self.rows = [
             {
                 "id": node_id,
                 "title": str(titles.get(node_id, node_id)),
                 "status": r.status,
-                "ms": f"{r.duration_ms:.1f} ms"
+                "ms": present.duration(r.duration_ms)
                 + (f" · {r.iterations} items" if r.iterations > 1 else ""),
                 "input": pretty(r.inputs),
                 "output": pretty(r.outputs),
@@ -150,6 +163,8 @@ class RunState(DocumentState):
         """Pin a node to its last output (downstream iterates without re-running it), or unpin."""
         if node_id in self._pins:
             self._pins = {k: v for k, v in self._pins.items() if k != node_id}
+        elif (why := self._unpinnable.get(node_id)) is not None:
+            self.pin_refused = {**self.pin_refused, node_id: why}
         elif node_id in self._outputs:
             self._pins = {**self._pins, node_id: self._outputs[node_id]}
         self.pinned_ids = sorted(self._pins)

@@ -7,7 +7,7 @@ from typing import Any, get_args
 import reflex as rx
 
 from builder import present
-from builder.api import ApiError, RunRecord
+from builder.api import ApiError
 from builder.state.session import api_for, failed
 from runtime.store import RunStatus
 
@@ -20,7 +20,11 @@ class RunsState(rx.State):
     loaded: rx.Field[bool] = rx.field(False)
     graph_filter: rx.Field[str] = rx.field(ALL)
     status_filter: rx.Field[str] = rx.field(ALL)
-    graph_ids: rx.Field[list[str]] = rx.field(default_factory=list)
+    graph_options: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    """The graph filter's choices: ``{"id", "name"}`` of each graph (and the one filtered on)."""
+
+    _names: dict[str, str] = {}
+    """Graph id -> name, from the last listing (a run's row shows the name)."""
 
     run_id: rx.Field[str] = rx.field("")
     run_summary: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
@@ -53,8 +57,14 @@ class RunsState(rx.State):
             heads = await api.list_graphs()
         except ApiError as exc:
             return await failed(self, exc)
-        self.graph_ids = sorted({h.graph_id for h in heads} | ({graph} if graph else set()))
-        self.rows = [_row(r) for r in records]
+        names = {h.graph_id: h.name for h in heads}
+        if graph and graph not in names:
+            names[graph] = graph
+        self._names = names
+        self.graph_options = [
+            {"id": k, "name": v} for k, v in sorted(names.items(), key=lambda kv: kv[1].lower())
+        ]
+        self.rows = [present.run_row(r, names) for r in records]
         self.loaded = True
         return None
 
@@ -77,7 +87,7 @@ class RunsState(rx.State):
             return await failed(self, exc)
         self.run_id = record.run_id
         self.run_summary = {
-            **_row(record),
+            **present.run_row(record, self._names),
             "output": present.json_text(record.output),
             "error": present.json_text(record.error) if record.error else "",
             "truncated": "yes" if record.trace_truncated else "",
@@ -88,17 +98,3 @@ class RunsState(rx.State):
     @rx.event
     def close_run(self, _open: bool = False) -> None:
         self.run_id = ""
-
-
-def _row(record: RunRecord) -> dict[str, str]:
-    return {
-        "id": record.run_id,
-        "graph": record.graph_id,
-        "version": str(record.version),
-        "status": record.status,
-        "color": present.status_color(record.status),
-        "trigger": record.trigger + (f" /{record.slug}" if record.slug else ""),
-        "started": present.when(record.started_at),
-        "duration": present.duration(record.duration_ms),
-        "error": str((record.error or {}).get("message", "")),
-    }

@@ -78,6 +78,7 @@ async def test_login_and_me(api: Api) -> None:
         "user:admin@example.com",
         "admin",
     )
+    assert me.industry == "general"  # the settings page ticks this industry's preset packs
 
 
 async def test_wrong_password_is_a_401_with_the_service_message(

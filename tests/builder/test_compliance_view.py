@@ -14,12 +14,13 @@ from builder.compliance_view import (
     version_rows,
 )
 from builder.problems import diagnose
-from builder.state.compliance_packs import chosen_packs
+from builder.state.compliance_packs import chosen_packs, ticked
 from compliance.check import Report, RuleResult
 from compliance.rules import Finding
 from runtime.diagnostics import error
 from runtime.graph import Graph, Node
 from runtime.service.tenant_report import AuditStatus, DeploymentCheck, TenantReport, VersionReport
+from runtime.store import TenantSettings
 from runtime.store.chain import ChainProblem
 
 
@@ -98,6 +99,26 @@ def test_compliance_findings_join_the_problems_while_their_node_is_on_the_canvas
 def test_chosen_packs_are_in_canonical_order() -> None:
     assert chosen_packs({"soc2": True, "hipaa": True, "pci": False}) == ["hipaa", "soc2"]
     assert chosen_packs({}) == []
+
+
+def test_the_preset_ticks_the_packs_it_puts_in_force() -> None:
+    """Issue 14.7: with the preset on, every box was unticked although PCI and GDPR applied."""
+    preset = TenantSettings()
+    assert preset.compliance_packs is None
+    assert ticked(preset, "automotive") == {
+        "hipaa": False,
+        "pci": True,
+        "gdpr": True,
+        "soc2": False,
+    }
+    assert ticked(preset, "general") == dict.fromkeys(("hipaa", "pci", "gdpr", "soc2"), False)
+    chosen = TenantSettings(compliance_packs=["hipaa"])
+    assert ticked(chosen, "automotive") == {
+        "hipaa": True,
+        "pci": False,
+        "gdpr": False,
+        "soc2": False,
+    }
 
 
 def _version(graph_id: str, version: int, statuses: list[str], **kw: Any) -> VersionReport:

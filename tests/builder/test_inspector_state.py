@@ -81,6 +81,33 @@ def test_an_invalid_config_is_kept_shown_inline_and_badged(state: InspectorState
     assert _status(state, "request_1") == "valid"
 
 
+def test_invalid_json_typed_is_kept_as_a_draft_and_listed_as_a_problem(
+    state: InspectorState,
+) -> None:
+    """Issue 14.2: ``{{ input }}`` typed in JSON mode was dropped when the inspector closed."""
+    state.add_node("trigger.webhook", {"x": 0, "y": 0})
+    state.add_node("http.respond", {"x": 300, "y": 0})
+    state.on_connect(
+        {"source": "webhook_1", "sourceHandle": "out", "target": "respond_1", "targetHandle": "in"}
+    )
+    _select(state, "respond_1")
+    before = state.inspector["config"]
+    state.change_config({"nodeId": "respond_1", "value": before, "drafts": {"body": "{{ input }}"}})
+    state.close()
+    rows = [p for p in state.problems if p["node"] == "respond_1"]
+    assert [r["severity"] for r in rows] == ["error"]
+    assert "Body" in rows[0]["message"]
+    assert "not valid JSON" in rows[0]["message"]
+    assert _status(state, "respond_1") == "error"
+    _select(state, "respond_1")
+    assert state.inspector["drafts"] == {"body": "{{ input }}"}  # shown again as typed
+    assert state.to_graph().node("respond_1").config == before  # the run uses the old body
+    state.change_config({"nodeId": "respond_1", "value": {**before, "body": {"ok": True}}})
+    assert state.inspector["drafts"] == {}
+    assert not [p for p in state.problems if p["node"] == "respond_1"]
+    assert _status(state, "respond_1") == "valid"
+
+
 def test_an_edit_goes_to_the_node_it_was_made_on(state: InspectorState) -> None:
     _wired(state)
     _select(state, "webhook_1")  # the panel moved on before the edit arrived

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from builder import flow
-from builder.run_view import InputError, node_results, parse_sample, pretty, with_run, without_run
+from builder.run_view import (
+    InputError,
+    node_results,
+    parse_sample,
+    pin_refusal,
+    pretty,
+    with_run,
+    without_run,
+)
 from runtime.load import load_graph_file
 
 TRACE = [
@@ -54,6 +62,26 @@ def test_badges_follow_the_run_and_are_cleared_by_the_next() -> None:
     assert "runStatus" not in by_id["reply"]  # not reached
     cleared = without_run(ran)
     assert all("runStatus" not in n["data"] for n in cleared)
+
+
+def test_only_an_output_a_node_produced_can_be_pinned() -> None:
+    """Issue 14.1: pinning a failed node pinned ``{}`` and the next run "succeeded"."""
+    trace = [
+        {"node": "hook", "status": "failed", "error": {"node": "hook", "message": "no email"}},
+        {"node": "score", "status": "ok", "outputs": {"out": {"score": 85}}},
+        {"node": "body", "status": "failed", "handled": True, "outputs": {"error": {"m": 1}}},
+        {"node": "cold", "status": "skipped"},
+    ]
+    results = node_results(trace)
+    refusal = pin_refusal(results["hook"])
+    assert refusal is not None
+    assert "failed" in refusal
+    assert "no email" in refusal
+    assert pin_refusal(results["cold"]) == (
+        "It did not run in the last run: there is nothing to pin."
+    )
+    assert pin_refusal(results["score"]) is None
+    assert pin_refusal(results["body"]) is None  # a handled failure's error port fired
 
 
 def test_sample_input_is_strict_json_with_a_located_error() -> None:

@@ -13,6 +13,7 @@ from builder import naming, present, routes
 from runtime.diagnostics import Diagnostic
 from runtime.diff import EdgeChange, GraphDiff, NodeChange
 from runtime.graph import ID_PATTERN, Graph
+from runtime.store import RunRecord
 
 # --- naming ----------------------------------------------------------------------------------
 
@@ -71,9 +72,43 @@ def test_when_and_duration() -> None:
     assert present.when("") == ""
     assert present.when("yesterday") == "yesterday"
     assert present.duration(None) == ""
-    assert present.duration(0.2) == "<1 ms"
+    assert present.duration(0.2) == "0.20 ms"  # a run of a few nodes, not "0 ms"
+    assert present.duration(0.76) == "0.76 ms"
+    assert present.duration(4.25) == "4.2 ms"
     assert present.duration(12.4) == "12 ms"
     assert present.duration(2500) == "2.50 s"
+
+
+def _record(**fields: object) -> RunRecord:
+    base: dict[str, object] = {
+        "run_id": "r1",
+        "graph_id": "lead_scoring",
+        "version": 0,
+        "status": "succeeded",
+        "trigger": "manual",
+        "started_at": "2026-11-25T07:53:05+00:00",
+        "duration_ms": 0.76,
+        "expires_at": 0,
+    }
+    return RunRecord.model_validate(base | fields)
+
+
+def test_run_rows_name_the_graph_and_say_draft_for_unsaved_test_runs() -> None:
+    """Issue 14.8: runs listed by id, test runs read "manual v0", and "... in 0 ms"."""
+    names = {"lead_scoring": "Dealership lead scoring"}
+    draft = present.run_row(_record(), names)
+    assert draft["graph"] == "Dealership lead scoring"
+    assert draft["graph_id"] == "lead_scoring"
+    assert draft["version"] == "draft"
+    assert draft["trigger"] == "test run"
+    assert draft["duration"] == "0.76 ms"
+    saved = present.run_row(_record(version=3, trigger="http", slug="leads"), names)
+    assert saved["version"] == "v3"
+    assert saved["trigger"] == "http /leads"
+    gone = present.run_row(_record(graph_id="deleted_one"), names)
+    assert gone["graph"] == "deleted_one"  # a deleted graph's runs keep their id
+    assert present.run_summary("succeeded", 0.76) == "succeeded in 0.76 ms"
+    assert present.run_summary("failed", None) == "failed"
 
 
 def test_actor() -> None:
@@ -165,7 +200,7 @@ def test_trace_rows() -> None:
         ]
     )
     assert rows[0]["node"] == "hook"
-    assert rows[0]["duration"] == "2 ms"
+    assert rows[0]["duration"] == "1.5 ms"
     assert '"a": 1' in rows[0]["output"]
     assert rows[1]["node"] == "each[0][2]"
     assert rows[1]["error"] == "boom"

@@ -100,3 +100,27 @@ async def test_rerun_from_a_body_node_reruns_its_container() -> None:
     assert rerun.output == first.output
     with pytest.raises(KeyError):
         rerun_pins(graph, trace, "missing")
+
+
+async def test_a_run_whose_respond_never_ran_is_not_a_success() -> None:
+    """Issue 14.1: a failed trigger pinned as ``{}`` skipped everything downstream, and the
+    run still said "succeeded" with output ``{}`` although the caller was never answered."""
+    graph = _example("lead-scoring")
+    refused = await Executor(build_plan(graph)).run({"body": {"lead": {}}})
+    assert refused.status == "failed"
+    assert refused.error is not None
+    assert refused.error.node == "hook"
+    failed_hook = next(t for t in refused.trace if t.node == "hook").outputs
+    result = await Executor(build_plan(graph)).run(HOT, pins={"hook": failed_hook})
+    assert _statuses(result.trace)["reply"] == "skipped"
+    assert result.status == "failed"
+    assert result.output is None
+    assert result.error is not None
+    assert result.error.node == "reply"
+    assert "no Respond node ran" in result.error.message
+
+
+async def test_a_graph_without_an_http_trigger_still_succeeds_without_responding() -> None:
+    graph = _example("foreach-fanout")
+    result = await Executor(build_plan(graph)).run(graph.metadata.get("sample_input"))
+    assert result.status == "succeeded"

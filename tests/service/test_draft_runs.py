@@ -70,3 +70,35 @@ def test_bad_drafts_are_4xx_naming_the_problem(
     nowhere = _run(client, acme, graph=graph, rerun_from="nope", previous_run_id=mine)
     assert nowhere.status_code == 422
     assert "nope" in nowhere.json()["error"]["message"]
+
+
+def test_pinning_a_node_that_produced_nothing_is_refused_naming_it(
+    client: TestClient, acme: Tenant
+) -> None:
+    """Issue 14.1: the builder pinned a failed node's ``{}`` and the next run "succeeded"."""
+    graph = example("lead-scoring")
+    failed = _run(client, acme, graph=graph, input={"method": "POST", "body": {"lead": {}}})
+    assert failed.json()["status"] == "failed"
+    hook = next(t for t in failed.json()["trace"] if t["node"] == "hook")
+    refused = _run(client, acme, graph=graph, input=EVENT, pins={"hook": hook["outputs"]})
+    assert refused.status_code == 422, refused.text
+    message = refused.json()["error"]["message"]
+    assert "pins.hook" in message
+    assert "no output" in message
+
+
+def test_a_draft_whose_respond_never_ran_is_recorded_as_failed(
+    client: TestClient, acme: Tenant
+) -> None:
+    """An HTTP-triggered graph whose Respond was skipped never reads "succeeded"."""
+    graph = example("lead-scoring")
+    # The cold branch ends at "cold" (valid: only one Respond is required), and a cold lead
+    # takes it.
+    graph["edges"] = [e for e in graph["edges"] if e["source"] != "cold"]
+    cold = {"method": "POST", "body": {"lead": {"email": "x@example.com", "budget": 0}}}
+    run = _run(client, acme, graph=graph, input=cold)
+    assert run.status_code == 201, run.text
+    assert run.json()["status"] == "failed"
+    assert run.json()["error"]["node"] == "reply"
+    stored = client.get(f"/api/v1/runs/{run.json()['run_id']}", headers=acme.auth).json()
+    assert stored["status"] == "failed"

@@ -221,13 +221,30 @@ const AfMultiInput = ({ spec, value, path, onValue }) => {
 };
 
 // Free JSON (a sample payload, or a value in JSON mode): sent only while it parses; until
-// then the text stays as typed, with the parser's complaint under it.
-const AfJsonInput = ({ spec, value, path, onValue, rows }) => {
+// then the text stays as typed, with the parser's complaint under it, and goes to the server
+// as a draft (``ctx.draft``) so closing the panel loses nothing: the node is badged until the
+// text parses, and the field shows the draft again when the panel reopens.
+const afJsonProblem = (t) => {
+  if (t.trim() === "") return "";
+  try {
+    JSON.parse(t);
+    return "";
+  } catch (err) {
+    return `Not valid JSON yet: ${String(err.message ?? err).slice(0, 120)}`;
+  }
+};
+
+const AfJsonInput = ({ spec, value, path, onValue, rows, ctx }) => {
   const shown = afShown(spec, value);
   const format = (v) => (v === undefined ? "" : JSON.stringify(v, null, 2));
-  const [text, setText] = useState(format(shown));
-  const [problem, setProblem] = useState("");
+  const drafted = ctx?.drafts?.[path];
+  const [text, setText] = useState(typeof drafted === "string" ? drafted : format(shown));
+  const [problem, setProblem] = useState(typeof drafted === "string" ? afJsonProblem(drafted) : "");
+  const before = useRef(shown);
   useEffect(() => {
+    // Only a value that changed elsewhere (undo, a reset) replaces the text and its draft.
+    if (afSame(before.current, shown)) return;
+    before.current = shown;
     let same = false;
     try {
       same = afSame(JSON.parse(text), shown);
@@ -235,6 +252,7 @@ const AfJsonInput = ({ spec, value, path, onValue, rows }) => {
     if (!same) {
       setText(format(shown));
       setProblem("");
+      ctx?.draft?.(path, null);
     }
   }, [shown]);
   const change = (e) => {
@@ -242,16 +260,22 @@ const AfJsonInput = ({ spec, value, path, onValue, rows }) => {
     setText(t);
     if (t.trim() === "") {
       setProblem("");
+      ctx?.draft?.(path, null);
       onValue(spec.nullable ? null : undefined, false);
       return;
     }
+    let parsed;
     try {
-      const parsed = JSON.parse(t);
-      setProblem("");
-      onValue(parsed, false);
+      parsed = JSON.parse(t);
     } catch (err) {
-      setProblem(`Not valid JSON yet: ${String(err.message ?? err).slice(0, 120)}`);
+      setProblem(afJsonProblem(t));
+      ctx?.draft?.(path, t);
+      return;
     }
+    setProblem("");
+    before.current = parsed;
+    ctx?.draft?.(path, null);
+    onValue(parsed, false);
   };
   return (
     <div>

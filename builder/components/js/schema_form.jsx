@@ -74,7 +74,8 @@ const AfValueInput = ({ spec, value, path, onValue, ctx }) => {
   const caret = useAfCaret();
   const shown = afShown(spec, value);
   const [refsOpen, setRefsOpen] = useState(false);
-  const [jsonMode, setJsonMode] = useState(shown !== undefined && shown !== null && typeof shown !== "string");
+  const drafted = typeof ctx.drafts?.[path] === "string"; // JSON typed that does not parse yet
+  const [jsonMode, setJsonMode] = useState(drafted || (shown !== undefined && shown !== null && typeof shown !== "string"));
   const multiline = spec.kind === "textarea" || (spec.kind === "value" && ["body", "template", "prompt", "message"].includes(spec.key));
   const refs = spec.expression === "template" || (spec.expression === "value" && !jsonMode) ? ctx.references : null;
   const pick = (expression) => {
@@ -100,7 +101,7 @@ const AfValueInput = ({ spec, value, path, onValue, ctx }) => {
       input = <AfMultiInput spec={spec} value={value} path={path} onValue={onValue} />;
       break;
     case "json":
-      input = <AfJsonInput spec={spec} value={value} path={path} onValue={onValue} rows={5} />;
+      input = <AfJsonInput spec={spec} value={value} path={path} onValue={onValue} rows={5} ctx={ctx} />;
       break;
     case "object":
       return <AfObject spec={spec} value={value} path={path} onValue={onValue} ctx={ctx} />;
@@ -115,6 +116,7 @@ const AfValueInput = ({ spec, value, path, onValue, ctx }) => {
             <SegmentedControl.Root size="1" value={jsonMode ? "json" : "text"} onValueChange={(m) => {
               const toJson = m === "json";
               setJsonMode(toJson);
+              if (!toJson) ctx.draft?.(path, null); // Text mode keeps the value, not the draft
               if (toJson && typeof shown === "string") {
                 try { onValue(JSON.parse(shown), true); } catch {}
               } else if (!toJson && shown !== undefined && typeof shown !== "string") {
@@ -126,7 +128,7 @@ const AfValueInput = ({ spec, value, path, onValue, ctx }) => {
             </SegmentedControl.Root>
           </div>
           {jsonMode ? (
-            <AfJsonInput spec={spec} value={value} path={path} onValue={onValue} />
+            <AfJsonInput spec={spec} value={value} path={path} onValue={onValue} ctx={ctx} />
           ) : (
             <AfTextInput spec={spec} value={value} path={path} onValue={onValue} multiline={multiline} caret={caret} />
           )}
@@ -326,8 +328,11 @@ const AfMap = ({ spec, value, path, onValue, ctx }) => {
   );
 };
 
-const AuteritySchemaForm = ({ spec, value, errors, references, formKey, onFormChange, emptyText, ...rest }) => {
+const AuteritySchemaForm = ({ spec, value, errors, references, drafts, formKey, onFormChange, emptyText, ...rest }) => {
   const [local, setLocal] = useState(value ?? {});
+  const localRef = useRef(value ?? {});
+  // JSON fields whose text does not parse yet, by path: sent with every change of this node.
+  const draftsRef = useRef(drafts ?? {});
   const keyRef = useRef(formKey);
   const pending = useRef(null);
   const timer = useRef(null);
@@ -351,6 +356,8 @@ const AuteritySchemaForm = ({ spec, value, errors, references, formKey, onFormCh
     flush();
     keyRef.current = formKey;
     sent.current = [];
+    draftsRef.current = drafts ?? {};
+    localRef.current = value ?? {};
     setLocal(value ?? {});
   }, [formKey]);
 
@@ -359,15 +366,15 @@ const AuteritySchemaForm = ({ spec, value, errors, references, formKey, onFormCh
   useEffect(() => {
     if (pending.current || keyRef.current !== formKey) return;
     if (sent.current.includes(JSON.stringify(value ?? {}))) return;
+    localRef.current = value ?? {};
     setLocal(value ?? {});
   }, [value]);
 
   useEffect(() => flush, [flush]);
 
-  const update = useCallback(
-    (next, now) => {
-      setLocal(next);
-      pending.current = { nodeId: keyRef.current, value: next };
+  const schedule = useCallback(
+    (now) => {
+      pending.current = { nodeId: keyRef.current, value: localRef.current, drafts: { ...draftsRef.current } };
       if (timer.current) window.clearTimeout(timer.current);
       if (now) flush();
       else timer.current = window.setTimeout(flush, AF_DEBOUNCE_MS);
@@ -375,7 +382,32 @@ const AuteritySchemaForm = ({ spec, value, errors, references, formKey, onFormCh
     [flush],
   );
 
-  const ctx = { errors: errors ?? {}, references: references ?? [] };
+  const update = useCallback(
+    (next, now) => {
+      setLocal(next);
+      localRef.current = next;
+      schedule(now);
+    },
+    [schedule],
+  );
+
+  const draft = useCallback(
+    (path, text) => {
+      const had = draftsRef.current[path];
+      if ((text ?? undefined) === had) return;
+      const next = { ...draftsRef.current };
+      if (text === null || text === undefined) delete next[path];
+      else next[path] = text;
+      draftsRef.current = next;
+      schedule(false);
+    },
+    [schedule],
+  );
+
+  // Switching nodes: the new node's fields mount before the effect above runs, so read its
+  // drafts from the props until then.
+  const shownDrafts = keyRef.current === formKey ? draftsRef.current : (drafts ?? {});
+  const ctx = { errors: errors ?? {}, references: references ?? [], drafts: shownDrafts, draft };
   const fields = spec?.fields ?? [];
   return (
     <div {...rest} onBlur={flush}>

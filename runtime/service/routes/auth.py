@@ -18,7 +18,16 @@ from runtime.service.auth import issue_token
 from runtime.service.deps import Admin, SignedIn, State, Viewer
 from runtime.service.errors import ApiError
 from runtime.service.state import ServiceState
-from runtime.store import Conflict, InvalidInput, NotFound, Permission, Role, TenantStore, User
+from runtime.store import (
+    Conflict,
+    Industry,
+    InvalidInput,
+    NotFound,
+    Permission,
+    Role,
+    TenantStore,
+    User,
+)
 from runtime.store.identity import dummy_password_check
 from runtime.store.login_attempts import LoginAttempts
 
@@ -88,6 +97,8 @@ class Me(BaseModel):
     actor: str
     role: Role
     via: str
+    industry: Industry = "general"
+    """The tenant's industry: its preset compliance packs until an admin chooses some."""
 
 
 @router.post("/login")
@@ -171,4 +182,5 @@ def me(auth: Viewer, state: State) -> Me:
         actor=principal.actor,
         role=principal.role,
         via=principal.via,
+        industry=tenant.industry,
     )

@@ -43,6 +43,15 @@ class DraftRun(BaseModel):
 async def run_draft(body: DraftRun, auth: Editor, state: State) -> RunRecord:
     """Run a graph without saving it: the builder's Run button, with pinned data."""
     principal, store = auth
+    empty = sorted(node for node, outputs in body.pins.items() if not outputs)
+    if empty:
+        # A pin that fires no port skips everything after it: what a failed node "produced".
+        raise ApiError(
+            422,
+            "invalid",
+            f"pins.{empty[0]}: no output to pin (did its last run fail? run it until it"
+            " succeeds, then pin it)",
+        )
     graph = await run_in_threadpool(with_secrets, store, body.graph, body.graph.id)
     pins = dict(body.pins)
     if body.rerun_from is not None:
