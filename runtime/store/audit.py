@@ -32,7 +32,7 @@ Failures. A sealer that stopped half way (crash, throttling) leaves events beyon
 the next lease holder finds ``head + 1`` taken and finishes that work (retires their queue
 items, moves the head) before going on. An event whose sealer stopped, or that arrived after
 the last holder's budget ran out on a quiet tenant, stays queued until the next append or
-``verify_audit``, which seals first and then reports anything queued longer than
+``verify_audit`` (``audit_check.py``), which seals first and then reports anything queued longer than
 ``STALE_SECONDS``. Tamper evidence starts when an event is sealed, normally milliseconds
 after it is queued. Only single-item conditional writes are used (no transactions).
 """
@@ -45,14 +45,13 @@ import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, Literal
 
 from runtime.store.access import ConditionFailed
-from runtime.store.chain import GENESIS, ChainProblem, ChainReport, event_hash, verify_chain
+from runtime.store.chain import GENESIS, event_hash
 from runtime.store.errors import InvalidInput, StoreError
-from runtime.store.ids import time_ordered_id, to_utc, utc_now
+from runtime.store.ids import time_ordered_id, utc_now
 from runtime.store.keys import EVENTS, MAX_SEQ
 from runtime.store.models import AuditEvent, AuditOutcome
 from runtime.store.scoped import Scoped, model_from
@@ -325,65 +324,6 @@ class AuditOps(Scoped):
         return moved
 
     # -- reading -------------------------------------------------------------------------
-
-    def verify_audit(self, *, seal: bool = True, incremental: bool = False) -> ChainReport:
-        """Check the chain: which events were edited, deleted or moved, and where.
-
-        ``incremental`` starts after the newest event an earlier check found intact (its hash
-        is kept in ``audit_verified``, and that event must still have it), so a check costs
-        the events added since, not the tenant's whole history: what a report on a request
-        path needs. The full check (``auterity audit verify``) reads everything. Queued events
-        are sealed first (``seal=False`` only reads); one still queued after ``STALE_SECONDS``
-        is a problem too, since the chain does not cover it yet.
-        """
-        if seal:
-            with contextlib.suppress(StoreError):
-                self.seal_audit()
-        head = self._table.get(self._keys.audit_head())
-        after = self._still_verified() if incremental else (0, GENESIS)
-        first = self._keys.audit_event(after[0] + 1).sk
-        items = self._table.query(
-            self._keys.audit, between=(first, self._keys.audit_event(MAX_SEQ).sk)
-        )
-        report = verify_chain(items, head, after=after)
-        if report.ok and report.head_seq > after[0] and report.verified_through >= report.head_seq:
-            self._mark_verified(report.head_seq, report.head_hash)
-        now = datetime.now(UTC)
-        for fields in self._table.query(self._keys.audit_queue):
-            at = to_utc(str(fields.get("at", "")))
-            age = (now - at).total_seconds() if at is not None else float("inf")
-            if age > STALE_SECONDS:
-                report.problems.append(
-                    ChainProblem(
-                        seq=None,
-                        event_id=str(fields.get("event_id")),
-                        problem=f"queued since {fields.get('at')} and never sealed",
-                    )
-                )
-        return report
-
-    def _still_verified(self) -> tuple[int, str]:
-        """Where the last intact check ended, if that event is still as it was then.
-
-        If it changed, the whole chain is read again, so the report says what else did.
-        """
-        mark = self._table.get(self._keys.audit_verified())
-        if mark is None:
-            return 0, GENESIS
-        seq, digest = int(mark["seq"]), str(mark["hash"])
-        event = self._table.get(self._keys.audit_event(seq)) if 1 <= seq <= MAX_SEQ else None
-        if event is None or event.get("hash") != digest or event_hash(event) != digest:
-            return 0, GENESIS
-        return seq, digest
-
-    def _mark_verified(self, seq: int, digest: str) -> None:
-        key = self._keys.audit_verified()
-        with contextlib.suppress(ConditionFailed):  # a concurrent check got further: keep it
-            self._table.put(
-                {"PK": key.pk, "SK": key.sk, "seq": seq, "hash": digest, "at": utc_now()},
-                condition="attribute_not_exists(PK) OR #seq < :seq",
-                values={":seq": seq},
-            )
 
     def list_audit(self, limit: int = 100) -> list[AuditEvent]:
         """Sealed events, newest first."""

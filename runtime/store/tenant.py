@@ -9,7 +9,7 @@ from __future__ import annotations
 from runtime.store.access import Table
 from runtime.store.approvals import ApprovalOps
 from runtime.store.assets import AssetFiles, S3Client
-from runtime.store.audit import AuditOps
+from runtime.store.audit_check import AuditCheckOps
 from runtime.store.brand import BrandOps
 from runtime.store.conversations import ConversationOps
 from runtime.store.deployments import DeploymentOps
@@ -33,7 +33,7 @@ class TenantStore(
     DeploymentOps,
     RunOps,
     RecordOps,
-    AuditOps,
+    AuditCheckOps,
     SpendOps,
     ConversationOps,
     TransferOps,
