@@ -32,8 +32,8 @@ Failures. A sealer that stopped half way (crash, throttling) leaves events beyon
 the next lease holder finds ``head + 1`` taken and finishes that work (retires their queue
 items, moves the head) before going on. An event whose sealer stopped, or that arrived after
 the last holder's budget ran out on a quiet tenant, stays queued until the next append or
-``verify_audit`` (``audit_check.py``), which seals first and then reports anything queued longer than
-``STALE_SECONDS``. Tamper evidence starts when an event is sealed, normally milliseconds
+``verify_audit`` (``audit_check.py``), which seals first and then reports anything queued
+longer than ``STALE_SECONDS``. Tamper evidence starts when an event is sealed, normally milliseconds
 after it is queued. Only single-item conditional writes are used (no transactions).
 """
 
