@@ -17,6 +17,7 @@ import typer
 from runtime.service.gate import gate_of
 from runtime.store.directory import Directory
 from runtime.store.errors import InvalidInput
+from runtime.store.gatepass import GateRefused
 from runtime.store.table import TABLE_NAME_DEFAULT, create_table, make_client
 from runtime.store.tenant import TenantStore
 
@@ -153,13 +154,31 @@ def erase(
         f" {report.conversations} conversation(s) and {report.graph_versions} graph"
         f" version(s) of tenant '{tenant}'"
     )
+    gate = gate_of(store)
     for deployment in store.list_deployments():
-        if report.rewrote(deployment.graph_id, deployment.version):
-            typer.echo(
-                f"deployment '{deployment.slug}' serves a rewritten version: services pick it"
-                " up within their cache time; Lambda functions (AWS mode) only when it is"
-                " deployed again (the API's erase does that itself)"
+        if not report.rewrote(deployment.graph_id, deployment.version):
+            continue
+        try:  # the rewritten version is what runs now: it passes the deploy gate, or stops
+            gate(deployment.graph_id, deployment.version)
+        except GateRefused as refused:
+            store.undeploy(deployment.slug)
+            store.record_audit(
+                actor="cli",
+                action="deployment.undeploy",
+                target=deployment.slug,
+                details={"reason": "gdpr.erase", "gate": str(refused)[:300]},
+                outcome="succeeded",
             )
+            typer.echo(
+                f"deployment '{deployment.slug}' was taken down: its rewritten version no"
+                f" longer passes the deploy gate ({refused})"
+            )
+            continue
+        typer.echo(
+            f"deployment '{deployment.slug}' serves a rewritten version: services pick it"
+            " up within their cache time; Lambda functions (AWS mode) only when it is"
+            " deployed again (the API's erase does that itself)"
+        )
     for graph_id in report.graphs:
         typer.echo(
             f"graph '{graph_id}' holds the subject in its ids: save it as a new graph"

@@ -339,3 +339,33 @@ def test_every_route_that_changes_what_runs_passes_the_gate(
     undeclared = sorted(reached - GOES_LIVE.keys() - {("DELETE", "/api/v1/deployments/{slug}")})
     assert not undeclared, f"routes that change what runs, not in GOES_LIVE: {undeclared}"
     assert not problems, "\n".join(problems)
+
+
+def test_the_cli_erasure_takes_down_what_no_longer_passes_the_gate(
+    client: TestClient, aws: Any, acme: Tenant
+) -> None:
+    """``auterity gdpr erase`` rewrites versions as the API does, so it re-gates the same way."""
+    from typer.testing import CliRunner
+
+    from runtime.store.cli import gdpr_app
+
+    subject = "ada.subject@example.org"
+    settings = client.get("/api/v1/settings", headers=acme.auth).json()
+    settings["compliance_packs"] = ["soc2"]
+    assert client.put("/api/v1/settings", json=settings, headers=acme.auth).status_code == 200
+    graph = intake(1, personal=False)
+    reply = next(n for n in graph["nodes"] if n["id"] == "reply")
+    reply["config"]["body"]["contact"] = subject
+    assert client.post("/api/v1/graphs", json={"graph": graph}, headers=acme.auth).is_success
+    approve(client, aws, acme, GRAPH_ID, 1)
+    assert deploy(client, acme, 1).status_code == 201
+
+    result = CliRunner().invoke(gdpr_app, ["erase", subject, "--tenant", acme.id])
+
+    assert result.exit_code == 0, result.output
+    assert f"deployment '{SLUG}' was taken down" in result.output
+    store = Directory(aws, "auterity").tenant(acme.id)
+    assert store.list_deployments() == []
+    down = [e for e in store.iter_audit() if e.action == "deployment.undeploy"]
+    assert down
+    assert down[-1].details["reason"] == "gdpr.erase"
