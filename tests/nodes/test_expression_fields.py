@@ -22,6 +22,7 @@ from nodes.expression_schema import expression_positions
 from nodes.registry import AnyNodeType, default_registry
 from runtime import expr
 from runtime.ai.usage import MemoryLedger
+from runtime.egress import EgressPlatform
 from runtime.graph import Node
 from runtime.options import RunOptions
 from runtime.resolve import resolve_node
@@ -30,7 +31,12 @@ from tests.nodes.helpers import run_node
 REGISTRY = default_registry()
 TYPE_NAMES = [t.type for t in REGISTRY.latest()]
 PROBE = "{{ input.probe_value }}"
-OPTIONS = RunOptions(max_delay_seconds=0.05, http_timeout_seconds=1.0, egress_allow=("127.0.0.1",))
+OPTIONS = RunOptions(
+    max_delay_seconds=0.05,
+    http_timeout_seconds=1.0,
+    egress_allow=("127.0.0.1",),
+    egress=EgressPlatform.configure(open=["127.0.0.0/8"]),  # the operator opens loopback here
+)
 """Egress only to loopback, where no web server listens: a request fails fast."""
 REACH: dict[tuple[str, str], dict[str, Any]] = {
     ("http.request", ""): {"url": "http://127.0.0.1/leads/{{ input.id }}", "retries": 0},
