@@ -21,6 +21,7 @@ from nodes.base import ConfigPath
 from nodes.registry import AnyNodeType, Registry, default_registry
 from runtime.credentials import MASK
 from runtime.load import format_location
+from runtime.secret_configs import value_at
 
 __all__ = ["MASK", "conceal", "conceal_nodes", "reveal", "reveal_nodes"]
 
@@ -46,17 +47,6 @@ def _secrets_in(
             yield from _secrets_in(spec.item, item, (*path, key))
 
 
-def _at(value: Any, path: ConfigPath) -> Any:
-    for part in path:
-        if isinstance(value, dict) and isinstance(part, str):
-            value = value.get(part)
-        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
-            value = value[part]
-        else:
-            return None
-    return value
-
-
 def _secret_values(
     spec: FieldSpec, config: Any, extra: Sequence[ConfigPath]
 ) -> list[tuple[tuple[int | str, ...], str]]:
@@ -64,7 +54,7 @@ def _secret_values(
     found = list(_secrets_in(spec, config, ()))
     seen = {path for path, _ in found}
     for path in extra:
-        value = _at(config, path)
+        value = value_at(config, path)
         if path not in seen and isinstance(value, str) and value:
             found.append((path, value))
             seen.add(path)

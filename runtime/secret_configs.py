@@ -38,10 +38,11 @@ def secret_paths(node: Node, registry: Registry | None = None) -> list[ConfigPat
     node_type = (registry or default_registry()).get(node.type, node.version)
     if node_type is None:
         return []
-    return [p for p in node_type.secret_paths(node.config) if _get(node.config, p) is not None]
+    return [p for p in node_type.secret_paths(node.config) if value_at(node.config, p) is not None]
 
 
-def _get(value: Any, path: ConfigPath) -> Any:
+def value_at(value: Any, path: ConfigPath) -> Any:
+    """What sits at ``path`` in a config (None when the path does not exist)."""
     for part in path:
         if isinstance(value, dict) and isinstance(part, str):
             value = value.get(part)
@@ -91,7 +92,7 @@ def masked(graph: Graph, *, plain_credentials: bool, registry: Registry | None =
     for node in graph.nodes:
         config = node.config
         for path in secret_paths(node, registry):
-            if _get(config, path) not in ("", MASK):
+            if value_at(config, path) not in ("", MASK):
                 config = _set(config, path, MASK)
         update: dict[str, Any] = {"config": config}
         if plain_credentials:
@@ -124,9 +125,9 @@ def restored(graph: Graph, base: Graph | None, registry: Registry | None = None)
         config = node.config
         old = before.get(node.id)
         for path in secret_paths(node, registry):
-            if _get(config, path) != MASK:
+            if value_at(config, path) != MASK:
                 continue
-            kept = _get(old.config, path) if old is not None and old.type == node.type else None
+            kept = value_at(old.config, path) if old is not None and old.type == node.type else None
             if not isinstance(kept, str) or kept == MASK:
                 missing.append(f"nodes.{node.id}.config.{format_location(path)}")
                 continue
@@ -165,7 +166,7 @@ def credential_warnings(node: Node, registry: Registry | None = None) -> list[Di
 def has_masks(graph: Graph, registry: Registry | None = None) -> bool:
     """Whether any secret path holds ``MASK`` (so ``restored`` needs the base version)."""
     return any(
-        _get(node.config, path) == MASK
+        value_at(node.config, path) == MASK
         for node in graph.nodes
         for path in secret_paths(node, registry)
     )
