@@ -105,17 +105,22 @@ def test_a_text_body_is_never_sniffed(client: TestClient, acme: Tenant) -> None:
     assert answer.cookies == {}
 
 
-def test_headers_from_a_callers_json_are_stripped(client: TestClient, acme: Tenant) -> None:
+def test_headers_from_a_callers_json_never_reach_the_answer(
+    client: TestClient, acme: Tenant
+) -> None:
+    """A graph whose Respond did not fire once answered with the caller's own JSON as if it
+    were a response, headers included. Such a run is now failed (issue 14, item 1), and the
+    failure answer carries nothing of the caller's headers either."""
     _save_and_deploy(client, acme, _unfired_responder())
     crafted = {"status": 200, "body": SNIFFABLE, "headers": {
         **HOSTILE_HEADERS, "content-type": "text/html"}}  # fmt: skip
     answer = client.post("/t/acme/mirror", json=crafted, headers=acme.key)
-    assert answer.status_code == 200, answer.text
-    assert answer.text == SNIFFABLE
+    assert answer.status_code == 502, answer.text
+    assert answer.json()["error"]["node"] == "reply"
     assert answer.headers["x-content-type-options"] == "nosniff"
     for name in ("set-cookie", "set-cookie2", "clear-site-data", "strict-transport-security"):
         assert name not in answer.headers, name
-    assert answer.headers["x-custom"] == "kept"
+    assert "x-custom" not in answer.headers
     assert answer.cookies == {}
     # The respond node's own answer carries nosniff too, JSON or not.
     replied = client.post("/t/acme/mirror", json={"reply": True}, headers=acme.key)
