@@ -288,8 +288,13 @@ def _spy(reached: set[tuple[str, str]], route: list[tuple[str, str]], original: 
     return spied
 
 
-def _order(key: tuple[str, str]) -> tuple[bool, str, str]:
-    return (key[0] == "DELETE", key[1], key[0])  # deletes last: they end what there is to check
+ENDS_SESSION = frozenset({"/api/v1/auth/logout", "/api/v1/auth/password"})
+"""Routes after which the admin's token no longer works (issue 13, item 3)."""
+
+
+def _order(key: tuple[str, str]) -> tuple[bool, bool, str, str]:
+    # Deletes near the end (they end what there is to check); what ends the session last.
+    return (key[1] in ENDS_SESSION, key[0] == "DELETE", key[1], key[0])
 
 
 def test_every_route_that_changes_what_runs_passes_the_gate(
