@@ -225,8 +225,8 @@ class Live:
     def store(self, tenant_id: str) -> TenantStore:
         return self.directory.tenant(tenant_id)
 
-    def http(self, **kwargs: Any) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30, **kwargs)
+    def http(self, timeout: float = 30, **kwargs: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=timeout, **kwargs)
 
 
 def _listening_socket() -> socket.socket:

@@ -24,7 +24,7 @@ SAVES = 1000
 WORKERS = 32
 
 
-@pytest.mark.timeout(150)
+@pytest.mark.timeout(600)
 def test_a_thousand_stale_saves_have_exactly_one_winner(live: Live) -> None:
     b = live.b
     with live.http() as http:
@@ -38,7 +38,10 @@ def test_a_thousand_stale_saves_have_exactly_one_winner(live: Live) -> None:
 
     def http_client() -> httpx.Client:
         if not hasattr(local, "client"):
-            local.client = live.http(limits=httpx.Limits(max_keepalive_connections=1))
+            # Each save now also checks the session and keeps secrets (issue 13): on a loaded
+            # 2-core machine a request can wait past 30 s behind 31 others; what this test
+            # proves is the one winner, not the speed.
+            local.client = live.http(timeout=180, limits=httpx.Limits(max_keepalive_connections=1))
             with lock:
                 clients.append(local.client)
             start.wait()  # every worker has its connection set up before the storm
