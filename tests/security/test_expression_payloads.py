@@ -650,6 +650,10 @@ ALLOWED: dict[tuple[str, str], str] = {
         "the `make run` supervisor starts its own fixed commands in their own process groups;"
         " no shell, and nothing from a graph or a request reaches the command line"
     ),
+    ("runtime/local/probes.py", "import subprocess"): (
+        "split out of processes.py: the supervisor's readiness probes run its own fixed"
+        " commands; no shell, nothing from a graph or a request"
+    ),
 }
 """(file, rule) -> why that use is safe. Keep this short; every entry needs a reason."""
 
