@@ -5,6 +5,7 @@ chain. Plus the validate endpoint with packs, and admin waivers with reasons."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from runtime.service.config import ServiceConfig
 from runtime.store import Directory
 
 from .conftest import Tenant, approve, example
+
+AI_FIXTURES = Path(__file__).parents[1] / "fixtures" / "graphs" / "ai"
 
 BODY = {
     "patient": {"name": "Ada Lovelace", "dob": "1815-12-10", "phone": "+44 20 7946 0000"},
@@ -227,7 +230,9 @@ def test_a_generated_graph_is_checked_against_the_tenants_packs_and_repaired(
 def test_violations_left_after_the_repair_rounds_are_returned_with_the_graph(
     client: TestClient, clinic: Tenant, fake_server: FakeProvider
 ) -> None:
-    violating = example("patient-intake")
+    # The auto-fix repairs the plain patient-intake example (issue 14.6): this one it cannot.
+    unfixable = AI_FIXTURES / "patient-intake-reads-the-trigger.graph.json"
+    violating = json.loads(unfixable.read_text())
     fake_server.queue(
         "openai", *[Reply.json({"graph": violating, "explanation": "Same."}) for _ in range(2)]
     )

@@ -46,7 +46,10 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(moto_server: str) -> Iterator[Served]:  # noqa: F811
+def served(
+    moto_server: str,  # noqa: F811  (the moto fixture)
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Served]:
     """``auterity serve`` as a user starts it, against fresh tables on moto."""
     suffix = uuid.uuid4().hex[:12]
     port = free_port()
@@ -66,13 +69,18 @@ def served(moto_server: str) -> Iterator[Served]:  # noqa: F811
         env.pop(name, None)
     command = [sys.executable, "-c", "from runtime.cli import main; main()", "serve",
                "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    # A file, not a pipe: nobody reads a pipe while the server runs, and a full one blocks it.
+    log = (tmp_path_factory.mktemp("serve") / "stderr.log").open("w+b")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+
+    def stderr_tail() -> str:
+        log.seek(0)
+        return log.read().decode(errors="replace")[-2000:]
+
     try:
         deadline = time.monotonic() + 180  # imports and preloading, on a busy machine
         while True:
-            assert process.poll() is None, process.communicate()[1].decode()[-2000:]
+            assert process.poll() is None, stderr_tail()
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
                     break
@@ -80,7 +88,7 @@ def served(moto_server: str) -> Iterator[Served]:  # noqa: F811
                 pass
             if time.monotonic() > deadline:
                 process.terminate()
-                pytest.fail(f"auterity serve did not start: {process.communicate()[1][-2000:]!r}")
+                pytest.fail(f"auterity serve did not start: {stderr_tail()}")
             time.sleep(0.2)
         yield Served(port, process)
     finally:
@@ -90,6 +98,7 @@ def served(moto_server: str) -> Iterator[Served]:  # noqa: F811
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+        log.close()
 
 
 def stalled(served: Served, source: str, head: bytes = STALLED_HEAD) -> socket.socket:
