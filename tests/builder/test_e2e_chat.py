@@ -303,6 +303,8 @@ def test_without_a_provider_proposals_pass_the_packs_and_redaction_follow_ups_ap
         page.get_by_test_id("open-chat").click()
         page.get_by_test_id("chat-panel").wait_for()
         page.get_by_test_id("chat-new").click()
+        # The earlier conversation's answer must be gone first, or it would count as this one's.
+        _assistant_count(page, 0)
         answer = _ask(page, REDACT_ASK, 1).inner_text()
         assert "applied the compliance auto-fix" in answer
         assert "added a Redact node before 'Extract lead details' for GDPR" in answer
