@@ -56,22 +56,24 @@ def _node_major(node_dir: Path) -> int:
         return 0
 
 
-# Module scope: the app, the browser and the environment go away after the e2e module, not at
-# the end of the whole session (the rest of the suite should not share the machine with them).
-@pytest.fixture(scope="module")
-def builder_env() -> Iterator[None]:
+def _toolchain_env() -> dict[str, str]:
     """The environment ``make builder`` exports, for runs of plain ``pytest`` too."""
     if _node_major(NODE_BIN) < 22:
         _missing_or_fail(f"Node 22 is missing from {NODE_BIN}")
     if not CHROMIUM.exists():
         _missing_or_fail(f"{CHROMIUM} is missing")
-    wanted = {
+    return {
         "PATH": f"{NODE_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "REFLEX_USE_NPM": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_DIR": str(TOOLS / "reflex"),
         "npm_config_cache": str(TOOLS / "npm-cache"),
     }
+
+
+@pytest.fixture(scope="module")
+def builder_env() -> Iterator[None]:
+    wanted = _toolchain_env()
     saved = {k: os.environ.get(k) for k in wanted}
     os.environ.update(wanted)
     try:
@@ -84,24 +86,42 @@ def builder_env() -> Iterator[None]:
                 os.environ[key] = value
 
 
-@pytest.fixture(scope="session")
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
+class SharedApp:
+    """One production build and harness for all the e2e modules, which run one after another.
+
+    Building the app takes a minute or more on two cores, and each e2e module used to build
+    its own. The harness starts with the first e2e module that asks for it and stops right
+    after the last e2e test (``pytest_runtest_teardown`` below), so the rest of the suite does
+    not share the machine with it. Modules point it at their own service through
+    ``AUTERITY_API_URL``, which the builder reads on every call.
+    """
+
+    harness: Any = None
+
+    @classmethod
+    def get(cls, artifacts: Path) -> Any:
+        if cls.harness is None:
+            cls.harness = _start_harness(artifacts)
+        return cls.harness
+
+    @classmethod
+    def stop(cls) -> None:
+        harness, cls.harness = cls.harness, None
+        if harness is not None:
+            cwd = Path.cwd()
+            try:
+                harness.stop()
+            finally:
+                os.chdir(cwd)
 
 
-@pytest.fixture(scope="module")
-def builder_app(builder_env: None, artifacts: Path) -> Iterator[Any]:
-    """The builder app as it ships (repo-root ``rxconfig.py``), built for production and
-    served by the harness on 127.0.0.1 (ports chosen by the OS)."""
+def _start_harness(artifacts: Path) -> Any:
     from reflex.testing import AppHarnessProd
 
-    # Import the app (and so all its states) before the first harness of the session: each
-    # harness forks Reflex's state registry as it was when the first one started, a stopped
-    # harness unregisters the app's states from its fork, and a later harness reloads only the
-    # app module, not ``builder.state.*``. States imported before the first fork are in every
-    # fork. (Purging ``builder.*`` from ``sys.modules`` instead fails: the unit tests hold the
-    # state classes, and Reflex refuses a second definition of a state.)
+    # Import the app (and so all its states) before the harness starts: the harness forks
+    # Reflex's state registry as it is then, and reloads only the app module, not
+    # ``builder.state.*``. (Purging ``builder.*`` from ``sys.modules`` instead fails: the unit
+    # tests hold the state classes, and Reflex refuses a second definition of a state.)
     importlib.import_module("builder.builder")
     harness = AppHarnessProd.create(root=REPO_ROOT, app_name="builder")
     started = time.monotonic()
@@ -113,11 +133,32 @@ def builder_app(builder_env: None, artifacts: Path) -> Iterator[Any]:
     elapsed = time.monotonic() - started
     with (artifacts / "timings.txt").open("a", encoding="utf-8") as log:
         log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} harness start {elapsed:.1f}s\n")
-    try:
-        yield harness
-    finally:
-        harness.stop()
-        os.chdir(cwd)
+    return harness
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_the_shared_app() -> Iterator[None]:
+    """However the session ends (``-x``, a deselected tail), the harness does not outlive it."""
+    yield
+    SharedApp.stop()
+
+
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    if nextitem is None or nextitem.get_closest_marker("e2e") is None:
+        SharedApp.stop()
+
+
+@pytest.fixture(scope="module")
+def builder_app(builder_env: None, artifacts: Path) -> Any:
+    """The builder app as it ships (repo-root ``rxconfig.py``), built for production and
+    served by the harness on 127.0.0.1 (ports chosen by the OS)."""
+    return SharedApp.get(artifacts)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.builder import secret_probe
+from tests.builder.conftest import SharedApp
 from tests.builder.session import connect, log_in, new_graph
 from tests.builder.session import drop as _drop
 from tests.builder.session import open_node as _open
@@ -32,6 +33,15 @@ def _secret_probe_type() -> Iterator[None]:
     module (autouse: registered before the app is built, removed after)."""
     with secret_probe.registered():
         yield
+
+
+@pytest.fixture(scope="module")
+def builder_app(builder_env: None, artifacts: Path, _secret_probe_type: None) -> Iterator[Any]:
+    """A build of its own: the palette is built into the app, and only this module's has the
+    probe in it. The other modules' shared build is made again after this one."""
+    SharedApp.stop()
+    yield SharedApp.get(artifacts)
+    SharedApp.stop()
 
 
 class Frames:
