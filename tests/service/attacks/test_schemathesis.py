@@ -92,18 +92,23 @@ def _credentials(tenant: Tenant) -> dict[str, str]:
 
 
 @pytest.mark.timeout(300)
-def test_no_generated_request_is_a_server_error(client: TestClient, seeded: Tenant) -> None:
+def test_no_invalid_generated_request_is_a_server_error(client: TestClient, seeded: Tenant) -> None:
+    """Requests that break the documented schema; the valid ones are the next test's cases
+    (the same examples: generation is derandomized), checked there for 5xx too."""
     operations = _operations(client)
     assert len(operations) >= 20, [op.label for op in operations]
     failures: list[str] = []
     for operation in operations:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            failures += _run(operation, mode, _credentials(seeded), [not_a_server_error])
+        failures += _run(
+            operation, GenerationMode.NEGATIVE, _credentials(seeded), [not_a_server_error]
+        )
     assert not failures, "\n\n".join(failures)
 
 
 @pytest.mark.timeout(300)
-def test_responses_match_the_documented_schema(client: TestClient, seeded: Tenant) -> None:
+def test_valid_generated_requests_get_documented_responses_and_no_server_error(
+    client: TestClient, seeded: Tenant
+) -> None:
     failures: list[str] = []
     for operation in _operations(client):
         failures += _run(
