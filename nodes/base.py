@@ -151,6 +151,16 @@ class NodeType(ABC, Generic[C]):
         return paths
 
     @classmethod
+    def secret_audience(cls, config: Mapping[str, Any]) -> str | None:
+        """Who this (raw) config's secrets are sent to; None if they go nowhere else.
+
+        A kept secret (the mask sent back) stays only while this is unchanged: otherwise an
+        editor, who may not read a secret, could keep it and point the node at their own
+        server. A node that sends its secrets somewhere says where.
+        """
+        return None
+
+    @classmethod
     def effects(cls, config: C) -> Effects:
         """Provider, region, encryption, retention... of this configured node (see ``Effects``).
 

@@ -23,14 +23,27 @@ from runtime.load import format_location
 
 
 class MaskWithoutSecret(ValueError):
-    """A graph holds ``MASK`` at a secret path for which no stored value exists."""
+    """A graph holds ``MASK`` at a secret path for which no stored value may be kept."""
 
-    def __init__(self, fields: list[str]) -> None:
-        self.fields = fields
-        super().__init__(
-            f"{', '.join(fields)}: the masked value has no saved secret to keep"
-            " (the node is new or the field was renamed); type the value again"
-        )
+    def __init__(self, fields: list[str], moved: list[str] | None = None) -> None:
+        self.fields = fields + (moved or [])
+        problems = []
+        if fields:
+            problems.append(
+                f"{', '.join(fields)}: the masked value has no saved secret to keep"
+                " (the node is new or the field was renamed); type the value again"
+            )
+        if moved:
+            problems.append(
+                f"{', '.join(moved)}: the saved secret was for another destination (the URL"
+                " changed) and is not sent anywhere new; type the value again"
+            )
+        super().__init__("; ".join(problems))
+
+
+def _audience(node: Node, registry: Registry | None) -> str | None:
+    node_type = (registry or default_registry()).get(node.type, node.version)
+    return None if node_type is None else node_type.secret_audience(node.config)
 
 
 def secret_paths(node: Node, registry: Registry | None = None) -> list[ConfigPath]:
@@ -115,10 +128,12 @@ def restored(graph: Graph, base: Graph | None, registry: Registry | None = None)
     """``graph`` with each ``MASK`` at a secret path replaced by ``base``'s value there.
 
     The value is taken from the node with the same id and type in ``base`` (the version the
-    edit started from). Raises ``MaskWithoutSecret`` naming every mask that has none.
+    edit started from), and only while the node still sends it where it did (its type's
+    ``secret_audience``). Raises ``MaskWithoutSecret`` naming every mask it cannot keep.
     """
     before = {n.id: n for n in base.nodes} if base is not None else {}
     missing: list[str] = []
+    moved: list[str] = []
     nodes: list[Node] = []
     changed = False
     for node in graph.nodes:
@@ -127,15 +142,19 @@ def restored(graph: Graph, base: Graph | None, registry: Registry | None = None)
         for path in secret_paths(node, registry):
             if value_at(config, path) != MASK:
                 continue
+            field = f"nodes.{node.id}.config.{format_location(path)}"
             kept = value_at(old.config, path) if old is not None and old.type == node.type else None
             if not isinstance(kept, str) or kept == MASK:
-                missing.append(f"nodes.{node.id}.config.{format_location(path)}")
+                missing.append(field)
+                continue
+            if old is not None and _audience(node, registry) != _audience(old, registry):
+                moved.append(field)
                 continue
             config = _set(config, path, kept)
         changed = changed or config is not node.config
         nodes.append(node if config is node.config else node.model_copy(update={"config": config}))
-    if missing:
-        raise MaskWithoutSecret(missing)
+    if missing or moved:
+        raise MaskWithoutSecret(missing, moved)
     return graph.model_copy(update={"nodes": nodes}) if changed else graph
 
 

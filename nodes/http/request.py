@@ -102,6 +102,17 @@ class HttpRequest(NodeType[HttpRequestConfig]):
         return paths
 
     @classmethod
+    def secret_audience(cls, config: Mapping[str, Any]) -> str | None:
+        """The URL's origin; the whole URL text while an expression could change the host."""
+        url = config.get("url")
+        if not isinstance(url, str):
+            return None
+        parts = urllib.parse.urlsplit(url.strip())
+        if not parts.scheme or not parts.netloc or "{{" in parts.scheme + parts.netloc:
+            return url.strip()
+        return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+    @classmethod
     def check(cls, config: HttpRequestConfig) -> list[tuple[str, str]]:
         problems: list[tuple[str, str]] = []
         for field in ("query", "headers"):

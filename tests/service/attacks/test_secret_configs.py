@@ -133,16 +133,62 @@ def test_a_mask_with_no_saved_secret_is_refused_naming_the_field(
     assert client.get("/api/v1/graphs/crm_sync", headers=acme.auth).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://attacker.example/collect",
+        "https://crm.example.attacker.example/api/leads",
+        "http://crm.example/api/leads",
+        "https://crm.example:8443/api/leads",
+        "{{ input.where }}/api/leads",
+    ],
+)
+def test_a_kept_secret_is_not_sent_to_a_new_destination(
+    client: TestClient, acme: Tenant, aws: Any, url: str
+) -> None:
+    """An editor may not read a secret, so keeping its mask while pointing the node at another
+    host would hand it over: such a save is refused, naming the field, and nothing is stored."""
+    client.post("/api/v1/graphs", json={"graph": secret_graph()}, headers=acme.auth)
+    read = client.get("/api/v1/graphs/crm_sync", headers=acme.auth).json()["graph"]
+    read["nodes"][1]["config"]["url"] = url
+    refused = client.put(
+        "/api/v1/graphs/crm_sync", json={"graph": read, "base_version": 1}, headers=acme.auth
+    )
+    assert refused.status_code == 422, refused.text
+    message = refused.json()["error"]["message"]
+    assert "nodes.call.config.headers.Authorization" in message
+    assert "nodes.call.config.query.api_key" in message
+    assert "another destination" in message
+    versions = client.get("/api/v1/graphs/crm_sync/versions", headers=acme.auth).json()
+    assert [v["version"] for v in versions] == [1]
+    # A new path on the same origin keeps the secret; so does a secret typed again.
+    read["nodes"][1]["config"]["url"] = "https://CRM.example/api/v2/leads?x=1"
+    _save(client, acme, read, base=1)
+    store = Directory(aws, "auterity").tenant("acme")
+    assert store.get_graph("crm_sync").graph.nodes[1].config["headers"]["Authorization"] == (
+        f"Bearer {TOKEN}"
+    )
+    read["nodes"][1]["config"]["url"] = url
+    read["nodes"][1]["config"]["headers"]["Authorization"] = "Bearer typed-again-0001"
+    read["nodes"][1]["config"]["query"]["api_key"] = "typed-again-0002"
+    _save(client, acme, read, base=2)
+
+
 def test_a_masked_draft_runs_with_the_saved_secret(
     client: TestClient, acme: Tenant, aws: Any
 ) -> None:
     """The builder's Run button sends the canvas, masks and all: the run must not send the mask."""
     client.post("/api/v1/graphs", json={"graph": secret_graph()}, headers=acme.auth)
     read = client.get("/api/v1/graphs/crm_sync", headers=acme.auth).json()["graph"]
-    read["nodes"][1]["config"]["url"] = "http://127.0.0.1:9/never"  # refused by the SSRF guard
-    ran = client.post("/api/v1/runs", json={"graph": read}, headers=acme.auth)
+    ran = client.post("/api/v1/runs", json={"graph": read}, headers=acme.auth)  # .example: no DNS
     assert ran.status_code == 201, ran.text
     assert TOKEN not in ran.text
+    # Run with the kept secret somewhere else, the draft would hand it over: refused.
+    moved = copy.deepcopy(read)
+    moved["nodes"][1]["config"]["url"] = "http://127.0.0.1:9/collect"
+    refused = client.post("/api/v1/runs", json={"graph": moved}, headers=acme.auth)
+    assert refused.status_code == 422, refused.text
+    assert "another destination" in refused.json()["error"]["message"]
     other = copy.deepcopy(read)
     other["id"] = "never_saved"
     refused = client.post("/api/v1/runs", json={"graph": other}, headers=acme.auth)
