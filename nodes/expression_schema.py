@@ -58,13 +58,30 @@ def _join(path: str, key: Any) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
+_Resolved = tuple[dict[str, Any], list[dict[str, Any]], bool]
+_resolved: dict[int, tuple[Any, _Resolved]] = {}
+"""Each schema position resolved once (``$ref``, union branches, rendered or not), by the id of
+its dict: the schemas are cached, so a graph of 10,000 nodes resolves a handful of positions,
+not 60,000. The dict itself is kept beside its result so that its id cannot be reused."""
+
+
+def _resolve(schema: Any, defs: dict[str, Any]) -> _Resolved:
+    cached = _resolved.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
+    target = _deref(schema, defs)
+    branches = _branches(target, defs)
+    result = (target, branches, _is_expression(branches, target))
+    _resolved[id(schema)] = (schema, result)
+    return result
+
+
 def _walk(schema: Any, value: Any, path: str, defs: dict[str, Any], depth: int) -> list[str]:
     """Paths of plain (never rendered) strings in ``value`` that contain ``{{``."""
     if depth > MAX_DEPTH:
         return []
-    schema = _deref(schema, defs)
-    branches = _branches(schema, defs)
-    if _is_expression(branches, schema):
+    schema, branches, rendered = _resolve(schema, defs)
+    if rendered:
         return []
     if isinstance(value, str):
         return [path] if expr.OPEN in value else []

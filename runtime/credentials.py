@@ -50,8 +50,17 @@ def _is_user_colon_password(encoded: str) -> bool:
     return ":" in decoded and decoded.isprintable()
 
 
+_ANY = re.compile(
+    r"(?i)bearer|basic|://|sk-|k_live_|k_test_|akia|asia|xox|gh[pousr]_|eyj|-----begin"
+)
+"""A part every pattern above needs: one search rules out most text (validation runs this on
+every string of every node, and a 10,000-node graph must still validate in well under 1 s)."""
+
+
 def find_credentials(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, what)`` of each credential-looking span, in order and not overlapping."""
+    if _ANY.search(text) is None:
+        return []
     spans: list[tuple[int, int, str]] = []
     for what, pattern in _PATTERNS:
         for match in pattern.finditer(text):

@@ -11,7 +11,6 @@ header.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from nodes.base import ConfigPath
@@ -78,15 +77,20 @@ def _set(value: Any, path: ConfigPath, new: Any) -> Any:
     return value
 
 
-def _strings(value: Any, path: ConfigPath) -> Iterator[tuple[ConfigPath, str]]:
+def _credential_strings(value: Any, path: ConfigPath = ()) -> list[tuple[ConfigPath, str]]:
+    """Each string in ``value`` that holds a credential-looking literal, with its path."""
     if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
+        return [(path, value)] if find_credentials(value) else []
+    found: list[tuple[ConfigPath, str]] = []
+    if isinstance(value, dict):
         for key, item in value.items():
-            yield from _strings(item, (*path, str(key)))
+            if isinstance(item, str | dict | list):
+                found += _credential_strings(item, (*path, str(key)))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _strings(item, (*path, i))
+            if isinstance(item, str | dict | list):
+                found += _credential_strings(item, (*path, i))
+    return found
 
 
 def _mask_strings(value: Any) -> Any:
@@ -160,9 +164,12 @@ def restored(graph: Graph, base: Graph | None, registry: Registry | None = None)
 
 def credential_warnings(node: Node, registry: Registry | None = None) -> list[Diagnostic]:
     """A warning for each plain config field holding a literal that looks like a credential."""
+    found_in = _credential_strings(node.config)
+    if not found_in:
+        return []
     secret = {format_location(p) for p in secret_paths(node, registry)}
     out: list[Diagnostic] = []
-    for path, text in _strings(node.config, ()):
+    for path, text in found_in:
         where = format_location(path)
         if where in secret:
             continue
