@@ -60,6 +60,7 @@ test: builder-deps
 lint: $(STAMP)
 	$(BIN)/ruff check runtime nodes compliance builder whitelabel infra rxconfig.py tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 bench: builder-deps
 	$(BIN)/python -m bench

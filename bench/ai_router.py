@@ -38,7 +38,7 @@ PROMPT = "Ada wants a 2024 Civic and can come on Saturday for a test drive."
 
 def _start_server() -> tuple[subprocess.Popen[str], dict[str, str]]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "runtime.ai.testing"],
+        [sys.executable, "-m", "runtime.local.llm"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -78,10 +78,10 @@ async def _measure(info: dict[str, str]) -> list[tuple[str, float, float]]:
     import openai
 
     from runtime.ai.config import AiConfig, ProviderConfig
-    from runtime.ai.messages import CallSite, LlmRequest, Message
-    from runtime.ai.policy import AiPolicy
     from runtime.ai.router import Router
     from runtime.ai.usage import MemoryLedger
+    from runtime.core.llm.messages import CallSite, LlmRequest, Message
+    from runtime.core.llm.policy import AiPolicy
 
     providers = tuple(
         ProviderConfig.model_validate(p) for p in json.loads(info["AUTERITY_AI_PROVIDERS"])

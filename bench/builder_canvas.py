@@ -26,7 +26,7 @@ from typing import Any
 
 from bench.http_endpoint import _dynamodb, _free_port, _local_aws, _server
 from bench.report import INFO, Row, verdict
-from runtime.graph import Graph
+from runtime.core.graph import Graph
 from runtime.local.processes import stop_process_group, wait_for_http
 from runtime.service.idempotency import create_idempotency_table
 from runtime.store import Directory, create_table

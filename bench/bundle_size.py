@@ -6,9 +6,9 @@ same way, so the difference is the runtime source every bundle carries. The mani
 SDK for this graph.
 
 The diagnostic row unpacks the bundle and runs its handler once on the example's sample input
-in a fresh interpreter in which the build-only packages (``runtime.bundle.BUILD_ONLY``) and the
-service's (FastAPI, boto3) cannot be imported, checks the answer, and counts the bundled source
-files that never got imported: shipped, but dead weight for this graph.
+in a fresh interpreter in which the build-only packages (``runtime.engine.bundle.BUILD_ONLY``)
+and the service's (FastAPI, boto3) cannot be imported, checks the answer, and counts the bundled
+source files that never got imported: shipped, but dead weight for this graph.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import zipfile
 from pathlib import Path
 
 from bench.report import INFO, Row
-from runtime.bundle import BUILD_ONLY, build_bundle
-from runtime.compile import build_plan
-from runtime.graph import Graph
+from runtime.core.graph import Graph
+from runtime.engine.bundle import BUILD_ONLY, build_bundle
+from runtime.engine.compile import build_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "lead-scoring.graph.json"

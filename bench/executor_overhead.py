@@ -19,10 +19,10 @@ from typing import Any
 from bench.report import Row, verdict
 from nodes.base import NodeConfig, NodeContext, NodeType
 from nodes.registry import default_registry
-from runtime.compile import build_plan
-from runtime.engine import Executor
-from runtime.graph import Graph
-from runtime.plan import Plan
+from runtime.core.graph import Graph
+from runtime.engine.compile import build_plan
+from runtime.engine.executor import Executor
+from runtime.engine.plan import Plan
 
 TARGET_RATIO = 5.0
 CHAIN_NODES = 200

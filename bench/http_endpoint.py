@@ -43,7 +43,7 @@ import boto3  # type: ignore[import-untyped]
 import httpx
 
 from bench.report import INFO, Row, verdict
-from runtime.graph import Graph
+from runtime.core.graph import Graph
 from runtime.local.aws import LocalAws
 from runtime.local.processes import http_request, stop_process_group, wait_for_http
 from runtime.service.app import create_app

@@ -10,7 +10,7 @@ client offline: a region, fake credentials and a token secret, and no endpoint.
 Rows: the target (handler vs ``bench.servers.bare_lambda``), the same handler against
 ``bench.servers.boto3_lambda`` (bare plus a boto3 DynamoDB client: the floor for any handler
 that talks to DynamoDB), and what ``-X importtime`` says the handler imports that only
-validating and compiling need (``runtime.bundle.BUILD_ONLY``) or that it need not load at
+validating and compiling need (``runtime.engine.bundle.BUILD_ONLY``) or that it need not load at
 start-up, with the import chain that pulls each in (``DEFERRABLE``).
 """
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.report import INFO, Row, verdict
-from runtime.bundle import BUILD_ONLY
+from runtime.engine.bundle import BUILD_ONLY
 
 ROOT = Path(__file__).resolve().parent.parent
 HANDLER = "runtime.service.lambda_handler"

@@ -18,12 +18,12 @@ import gc
 from typing import Any
 
 from bench.report import INFO, Row, fmt_seconds, measure, verdict
-from runtime import expr
-from runtime.bundle import build_bundle
-from runtime.compile import plan_from_analysis
-from runtime.graph import Graph
-from runtime.plan import Plan
-from runtime.validate import analyze
+from runtime.core import expr
+from runtime.core.graph import Graph
+from runtime.engine.bundle import build_bundle
+from runtime.engine.compile import plan_from_analysis
+from runtime.engine.plan import Plan
+from runtime.engine.validate import analyze
 
 SIZES = (100, 1_000, 10_000)
 TARGET_SECONDS_10K = 1.0

@@ -1,1 +1,1 @@
-"""The browser builder: a Reflex app whose canvas edits ``runtime.graph.Graph`` documents."""
+"""The browser builder: a Reflex app whose canvas edits ``runtime.core.graph.Graph`` documents."""

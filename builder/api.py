@@ -18,10 +18,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from builder.api_brand import BrandCalls
 from builder.api_compliance import ComplianceCalls, Report
-from runtime.ai.generate.models import GenerateRequest, GenerateResult, Industry
-from runtime.diagnostics import Diagnostic
-from runtime.diff import GraphDiff
-from runtime.graph import Graph
+from runtime.assistant.models import GenerateRequest, GenerateResult
+from runtime.core.diagnostics import Diagnostic
+from runtime.core.diff import GraphDiff
+from runtime.core.graph import Graph
 from runtime.service.routes.auth import Me, Session
 from runtime.service.routes.deployments import DeploymentView
 from runtime.service.routes.graphs import Saved, Validation
@@ -37,6 +37,7 @@ from runtime.store import (
     RunStatus,
     TenantSettings,
 )
+from runtime.tenant.industry import Industry
 
 API_URL_ENV = "AUTERITY_API_URL"
 DEFAULT_API_URL = "http://127.0.0.1:8000"

@@ -13,7 +13,7 @@ import httpx
 from pydantic import TypeAdapter
 
 from runtime.service.routes.brand import BrandView, PreviewResult, PublicBrand
-from whitelabel.assets import AssetKind
+from runtime.tenant.assets import AssetKind
 
 BRAND_VIEW = TypeAdapter(BrandView)
 PREVIEW = TypeAdapter(PreviewResult)

@@ -14,7 +14,7 @@ from pydantic import TypeAdapter
 from builder.api_brand import _Calls
 from compliance.check import Report, RuleResult
 from compliance.stance import Stance
-from runtime.graph import Graph
+from runtime.core.graph import Graph
 from runtime.service.routes.graphs import Validation
 from runtime.service.tenant_report import TenantReport
 

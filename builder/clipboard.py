@@ -15,9 +15,9 @@ from typing import Any
 
 from builder import flow
 from nodes.registry import Registry, default_registry
-from runtime.errors import GraphLoadError
-from runtime.graph import Edge, Graph, Node, Position
-from runtime.load import load_graph
+from runtime.core.errors import GraphLoadError
+from runtime.core.graph import Edge, Graph, Node, Position
+from runtime.core.load import load_graph
 
 MAX_FRAGMENT_CHARS = 2_000_000
 MAX_FRAGMENT_NODES = 500

@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 
 from compliance.check import check_graph, diagnostics
 from compliance.stance import Stance
-from runtime.diagnostics import Diagnostic
-from runtime.graph import Graph
+from runtime.core.diagnostics import Diagnostic
+from runtime.core.graph import Graph
 
 NOT_READ = frozenset({"position", "label"})
 """Node fields no rule reads: editing them cannot change a finding."""

@@ -4,7 +4,7 @@ Every message ends up under the field the form actually draws. A ``loc`` may nam
 form has no field for: a union member (``('seconds', 'constrained-float')``), an unknown key
 (``extra_forbidden``), or a spot inside a free JSON value; those are attached to the nearest
 drawn field, with the rest of the location spelled out in the message. Paths are written the
-way ``runtime.load.format_location`` writes them (``cases[0].condition.conditions[1].left``),
+way ``runtime.core.load.format_location`` writes them (``cases[0].condition.conditions[1].left``),
 which is also how the JSX names its fields.
 """
 
@@ -17,9 +17,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from builder.schema_form import FieldSpec
-from runtime.diagnostics import Diagnostic
-from runtime.load import format_location
-from runtime.resolve import MAX_CONFIG_DEPTH, _depth_exceeds
+from runtime.core.diagnostics import Diagnostic
+from runtime.core.load import format_location
+from runtime.engine.resolve import MAX_CONFIG_DEPTH, _depth_exceeds
 
 Loc = tuple[int | str, ...]
 Severity = Literal["error", "warning"]

@@ -1,9 +1,9 @@
-"""Pure conversions between ``runtime.graph.Graph`` and React Flow's nodes and edges.
+"""Pure conversions between ``runtime.core.graph.Graph`` and React Flow's nodes and edges.
 
 The canvas state holds React Flow's plain dicts (that is what travels over the websocket), but
 the graph model stays the source of meaning: ports and their types come from
-``runtime.resolve.resolve_node``, compatibility from ``PortType.accepts`` and statuses from
-``runtime.validate``, so the builder never disagrees with the validator or the executor.
+``runtime.engine.resolve.resolve_node``, compatibility from ``PortType.accepts`` and statuses from
+``runtime.engine.validate``, so the builder never disagrees with the validator or the executor.
 No Reflex import here: everything is testable as plain functions.
 """
 
@@ -16,11 +16,11 @@ from typing import Any, Literal
 
 from builder.catalog import FALLBACK_ICON, category_color
 from nodes.registry import Registry, default_registry
-from runtime.diagnostics import Diagnostic
-from runtime.graph import Edge, Graph, Node, NodeSettings, Position
-from runtime.resolve import ResolvedNode, resolve_node
-from runtime.types import Port
-from runtime.validate import analyze
+from runtime.core.diagnostics import Diagnostic
+from runtime.core.graph import Edge, Graph, Node, NodeSettings, Position
+from runtime.core.types import Port
+from runtime.engine.resolve import ResolvedNode, resolve_node
+from runtime.engine.validate import analyze
 
 FlowNode = dict[str, Any]
 FlowEdge = dict[str, Any]

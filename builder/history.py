@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from builder import flow
-from runtime.graph import Graph
+from runtime.core.graph import Graph
 
 Snapshot = dict[str, Any]
 """``{"nodes": [...], "edges": [...]}`` as in a graph file."""

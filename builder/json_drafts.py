@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from runtime.diagnostics import Diagnostic, error
+from runtime.core.diagnostics import Diagnostic, error
 
 DRAFTS_KEY = "jsonDrafts"
 MAX_DRAFTS = 20

@@ -1,7 +1,7 @@
 """Ids and slugs the builder makes up from names a person typed.
 
 A graph id is permanent (every version and run is filed under it) and must match
-``runtime.graph.ID_PATTERN``; a deployment slug becomes part of a URL and must match the
+``runtime.core.graph.ID_PATTERN``; a deployment slug becomes part of a URL and must match the
 service's ``SLUG`` pattern. Both come from the name so they read well in URLs and logs.
 """
 
@@ -12,7 +12,7 @@ import secrets
 import unicodedata
 from collections.abc import Iterable
 
-from runtime.graph import ID_PATTERN
+from runtime.core.graph import ID_PATTERN
 
 GRAPH_ID = re.compile(ID_PATTERN)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from runtime.diagnostics import Diagnostic
-from runtime.diff import GraphDiff
+from runtime.core.diagnostics import Diagnostic
+from runtime.core.diff import GraphDiff
 from runtime.service.runs import DRAFT_VERSION
 from runtime.store import RunRecord
 
@@ -139,7 +139,7 @@ def curl_command(url: str, body: str = '{"message": "hello"}', key: str | None =
 
 
 def trace_rows(trace: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
-    """Per-node rows of a run's trace (``runtime.trace.NodeTrace`` dumps, possibly cut short)."""
+    """Per-node rows of a run's trace (``NodeTrace`` dumps, possibly cut short)."""
     rows = []
     for i, entry in enumerate(trace):
         error = entry.get("error") or {}

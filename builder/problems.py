@@ -1,7 +1,7 @@
 """Validation results where the user looks: on nodes, on edges and in the problems list.
 
-``runtime.validate`` names a node, an edge, a port or a set of nodes for each diagnostic; this
-module turns one validation run into three views of it: each node's badge and messages, each
+``runtime.engine.validate`` names a node, an edge, a port or a set of nodes for each diagnostic;
+this module turns one validation run into three views of it: each node's badge and messages, each
 edge's highlight and tooltip, and the rows of the problems list (errors first). Pure
 functions, no Reflex.
 """
@@ -15,8 +15,8 @@ from typing import Any
 
 from builder import flow, json_drafts
 from nodes.registry import Registry, default_registry
-from runtime.diagnostics import Diagnostic
-from runtime.validate import analyze
+from runtime.core.diagnostics import Diagnostic
+from runtime.engine.validate import analyze
 
 Problem = dict[str, str]
 """One row of the problems list: ``severity``, ``node`` (id or ""), ``title``, ``message``,

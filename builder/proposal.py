@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import Literal
 
 from builder import flow
-from runtime.diagnostics import Diagnostic
-from runtime.diff import GraphDiff, diff_graphs
-from runtime.graph import Graph
+from runtime.core.diagnostics import Diagnostic
+from runtime.core.diff import GraphDiff, diff_graphs
+from runtime.core.graph import Graph
 
 Mark = Literal["added", "changed", "removed", ""]
 

@@ -1,9 +1,9 @@
 """What an expression field may read: the scope roots the executor fills, and upstream nodes.
 
-The syntax is the executor's, not an invention of the builder: ``runtime.engine`` gives every
-node a scope of ``input`` (what reached it), ``nodes`` (each finished node's output by id: the
+The syntax is the executor's, not an invention of the builder: ``runtime.engine.executor`` gives
+every node a scope of ``input`` (what reached it), ``nodes`` (each finished node's output by id: the
 value of the port that fired), ``trigger`` (the event), ``run`` (``id``, ``graph_id``,
-``started_at``) and, inside a for-each body, ``item`` and ``index``; ``runtime.expr`` reads it
+``started_at``) and, inside a for-each body, ``item`` and ``index``; ``runtime.core.expr`` reads it
 with JMESPath inside ``{{ }}``. A node id that is not a JMESPath identifier (ids may contain
 ``-``) is written as a quoted identifier, ``nodes."my-node"``, which ``expr.referenced_nodes``
 and the validator's reference check understand too.

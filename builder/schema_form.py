@@ -18,7 +18,7 @@ from pydantic.alias_generators import to_camel
 
 from nodes.base import ExpressionKind
 from nodes.registry import AnyNodeType
-from runtime.graph import Node, NodeSettings
+from runtime.core.graph import Node, NodeSettings
 
 FieldKind = Literal[
     "text",

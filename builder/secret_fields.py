@@ -19,9 +19,9 @@ from typing import Any
 from builder.schema_form import FieldSpec, config_spec
 from nodes.base import ConfigPath
 from nodes.registry import AnyNodeType, Registry, default_registry
-from runtime.credentials import MASK
-from runtime.load import format_location
-from runtime.secret_configs import value_at
+from runtime.core.load import format_location
+from runtime.engine.credentials import MASK
+from runtime.engine.secret_configs import value_at
 
 __all__ = ["MASK", "conceal", "conceal_nodes", "reveal", "reveal_nodes"]
 

@@ -12,7 +12,7 @@ import os
 import re
 from typing import Any
 
-from whitelabel.brand import DEFAULT_BRAND
+from runtime.tenant.brand import DEFAULT_BRAND
 
 HEX = re.compile(r"^#[0-9a-f]{6}$")
 FONT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{0,39}$")

@@ -12,9 +12,9 @@ from compliance.names import PackName
 from compliance.packs import PACKS
 from compliance.rules import Context, Finding
 from nodes.registry import Registry
-from runtime.diagnostics import Diagnostic, error
-from runtime.graph import Graph
-from runtime.validate import Analysis, analyze
+from runtime.core.diagnostics import Diagnostic, error
+from runtime.core.graph import Graph
+from runtime.engine.validate import Analysis, analyze
 
 RuleStatus = Literal["passed", "failed", "waived"]
 

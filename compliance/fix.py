@@ -15,8 +15,8 @@ from compliance.names import PackName
 from compliance.patch import GraphPatch, apply_patch
 from compliance.rules import Context
 from nodes.registry import Registry
-from runtime.diff import GraphDiff, diff_graphs
-from runtime.graph import Graph
+from runtime.core.diff import GraphDiff, diff_graphs
+from runtime.core.graph import Graph
 
 MAX_FIXES = 50
 

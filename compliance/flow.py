@@ -16,11 +16,11 @@ import networkx as nx
 from nodes.base import Capability
 from nodes.dataflow import NO_LABELS, Effects, Labels, classes_of, merge
 from nodes.registry import Registry
-from runtime.graph import Edge, Graph
-from runtime.references import node_refs
-from runtime.resolve import ResolvedNode
-from runtime.types import DataClass
-from runtime.validate import Analysis, analyze
+from runtime.core.graph import Edge, Graph
+from runtime.core.types import DataClass
+from runtime.engine.references import node_refs
+from runtime.engine.resolve import ResolvedNode
+from runtime.engine.validate import Analysis, analyze
 
 MAX_PASSES = 32
 

@@ -1,7 +1,7 @@
 """Graph patches as data: what an auto-fix proposes, shown as a diff before it is applied.
 
 A patch never runs code: it is a list of operations on nodes and edges, each of which can be
-read, previewed (``runtime.diff``) and refused.
+read, previewed (``runtime.core.diff``) and refused.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from runtime.graph import Edge, Graph, Node, Position
+from runtime.core.graph import Edge, Graph, Node, Position
 
 
 class _Op(BaseModel):

@@ -16,8 +16,8 @@ import networkx as nx
 from compliance.flow import Flow
 from compliance.patch import GraphPatch, SetConfig
 from nodes.dataflow import NO_LABELS, classes_of
-from runtime.references import node_refs
-from runtime.types import DataClass
+from runtime.core.types import DataClass
+from runtime.engine.references import node_refs
 
 
 def _redacted_copy(flow: Flow, source: str, reader: str, cls: DataClass) -> str | None:

@@ -13,8 +13,8 @@ from compliance.patch import GraphPatch, InsertNode, free_id
 from compliance.repoint import repoint_fix
 from nodes.base import Capability
 from nodes.dataflow import NO_LABELS, Effects
-from runtime.graph import Node
-from runtime.types import DataClass
+from runtime.core.graph import Node
+from runtime.core.types import DataClass
 
 Framework = Literal["HIPAA", "PCI-DSS", "GDPR", "SOC2"]
 

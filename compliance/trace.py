@@ -3,7 +3,7 @@
 PCI-DSS forbids storing sensitive authentication data (CVV, PIN, track data) after
 authorization, and a run trace is storage. So before a run is recorded, every value the graph's
 data flow labels SAD, in each node's inputs and outputs and in the run's output, is replaced by
-a mask; so is any field named like a card security code (``runtime.guard``), which catches SAD
+a mask; so is any field named like a card security code (``runtime.core.guard``), which catches SAD
 nobody declared. Card numbers (PAN) are cut to their first 6 and last 4 digits wherever they
 appear, declared or not: a run trace is shown in the builder and kept in the table, and PCI-DSS
 allows no more of a PAN to be shown, nor the whole of one to be stored unprotected. The labels
@@ -25,9 +25,9 @@ from pydantic_core import PydanticSerializationError, to_json
 from compliance.flow import flow_of
 from nodes.dataflow import NO_LABELS, Labels, classes_of
 from nodes.registry import Registry
-from runtime.graph import Graph
-from runtime.guard import DIGIT_RUN, SECURITY_CODE_KEYS, mask_card_numbers
-from runtime.types import DataClass
+from runtime.core.graph import Graph
+from runtime.core.guard import DIGIT_RUN, SECURITY_CODE_KEYS, mask_card_numbers
+from runtime.core.types import DataClass
 
 MASK = "[SAD removed]"
 MAX_DEPTH = 64
@@ -108,7 +108,7 @@ def _mask_path(value: Any, parts: list[str]) -> Any:
 
 _CODE_KEYS_JSON = tuple(f'"{key}"'.encode() for key in sorted(SECURITY_CODE_KEYS))
 _DIGIT_RUN_JSON = re.compile(DIGIT_RUN.pattern.encode())
-"""``runtime.guard``'s digit run, over the JSON's bytes."""
+"""``runtime.core.guard``'s digit run, over the JSON's bytes."""
 
 
 def may_need_masking(value: Any) -> bool:

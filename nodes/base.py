@@ -15,9 +15,9 @@ from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from nodes.dataflow import Effects, Labels
-from runtime import expr
-from runtime.options import RunOptions
-from runtime.types import ERROR_PORT_SPEC, Port
+from runtime.core import expr
+from runtime.core.options import RunOptions
+from runtime.core.types import ERROR_PORT_SPEC, Port
 
 Category = Literal["trigger", "transform", "logic", "integration", "ai", "compliance", "output"]
 Capability = Literal["egress", "llm", "persist", "log", "redact"]
@@ -33,7 +33,7 @@ Query = Annotated[str, Field(json_schema_extra={"x-expression": "query"})]
 """A bare JMESPath query (no braces), for nodes whose whole job is a query."""
 
 Secret = Annotated[str, Field(json_schema_extra={"format": "password", "writeOnly": True})]
-"""A write-only value: reads show ``runtime.credentials.MASK``; see ``NodeType.secret_paths``."""
+"""A write-only value: reads show the engine's mask; see ``NodeType.secret_paths``."""
 
 ConfigPath = tuple[str | int, ...]
 """Where a value sits in a config: ``("headers", "Authorization")``."""
@@ -140,7 +140,7 @@ class NodeType(ABC, Generic[C]):
         """Where this (raw, possibly invalid) config holds write-only secrets.
 
         Reads show a mask there and a save that sends the mask back keeps the stored value
-        (``runtime.secret_configs``). The default is every top-level ``Secret`` field; a node
+        (``runtime.engine.secret_configs``). The default is every top-level ``Secret`` field; a node
         whose secrets depend on the config (credential headers) adds its own.
         """
         paths: list[ConfigPath] = []

@@ -29,9 +29,9 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from nodes.base import ExprValue, NodeConfig
-from runtime import expr
-from runtime.errors import NodeRunError
-from runtime.types import json_type
+from runtime.core import expr
+from runtime.core.errors import NodeRunError
+from runtime.core.types import json_type
 
 Operator = Literal[
     "eq",

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict
 
-from runtime.types import DataClass
+from runtime.core.types import DataClass
 
 Labels = Mapping[str, frozenset[DataClass]]
 """Field path (``""`` for the whole value) to the classes it carries."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from runtime import expr
+from runtime.core import expr
 
 MAX_DEPTH = 64
 

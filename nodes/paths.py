@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from runtime.errors import NodeRunError
+from runtime.core.errors import NodeRunError
 
 FieldPath = Annotated[
     str,

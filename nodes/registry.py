@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 import nodes
 from nodes.base import NodeConfig, NodeType
-from runtime.types import Port
+from runtime.core.types import Port
 
 AnyNodeType = type[NodeType[Any]]
 

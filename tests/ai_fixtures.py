@@ -11,15 +11,15 @@ import pytest
 import pytest_asyncio
 
 from runtime.ai.config import AiConfig, ProviderConfig
-from runtime.ai.messages import LlmRequest, ProviderReply
-from runtime.ai.policy import Price
 from runtime.ai.providers.base import Provider
 from runtime.ai.router import Router
 from runtime.ai.session import AiSession, set_default_session
-from runtime.ai.testing import FakeProvider
-from runtime.ai.testing.server import running
-from runtime.ai.testing.synth import instance
 from runtime.ai.usage import MemoryLedger
+from runtime.core.llm.messages import LlmRequest, ProviderReply
+from runtime.core.llm.policy import Price
+from runtime.local.llm import FakeProvider
+from runtime.local.llm.server import running
+from runtime.local.llm.synth import instance
 
 
 @dataclass

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from nodes.registry import default_registry
-from runtime.compile import build_plan
-from runtime.engine import Executor
-from runtime.load import load_graph_file
-from runtime.validate import validate
+from runtime.core.load import load_graph_file
+from runtime.engine.compile import build_plan
+from runtime.engine.executor import Executor
+from runtime.engine.validate import validate
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.graph.json"))
 

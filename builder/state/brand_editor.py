@@ -20,8 +20,8 @@ from builder.state.session import api_for, failed
 from builder.state.theme import ThemeState
 from builder.theme import Theme, css_variables, theme_from
 from runtime.service.routes.brand import BrandView
-from whitelabel.assets import AssetKind
-from whitelabel.brand import Brand
+from runtime.tenant.assets import AssetKind
+from runtime.tenant.brand import Brand
 
 KINDS: tuple[AssetKind, ...] = ("logo", "favicon")
 

@@ -1,4 +1,4 @@
-"""The canvas state: React Flow's nodes and edges, kept convertible to ``runtime.graph.Graph``.
+"""The canvas state: React Flow's nodes and edges, kept convertible to ``runtime.core.graph.Graph``.
 
 Handlers receive only what the browser forwards (see ``components/js/auterity_flow.jsx``):
 final drag positions, selection, removal, measured sizes, connections and drops. Positions
@@ -29,10 +29,10 @@ from builder import (
     secret_fields,
 )
 from builder.problems import Problem, diagnose
-from runtime.diagnostics import Diagnostic
-from runtime.errors import GraphLoadError
-from runtime.graph import Graph
-from runtime.load import load_graph_file
+from runtime.core.diagnostics import Diagnostic
+from runtime.core.errors import GraphLoadError
+from runtime.core.graph import Graph
+from runtime.core.load import load_graph_file
 
 
 def _plain(value: Any) -> Any:
@@ -173,7 +173,7 @@ class CanvasState(rx.State):
         """The one way an edit of a node's config, label or settings reaches the canvas.
 
         The config is kept even when its node type refuses it (the badge and the inspector
-        say why); ``label`` and ``settings`` must already fit ``runtime.graph.Node``, which
+        say why); ``label`` and ``settings`` must already fit ``runtime.core.graph.Node``, which
         the inspector checks first. Returns whether the node exists.
         """
         index = next((i for i, n in enumerate(self.nodes) if n["id"] == node_id), None)

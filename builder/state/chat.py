@@ -23,8 +23,8 @@ from builder import flow, present, proposal, secret_fields
 from builder.api import ApiError, Conversation, GenerateRequest, Industry
 from builder.state.document import DocumentState, plain
 from builder.state.session import api_for, failed
-from runtime.diagnostics import Diagnostic
-from runtime.graph import Graph
+from runtime.core.diagnostics import Diagnostic
+from runtime.core.graph import Graph
 
 INDUSTRIES: tuple[Industry, ...] = (
     "automotive",

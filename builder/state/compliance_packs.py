@@ -14,8 +14,8 @@ import reflex as rx
 from builder.api import ApiError, TenantSettings
 from builder.state.session import api_for, failed
 from compliance.names import PACK_NAMES, PackName
-from runtime.store import Industry
-from runtime.store.models import INDUSTRIES, effective_packs
+from runtime.store.models import effective_packs
+from runtime.tenant.industry import INDUSTRIES, Industry
 
 PACK_LABELS: dict[PackName, str] = {
     "hipaa": "HIPAA (health data)",

@@ -17,7 +17,7 @@ from builder import flow, naming, present, routes, secret_fields
 from builder.api import ApiError, GraphVersion
 from builder.state.canvas import CanvasState
 from builder.state.session import api_for, failed
-from runtime.graph import Graph
+from runtime.core.graph import Graph
 
 
 def plain(value: Any) -> Any:

@@ -14,9 +14,9 @@ import reflex as rx
 from builder import catalog, naming, present, routes
 from builder.api import Api, ApiError, GraphHead, Saved
 from builder.state.session import api_for, failed
-from runtime.errors import GraphLoadError
-from runtime.graph import Graph
-from runtime.load import load_graph, load_graph_file
+from runtime.core.errors import GraphLoadError
+from runtime.core.graph import Graph
+from runtime.core.load import load_graph, load_graph_file
 
 MAX_IMPORT_BYTES = 4 * 1024 * 1024
 

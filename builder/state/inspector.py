@@ -15,7 +15,7 @@ import reflex as rx
 from builder import field_errors, flow, json_drafts, references, schema_form
 from builder.state.canvas import CanvasState
 from nodes.registry import default_registry
-from runtime.validate import analyze
+from runtime.engine.validate import analyze
 
 MAX_DRAFTS = 50
 

@@ -12,7 +12,7 @@ from compliance.rules import (
     in_regions,
     sink_findings,
 )
-from runtime.types import DataClass
+from runtime.core.types import DataClass
 
 PERSONAL = (DataClass.PII, DataClass.PHI)
 """Health data is personal data too (a special category)."""

@@ -13,7 +13,7 @@ from compliance.rules import (
     describe_providers,
     sink_findings,
 )
-from runtime.types import DataClass
+from runtime.core.types import DataClass
 
 PHI = DataClass.PHI
 

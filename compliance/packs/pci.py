@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from compliance.flow import Flow
 from compliance.rules import Context, Finding, Rule, sink_findings
-from runtime.types import DataClass
+from runtime.core.types import DataClass
 
 
 def _sad(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from compliance.flow import Flow
 from compliance.patch import AddNode, GraphPatch, free_id
 from compliance.rules import Context, Finding, Rule
-from runtime.graph import Edge, Node
-from runtime.types import ERROR_PORT
+from runtime.core.graph import Edge, Node
+from runtime.core.types import ERROR_PORT
 
 RISKY = ("egress", "llm", "persist")
 

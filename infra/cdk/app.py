@@ -24,7 +24,7 @@ def main() -> None:
     from infra.cdk.platform_stack import PlatformStack
     from infra.cdk.synth import write_bundle
     from infra.cdk.tenant_stack import TenantStack
-    from whitelabel.brand import load_brand
+    from runtime.tenant.brand import load_brand
 
     app = App()
     context = {

@@ -13,10 +13,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from runtime.canonical import canonical_json
+from runtime.core.canonical import canonical_json
 from runtime.store.keys import TENANT_ID
-from runtime.store.models import Industry
-from whitelabel.brand import Brand, Domain
+from runtime.tenant.brand import Brand, Domain
+from runtime.tenant.industry import Industry
 
 TableMode = Literal["pooled", "dedicated"]
 """``dedicated``: the tenant's stack owns its table. ``pooled``: the tenants share the
@@ -62,7 +62,7 @@ class TenantConfig(BaseModel):
     timeout_seconds: int = Field(default=29, ge=1, le=29)
     """API Gateway gives up after 29 s; a longer Lambda timeout would only burn money."""
     lambda_layers: tuple[LayerArn, ...] = ()
-    """Third-party libraries (the bundle carries only Auterity's code; see runtime.bundle)."""
+    """Third-party libraries (the bundle carries only our code; see runtime.engine.bundle)."""
     retain_data: bool = False
     """Keep the table, bucket and key when the stack is deleted (teardown then reports them)."""
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from infra.cdk.config import PLATFORM_STACK, TenantConfig
 from infra.cdk.node import ensure_node
-from runtime.bundle import build_service_bundle
+from runtime.engine.bundle import build_service_bundle
 
 BUNDLE_NAME = "auterity-service.zip"
 

@@ -1,7 +1,7 @@
 """``TenantStack``: one tenant's isolated runtime, built from a :class:`TenantConfig`.
 
-The service runs as one Lambda function (``runtime.bundle.build_service_bundle``) behind a REST
-API, over the tenant's table (or its key prefix of the platform's pooled table), with a brand
+The service runs as one Lambda function (``runtime.engine.bundle.build_service_bundle``) behind a
+REST API, over the tenant's table (or its key prefix of the platform's pooled table), with a brand
 assets bucket, a customer-managed key and a log group with retention.
 
 Every resource is one that CloudFormation creates itself: no custom resources (which would
@@ -33,7 +33,7 @@ from infra.cdk.tables import (
     removal,
     store_table,
 )
-from runtime.bundle import SERVICE_HANDLER
+from runtime.engine.bundle import SERVICE_HANDLER
 from runtime.store.keys import tenant_prefix
 
 RETENTION: dict[int, logs.RetentionDays] = {

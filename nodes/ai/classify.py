@@ -12,8 +12,8 @@ from pydantic import Field
 
 from nodes.ai.common import LlmConfig, LlmNode, ask
 from nodes.base import Expr, NodeConfig, NodeContext, Outputs
-from runtime.errors import NodeRunError
-from runtime.types import ERROR_PORT, ERROR_PORT_SPEC, OBJECT, Port
+from runtime.core.errors import NodeRunError
+from runtime.core.types import ERROR_PORT, ERROR_PORT_SPEC, OBJECT, Port
 
 SYSTEM = (
     "You classify text into exactly one of the given labels. Pick the label whose description"

@@ -14,8 +14,9 @@ from pydantic import Field
 
 from nodes.base import Capability, NodeConfig, NodeContext, NodeType
 from nodes.dataflow import Effects
-from runtime.ai.messages import CallSite, LlmReply, LlmRequest, Message
-from runtime.ai.policy import ROUTE_PATTERN
+from runtime.core.llm.messages import CallSite, LlmReply, LlmRequest, Message
+from runtime.core.llm.policy import ROUTE_PATTERN
+from runtime.core.llm.session import current_session
 
 NO_INVENTION = "Use only what the text says; never invent facts, names or numbers."
 
@@ -64,8 +65,6 @@ async def ask(
     schema_name: str = "result",
     stream: bool = False,
 ) -> LlmReply:
-    from runtime.ai.session import current_session  # the router loads with the first AI call
-
     messages = [Message(role="user", content=user)]
     if system.strip():
         messages.insert(0, Message(role="system", content=system))

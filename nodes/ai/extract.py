@@ -12,9 +12,9 @@ from pydantic import Field
 
 from nodes.ai.common import NO_INVENTION, LlmConfig, LlmNode, ask
 from nodes.base import Expr, NodeContext, Outputs
-from runtime.ai.structured import schema_problems
-from runtime.errors import NodeRunError
-from runtime.types import OBJECT, Port
+from runtime.core.errors import NodeRunError
+from runtime.core.llm.structured import schema_problems
+from runtime.core.types import OBJECT, Port
 
 SYSTEM = (
     "You extract structured data from text. Answer with the fields the schema defines. "

@@ -8,8 +8,8 @@ from pydantic import Field
 
 from nodes.ai.common import NO_INVENTION, LlmConfig, LlmNode, ask
 from nodes.base import Expr, NodeContext, Outputs
-from runtime.errors import NodeRunError
-from runtime.types import OBJECT, Port
+from runtime.core.errors import NodeRunError
+from runtime.core.types import OBJECT, Port
 
 SHAPES = {
     "paragraph": "one short paragraph",

@@ -21,8 +21,8 @@ from pydantic import Field
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
 from nodes.dataflow import Labels, drop, without
 from nodes.paths import MISSING, FieldPath, lookup, set_path
-from runtime.errors import NodeRunError
-from runtime.types import ANY, DataClass, Port
+from runtime.core.errors import NodeRunError
+from runtime.core.types import ANY, DataClass, Port
 
 KEY_ARN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"
 

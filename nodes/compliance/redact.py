@@ -16,8 +16,8 @@ from pydantic import Field
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
 from nodes.dataflow import Labels, drop, without
 from nodes.paths import MISSING, FieldPath, lookup, set_path
-from runtime.guard import mask_card
-from runtime.types import ANY, DataClass, Port
+from runtime.core.guard import mask_card
+from runtime.core.types import ANY, DataClass, Port
 
 PatternName = Literal["email", "phone", "ssn", "card", "date"]
 MAX_DEPTH = 64

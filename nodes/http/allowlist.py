@@ -24,7 +24,7 @@ from nodes.http.ssrf import (
     parse_legacy_ipv4,
     valid_host_name,
 )
-from runtime.egress import OPEN_ENV, EgressPlatform
+from runtime.core.egress import OPEN_ENV, EgressPlatform
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

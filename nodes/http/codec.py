@@ -12,7 +12,7 @@ import urllib.parse
 from typing import Any, Literal
 
 from nodes.http.exchange import Reply
-from runtime.errors import NodeRunError
+from runtime.core.errors import NodeRunError
 
 BodyType = Literal["json", "form", "text", "none"]
 ResponseMode = Literal["json", "text", "auto"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import httpx
 
 from nodes.http.ssrf import EgressPolicy
-from runtime.errors import NodeRunError
+from runtime.core.errors import NodeRunError
 
 MAX_REDIRECTS = 5
 MAX_RESPONSE_BYTES = 10 * 1024 * 1024

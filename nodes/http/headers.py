@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from runtime.errors import NodeRunError
+from runtime.core.errors import NodeRunError
 
 TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$")
 MAX_VALUE_CHARS = 8_192

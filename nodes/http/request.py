@@ -29,9 +29,9 @@ from nodes.http.exchange import RETRY_AFTER_MAX_SECONDS, Exchange
 from nodes.http.headers import checked_headers, header_value, is_credential_name
 from nodes.http.ssrf import EgressPolicy, parse_legacy_ipv4
 from nodes.http.transport import GuardedTransport
-from runtime import expr
-from runtime.errors import NodeRunError
-from runtime.types import OBJECT, Port
+from runtime.core import expr
+from runtime.core.errors import NodeRunError
+from runtime.core.types import OBJECT, Port
 
 MAX_URL_CHARS = 8_192
 MANAGED_HEADERS = frozenset(

@@ -14,9 +14,9 @@ from pydantic import Field, field_validator
 
 from nodes.base import Expr, ExprValue, NodeConfig, NodeContext, NodeType, Outputs
 from nodes.http.headers import checked_headers, header_value
-from runtime import expr
-from runtime.errors import NodeRunError
-from runtime.types import OBJECT, Port
+from runtime.core import expr
+from runtime.core.errors import NodeRunError
+from runtime.core.types import OBJECT, Port
 
 MEDIA_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\s*;[^\r\n\x00]*)?")
 MAX_CONTENT_TYPE = 200

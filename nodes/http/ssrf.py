@@ -37,8 +37,8 @@ from collections.abc import Awaitable, Callable, Iterable
 import httpcore
 import httpx
 
-from runtime.egress import OPEN_ENV, EgressPlatform
-from runtime.errors import NodeRunError
+from runtime.core.egress import OPEN_ENV, EgressPlatform
+from runtime.core.errors import NodeRunError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]

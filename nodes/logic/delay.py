@@ -14,8 +14,8 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from nodes.base import Expr, NodeConfig, NodeContext, NodeType, Outputs
-from runtime.errors import NodeRunError
-from runtime.types import Port
+from runtime.core.errors import NodeRunError
+from runtime.core.types import Port
 
 Seconds = Annotated[float, Field(ge=0, le=86_400)]
 

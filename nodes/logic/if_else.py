@@ -12,7 +12,7 @@ from pydantic import Field
 
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
 from nodes.conditions import ConditionGroup, check_group, evaluate
-from runtime.types import Port
+from runtime.core.types import Port
 
 
 class IfConfig(NodeConfig):

@@ -14,8 +14,8 @@ from pydantic import Field
 
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
 from nodes.paths import FieldPath, get_path
-from runtime.errors import NodeRunError
-from runtime.types import Port
+from runtime.core.errors import NodeRunError
+from runtime.core.types import Port
 
 MAX_JOIN_ROWS = 100_000
 """A join of two lists can grow quadratically; past this the graph almost surely has a bug."""

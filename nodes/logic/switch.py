@@ -12,8 +12,8 @@ from pydantic import Field
 
 from nodes.base import Expr, ExprValue, NodeConfig, NodeContext, NodeType, Outputs
 from nodes.conditions import ConditionGroup, check_group, evaluate, json_equal
-from runtime import expr
-from runtime.types import ERROR_PORT, ERROR_PORT_SPEC, Port
+from runtime.core import expr
+from runtime.core.types import ERROR_PORT, ERROR_PORT_SPEC, Port
 
 FALLBACK_PORT = "fallback"
 RESERVED_KEYS = frozenset({ERROR_PORT, FALLBACK_PORT})

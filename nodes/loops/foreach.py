@@ -13,8 +13,8 @@ from typing import Any, Literal
 from pydantic import Field
 
 from nodes.base import Expr, NodeConfig, NodeContext, NodeType, Outputs
-from runtime.errors import NodeRunError
-from runtime.types import ANY, Port, array_of, json_type
+from runtime.core.errors import NodeRunError
+from runtime.core.types import ANY, Port, array_of, json_type
 
 MAX_ITEMS = 100_000
 

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field
 
 from nodes.base import Expr, ExprValue, NodeConfig, NodeContext, NodeType, Outputs
-from runtime.errors import NodeRunError
-from runtime.types import ANY, Port
+from runtime.core.errors import NodeRunError
+from runtime.core.types import ANY, Port
 
 Operation = Literal["now", "parse", "format", "add", "subtract", "difference", "convert"]
 Unit = Literal["seconds", "minutes", "hours", "days", "weeks"]

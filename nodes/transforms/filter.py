@@ -13,8 +13,8 @@ from pydantic import Field
 
 from nodes.base import Expr, NodeConfig, NodeContext, NodeType, Outputs
 from nodes.conditions import ConditionGroup, check_group, evaluate
-from runtime.errors import NodeRunError
-from runtime.types import ANY, Port, array_of
+from runtime.core.errors import NodeRunError
+from runtime.core.types import ANY, Port, array_of
 
 
 class FilterConfig(NodeConfig):

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import Field
 
 from nodes.base import ExprValue, NodeConfig, NodeContext, NodeType, Outputs
-from runtime.errors import NodeRunError
-from runtime.types import ANY, STRING, Port
+from runtime.core.errors import NodeRunError
+from runtime.core.types import ANY, STRING, Port
 
 MAX_JSON_BYTES = 10 * 1024 * 1024
 

@@ -11,8 +11,8 @@ from typing import Any, NoReturn
 from pydantic import Field
 
 from nodes.base import Expr, NodeConfig, NodeContext, NodeType, Outputs
-from runtime.errors import NodeRunError
-from runtime.types import ANY, Port
+from runtime.core.errors import NodeRunError
+from runtime.core.types import ANY, Port
 
 MAX_JSON_BYTES = 10 * 1024 * 1024
 MAX_JSON_DEPTH = 64

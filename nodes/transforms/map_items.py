@@ -7,9 +7,9 @@ from typing import Any
 from pydantic import Field
 
 from nodes.base import Expr, ExprValue, NodeConfig, NodeContext, NodeType, Outputs
-from runtime.errors import NodeRunError
-from runtime.expr import render_value
-from runtime.types import ANY, Port, array_of
+from runtime.core.errors import NodeRunError
+from runtime.core.expr import render_value
+from runtime.core.types import ANY, Port, array_of
 
 HARD_MAX_ITEMS = 100_000
 

@@ -13,8 +13,8 @@ from typing import Any, cast
 from pydantic import Field
 
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs, Query
-from runtime import expr
-from runtime.types import ANY, Port
+from runtime.core import expr
+from runtime.core.types import ANY, Port
 
 
 class PickConfig(NodeConfig):

@@ -9,8 +9,8 @@ from pydantic import Field
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
 from nodes.dataflow import Labels, move
 from nodes.paths import MISSING, FieldPath, lookup, remove_path, set_path
-from runtime.errors import NodeRunError
-from runtime.types import OBJECT, Port
+from runtime.core.errors import NodeRunError
+from runtime.core.types import OBJECT, Port
 
 
 class Rename(NodeConfig):

@@ -8,8 +8,8 @@ from pydantic import Field
 
 from nodes.base import ExprValue, NodeConfig, NodeContext, NodeType, Outputs
 from nodes.paths import FieldPath, set_path
-from runtime.errors import NodeRunError
-from runtime.types import OBJECT, Port
+from runtime.core.errors import NodeRunError
+from runtime.core.types import OBJECT, Port
 
 
 class Assignment(NodeConfig):

@@ -8,8 +8,8 @@ from pydantic import Field
 
 from nodes.base import Expr, NodeConfig, NodeContext, NodeType, Outputs
 from nodes.paths import FieldPath, set_path
-from runtime.errors import NodeRunError
-from runtime.types import ANY, Port
+from runtime.core.errors import NodeRunError
+from runtime.core.types import ANY, Port
 
 
 class TemplateConfig(NodeConfig):

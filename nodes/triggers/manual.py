@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
-from runtime.types import ANY, Port
+from runtime.core.types import ANY, Port
 
 
 class ManualConfig(NodeConfig):

@@ -15,8 +15,8 @@ from cronsim import CronSim, CronSimError
 from pydantic import Field
 
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
-from runtime.errors import NodeRunError
-from runtime.types import OBJECT, Port
+from runtime.core.errors import NodeRunError
+from runtime.core.types import OBJECT, Port
 
 MAX_FIRE_TIMES = 1000
 _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$")

@@ -16,8 +16,8 @@ from pydantic import Field
 from nodes.base import NodeConfig, NodeContext, NodeType, Outputs
 from nodes.dataflow import Effects, Labels, merge, prefixed
 from nodes.paths import MISSING, FieldPath, lookup
-from runtime.errors import NodeRunError
-from runtime.types import OBJECT, DataClass, Port, PortType, json_type
+from runtime.core.errors import NodeRunError
+from runtime.core.types import OBJECT, DataClass, Port, PortType, json_type
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 FieldType = Literal["string", "number", "boolean", "object", "array", "any"]

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from runtime.ai.policy import Price
+from runtime.core.llm.policy import Price
 
 ProviderKind = Literal["openai", "anthropic"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from runtime.errors import NodeRunError
+from runtime.core.errors import NodeRunError
 
 FailureKind = Literal[
     "rate_limited",

@@ -9,7 +9,7 @@ budget can never be walked around by naming an unknown model.
 from __future__ import annotations
 
 from runtime.ai.config import ProviderConfig
-from runtime.ai.policy import AiPolicy, Price
+from runtime.core.llm.policy import AiPolicy, Price
 
 PRICES_AS_OF = "2025-06"
 DEFAULT_PRICES: dict[str, Price] = {

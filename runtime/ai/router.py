@@ -19,7 +19,12 @@ from dataclasses import dataclass, field
 
 from runtime.ai.config import AiConfig
 from runtime.ai.errors import AiError, AllProvidersFailed, BudgetExceeded, ProviderFailure
-from runtime.ai.messages import (
+from runtime.ai.metrics import emit
+from runtime.ai.providers import make_provider
+from runtime.ai.providers.base import AttemptCounter, Provider
+from runtime.ai.routes import Route, plan_routes
+from runtime.ai.usage import MICROS, AiCall, UsageLedger, current_month, now_iso, to_micros
+from runtime.core.llm.messages import (
     CallSite,
     LlmReply,
     LlmRequest,
@@ -29,19 +34,14 @@ from runtime.ai.messages import (
     StreamRestart,
     TextDelta,
 )
-from runtime.ai.metrics import emit
-from runtime.ai.policy import AiPolicy
-from runtime.ai.providers import make_provider
-from runtime.ai.providers.base import AttemptCounter, Provider
-from runtime.ai.routes import Route, plan_routes
-from runtime.ai.structured import (
+from runtime.core.llm.policy import AiPolicy
+from runtime.core.llm.structured import (
     InvalidOutput,
     InvalidSchema,
     ensure_valid_schema,
     parse_structured,
     repair_request,
 )
-from runtime.ai.usage import MICROS, AiCall, UsageLedger, current_month, now_iso, to_micros
 
 
 @dataclass(slots=True)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from runtime.ai.config import AiConfig, ProviderConfig
 from runtime.ai.errors import NoRoute
-from runtime.ai.messages import LlmRequest
-from runtime.ai.policy import AiPolicy, Price
 from runtime.ai.prices import price_for, worst_case_cost
+from runtime.core.llm.messages import LlmRequest
+from runtime.core.llm.policy import AiPolicy, Price
 
 
 @dataclass(frozen=True, slots=True)

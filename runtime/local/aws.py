@@ -43,9 +43,8 @@ from runtime.local.processes import (
 )
 from runtime.local.recording import RepairReport, repair_recording
 from runtime.local.server_file import ServerFile, runs_moto
+from runtime.store.endpoint import PORT_ENV, LocalAwsError, configured_port
 
-DEFAULT_PORT = 4566
-PORT_ENV = "AUTERITY_AWS_PORT"
 DEFAULT_STATE_DIR = Path(".auterity") / "local"
 RECORDING_NAME = "aws-recording.log"
 SERVER_FILE_NAME = "aws-server.json"
@@ -58,22 +57,6 @@ _READY_PATH = "/moto-api/recorder/ready"
 # GET here is harmless (moto answers 400 and does nothing) and its answer is unmistakable.
 _IDENTIFY_PATH = "/moto-api/reset"
 _IDENTIFY_TEXT = b"Need to POST to reset Moto"
-
-
-class LocalAwsError(RuntimeError):
-    """A one-line, actionable reason the local AWS endpoint could not be started."""
-
-
-def configured_port(port: int | None = None) -> int:
-    """The port to use: the argument, else ``$AUTERITY_AWS_PORT``, else 4566."""
-    if port is not None:
-        return port
-    raw = os.environ.get(PORT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_PORT
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise LocalAwsError(f"{PORT_ENV}={raw!r} is not a port number (1-65535)")
-    return int(raw)
 
 
 def _cpu_ticks(pid: int) -> int:

@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from runtime.load import load_graph_file
-from runtime.local.aws import LocalAws, LocalAwsError
+from runtime.core.load import load_graph_file
+from runtime.local.aws import LocalAws
 from runtime.local.ownership import TOKEN_ENV, new_token, record, stop_leftover
 from runtime.local.private import private_dir, write_private_text
 from runtime.local.processes import Supervisor, log_to_stderr, port_is_free, wait_for_http
@@ -28,6 +28,7 @@ from runtime.service.config import ServiceConfig
 from runtime.service.gate import gate_of
 from runtime.service.server import ensure_bucket, ensure_tables
 from runtime.store import Conflict, Directory, NotFound, TenantStore, bucket_name, make_client
+from runtime.store.endpoint import LocalAwsError
 from runtime.store.gatepass import GateRefused
 
 STATE_DIR = Path(".auterity/local")

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from runtime.canonical import canonical_json
+from runtime.core.canonical import canonical_json
 from runtime.service.errors import ApiError
 from runtime.store import Approval, NotFound, TenantStore
 
 if TYPE_CHECKING:
     from compliance.names import PackName
-    from runtime.plan import Plan
+    from runtime.engine.plan import Plan
 
 RULE = "SOC2-DEPLOY-APPROVAL"
 

@@ -23,7 +23,7 @@ from typing import Any
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 from pydantic import BaseModel
 
-from runtime.egress import OPEN_ENV
+from runtime.core.egress import OPEN_ENV
 
 ASSUME_LAMBDA = {
     "Version": "2012-10-17",
@@ -306,7 +306,7 @@ class AwsDeployer:
 
     def _authorizer(self, tenant_id: str, api_id: str) -> str:
         """The tenant's API-key authorizer on its REST API, function and all; its id."""
-        from runtime.bundle import AUTHORIZER_HANDLER, build_authorizer_bundle
+        from runtime.engine.bundle import AUTHORIZER_HANDLER, build_authorizer_bundle
 
         name = authorizer_function_name(tenant_id)
         function = self._upsert_function(

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from compliance.names import PackName
-from runtime.diagnostics import Diagnostic
-from runtime.graph import Graph
+from runtime.core.diagnostics import Diagnostic
+from runtime.core.graph import Graph
 from runtime.service.errors import ApiError
 from runtime.store import TenantStore
 

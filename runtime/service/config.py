@@ -12,7 +12,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from runtime.ai.config import AiConfig
-from runtime.egress import EgressPlatform
+from runtime.core.egress import EgressPlatform
 
 
 class ServiceConfig(BaseModel):
@@ -35,7 +35,7 @@ class ServiceConfig(BaseModel):
     """How stale a key, deployment or settings read may be (see ``runtime/service/lookups``)."""
     egress: EgressPlatform = Field(default_factory=EgressPlatform)
     """Ranges opened for tenants' outbound HTTP and platform endpoints denied to it
-    (``AUTERITY_EGRESS_OPEN`` / ``_DENY``, ``AWS_ENDPOINT_URL*``; see ``runtime.egress``)."""
+    (``AUTERITY_EGRESS_OPEN`` / ``_DENY``, ``AWS_ENDPOINT_URL*``; see ``runtime.core.egress``)."""
     ai: AiConfig = Field(default_factory=AiConfig, repr=False)
     """Model providers (operator credentials); none configured: AI nodes fail with a clear
     error and generate-graph falls back to the bundled templates."""

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from runtime.errors import CompileError, GraphLoadError
+from runtime.core.errors import CompileError, GraphLoadError
 from runtime.store import Conflict, Forbidden, InvalidInput, NotFound, Throttled
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
-from runtime.errors import CompileError
+from runtime.core.errors import CompileError
 from runtime.service.approvals import bundle_hash, require_approval
 from runtime.service.audit import audited
 from runtime.service.aws_deploy import LambdaEndpoint
@@ -40,7 +40,9 @@ def pass_gate(store: TenantStore, graph_id: str, version: int | None = None) -> 
     graph, and ``ApiError`` 422 ``compliance_violation``, ``approval_required`` or
     ``bundle_changed`` naming the rule (and node) that refuses it.
     """
-    from runtime.compile import build_plan  # the compiler brings NetworkX: management API only
+    from runtime.engine.compile import (
+        build_plan,  # the compiler brings NetworkX: management API only
+    )
 
     stored = store.get_graph(graph_id, version)
     plan = build_plan(stored.graph)
@@ -84,7 +86,7 @@ def gate_of(store: TenantStore) -> Callable[[str, int], GatePassed]:
 
 def to_lambda(state: ServiceState, slug: str, passed: GatePassed) -> LambdaEndpoint:
     """AWS mode: the passed version's bundle as the slug's function (created or updated)."""
-    from runtime.bundle import build_bundle  # AWS mode only
+    from runtime.engine.bundle import build_bundle  # AWS mode only
 
     assert state.aws is not None
     bundle = build_bundle(passed.plan, passed.graph)

@@ -3,13 +3,13 @@
 Every route that returns a stored graph calls ``shown``; every route that takes a graph which
 may carry masks back (save, create from a copy, a draft run) calls ``with_secrets``. Editors
 see credential-looking literals in plain fields (they are the ones to move them); viewers
-do not. See ``runtime.secret_configs``.
+do not. See ``runtime.engine.secret_configs``.
 """
 
 from __future__ import annotations
 
-from runtime.graph import Graph
-from runtime.secret_configs import MaskWithoutSecret, has_masks, masked, restored
+from runtime.core.graph import Graph
+from runtime.engine.secret_configs import MaskWithoutSecret, has_masks, masked, restored
 from runtime.service.auth import Principal
 from runtime.service.errors import ApiError
 from runtime.store import GraphVersion, NotFound, TenantStore

@@ -15,7 +15,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from mangum import Mangum
 
-from runtime.gc_pause import freeze_startup_heap
+from runtime.engine.gc_pause import freeze_startup_heap
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
 from runtime.store import LazyClient, make_client

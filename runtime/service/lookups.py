@@ -33,7 +33,7 @@ from cachetools import TTLCache
 from runtime.store import ApiKey, Deployment, TenantSettings, TenantStore
 
 if TYPE_CHECKING:  # the brand is read by the management API only, not by endpoint traffic
-    from whitelabel.brand import StoredBrand
+    from runtime.tenant.brand import StoredBrand
 
 MAX_ENTRIES = 4096
 T = TypeVar("T")

@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.concurrency import run_in_threadpool
 
-from runtime.ai.session import bound_session
-from runtime.graph import Graph
-from runtime.options import RunOptions
+from runtime.core.graph import Graph
+from runtime.core.llm.session import bound_session
+from runtime.core.options import RunOptions
 from runtime.service.state import ServiceState
 from runtime.store import RunRecord, TenantSettings, TenantStore
 
 if TYPE_CHECKING:
     from compliance.trace import RunLabels
-    from runtime.engine import Executor
-    from runtime.trace import RunResult
+    from runtime.engine.executor import Executor
+    from runtime.engine.trace import RunResult
 
 Trigger = Literal["http", "manual", "schedule", "api"]
 
@@ -67,8 +67,8 @@ def prepare_draft(state: ServiceState, store: TenantStore, graph: Graph) -> Prep
     Raises ``CompileError`` (a 422 with the diagnostics) when the graph is not valid.
     """
     from compliance.trace import RunLabels
-    from runtime.compile import build_plan
-    from runtime.engine import Executor
+    from runtime.engine.compile import build_plan
+    from runtime.engine.executor import Executor
 
     executor = Executor(build_plan(graph))
     labels = RunLabels.of(graph)
@@ -126,7 +126,7 @@ def record_for(
 def stored_trace(result: RunResult, labels: RunLabels | None) -> tuple[list[dict[str, Any]], Any]:
     """The trace and output as they may be stored: SAD never reaches run storage."""
     from compliance.trace import RunLabels, mask_trace, mask_value
-    from runtime.trace import TRACE
+    from runtime.engine.trace import TRACE
 
     labels = labels or RunLabels()
     trace = mask_trace(TRACE.dump_python(result.trace, mode="json"), labels)

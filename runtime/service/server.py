@@ -9,7 +9,7 @@ from __future__ import annotations
 import uvicorn
 from fastapi import FastAPI
 
-from runtime.gc_pause import freeze_startup_heap
+from runtime.engine.gc_pause import freeze_startup_heap
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
 from runtime.service.connection_limits import ConnectionLimits, limited_h11
@@ -36,8 +36,8 @@ def preload() -> None:
     """
     from compliance.trace import RunLabels
     from nodes.registry import default_registry
-    from runtime.compile import build_plan
-    from runtime.engine import Executor
+    from runtime.engine.compile import build_plan
+    from runtime.engine.executor import Executor
 
     default_registry()
     del RunLabels, build_plan, Executor  # imported for their modules, not used here

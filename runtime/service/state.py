@@ -7,7 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from runtime.egress import EgressPlatform
+from runtime.core.egress import EgressPlatform
 from runtime.service.aws_deploy import AwsDeployer
 from runtime.service.config import ServiceConfig
 from runtime.service.lookups import Lookups, may_load
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from compliance.trace import RunLabels
     from runtime.ai.router import Router
     from runtime.ai.session import AiSession
-    from runtime.engine import Executor
+    from runtime.engine.executor import Executor
 
 MAX_CACHED_EXECUTORS = 256
 
@@ -97,8 +97,8 @@ class ServiceState:
         # Imported here: the compiler brings NetworkX and the executor the node contract, which
         # a Lambda cold start should only pay for when it first runs a version.
         from compliance.trace import RunLabels
-        from runtime.compile import build_plan
-        from runtime.engine import Executor
+        from runtime.engine.compile import build_plan
+        from runtime.engine.executor import Executor
 
         stored = store.get_graph(graph_id, version)
         executor = Executor(build_plan(stored.graph))

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from compliance.check import Report, RuleStatus, check_graph
 from compliance.names import PackName
-from runtime.errors import CompileError
+from runtime.core.errors import CompileError
 from runtime.service.approvals import RULE as APPROVAL_RULE
 from runtime.service.approvals import approval_state
 from runtime.service.compliance import stance, waivers_of

@@ -2,21 +2,19 @@
 
 The object key comes from ``TenantKeys.asset_object``, so a tenant's asset store can only name
 objects under its own ``TENANT#<id>#`` prefix, whatever file name a caller passes. Names are
-content hashes (``whitelabel.assets.Asset.file_name``): an object never changes once written.
+content hashes (``runtime.tenant.assets.Asset.file_name``): an object never changes once written.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import Any, Protocol, cast
 
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
 from runtime.store.errors import NotFound, StoreError, Throttled
 from runtime.store.keys import TenantKeys
-
-if TYPE_CHECKING:  # not imported at run time: the Lambda bundle has no ``whitelabel``
-    from whitelabel.assets import Asset
+from runtime.tenant.assets import Asset
 
 BUCKET_ENV = "AUTERITY_ASSETS_BUCKET"
 BUCKET_DEFAULT = "auterity-brand-assets"

@@ -3,28 +3,22 @@
 A tenant that never set a brand has ``DEFAULT_BRAND`` at revision 0. The brand names its logo
 and favicon by content hash; their bytes are in S3 (``runtime.store.assets``).
 
-``whitelabel`` is imported when a brand is read or written, not with the store: the Lambda
-bundle ships ``runtime`` (the authorizer uses the store) and not ``whitelabel``.
+The brand model lives in ``runtime.tenant`` (below the store), so the Lambda bundle that
+carries the store carries it too.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from runtime.store.access import ConditionFailed
 from runtime.store.errors import Conflict
 from runtime.store.scoped import Scoped
-
-if TYPE_CHECKING:
-    from whitelabel.assets import Asset, AssetKind
-    from whitelabel.brand import Brand, StoredBrand
+from runtime.tenant.assets import Asset, AssetKind
+from runtime.tenant.brand import Brand, StoredBrand
 
 
 class BrandOps(Scoped):
     def get_brand(self) -> StoredBrand:
         """The default brand (revision 0) until the first update."""
-        from whitelabel.brand import Brand, StoredBrand
-
         fields = self._table.get(self._keys.brand())
         if fields is None:
             return StoredBrand()
@@ -32,8 +26,6 @@ class BrandOps(Scoped):
 
     def put_brand(self, brand: Brand, revision: int) -> StoredBrand:
         """Replace the brand if it is still at ``revision``; ``Conflict`` otherwise."""
-        from whitelabel.brand import StoredBrand
-
         key = self._keys.brand()
         stored = StoredBrand(brand=brand, revision=revision + 1)
         fields = {

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from runtime.canonical import canonical_json
+from runtime.core.canonical import canonical_json
 
 GENESIS = "0" * 64
 """The ``prev_hash`` of a tenant's first event."""

@@ -6,10 +6,11 @@ from runtime.store.access import ConditionFailed, Table
 from runtime.store.errors import Conflict, InvalidInput, NotFound
 from runtime.store.ids import utc_now
 from runtime.store.keys import PROFILE, TENANT_ID, TenantKeys, checked
-from runtime.store.models import INDUSTRIES, Tenant
+from runtime.store.models import Tenant
 from runtime.store.scoped import model_from
 from runtime.store.table import TABLE_NAME_DEFAULT, DynamoDBClient
 from runtime.store.tenant import TenantStore
+from runtime.tenant.industry import INDUSTRIES
 
 
 class Directory:

@@ -27,8 +27,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from runtime.canonical import graph_hash
-from runtime.graph import Graph
+from runtime.core.canonical import graph_hash
+from runtime.core.graph import Graph
 from runtime.store.access import ConditionFailed
 from runtime.store.errors import InvalidInput
 from runtime.store.keys import GRAPHS, VERSIONS, Key

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runtime.errors import AuterityError
+from runtime.core.errors import AuterityError
 
 
 class StoreError(AuterityError):

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from runtime.store.errors import Conflict, InvalidInput, StoreError
 
 if TYPE_CHECKING:
-    from runtime.graph import Graph
-    from runtime.plan import Plan
+    from runtime.core.graph import Graph
+    from runtime.engine.plan import Plan
 
 
 class GateRefused(StoreError):

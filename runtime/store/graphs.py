@@ -7,8 +7,8 @@ from contextlib import suppress
 from dataclasses import replace
 from typing import Any
 
-from runtime.canonical import graph_hash
-from runtime.graph import Graph
+from runtime.core.canonical import graph_hash
+from runtime.core.graph import Graph
 from runtime.store import codec
 from runtime.store.access import ConditionFailed
 from runtime.store.deployments import slugs_serving

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from runtime.graph import ID_PATTERN
+from runtime.core.graph import ID_PATTERN
 from runtime.store.errors import InvalidInput
 
 TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -38,7 +38,7 @@ EMAIL = re.compile(r"^[^@\s#]{1,64}@[^@\s#.]+(\.[^@\s#.]+)+$")
 RULE_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,63}$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 ASSET_NAME = re.compile(r"^(logo|favicon)-[0-9a-f]{16}\.(png|jpg|webp|svg|ico)$")
-"""A brand asset's content-hashed file name (``whitelabel.assets.Asset.file_name``)."""
+"""A brand asset's content-hashed file name (``runtime.tenant.assets.Asset.file_name``)."""
 OWNER = re.compile(r"^(user:[^@\s#]{1,64}@[^@\s#]{1,190}|key:[0-9a-f]{12})$")
 """A principal's actor (``user:<email>`` or ``key:<key id>``): who a conversation belongs to."""
 

@@ -10,32 +10,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from compliance.names import PackName
-from runtime.ai.policy import AiPolicy
-from runtime.graph import Graph
+from runtime.core.graph import Graph
+from runtime.core.llm.policy import AiPolicy
+from runtime.tenant.industry import INDUSTRY_PACKS, Industry
 
 Role = Literal["admin", "editor", "viewer"]
-Industry = Literal["automotive", "healthcare", "finance", "manufacturing", "general"]
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed_out"]
 Trigger = Literal["http", "manual", "schedule", "api"]
 DeploymentAction = Literal["deploy", "rollback"]
 
-INDUSTRY_PACKS: dict[Industry, tuple[PackName, ...]] = {
-    "healthcare": ("hipaa", "soc2"),
-    "finance": ("pci", "soc2", "gdpr"),
-    "automotive": ("pci", "gdpr"),
-    "manufacturing": ("soc2",),
-    "general": (),
-}
-"""What a tenant of each industry gets until an admin chooses packs."""
-
 ROLES: tuple[Role, ...] = ("admin", "editor", "viewer")
-INDUSTRIES: tuple[Industry, ...] = (
-    "automotive",
-    "healthcare",
-    "finance",
-    "manufacturing",
-    "general",
-)
 
 
 class _Model(BaseModel):
@@ -138,7 +122,7 @@ class GraphVersion(_Model):
     author: str
     created_at: str
     hash: str
-    """``runtime.compile.graph_hash`` of ``graph``: equal hashes mean equal graphs."""
+    """``runtime.engine.compile.graph_hash`` of ``graph``: equal hashes mean equal graphs."""
 
 
 class DeploymentChange(_Model):

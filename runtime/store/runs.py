@@ -7,6 +7,7 @@ from dataclasses import MISSING, fields
 from itertools import islice
 from typing import Any, get_args
 
+from runtime.engine.trace import NodeTrace
 from runtime.store import codec
 from runtime.store.access import ConditionFailed
 from runtime.store.errors import Conflict, InvalidInput, NotFound
@@ -25,7 +26,6 @@ from runtime.store.models import RunRecord, RunStatus
 from runtime.store.runsize import ITEM_BUDGET, bound_run
 from runtime.store.scoped import Scoped, model_from
 from runtime.store.table import RUN_INDEXES
-from runtime.trace import NodeTrace
 
 RANK: dict[str, int] = {
     "queued": 0,

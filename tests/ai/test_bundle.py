@@ -7,9 +7,9 @@ import json
 import zipfile
 from pathlib import Path
 
-from runtime.bundle import build_bundle
-from runtime.compile import build_plan
-from runtime.load import load_graph_file
+from runtime.core.load import load_graph_file
+from runtime.engine.bundle import build_bundle
+from runtime.engine.compile import build_plan
 
 ROOT = Path(__file__).parent.parent.parent
 
@@ -30,7 +30,7 @@ def test_an_ai_graph_bundle_requires_the_sdks_and_ships_the_router() -> None:
     assert {"openai", "anthropic", "jsonschema"} <= names_of(manifest["requires"])
     assert "runtime/ai/router.py" in files
     assert "nodes/ai/extract.py" in files
-    assert not [f for f in files if f.startswith("runtime/ai/testing/")]
+    assert not [f for f in files if f.startswith("runtime/local/llm/")]
 
 
 def test_a_graph_without_ai_nodes_does_not_require_them() -> None:

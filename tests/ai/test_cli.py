@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from runtime.ai.testing import FakeProvider, Reply
-from runtime.load import load_graph_file
-from runtime.validate import validate
+from runtime.core.load import load_graph_file
+from runtime.engine.validate import validate
+from runtime.local.llm import FakeProvider, Reply
 
 AUTERITY = str(Path(sys.executable).with_name("auterity"))
 ROOT = Path(__file__).parent.parent.parent

@@ -8,11 +8,11 @@ import logging
 import pytest
 
 from runtime.ai.config import AiConfig, ProviderConfig
-from runtime.ai.messages import CallSite, LlmRequest, Message
-from runtime.ai.policy import AiPolicy, Price
 from runtime.ai.prices import price_for
 from runtime.ai.router import Router
 from runtime.ai.usage import MemoryLedger
+from runtime.core.llm.messages import CallSite, LlmRequest, Message
+from runtime.core.llm.policy import AiPolicy, Price
 from tests.ai_fixtures import FakeAi
 
 REAL_OPENAI = ProviderConfig(name="openai", kind="openai", default_model="gpt-4o-mini")
@@ -101,7 +101,6 @@ async def test_a_test_cannot_reach_a_real_provider() -> None:
 def test_generate_graph_knows_the_same_industries_as_tenants() -> None:
     from typing import get_args
 
-    from runtime.ai.generate.models import Industry
-    from runtime.store.models import INDUSTRIES
+    from runtime.tenant.industry import INDUSTRIES, Industry
 
     assert get_args(Industry) == INDUSTRIES

@@ -16,14 +16,14 @@ import pytest
 from moto import mock_aws
 
 from runtime.ai.config import AiConfig
-from runtime.ai.policy import AiPolicy
 from runtime.ai.router import Router
 from runtime.ai.session import AiSession, set_default_session
-from runtime.ai.testing import FakeProvider, Reply
 from runtime.ai.usage import MICROS, AiCall, MemoryLedger, current_month
-from runtime.compile import build_plan
-from runtime.handlers import make_run_handler
-from runtime.load import load_graph_file
+from runtime.core.llm.policy import AiPolicy
+from runtime.core.load import load_graph_file
+from runtime.deployed.handlers import make_run_handler
+from runtime.engine.compile import build_plan
+from runtime.local.llm import FakeProvider, Reply
 from runtime.store import Directory, TenantStore, create_table, make_client
 
 ROOT = Path(__file__).parent.parent.parent

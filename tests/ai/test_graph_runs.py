@@ -8,17 +8,17 @@ from typing import Any
 
 import pytest
 
-from runtime.ai.policy import AiPolicy
-from runtime.ai.testing import Reply
 from runtime.ai.usage import MICROS, current_month
-from runtime.compile import build_plan
-from runtime.egress import EgressPlatform
-from runtime.engine import Executor
-from runtime.graph import Graph
-from runtime.load import load_graph_file
-from runtime.options import RunOptions
-from runtime.trace import RunResult
-from runtime.validate import validate
+from runtime.core.egress import EgressPlatform
+from runtime.core.graph import Graph
+from runtime.core.llm.policy import AiPolicy
+from runtime.core.load import load_graph_file
+from runtime.core.options import RunOptions
+from runtime.engine.compile import build_plan
+from runtime.engine.executor import Executor
+from runtime.engine.trace import RunResult
+from runtime.engine.validate import validate
+from runtime.local.llm import Reply
 from tests.ai_fixtures import FakeAi
 
 ROOT = Path(__file__).parent.parent.parent

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from nodes.registry import AnyNodeType, default_registry
-from runtime.ai.testing import Reply
+from runtime.local.llm import Reply
 from tests.ai_fixtures import FakeAi
 from tests.nodes.helpers import run_node
 

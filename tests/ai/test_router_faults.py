@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from runtime.ai.errors import AiError, AllProvidersFailed, BudgetExceeded, NoRoute
-from runtime.ai.messages import (
+from runtime.ai.usage import MICROS, current_month
+from runtime.core.llm.messages import (
     CallSite,
     LlmReply,
     LlmRequest,
@@ -21,9 +22,8 @@ from runtime.ai.messages import (
     StreamRestart,
     TextDelta,
 )
-from runtime.ai.policy import AiPolicy, Price
-from runtime.ai.testing import Reply
-from runtime.ai.usage import MICROS, current_month
+from runtime.core.llm.policy import AiPolicy, Price
+from runtime.local.llm import Reply
 from tests.ai_fixtures import FakeAi
 
 SITE = CallSite(tenant_id="acme", graph_id="g", run_id="r1", node_id="n1")

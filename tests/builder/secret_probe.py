@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from nodes.base import Expr, NodeConfig, NodeContext, NodeType, Outputs, Secret
 from nodes.registry import default_registry
-from runtime.types import OBJECT, Port
+from runtime.core.types import OBJECT, Port
 
 
 class Credential(BaseModel):

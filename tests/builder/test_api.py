@@ -18,7 +18,7 @@ import pytest
 from moto import mock_aws
 
 from builder.api import Api, ApiError, error_from
-from runtime.graph import Graph, Node
+from runtime.core.graph import Graph, Node
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
 from runtime.service.idempotency import create_idempotency_table

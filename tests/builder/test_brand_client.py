@@ -16,7 +16,7 @@ from builder.state.brand_editor import draft_of, theme_of
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
 from runtime.store import Directory, create_bucket, create_table
-from whitelabel.brand import DEFAULT_BRAND, load_brand
+from runtime.tenant.brand import DEFAULT_BRAND, load_brand
 
 BRANDS = Path(__file__).resolve().parents[2] / "examples" / "brands"
 PASSWORD = "correct horse battery"

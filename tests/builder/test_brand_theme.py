@@ -6,7 +6,7 @@ import pytest
 
 from builder.routes import login_to
 from builder.theme import DEFAULT_THEME, css_variables, theme_from
-from whitelabel.brand import DEFAULT_BRAND
+from runtime.tenant.brand import DEFAULT_BRAND
 
 ASSET = "/api/v1/brand/public/assets/acme/logo-0123456789abcdef.svg"
 

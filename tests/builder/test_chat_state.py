@@ -23,7 +23,7 @@ from builder.state import CanvasState
 from builder.state import chat as chat_module
 from builder.state.chat import ChatState
 from builder.state.document import DocumentState
-from runtime.graph import Graph
+from runtime.core.graph import Graph
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
 from runtime.service.idempotency import create_idempotency_table

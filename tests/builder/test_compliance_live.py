@@ -19,8 +19,8 @@ from builder.state import CanvasState
 from compliance.fix import fix_graph
 from compliance.rules import Context
 from compliance.stance import Stance
-from runtime.graph import Graph
-from runtime.load import load_graph_file
+from runtime.core.graph import Graph
+from runtime.core.load import load_graph_file
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "patient-intake.graph.json"
 RULE = "HIPAA-PHI-LLM-BAA"

@@ -17,8 +17,8 @@ from builder.problems import diagnose
 from builder.state.compliance_packs import chosen_packs, ticked
 from compliance.check import Report, RuleResult
 from compliance.rules import Finding
-from runtime.diagnostics import error
-from runtime.graph import Graph, Node
+from runtime.core.diagnostics import error
+from runtime.core.graph import Graph, Node
 from runtime.service.tenant_report import AuditStatus, DeploymentCheck, TenantReport, VersionReport
 from runtime.store import TenantSettings
 from runtime.store.chain import ChainProblem

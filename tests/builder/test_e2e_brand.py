@@ -22,9 +22,9 @@ import httpx
 import pytest
 
 from builder import routes
+from runtime.tenant.brand import load_brand
 from tests.builder.conftest import SERVICE_PASSWORD
 from tests.builder.session import log_in, wait_for_path
-from whitelabel.brand import load_brand
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 

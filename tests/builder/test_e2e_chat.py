@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from builder import routes
-from runtime.ai.testing import FakeProvider, Reply
+from runtime.local.llm import FakeProvider, Reply
 from tests.builder.conftest import Service, api_at, running_service
 from tests.builder.session import HYDRATED, log_in, new_graph
 

@@ -10,9 +10,9 @@ from builder import field_errors
 from builder.field_errors import GENERAL, locate, parse_path
 from builder.schema_form import NodeFields, config_spec, node_fields_spec
 from nodes.registry import default_registry
-from runtime.graph import Graph, Node
-from runtime.load import format_location
-from runtime.validate import validate
+from runtime.core.graph import Graph, Node
+from runtime.core.load import format_location
+from runtime.engine.validate import validate
 
 
 def _errors(node_type: str, config: dict[str, Any]) -> dict[str, list[str]]:

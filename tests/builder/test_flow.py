@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from builder import flow
-from runtime.graph import Edge, Graph, Node, Position
-from runtime.load import load_graph_file
-from runtime.types import OBJECT, STRING
-from runtime.validate import validate
+from runtime.core.graph import Edge, Graph, Node, Position
+from runtime.core.load import load_graph_file
+from runtime.core.types import OBJECT, STRING
+from runtime.engine.validate import validate
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.graph.json"))
 

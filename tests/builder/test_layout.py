@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from builder import flow, layout
-from runtime.load import load_graph_file
+from runtime.core.load import load_graph_file
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.graph.json"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from builder import flow, problems
-from runtime.diagnostics import error, warning
+from runtime.core.diagnostics import error, warning
 
 
 def _canvas() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

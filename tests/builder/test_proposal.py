@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from builder import proposal
-from runtime.diagnostics import Diagnostic
-from runtime.graph import Edge, Graph, Node
+from runtime.core.diagnostics import Diagnostic
+from runtime.core.graph import Edge, Graph, Node
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,11 +7,11 @@ from typing import Any
 from builder import flow
 from builder.references import member, references, sample_paths, upstream_ids
 from nodes.registry import default_registry
-from runtime import expr
-from runtime.compile import build_plan
-from runtime.engine import Executor
-from runtime.graph import Edge, Graph, Node
-from runtime.validate import validate
+from runtime.core import expr
+from runtime.core.graph import Edge, Graph, Node
+from runtime.engine.compile import build_plan
+from runtime.engine.executor import Executor
+from runtime.engine.validate import validate
 
 
 def _canvas(graph: Graph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

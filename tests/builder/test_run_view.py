@@ -16,7 +16,7 @@ from builder.run_view import (
     with_run,
     without_run,
 )
-from runtime.load import load_graph_file
+from runtime.core.load import load_graph_file
 
 TRACE = [
     {"node": "hook", "type": "trigger.webhook", "status": "pinned", "outputs": {"out": {"a": 1}}},

@@ -1,7 +1,7 @@
 """Credential headers in the builder: masked in the browser state, kept across an untouched save.
 
-The service masks ``Authorization`` on every read (``runtime.secret_configs``); the canvas must
-treat such a header as it treats a ``Secret`` field: the browser only ever holds the mask, a
+The service masks ``Authorization`` on every read (``runtime.engine.secret_configs``); the canvas
+must treat such a header as it treats a ``Secret`` field: the browser only ever holds the mask, a
 typed value stays on the server, and a graph read back from the service (masks in place) saves
 those masks unchanged, so the service keeps the stored token.
 """
@@ -15,8 +15,8 @@ import reflex as rx
 from builder import secret_fields
 from builder.state import CanvasState
 from builder.state.inspector import InspectorState
-from runtime.credentials import MASK
-from runtime.graph import Graph, Node
+from runtime.core.graph import Graph, Node
+from runtime.engine.credentials import MASK
 
 TOKEN = "Bearer sk-live-4f9a2c7e1b3d5f6a8c0e2b4d6f8a0c2e"
 

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builder import naming, present, routes
-from runtime.diagnostics import Diagnostic
-from runtime.diff import EdgeChange, GraphDiff, NodeChange
-from runtime.graph import ID_PATTERN, Graph
+from runtime.core.diagnostics import Diagnostic
+from runtime.core.diff import EdgeChange, GraphDiff, NodeChange
+from runtime.core.graph import ID_PATTERN, Graph
 from runtime.store import RunRecord
 
 # --- naming ----------------------------------------------------------------------------------

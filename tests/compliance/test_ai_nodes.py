@@ -12,7 +12,7 @@ from nodes.ai.extract import Extract
 from nodes.ai.summarize import Summarize
 from nodes.base import NodeType
 from nodes.dataflow import Effects
-from runtime.guard import GUARDED
+from runtime.core.guard import GUARDED
 
 AI_NODES: list[type[NodeType]] = [Chat, Classify, Extract, Summarize]  # type: ignore[type-arg]
 

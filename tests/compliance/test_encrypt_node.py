@@ -13,10 +13,10 @@ import pytest
 from moto import mock_aws
 
 from nodes.compliance.encrypt import decrypt
-from runtime.compile import build_plan
-from runtime.engine import Executor
-from runtime.graph import Graph
-from runtime.options import RunOptions
+from runtime.core.graph import Graph
+from runtime.core.options import RunOptions
+from runtime.engine.compile import build_plan
+from runtime.engine.executor import Executor
 
 PATIENT = {"name": "Ada Lovelace", "dob": "1815-12-10"}
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from compliance.flow import flow_of
 from nodes.dataflow import classes_of
-from runtime.graph import Edge, Graph, Node
-from runtime.types import DataClass
+from runtime.core.graph import Edge, Graph, Node
+from runtime.core.types import DataClass
 
 PHI = DataClass.PHI
 

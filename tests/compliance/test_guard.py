@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from runtime.compile import build_plan
-from runtime.engine import Executor
-from runtime.graph import Edge, Graph, Node
-from runtime.guard import card_number_in, sensitive_payload
+from runtime.core.graph import Edge, Graph, Node
+from runtime.core.guard import card_number_in, sensitive_payload
+from runtime.engine.compile import build_plan
+from runtime.engine.executor import Executor
 from tests.compliance.standins import install_in_default, remove_from_default
 
 

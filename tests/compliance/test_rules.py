@@ -12,9 +12,9 @@ from compliance.check import check_graph, diagnostics
 from compliance.fix import fix_graph
 from compliance.packs import RULES
 from compliance.rules import Context
-from runtime.graph import Graph
-from runtime.load import load_graph_file
-from runtime.validate import validate
+from runtime.core.graph import Graph
+from runtime.core.load import load_graph_file
+from runtime.engine.validate import validate
 from tests.compliance.standins import registry
 
 FIXTURES = sorted((Path(__file__).parent.parent / "fixtures/graphs/compliance").glob("*.json"))

@@ -10,7 +10,7 @@ import pytest
 
 from compliance.trace import MASK, Masker, RunLabels, mask_trace, mask_value, may_need_masking
 from nodes.dataflow import NO_LABELS
-from runtime.types import DataClass
+from runtime.core.types import DataClass
 
 
 @pytest.mark.parametrize(

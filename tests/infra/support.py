@@ -14,7 +14,7 @@ from pathlib import Path
 
 from infra.cdk.config import TenantConfig
 from infra.cdk.synth import Synthesized, synthesize
-from whitelabel.brand import Brand
+from runtime.tenant.brand import Brand
 
 _ROOT = Path(tempfile.mkdtemp(prefix="auterity-cdk-tests-"))
 atexit.register(shutil.rmtree, _ROOT, ignore_errors=True)

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from runtime.local.aws import LocalAws, LocalAwsError, configured_port
+from runtime.local.aws import LocalAws
 from runtime.local.processes import port_is_free, stop_process_group, wait_for_http
 from runtime.local.server_file import ServerFile
+from runtime.store.endpoint import LocalAwsError, configured_port
 from tests.local.conftest import free_port, gone, recorded_lines
 
 # Several server starts per test; each is slow on a shared, loaded machine.

@@ -6,7 +6,7 @@ from typing import Any
 
 from nodes.base import NodeContext
 from nodes.registry import default_registry
-from runtime.options import RunOptions
+from runtime.core.options import RunOptions
 
 
 async def run_node(

@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from nodes.conditions import Condition, ConditionGroup, check_group, evaluate
-from runtime.errors import ExpressionError, NodeRunError
+from runtime.core.errors import ExpressionError, NodeRunError
 
 SCOPE: dict[str, Any] = {
     "input": {

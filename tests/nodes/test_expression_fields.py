@@ -20,12 +20,12 @@ import pytest
 from nodes.base import expression_fields
 from nodes.expression_schema import expression_positions
 from nodes.registry import AnyNodeType, default_registry
-from runtime import expr
 from runtime.ai.usage import MemoryLedger
-from runtime.egress import EgressPlatform
-from runtime.graph import Node
-from runtime.options import RunOptions
-from runtime.resolve import resolve_node
+from runtime.core import expr
+from runtime.core.egress import EgressPlatform
+from runtime.core.graph import Node
+from runtime.core.options import RunOptions
+from runtime.engine.resolve import resolve_node
 from tests.nodes.helpers import run_node
 
 REGISTRY = default_registry()

@@ -3,7 +3,7 @@
 import pytest
 
 from nodes.http.allowlist import entry_problem
-from runtime.egress import EgressPlatform
+from runtime.core.egress import EgressPlatform
 
 NOTHING_OPEN = EgressPlatform()
 ON_PREM = EgressPlatform.configure(open=["10.0.0.0/8", "127.0.0.0/8", "::1", "fd12::/16"])

@@ -18,9 +18,9 @@ import pytest
 
 from nodes.http import exchange
 from nodes.registry import default_registry
-from runtime.egress import EgressPlatform
-from runtime.errors import NodeRunError
-from runtime.options import RunOptions
+from runtime.core.egress import EgressPlatform
+from runtime.core.errors import NodeRunError
+from runtime.core.options import RunOptions
 from tests.nodes.helpers import run_node
 
 OPERATOR = EgressPlatform.configure(open=["127.0.0.0/8"])

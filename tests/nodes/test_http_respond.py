@@ -2,7 +2,7 @@ import pytest
 from pydantic import ValidationError
 
 from nodes.registry import default_registry
-from runtime.errors import NodeRunError
+from runtime.core.errors import NodeRunError
 from tests.nodes.helpers import run_node
 
 

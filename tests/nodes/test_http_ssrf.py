@@ -15,7 +15,7 @@ from nodes.http.ssrf import (
     parse_legacy_ipv4,
 )
 from nodes.http.transport import GuardedBackend
-from runtime.egress import EgressPlatform
+from runtime.core.egress import EgressPlatform
 
 OPENED = EgressPlatform.configure(open=["10.0.0.0/8", "127.0.0.0/8", "::1"])
 """What an operator with an on-premises network (and local development) opens."""

@@ -12,7 +12,7 @@ import pytest
 
 from nodes.base import NodeContext
 from nodes.registry import AnyNodeType, default_registry
-from runtime.options import RunOptions
+from runtime.core.options import RunOptions
 
 TYPES = default_registry().latest()
 INLINE = [t for t in TYPES if t.inline]

@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from runtime.errors import NodeRunError
-from runtime.options import RunOptions
+from runtime.core.errors import NodeRunError
+from runtime.core.options import RunOptions
 from tests.nodes.helpers import run_node
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from nodes.registry import default_registry
-from runtime.errors import NodeRunError
+from runtime.core.errors import NodeRunError
 from tests.nodes.helpers import run_node
 
 HIGH_VALUE = {

@@ -3,7 +3,7 @@ from typing import Any
 import pytest
 
 from nodes.registry import default_registry
-from runtime.errors import NodeRunError
+from runtime.core.errors import NodeRunError
 from tests.nodes.helpers import run_node
 
 

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from nodes.transforms.date_time import DateTime, DateTimeConfig
-from runtime.errors import NodeRunError
+from runtime.core.errors import NodeRunError
 from tests.nodes.helpers import run_node
 
 

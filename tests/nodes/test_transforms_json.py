@@ -3,7 +3,7 @@ import json
 import pytest
 
 from nodes.transforms.json_parse import MAX_JSON_BYTES
-from runtime.errors import NodeRunError
+from runtime.core.errors import NodeRunError
 from tests.nodes.helpers import run_node
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from runtime.errors import NodeRunError
+from runtime.core.errors import NodeRunError
 from tests.nodes.helpers import run_node
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from runtime.errors import ExpressionError
+from runtime.core.errors import ExpressionError
 from tests.nodes.helpers import run_node
 
 LEADS = {

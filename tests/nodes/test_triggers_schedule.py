@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from nodes.triggers.schedule import Schedule, ScheduleConfig, next_fire_times
-from runtime.errors import NodeRunError
+from runtime.core.errors import NodeRunError
 from tests.nodes.helpers import run_node
 
 

@@ -33,15 +33,15 @@ from hypothesis import strategies as st
 
 from nodes.base import NodeConfig
 from nodes.registry import AnyNodeType, default_registry
-from runtime.bundle import build_bundle
-from runtime.compile import build_plan
-from runtime.engine import Executor
-from runtime.errors import CompileError
-from runtime.graph import Graph
-from runtime.load import load_graph
-from runtime.options import RunOptions
-from runtime.types import Port, PortType
-from runtime.validate import validate
+from runtime.core.errors import CompileError
+from runtime.core.graph import Graph
+from runtime.core.load import load_graph
+from runtime.core.options import RunOptions
+from runtime.core.types import Port, PortType
+from runtime.engine.bundle import build_bundle
+from runtime.engine.compile import build_plan
+from runtime.engine.executor import Executor
+from runtime.engine.validate import validate
 
 REGISTRY = default_registry()
 ALL_TYPES: list[AnyNodeType] = REGISTRY.latest()

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runtime.errors import ExpressionError
-from runtime.expr import _OPTIONS, compile_expression, evaluate
+from runtime.core.errors import ExpressionError
+from runtime.core.expr import _OPTIONS, compile_expression, evaluate
 
 NAMES = ["a", "b", "c", "score", "tier"]
 SCALARS = st.one_of(

@@ -18,11 +18,11 @@ from nodes.base import Expr, NodeConfig, NodeContext, NodeType, Outputs
 from nodes.loops.foreach import ForEach
 from nodes.registry import Registry
 from nodes.triggers.manual import Manual
-from runtime.diagnostics import Diagnostic
-from runtime.errors import NodeRunError
-from runtime.graph import Graph
-from runtime.load import load_graph_file
-from runtime.types import Port
+from runtime.core.diagnostics import Diagnostic
+from runtime.core.errors import NodeRunError
+from runtime.core.graph import Graph
+from runtime.core.load import load_graph_file
+from runtime.core.types import Port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "graphs"

@@ -14,18 +14,18 @@ from typing import Any
 
 import pytest
 
-from runtime.bundle import (
+from runtime.core.canonical import canonical_json
+from runtime.core.graph import Graph
+from runtime.core.load import load_graph
+from runtime.engine.bundle import (
     STORE_EXTRAS,
     ZIP_EPOCH,
     build_bundle,
     entry_module,
     lambda_requirements,
 )
-from runtime.canonical import canonical_json
-from runtime.compile import build_plan
-from runtime.graph import Graph
-from runtime.load import load_graph
-from runtime.plan import Plan
+from runtime.engine.compile import build_plan
+from runtime.engine.plan import Plan
 from tests.runtime.support import REPO_ROOT, load_fixture, make_graph
 
 
@@ -90,8 +90,8 @@ def test_layout(linear_bundle: bytes) -> None:
         "auterity/plan.json",
         "auterity/graph.json",
         "auterity/manifest.json",
-        "runtime/handlers.py",
-        "runtime/engine.py",
+        "runtime/engine/handlers.py",
+        "runtime/engine/executor.py",
         "nodes/base.py",
         "nodes/registry.py",
         "nodes/transforms/set_fields.py",
@@ -246,7 +246,7 @@ def test_the_authorizer_bundle_is_deterministic_and_names_what_the_store_needs()
     import json as _json
     import zipfile
 
-    from runtime.bundle import AUTHORIZER_HANDLER, build_authorizer_bundle
+    from runtime.engine.bundle import AUTHORIZER_HANDLER, build_authorizer_bundle
 
     first, second = build_authorizer_bundle(), build_authorizer_bundle()
     assert first == second

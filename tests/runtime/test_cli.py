@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from runtime.load import load_graph_file
-from runtime.schema import graph_json_schema
+from runtime.core.load import load_graph_file
+from runtime.core.schema import graph_json_schema
 from tests.runtime.support import DIAGNOSTIC_FIXTURES, UNLOADABLE_FIXTURES, fixture_path
 
 AUTERITY = str(Path(sys.executable).with_name("auterity"))

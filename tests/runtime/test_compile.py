@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.canonical import graph_hash
-from runtime.compile import build_plan
-from runtime.errors import CompileError
-from runtime.load import load_graph
-from runtime.plan import Plan, Wire
+from runtime.core.canonical import graph_hash
+from runtime.core.errors import CompileError
+from runtime.core.load import load_graph
+from runtime.engine.compile import build_plan
+from runtime.engine.plan import Plan, Wire
 from tests.runtime.support import load_fixture
 
 

@@ -1,5 +1,5 @@
-from runtime.diff import diff_graphs
-from runtime.graph import Graph
+from runtime.core.diff import diff_graphs
+from runtime.core.graph import Graph
 
 
 def _graph(**changes: object) -> Graph:

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from nodes.registry import Registry
-from runtime.compile import build_plan
-from runtime.engine import Executor
-from runtime.graph import Graph
-from runtime.options import RunOptions
-from runtime.trace import RunResult
+from runtime.core.graph import Graph
+from runtime.core.options import RunOptions
+from runtime.engine.compile import build_plan
+from runtime.engine.executor import Executor
+from runtime.engine.trace import RunResult
 from tests.runtime.support import Board, load_fixture, make_graph
 
 START = {"id": "start", "type": "trigger.manual"}

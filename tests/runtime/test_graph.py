@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from runtime.graph import SCHEMA_VERSION, Graph, RetryPolicy
-from runtime.load import load_graph
+from runtime.core.graph import SCHEMA_VERSION, Graph, RetryPolicy
+from runtime.core.load import load_graph
 from tests.runtime.support import fixture_path, load_fixture, valid_fixtures
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from nodes.registry import Registry
-from runtime.compile import build_plan
-from runtime.handlers import make_run_handler, make_step_handler, step_handlers
-from runtime.plan import Plan
+from runtime.engine.compile import build_plan
+from runtime.engine.handlers import make_run_handler, make_step_handler, step_handlers
+from runtime.engine.plan import Plan
 from tests.runtime.support import load_fixture, make_graph
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from runtime.errors import GraphLoadError
-from runtime.load import load_graph, load_graph_file, parse_json
+from runtime.core.errors import GraphLoadError
+from runtime.core.load import load_graph, load_graph_file, parse_json
 from tests.runtime.support import UNLOADABLE_FIXTURES, fixture_path
 
 
@@ -80,7 +80,7 @@ def test_deeply_nested_json_is_refused_not_crashing() -> None:
 
 
 def test_oversized_document_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("runtime.load.MAX_DOCUMENT_BYTES", 100)
+    monkeypatch.setattr("runtime.core.load.MAX_DOCUMENT_BYTES", 100)
     with pytest.raises(GraphLoadError, match="larger than 100 bytes"):
         parse_json(b"{" + b" " * 200 + b"}")
 

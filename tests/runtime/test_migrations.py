@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from runtime.errors import GraphLoadError
-from runtime.graph import SCHEMA_VERSION
-from runtime.load import graph_from_document
-from runtime.migrations import document_version, migrate
+from runtime.core.errors import GraphLoadError
+from runtime.core.graph import SCHEMA_VERSION
+from runtime.core.load import graph_from_document
+from runtime.core.migrations import document_version, migrate
 from tests.runtime.support import fixture_document, load_fixture
 
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from runtime.compile import build_plan
-from runtime.engine import Executor
-from runtime.graph import Graph
-from runtime.load import load_graph_file
-from runtime.pins import rerun_pins
-from runtime.trace import TRACE
+from runtime.core.graph import Graph
+from runtime.core.load import load_graph_file
+from runtime.core.pins import rerun_pins
+from runtime.engine.compile import build_plan
+from runtime.engine.executor import Executor
+from runtime.engine.trace import TRACE
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HOT = {

@@ -1,7 +1,7 @@
 """The published JSON Schema is a snapshot of the model.
 
 If ``test_committed_schema_is_up_to_date`` fails after a deliberate change to
-``runtime/graph.py``, regenerate the snapshot and commit it with the change:
+``runtime/core/graph.py``, regenerate the snapshot and commit it with the change:
 
     .venv/bin/auterity schema > schemas/graph.schema.json
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 
-from runtime.graph import ID_PATTERN, SCHEMA_VERSION
-from runtime.schema import SCHEMA_ID, graph_json_schema
+from runtime.core.graph import ID_PATTERN, SCHEMA_VERSION
+from runtime.core.schema import SCHEMA_ID, graph_json_schema
 from tests.runtime.support import REPO_ROOT
 
 COMMITTED = REPO_ROOT / "schemas" / "graph.schema.json"

@@ -7,7 +7,7 @@ import json
 import re
 import zipfile
 
-from runtime.bundle import SERVICE_HANDLER, build_service_bundle
+from runtime.engine.bundle import SERVICE_HANDLER, build_service_bundle
 
 
 def test_service_bundle_is_deterministic_and_names_its_handler() -> None:
@@ -18,7 +18,7 @@ def test_service_bundle_is_deterministic_and_names_its_handler() -> None:
     manifest = json.loads(archive.read("auterity/manifest.json"))
     assert manifest["handler"] == SERVICE_HANDLER == "runtime.service.lambda_handler.handler"
     assert "runtime/service/lambda_handler.py" in names
-    assert not any(n.startswith("runtime/ai/testing/") for n in names)
+    assert not any(n.startswith("runtime/local/llm/") for n in names)
     required = {re.split(r"[<>=\[ ;]", r, maxsplit=1)[0] for r in manifest["requires"]}
     # The management API validates and compiles graphs: NetworkX is needed at run time here.
     assert {"fastapi", "mangum", "aws-lambda-powertools", "boto3", "pydantic", "networkx"} <= (

@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nodes.registry import Registry, default_registry
-from runtime.diagnostics import Diagnostic, has_errors
-from runtime.graph import Graph, Node
-from runtime.types import NodeId
-from runtime.validate import MAX_NODES, analyze, validate
+from runtime.core.diagnostics import Diagnostic, has_errors
+from runtime.core.graph import Graph, Node
+from runtime.core.types import NodeId
+from runtime.engine.validate import MAX_NODES, analyze, validate
 from tests.runtime.support import (
     DIAGNOSTIC_FIXTURES,
     codes,

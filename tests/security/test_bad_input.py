@@ -21,13 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from runtime.compile import build_plan
-from runtime.engine import Executor
-from runtime.errors import GraphLoadError
-from runtime.graph import Graph
-from runtime.load import MAX_DOCUMENT_BYTES, load_graph, load_graph_file
-from runtime.options import RunOptions
-from runtime.validate import MAX_NODES, validate
+from runtime.core.errors import GraphLoadError
+from runtime.core.graph import Graph
+from runtime.core.load import MAX_DOCUMENT_BYTES, load_graph, load_graph_file
+from runtime.core.options import RunOptions
+from runtime.engine.compile import build_plan
+from runtime.engine.executor import Executor
+from runtime.engine.validate import MAX_NODES, validate
 from tests.security.cli import REPO, limit_memory, one_line_error, run_cli
 
 MB = 1024 * 1024
@@ -365,7 +365,7 @@ def test_expression_arithmetic_is_bounded() -> None:
     program = (
         "import sys\n"
         "from runtime import expr\n"
-        "from runtime.errors import ExpressionError\n"
+        "from runtime.core.errors import ExpressionError\n"
         f"source = {template!r}\n"
         "try:\n"
         "    value = expr.render(source, {'input': None})\n"

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from nodes.registry import default_registry
-from runtime.credentials import MASK, find_credentials, mask_credentials
-from runtime.graph import Graph, Node
-from runtime.load import load_graph_file
-from runtime.secret_configs import MaskWithoutSecret, masked, restored
-from runtime.validate import validate
+from runtime.core.graph import Graph, Node
+from runtime.core.load import load_graph_file
+from runtime.engine.credentials import MASK, find_credentials, mask_credentials
+from runtime.engine.secret_configs import MaskWithoutSecret, masked, restored
+from runtime.engine.validate import validate
 
 EXAMPLES = Path(__file__).parent.parent.parent / "examples"
 

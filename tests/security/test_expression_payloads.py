@@ -33,16 +33,16 @@ from pydantic import ValidationError
 
 from nodes.base import expression_fields
 from nodes.registry import AnyNodeType, default_registry
-from runtime import expr
 from runtime.ai.usage import MemoryLedger
-from runtime.compile import build_plan
-from runtime.engine import Executor
-from runtime.errors import CompileError, ExpressionError, NodeRunError
-from runtime.graph import Node
-from runtime.load import load_graph_file
-from runtime.options import RunOptions
-from runtime.resolve import resolve_node
-from runtime.validate import validate
+from runtime.core import expr
+from runtime.core.errors import CompileError, ExpressionError, NodeRunError
+from runtime.core.graph import Node
+from runtime.core.load import load_graph_file
+from runtime.core.options import RunOptions
+from runtime.engine.compile import build_plan
+from runtime.engine.executor import Executor
+from runtime.engine.resolve import resolve_node
+from runtime.engine.validate import validate
 from tests.nodes.helpers import run_node
 from tests.security.audit import recording
 from tests.security.cli import one_line_error, run_cli

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from runtime import expr
-from runtime.compile import build_plan
-from runtime.errors import CompileError, ExpressionError
-from runtime.graph import Graph
-from runtime.validate import validate
+from runtime.core import expr
+from runtime.core.errors import CompileError, ExpressionError
+from runtime.core.graph import Graph
+from runtime.engine.compile import build_plan
+from runtime.engine.validate import validate
 from tests.security.payloads import load_corpus
 
 ROOT = Path(__file__).parents[2]

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from runtime.ai.config import AiConfig
-from runtime.ai.testing import FakeProvider, Reply
+from runtime.local.llm import FakeProvider, Reply
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
 from runtime.store import Directory

@@ -12,9 +12,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from runtime.bundle import build_bundle
-from runtime.compile import build_plan
-from runtime.graph import Graph
+from runtime.core.graph import Graph
+from runtime.engine.bundle import build_bundle
+from runtime.engine.compile import build_plan
 from runtime.service.aws_deploy import AwsDeployConfig, AwsDeployer, function_name
 from tests.service.conftest import example
 

@@ -15,8 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from runtime.store import Directory
+from runtime.tenant.brand import DEFAULT_BRAND, load_brand
 from tests.service.conftest import PASSWORD, Tenant
-from whitelabel.brand import DEFAULT_BRAND, load_brand
 
 BRANDS = Path(__file__).resolve().parents[2] / "examples" / "brands"
 BUCKET = "auterity-brand-assets"

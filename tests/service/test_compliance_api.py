@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from runtime.ai.config import AiConfig
-from runtime.ai.testing import FakeProvider, Reply
+from runtime.local.llm import FakeProvider, Reply
 from runtime.service.config import ServiceConfig
 from runtime.store import Directory
 
@@ -201,7 +201,7 @@ def test_a_generated_graph_is_checked_against_the_tenants_packs_and_repaired(
     model without a BAA goes back to the model with the HIPAA rule and node named; the
     redacted proposal comes back clean."""
     from compliance.fix import fix_graph
-    from runtime.graph import Graph
+    from runtime.core.graph import Graph
 
     violating = example("patient-intake")
     fixed = fix_graph(Graph.model_validate(violating), ["hipaa"]).graph.model_dump(mode="json")
@@ -254,7 +254,7 @@ def test_the_stance_is_what_the_service_checks_a_graph_against(
     agreements, and the graph's waivers; checking with it agrees with ``?packs=tenant``."""
     from compliance.check import check_graph, diagnostics
     from compliance.stance import Stance
-    from runtime.graph import Graph
+    from runtime.core.graph import Graph
 
     settings = client.get("/api/v1/settings", headers=clinic.auth).json()
     settings["dpa_providers"] = ["openai"]

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from runtime.graph import Graph
+from runtime.core.graph import Graph
 from runtime.service.gate import pass_gate as passed
 from runtime.store import Directory
 from tests.service.conftest import example

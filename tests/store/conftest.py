@@ -13,7 +13,7 @@ from moto import mock_aws
 from moto.dynamodb.responses import DynamoHandler
 from moto.server import ThreadedMotoServer
 
-from runtime.graph import Edge, Graph, Node
+from runtime.core.graph import Edge, Graph, Node
 from runtime.service.gate import pass_gate
 from runtime.store import Directory, TenantStore, create_table, make_client
 from runtime.store.gatepass import GatePassed

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from runtime.ai.policy import AiPolicy
 from runtime.ai.usage import AiCall, StoreLedger
-from runtime.graph import Graph, Node
+from runtime.core.graph import Graph, Node
+from runtime.core.llm.policy import AiPolicy
 from runtime.store import (
     ChatTurn,
     Conflict,

@@ -288,7 +288,7 @@ def test_many_concurrent_writers_make_one_unforked_chain_holding_every_event(
 def test_cli_verify_says_where_the_trail_was_tampered_with(trail: TenantStore, client: Any) -> None:
     from typer.testing import CliRunner
 
-    from runtime.store.cli import audit_app
+    from runtime.cli.store import audit_app
 
     runner = CliRunner()
     ok = runner.invoke(audit_app, ["verify", "acme"])

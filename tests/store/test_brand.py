@@ -19,7 +19,7 @@ from runtime.store import (
     make_client,
     make_s3_client,
 )
-from whitelabel.brand import DEFAULT_BRAND, check_brand, load_brand
+from runtime.tenant.brand import DEFAULT_BRAND, check_brand, load_brand
 
 BUCKET = "auterity-brand-assets"
 BRANDS = Path(__file__).resolve().parents[2] / "examples" / "brands"

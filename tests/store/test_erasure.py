@@ -9,7 +9,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from runtime.canonical import graph_hash
+from runtime.core.canonical import graph_hash
 from runtime.store import ChatTurn, RunRecord, TenantStore
 from runtime.store.erasure import ERASED, erase_subject
 from runtime.store.ids import utc_now
@@ -52,7 +52,7 @@ def _mentions(graph: Any) -> Any:
 
 
 def test_the_cli_erases_and_reports(acme: TenantStore, client: Any, graph: Any) -> None:
-    from runtime.store.cli import gdpr_app
+    from runtime.cli.store import gdpr_app
 
     mine = _run(acme, {"id": SUBJECT, "note": f"{SUBJECT.upper()} asked for a refill"})
     other = _run(acme, {"id": "patient-00999"})
@@ -100,7 +100,7 @@ def test_the_cli_erases_and_reports(acme: TenantStore, client: Any, graph: Any) 
 
 def test_a_graph_holding_the_subject_in_its_ids_is_reported(acme: TenantStore, graph: Any) -> None:
     """Ids are the graph's structure (edges and expressions name them): not rewritten."""
-    from runtime.store.cli import gdpr_app
+    from runtime.cli.store import gdpr_app
 
     acme.create_graph(graph(SUBJECT, note=SUBJECT), author="ann", message="m")
     result = CliRunner().invoke(gdpr_app, ["erase", SUBJECT, "--tenant", "acme"])

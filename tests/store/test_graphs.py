@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from runtime.canonical import graph_hash
+from runtime.core.canonical import graph_hash
 from runtime.store import Conflict, InvalidInput, NotFound, TenantStore, codec
 from runtime.store.keys import TenantKeys
 

@@ -208,8 +208,8 @@ def test_moto_enforces_the_item_limit_we_stay_under(client: Any) -> None:
 def test_trace_entries_are_stored_without_their_defaults_and_read_back_whole(
     acme: TenantStore, client: Any
 ) -> None:
+    from runtime.engine.trace import TRACE, NodeFailure, NodeTrace
     from runtime.store.runs import TRACE_DEFAULTS
-    from runtime.trace import TRACE, NodeFailure, NodeTrace
 
     plain, failed = TRACE.dump_python(
         [

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from runtime.compile import build_plan
+from runtime.cli.store import data_app
+from runtime.engine.compile import build_plan
 from runtime.service.approvals import bundle_hash
 from runtime.service.gate import gate_of
 from runtime.store import (
@@ -20,7 +21,6 @@ from runtime.store import (
     UsageRecord,
     create_table,
 )
-from runtime.store.cli import data_app
 
 from .conftest import TABLE, make_graph, passed
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from whitelabel.assets import AssetError, check_asset, sniff
-from whitelabel.brand import BrandError, check_brand, load_brand
-from whitelabel.colors import contrast
+from runtime.tenant.assets import AssetError, check_asset, sniff
+from runtime.tenant.brand import BrandError, check_brand, load_brand
+from runtime.tenant.colors import contrast
 
 ROOT = Path(__file__).resolve().parents[2]
 BRANDS = ROOT / "examples" / "brands"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from infra.cdk.config import TenantConfig
 from runtime.store import Conflict, Directory, NotFound, TenantStore
 from runtime.store.assets import S3Client
-from whitelabel.brand import BrandPackage
+from runtime.tenant.brand import BrandPackage
 from whitelabel.provision.jobs import StepLog
 
 
@@ -102,7 +102,7 @@ class PlatformAccount:
         log.note(f"brand {package.brand.product_name} ({package.brand.primary_color}) applied")
 
     def _templates(self, store: TenantStore, industry: str, log: StepLog) -> None:
-        from runtime.ai.generate.templates import templates
+        from runtime.assistant.templates import templates
 
         existing = {head.graph_id for head in store.list_graphs()}
         added = []

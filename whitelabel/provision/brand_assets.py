@@ -11,8 +11,8 @@ from __future__ import annotations
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 from infra.cdk.config import TenantConfig
-from whitelabel.assets import SUFFIX
-from whitelabel.brand import BrandPackage
+from runtime.tenant.assets import SUFFIX
+from runtime.tenant.brand import BrandPackage
 from whitelabel.provision.clients import AwsClients
 from whitelabel.provision.errors import ProvisionError
 from whitelabel.provision.jobs import StepLog

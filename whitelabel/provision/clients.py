@@ -8,10 +8,10 @@ meant (``127.0.0.1:$AUTERITY_AWS_PORT``), never AWS.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
+from runtime.store.endpoint import local_endpoint
 from whitelabel.provision.jobs import Target
 
 SERVICES = (
@@ -47,13 +47,6 @@ class AwsClients:
         kwargs = {"endpoint_url": endpoint_url} if endpoint_url else {}
         made = {name: session.client(name, **kwargs) for name in SERVICES}
         return cls(region=session.region_name, lambda_=made.pop("lambda"), **made)
-
-
-def local_endpoint() -> str:
-    """``AWS_ENDPOINT_URL`` if set, else the local endpoint's address."""
-    from runtime.local.aws import configured_port
-
-    return os.environ.get("AWS_ENDPOINT_URL") or f"http://127.0.0.1:{configured_port()}"
 
 
 def clients_for(target: Target, region: str) -> AwsClients:

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from infra.cdk.config import PLATFORM_STACK, STACK_PREFIX, TenantConfig
 from infra.cdk.synth import Synthesized, SynthesizedStack
-from whitelabel.brand import BrandPackage
+from runtime.tenant.brand import BrandPackage
 from whitelabel.provision import bootstrap, brand_assets, checks, stacks
 from whitelabel.provision.account import PlatformAccount
 from whitelabel.provision.clients import AwsClients, clients_for

@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from runtime.ai.errors import ProviderFailure
-from runtime.ai.messages import LlmRequest, ProviderReply
 from runtime.ai.providers.base import Provider, count_attempt, failure_from
+from runtime.core.llm.messages import LlmRequest, ProviderReply
 
 TOOL_DESCRIPTION = "Return the result. Its input is the answer; nothing else is read."
 

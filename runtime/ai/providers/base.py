@@ -18,7 +18,7 @@ from typing import Any
 
 from runtime.ai.config import ProviderConfig
 from runtime.ai.errors import ProviderFailure
-from runtime.ai.messages import LlmRequest, ProviderReply
+from runtime.core.llm.messages import LlmRequest, ProviderReply
 
 _attempts: ContextVar[list[int] | None] = ContextVar("auterity_ai_attempts", default=None)
 

@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from runtime.ai.errors import ProviderFailure
-from runtime.ai.messages import LlmRequest, ProviderReply
 from runtime.ai.prices import estimate_tokens
 from runtime.ai.providers.base import Provider, count_attempt, failure_from
+from runtime.core.llm.messages import LlmRequest, ProviderReply
 
 REFUSAL_FINISH = frozenset({"content_filter"})
 

@@ -16,16 +16,16 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from runtime.ai.generate.models import GenerateRequest, GenerateResult
-from runtime.diagnostics import Diagnostic
-from runtime.graph import Graph
+from runtime.assistant.models import GenerateRequest, GenerateResult
+from runtime.core.diagnostics import Diagnostic
+from runtime.core.graph import Graph
 from runtime.service.deps import Editor, State, Viewer
 from runtime.service.errors import ApiError
 from runtime.store import ChatTurn, Conflict, Conversation, TenantStore, UsageRecord
 
 if TYPE_CHECKING:
-    from runtime.ai.generate.fixes import Fixer
-    from runtime.ai.messages import Message
+    from runtime.assistant.fixes import Fixer
+    from runtime.core.llm.messages import Message
 
 router = APIRouter(prefix="/ai", tags=["ai"])
 
@@ -34,7 +34,7 @@ STATUS = {"budget_exceeded": 402, "no_model": 422, "ai_invalid_output": 502}
 
 
 def _history(conversation: Conversation) -> list[Message]:
-    from runtime.ai.messages import Message
+    from runtime.core.llm.messages import Message
 
     return [Message(role=t.role, content=t.content) for t in conversation.turns if t.content]
 
@@ -86,7 +86,7 @@ def _with_tenant_packs(
     """
     from compliance.check import check_graph, diagnostics
     from compliance.names import PACK_NAMES
-    from runtime.ai.generate.fixes import Fixer
+    from runtime.assistant.fixes import Fixer
     from runtime.service.compliance import stance
 
     tenant_packs, context = stance(store)
@@ -104,8 +104,8 @@ def _with_tenant_packs(
 async def generate_graph(body: GenerateRequest, auth: Editor, state: State) -> GenerateResult:
     """Propose a graph for a description (or an edit of ``graph``), checked by the validator."""
     from runtime.ai.errors import AiError
-    from runtime.ai.generate.generator import generate_graph as generate
-    from runtime.ai.messages import CallSite
+    from runtime.assistant.generator import generate_graph as generate
+    from runtime.core.llm.messages import CallSite
 
     principal, store = auth
     owner = principal.actor

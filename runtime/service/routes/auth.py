@@ -20,7 +20,6 @@ from runtime.service.errors import ApiError
 from runtime.service.state import ServiceState
 from runtime.store import (
     Conflict,
-    Industry,
     InvalidInput,
     NotFound,
     Permission,
@@ -30,6 +29,7 @@ from runtime.store import (
 )
 from runtime.store.identity import dummy_password_check
 from runtime.store.login_attempts import LoginAttempts
+from runtime.tenant.industry import Industry
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

@@ -25,8 +25,8 @@ from runtime.service.errors import ApiError, not_found
 from runtime.service.state import ServiceState
 from runtime.service.uploads import read_upload
 from runtime.store import NotFound, TenantStore
-from whitelabel.assets import MAX_BYTES, Asset, AssetError, AssetKind, check_asset
-from whitelabel.brand import DEFAULT_BRAND, Brand, BrandError, StoredBrand, check_brand
+from runtime.tenant.assets import MAX_BYTES, Asset, AssetError, AssetKind, check_asset
+from runtime.tenant.brand import DEFAULT_BRAND, Brand, BrandError, StoredBrand, check_brand
 
 router = APIRouter(prefix="/brand", tags=["brand"])
 

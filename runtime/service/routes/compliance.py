@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from compliance.names import PackName
-from runtime.graph import Graph
+from runtime.core.graph import Graph
 from runtime.service.audit import audited
 from runtime.service.compliance import report_for, stance, stance_for
 from runtime.service.deps import Admin, State, Viewer

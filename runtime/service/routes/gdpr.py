@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from runtime.errors import CompileError
+from runtime.core.errors import CompileError
 from runtime.service.audit import audited
 from runtime.service.auth import Principal
 from runtime.service.deps import Admin, State

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
-from runtime.diagnostics import Diagnostic
-from runtime.diff import GraphDiff, diff_graphs
-from runtime.errors import CompileError
-from runtime.graph import ID_PATTERN, Graph
+from runtime.core.diagnostics import Diagnostic
+from runtime.core.diff import GraphDiff, diff_graphs
+from runtime.core.errors import CompileError
+from runtime.core.graph import ID_PATTERN, Graph
 from runtime.service.audit import audited
 from runtime.service.compliance import PackRequest, pack_diagnostics
 from runtime.service.deps import Editor, State, Viewer
@@ -29,7 +29,7 @@ def check(graph: Graph) -> list[Diagnostic]:
     Imported on first use: validation brings NetworkX, which a Lambda that only serves
     endpoints never needs (``bench/lambda_cold_start.py`` counts it).
     """
-    from runtime.validate import validate
+    from runtime.engine.validate import validate
 
     return validate(graph)
 
@@ -175,9 +175,9 @@ def compile_stored(
     graph_id: str, auth: Viewer, version: int | None = Query(None, ge=1)
 ) -> Compiled:
     stored = auth[1].get_graph(graph_id, version)
-    from runtime.bundle import build_bundle
-    from runtime.compile import plan_from_analysis
-    from runtime.validate import analyze
+    from runtime.engine.bundle import build_bundle
+    from runtime.engine.compile import plan_from_analysis
+    from runtime.engine.validate import analyze
 
     analysis = analyze(stored.graph)
     if not analysis.ok:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from runtime.graph import Graph
+from runtime.core.graph import Graph
 from runtime.service.compliance import PackRequest, pack_diagnostics
 from runtime.service.deps import Viewer
 from runtime.service.routes.graphs import PACKS_QUERY, Validation, check

@@ -26,7 +26,7 @@ from runtime.service.deps import State, WhiteLabelAdmin
 from runtime.service.errors import ApiError, not_found
 from runtime.service.routes.brand import BrandFields
 from runtime.service.state import ServiceState
-from runtime.store import Industry
+from runtime.tenant.industry import Industry
 
 router = APIRouter(prefix="/white-label", tags=["white-label"])
 log = logging.getLogger("auterity.white_label")
@@ -83,7 +83,7 @@ async def deploy(body: ProvisionRequest, auth: WhiteLabelAdmin, state: State) ->
     from infra.cdk.config import TenantConfig
     from runtime.store import InvalidInput, NotFound
     from runtime.store.keys import normalize_email
-    from whitelabel.brand import BrandError, check_brand
+    from runtime.tenant.brand import BrandError, check_brand
     from whitelabel.provision import AwsClients, Options, provision
     from whitelabel.provision.account import PlatformAccount, one_time_password
     from whitelabel.provision.jobs import Job, Step

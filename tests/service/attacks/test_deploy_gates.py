@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from runtime.ai.config import AiConfig
-from runtime.ai.testing import FakeProvider
+from runtime.local.llm import FakeProvider
 from runtime.local.stack import deploy_examples
 from runtime.service.aws_deploy import AwsDeployer
 from runtime.service.config import ServiceConfig
@@ -352,7 +352,7 @@ def test_the_cli_erasure_takes_down_what_no_longer_passes_the_gate(
     """``auterity gdpr erase`` rewrites versions as the API does, so it re-gates the same way."""
     from typer.testing import CliRunner
 
-    from runtime.store.cli import gdpr_app
+    from runtime.cli.store import gdpr_app
 
     subject = "ada.subject@example.org"
     settings = client.get("/api/v1/settings", headers=acme.auth).json()

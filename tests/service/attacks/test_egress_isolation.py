@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from runtime.egress import OPEN_ENV
+from runtime.core.egress import OPEN_ENV
 from runtime.service.app import create_app
 from runtime.service.server import serve_config
 from runtime.store import TenantSettings, make_s3_client

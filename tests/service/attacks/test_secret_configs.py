@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from runtime.credentials import MASK
+from runtime.engine.credentials import MASK
 from runtime.store import Directory
 from tests.service.conftest import Tenant
 

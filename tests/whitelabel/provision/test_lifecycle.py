@@ -12,8 +12,8 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from runtime.local.moto_cfn import register
+from runtime.tenant.brand import BrandPackage, check_brand
 from tests.infra.support import SNAPSHOT_BRAND, cached_synthesizer, config
-from whitelabel.brand import BrandPackage, check_brand
 from whitelabel.provision import (
     AwsClients,
     MemorySink,

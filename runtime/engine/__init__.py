@@ -1,0 +1,1 @@
+"""The engine: validate, resolve, compile and run graphs of node types (never the app)."""
