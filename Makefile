@@ -54,8 +54,14 @@ builder: $(STAMP) $(NODE_STAMP)
 	$(BIN)/reflex run --env preview --frontend-port $(BUILDER_PORT) \
 		--backend-port $(BUILDER_PORT) --backend-host 127.0.0.1
 
+# Line and branch coverage of the product packages; the floor only ever goes up (README).
+COVERAGE_FLOOR := 0
+
 test: builder-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov --cov-report=
+	@echo "coverage of runtime, nodes, compliance, builder, whitelabel, infra (lines and branches):" \
+		"$$($(BIN)/coverage report --format=total)% (floor $(COVERAGE_FLOOR)%)"
+	@$(BIN)/coverage report --format=total --fail-under=$(COVERAGE_FLOOR) >/dev/null
 
 lint: $(STAMP)
 	$(BIN)/ruff check runtime nodes compliance builder whitelabel infra rxconfig.py tests bench

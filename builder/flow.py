@@ -211,14 +211,6 @@ def with_statuses(nodes: Sequence[FlowNode], diagnostics: Sequence[Diagnostic]) 
     return out
 
 
-def revalidate(
-    nodes: Sequence[FlowNode], edges: Sequence[FlowEdge], registry: Registry | None = None
-) -> list[FlowNode]:
-    """Validate the canvas as a graph and pin the diagnostics on its nodes."""
-    graph = flow_to_graph(nodes, edges)
-    return with_statuses(nodes, analyze(graph, registry or default_registry()).diagnostics)
-
-
 # --- React Flow changes --------------------------------------------------------------------
 
 

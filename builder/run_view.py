@@ -113,10 +113,6 @@ def sample_of(value: Any, depth: int = 4) -> Any:
     return value
 
 
-def without_run(nodes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    return with_run(nodes, {})
-
-
 def pretty(value: Any) -> str:
     """JSON for a person: indented, non-ASCII kept, cut at ``MAX_SHOWN_CHARS``."""
     text = json.dumps(value, indent=2, ensure_ascii=False, default=str)

@@ -92,12 +92,3 @@ def move(labels: Labels, source: str, target: str) -> dict[str, frozenset[DataCl
 def prefixed(prefix: str, fields: Iterable[tuple[str, Iterable[DataClass]]]) -> Labels:
     """Labels for declared fields that sit under ``prefix`` in a node's output."""
     return merge(*({f"{prefix}.{name}" if prefix else name: frozenset(c)} for name, c in fields))
-
-
-def at_path(labels: Labels, path: str) -> frozenset[DataClass]:
-    """Classes at or inside ``path``, or around it (a label on a parent covers its children)."""
-    out: set[DataClass] = set()
-    for p, classes in labels.items():
-        if _under(p, path) or p == "" or _under(path, p):
-            out |= classes
-    return frozenset(out)

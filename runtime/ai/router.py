@@ -23,7 +23,8 @@ from runtime.ai.metrics import emit
 from runtime.ai.providers import make_provider
 from runtime.ai.providers.base import AttemptCounter, Provider
 from runtime.ai.routes import Route, plan_routes
-from runtime.ai.usage import MICROS, AiCall, UsageLedger, current_month, now_iso, to_micros
+from runtime.ai.usage import MICROS, AiCall, UsageLedger, current_month, to_micros
+from runtime.core.clock import utc_now
 from runtime.core.llm.messages import (
     CallSite,
     LlmReply,
@@ -349,7 +350,7 @@ class Router:
         reserved: int,
     ) -> None:
         record = AiCall(
-            at=now_iso(),
+            at=utc_now(),
             tenant_id=call.site.tenant_id,
             graph_id=call.site.graph_id,
             run_id=call.site.run_id,

@@ -79,8 +79,6 @@ def current_month() -> str:
     return datetime.now(UTC).strftime("%Y-%m")
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class UsageLedger(Protocol):

@@ -63,7 +63,3 @@ class NodeRunError(AuterityError):
     """False when trying the node again cannot help or would repeat work already retried
     (an AI call whose router spent the retry budget, a budget refusal): the node's own retry
     policy then stops at once instead of multiplying attempts."""
-
-
-class RunCancelled(AuterityError):
-    """The run was cancelled before it finished."""

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import difflib
 import math
-from datetime import UTC, datetime
 from typing import Any
 
 import jmespath.functions
 from jmespath.functions import signature
 
+from runtime.core.clock import utc_now
 from runtime.core.errors import ExpressionError
 
 MAX_INT_BITS = 1024
@@ -91,7 +91,7 @@ class Functions(jmespath.functions.Functions):
 
     @signature()
     def _func_now(self) -> str:
-        return datetime.now(UTC).isoformat()
+        return utc_now()
 
 
 FUNCTIONS = Functions()

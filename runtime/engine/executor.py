@@ -16,11 +16,11 @@ import uuid
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from nodes.base import BodyRunner, NodeContext
 from nodes.registry import Registry, default_registry
+from runtime.core.clock import utc_now
 from runtime.core.errors import NodeRunError
 from runtime.core.options import RunOptions
 from runtime.core.types import ERROR_PORT
@@ -152,7 +152,7 @@ class _Run:
         self.run_info = {
             "id": run_id,
             "graph_id": self.plan.graph_id,
-            "started_at": datetime.now(UTC).isoformat(),
+            "started_at": utc_now(),
         }
         self.root = _Frame(self.plan.root, {}, {})
         self.interrupted: list[str] = []

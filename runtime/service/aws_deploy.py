@@ -187,9 +187,10 @@ class AwsDeployer:
             if not _missing(exc):
                 raise
 
-    def _runner_role_arn(self, tenant_id: str) -> str:
-        """The role of a tenant's graph functions: its own items and its own logs only."""
-        role_name = _bounded(f"auterity-{tenant_id}_runner")
+    def _role_arn(
+        self, role_name: str, description: str, policy_name: str, policy: dict[str, Any]
+    ) -> str:
+        """Create the role if missing and (re)put its one inline policy: idempotent."""
         try:
             arn: str = self._iam.get_role(RoleName=role_name)["Role"]["Arn"]
         except ClientError as exc:
@@ -198,15 +199,24 @@ class AwsDeployer:
             arn = self._iam.create_role(
                 RoleName=role_name,
                 AssumeRolePolicyDocument=json.dumps(ASSUME_LAMBDA),
-                Description=f"Runs graphs of tenant {tenant_id} (its items and logs only).",
+                Description=description,
             )["Role"]["Arn"]
-        table_arn = f"arn:aws:dynamodb:{self._region}:*:table/{self._config.table_name}"
         self._iam.put_role_policy(
-            RoleName=role_name,
-            PolicyName="own-items-and-logs",
-            PolicyDocument=json.dumps(runner_policy(table_arn, tenant_id)),
+            RoleName=role_name, PolicyName=policy_name, PolicyDocument=json.dumps(policy)
         )
         return arn
+
+    def _table_arn(self) -> str:
+        return f"arn:aws:dynamodb:{self._region}:*:table/{self._config.table_name}"
+
+    def _runner_role_arn(self, tenant_id: str) -> str:
+        """The role of a tenant's graph functions: its own items and its own logs only."""
+        return self._role_arn(
+            _bounded(f"auterity-{tenant_id}_runner"),
+            f"Runs graphs of tenant {tenant_id} (its items and logs only).",
+            "own-items-and-logs",
+            runner_policy(self._table_arn(), tenant_id),
+        )
 
     def _upsert_function(
         self,
@@ -278,24 +288,12 @@ class AwsDeployer:
 
     def _authorizer_role_arn(self, tenant_id: str) -> str:
         """The tenant's own role: its items in the store's table, nothing else (idempotent)."""
-        role_name = _bounded(f"auterity-{tenant_id}_authorizer")
-        try:
-            arn: str = self._iam.get_role(RoleName=role_name)["Role"]["Arn"]
-        except ClientError as exc:
-            if not _missing(exc):
-                raise
-            arn = self._iam.create_role(
-                RoleName=role_name,
-                AssumeRolePolicyDocument=json.dumps(ASSUME_LAMBDA),
-                Description=f"Checks API keys of tenant {tenant_id} (its items only).",
-            )["Role"]["Arn"]
-        table_arn = f"arn:aws:dynamodb:{self._region}:*:table/{self._config.table_name}"
-        self._iam.put_role_policy(
-            RoleName=role_name,
-            PolicyName="read-own-api-keys",
-            PolicyDocument=json.dumps(authorizer_policy(table_arn, tenant_id)),
+        return self._role_arn(
+            _bounded(f"auterity-{tenant_id}_authorizer"),
+            f"Checks API keys of tenant {tenant_id} (its items only).",
+            "read-own-api-keys",
+            authorizer_policy(self._table_arn(), tenant_id),
         )
-        return arn
 
     def _run_environment(self, tenant_id: str) -> dict[str, str]:
         """What a graph function reads: its tenant, the table, the operator's egress ranges."""

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.concurrency import run_in_threadpool
 
+from runtime.core.clock import utc_now
 from runtime.core.graph import Graph
 from runtime.core.llm.session import bound_session
 from runtime.core.options import RunOptions
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 Trigger = Literal["http", "manual", "schedule", "api"]
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 DRAFT_VERSION = 0
@@ -112,7 +110,7 @@ def record_for(
         status=result.status,
         trigger=trigger,
         started_at=started_at,
-        finished_at=_now(),
+        finished_at=utc_now(),
         duration_ms=result.duration_ms,
         output=output,
         error=result.error.model_dump() if result.error else None,
@@ -169,7 +167,7 @@ async def execute_and_record(
     if prepared is None:
         prepared = await run_in_threadpool(prepare, state, store, graph_id, version)
     run_id = store.new_run_id()
-    started = _now()
+    started = utc_now()
     with bound_session(lambda: state.ai_session(store)):
         result = await prepared.executor.run(
             event, run_id=run_id, options=prepared.options, pins=pins
@@ -242,7 +240,7 @@ def queue_run(
         slug=slug,
         status="queued",
         trigger="http",
-        started_at=_now(),
+        started_at=utc_now(),
         finished_at=None,
         duration_ms=None,
         output=None,
@@ -272,7 +270,7 @@ def spawn_queued_run(
             store.update_run,
             queued.run_id,
             status=result.status,
-            finished_at=_now(),
+            finished_at=utc_now(),
             duration_ms=result.duration_ms,
             output=output,
             error=result.error.model_dump() if result.error else None,

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from compliance.check import Report, RuleStatus, check_graph
 from compliance.names import PackName
+from runtime.core.clock import utc_now
 from runtime.core.errors import CompileError
 from runtime.service.approvals import RULE as APPROVAL_RULE
 from runtime.service.approvals import approval_state
@@ -24,7 +25,6 @@ from runtime.service.compliance import stance, waivers_of
 from runtime.service.state import ServiceState
 from runtime.store import Deployment, TenantStore
 from runtime.store.chain import ChainProblem
-from runtime.store.ids import utc_now
 
 STATUS_RANK: dict[RuleStatus, int] = {"failed": 0, "waived": 1, "passed": 2}
 

@@ -8,9 +8,9 @@ compiled bundle's hash, so what is deployed is exactly what was approved.
 
 from __future__ import annotations
 
+from runtime.core.clock import utc_now
 from runtime.store.access import ConditionFailed
 from runtime.store.errors import Conflict, Forbidden, NotFound
-from runtime.store.ids import utc_now
 from runtime.store.models import Approval
 from runtime.store.scoped import Scoped, model_from
 

@@ -48,10 +48,11 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Literal
 
+from runtime.core.clock import utc_now
 from runtime.store.access import ConditionFailed
 from runtime.store.chain import GENESIS, event_hash
 from runtime.store.errors import InvalidInput, StoreError
-from runtime.store.ids import time_ordered_id, utc_now
+from runtime.store.ids import time_ordered_id
 from runtime.store.keys import EVENTS, MAX_SEQ
 from runtime.store.models import AuditEvent, AuditOutcome
 from runtime.store.scoped import Scoped, model_from

@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, datetime
 
+from runtime.core.clock import utc_now
 from runtime.store.access import ConditionFailed
 from runtime.store.audit import STALE_SECONDS, AuditOps
 from runtime.store.chain import GENESIS, ChainProblem, ChainReport, event_hash, verify_chain
 from runtime.store.errors import StoreError
-from runtime.store.ids import to_utc, utc_now
+from runtime.store.ids import to_utc
 from runtime.store.keys import MAX_SEQ
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from itertools import islice
 
+from runtime.core.clock import utc_now
 from runtime.store import codec
 from runtime.store.access import ConditionFailed
 from runtime.store.errors import Conflict, InvalidInput, NotFound
-from runtime.store.ids import time_ordered_id, utc_now
+from runtime.store.ids import time_ordered_id
 from runtime.store.models import ChatTurn, Conversation
 from runtime.store.scoped import Scoped, model_from
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from runtime.core.clock import utc_now
 from runtime.store.access import ConditionFailed, Table
 from runtime.store.errors import Conflict, InvalidInput, NotFound
 from runtime.store.gatepass import GatePassed
 from runtime.store.graphstate import read_head, resolve_head
-from runtime.store.ids import utc_now
 from runtime.store.keys import DEPLOYMENTS, GRAPH_ID, Key, TenantKeys, checked
 from runtime.store.models import Deployment, DeploymentAction
 from runtime.store.scoped import Scoped, model_from

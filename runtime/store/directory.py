@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from runtime.core.clock import utc_now
 from runtime.store.access import ConditionFailed, Table
 from runtime.store.errors import Conflict, InvalidInput, NotFound
-from runtime.store.ids import utc_now
 from runtime.store.keys import PROFILE, TENANT_ID, TenantKeys, checked
 from runtime.store.models import Tenant
 from runtime.store.scoped import model_from

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from runtime.core.canonical import graph_hash
+from runtime.core.clock import utc_now
 from runtime.core.graph import Graph
 from runtime.store import codec
 from runtime.store.access import ConditionFailed
@@ -22,7 +23,6 @@ from runtime.store.graphstate import (
     read_head,
     resolve_head,
 )
-from runtime.store.ids import utc_now
 from runtime.store.keys import GRAPH_ID, GRAPHS, MAX_VERSION, VERSIONS, checked
 from runtime.store.models import GraphHead, GraphVersion, GraphVersionInfo
 from runtime.store.scoped import Scoped, model_from

@@ -12,9 +12,9 @@ import hmac
 import secrets
 from typing import TYPE_CHECKING, Any
 
+from runtime.core.clock import utc_now
 from runtime.store.access import ConditionFailed
 from runtime.store.errors import Conflict, InvalidInput, NotFound
-from runtime.store.ids import utc_now
 from runtime.store.keys import API_KEYS, KEY_ID, USERS, normalize_email
 from runtime.store.models import ROLES, ApiKey, AuditEvent, AuditOutcome, Permission, Role, User
 from runtime.store.password_policy import MAX_PASSWORD, check_new_password

@@ -25,11 +25,6 @@ def time_ordered_id() -> str:
     return f"{now:016x}{secrets.token_hex(8)}"
 
 
-def utc_now() -> str:
-    """Always with microseconds and an explicit offset, so stored timestamps sort as strings."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
 def to_utc(value: str) -> datetime | None:
     """An ISO-8601 string as an aware UTC datetime (naive means UTC), or None if unreadable."""
     try:

@@ -6,9 +6,9 @@ cannot silently overwrite each other's reasons; the routes audit both changes.
 
 from __future__ import annotations
 
+from runtime.core.clock import utc_now
 from runtime.store.access import ConditionFailed
 from runtime.store.errors import Conflict, NotFound
-from runtime.store.ids import utc_now
 from runtime.store.models import Waiver
 from runtime.store.scoped import Scoped, model_from
 

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from builder import flow
+from nodes.registry import default_registry
 from runtime.core.graph import Edge, Graph, Node, Position
 from runtime.core.load import load_graph_file
 from runtime.core.types import OBJECT, STRING
-from runtime.engine.validate import validate
+from runtime.engine.validate import analyze, validate
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.graph.json"))
 
@@ -81,16 +82,22 @@ def test_new_nodes_snap_to_the_grid_and_refuse_unknown_types() -> None:
         flow.new_flow_node("no.such", 0, 0, [])
 
 
+def _validated(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the canvas does after each change: validate the graph, pin diagnostics on nodes."""
+    graph = flow.flow_to_graph(nodes, edges)
+    return flow.with_statuses(nodes, analyze(graph, default_registry()).diagnostics)
+
+
 def test_statuses_come_from_the_validator() -> None:
     nodes: list[dict[str, Any]] = []
     hook = _add(nodes, "trigger.manual")
     set_id = _add(nodes, "transform.set")
-    nodes = flow.revalidate(nodes, [])
+    nodes = _validated(nodes, [])
     by_id = {n["id"]: n["data"] for n in nodes}
     assert by_id[set_id]["status"] == "error"
     assert "not connected" in by_id[set_id]["statusText"]
     edges = [flow.connection_edge(_connect(hook, "out", set_id, "in"))]
-    nodes = flow.revalidate(nodes, edges)
+    nodes = _validated(nodes, edges)
     assert [n["data"]["status"] for n in nodes] == ["valid", "valid"]
     assert validate(flow.flow_to_graph(nodes, edges)) == []
 

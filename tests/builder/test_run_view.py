@@ -14,7 +14,6 @@ from builder.run_view import (
     pin_refusal,
     pretty,
     with_run,
-    without_run,
 )
 from runtime.core.load import load_graph_file
 
@@ -60,7 +59,7 @@ def test_badges_follow_the_run_and_are_cleared_by_the_next() -> None:
     assert by_id["hook"]["status"] == "pinned"
     assert by_id["hot"]["status"] == "skipped"
     assert "runStatus" not in by_id["reply"]  # not reached
-    cleared = without_run(ran)
+    cleared = with_run(ran, {})
     assert all("runStatus" not in n["data"] for n in cleared)
 
 

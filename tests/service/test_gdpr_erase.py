@@ -9,8 +9,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from runtime.core.clock import utc_now
 from runtime.store import ChatTurn, Directory
-from runtime.store.ids import utc_now
 
 from .conftest import Tenant, example
 

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
+from runtime.core.clock import utc_now
 from runtime.store import Conflict, NotFound, TenantStore, create_table, make_client
 from runtime.store.chain import GENESIS
 from runtime.store.codec import from_item, to_item
-from runtime.store.ids import time_ordered_id, utc_now
+from runtime.store.ids import time_ordered_id
 
 WRITERS = 24
 EACH = 10

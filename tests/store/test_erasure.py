@@ -10,9 +10,9 @@ from typing import Any
 from typer.testing import CliRunner
 
 from runtime.core.canonical import graph_hash
+from runtime.core.clock import utc_now
 from runtime.store import ChatTurn, RunRecord, TenantStore
 from runtime.store.erasure import ERASED, erase_subject
-from runtime.store.ids import utc_now
 
 SUBJECT = "patient-00417"
 

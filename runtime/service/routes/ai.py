@@ -51,7 +51,7 @@ def _record(
     result: GenerateResult,
 ) -> Conversation:
     """Append the exchange; a first exchange starts the conversation (never an empty one)."""
-    from runtime.store.ids import utc_now
+    from runtime.core.clock import utc_now
 
     if conversation is None:
         conversation = store.create_conversation(owner, body.description)
