@@ -18,7 +18,7 @@ from infra.cdk.node import ensure_node
 
 def main() -> None:
     ensure_node()
-    from aws_cdk import App
+    from aws_cdk import App  # importing it starts jsii's Node process: after ensure_node
 
     from infra.cdk.config import TenantConfig
     from infra.cdk.platform_stack import PlatformStack

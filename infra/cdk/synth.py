@@ -82,7 +82,7 @@ def _assets(outdir: Path, manifest_file: str | None) -> tuple[FileAsset, ...]:
 def synthesize(config: TenantConfig, outdir: Path) -> Synthesized:
     """Build the app for ``config`` into ``outdir`` and read back what deploying needs."""
     ensure_node()
-    from aws_cdk import App
+    from aws_cdk import App  # importing it starts jsii's Node process: after ensure_node
 
     from infra.cdk.platform_stack import PlatformStack
     from infra.cdk.tenant_stack import TenantStack

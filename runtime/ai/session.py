@@ -41,6 +41,7 @@ _default: list[AiSession] = []
 
 def default_session() -> AiSession:
     if not _default:
+        # Cold start: the service imports this module; the router loads with the first call.
         from runtime.ai.config import AiConfig
         from runtime.ai.router import Router
         from runtime.ai.usage import MemoryLedger

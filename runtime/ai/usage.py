@@ -47,7 +47,7 @@ class AiCall(BaseModel):
     error: str | None = None
 
     def to_record(self) -> UsageRecord:
-        from runtime.store import UsageRecord
+        from runtime.store import UsageRecord  # the store loads botocore: tenant ledgers only
 
         return UsageRecord(
             at=self.at,
@@ -77,8 +77,6 @@ def to_micros(usd: float) -> int:
 
 def current_month() -> str:
     return datetime.now(UTC).strftime("%Y-%m")
-
-
 
 
 class UsageLedger(Protocol):

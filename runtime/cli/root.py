@@ -17,6 +17,8 @@ import typer
 from rich.table import Table
 
 from nodes.registry import default_registry
+from runtime.ai.session import close_default_session
+from runtime.cli.assistant import generate
 from runtime.cli.console import CliError, diagnostics_table, err, out
 from runtime.core.egress import EgressPlatform
 from runtime.core.errors import AuterityError, CompileError, GraphLoadError
@@ -159,8 +161,6 @@ def run(
 
 async def _run_closing(executor: Executor, event: Any, options: RunOptions) -> RunResult:
     """Run, then close the model clients AI nodes opened on this loop (it ends with us)."""
-    from runtime.ai.session import close_default_session
-
     try:
         return await executor.run(event, options=options)
     finally:
@@ -311,7 +311,7 @@ def serve(
     ] = 64,  # header_timeout and this default to ConnectionLimits' defaults
 ) -> None:
     """Start the HTTP service (management API and deployed endpoints)."""
-    try:
+    try:  # the 'service' extra may be missing: say which, not a traceback
         from runtime.service.connection_limits import ConnectionLimits
         from runtime.service.server import serve as run_server
     except ImportError as exc:
@@ -321,26 +321,23 @@ def serve(
     run_server(host, port, ConnectionLimits(header_timeout, max_connections_per_client))
 
 
-def _mount_optional() -> None:
-    """Commands whose dependencies live in extras appear only when those are installed."""
-    from runtime.cli.assistant import generate
+app.command("generate")(generate)
 
-    app.command("generate")(generate)
-    try:
-        from runtime.cli.store import audit_app, data_app, gdpr_app
-    except ImportError:
-        return
+# Commands whose dependencies live in extras appear only when those are installed.
+try:  # the store's commands need boto3 (the 'service' extra)
+    from runtime.cli.store import audit_app, data_app, gdpr_app
+except ImportError:  # pragma: no cover - the test environment has every extra
+    pass
+else:
     app.add_typer(data_app, name="data")
     app.add_typer(audit_app, name="audit")
     app.add_typer(gdpr_app, name="gdpr")
-    try:
+    try:  # provisioning also needs the CDK's configuration models
         from runtime.cli.whitelabel import tenant_app
-    except ImportError:
-        return
-    app.add_typer(tenant_app, name="tenant")
-
-
-_mount_optional()
+    except ImportError:  # pragma: no cover
+        pass
+    else:
+        app.add_typer(tenant_app, name="tenant")
 
 
 def main() -> None:

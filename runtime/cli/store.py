@@ -16,6 +16,7 @@ import typer
 
 from runtime.service.gate import gate_of
 from runtime.store.directory import Directory
+from runtime.store.erasure import erase_subject
 from runtime.store.errors import InvalidInput
 from runtime.store.gatepass import GateRefused
 from runtime.store.table import TABLE_NAME_DEFAULT, create_table, make_client
@@ -137,8 +138,6 @@ def erase(
     tenant: Annotated[str, typer.Option("--tenant", "-t", help="The tenant id.")],
 ) -> None:
     """Erase SUBJECT's data from TENANT's runs, conversations and graphs (and audit that)."""
-    from runtime.store.erasure import erase_subject
-
     store = Directory(make_client(), _table_name()).tenant(tenant)
     store.record_audit(actor="cli", action="gdpr.erase", target=tenant)
     report = erase_subject(store, subject)

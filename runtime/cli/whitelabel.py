@@ -11,20 +11,30 @@ import json
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, get_args
+from typing import Annotated, Any, NoReturn, get_args
 
 import typer
+from botocore.exceptions import EndpointConnectionError  # type: ignore[import-untyped]
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from infra.cdk.config import TenantConfig
 from runtime.cli.console import err, out
+from runtime.store import StoreError
 from runtime.tenant.brand import BrandError, BrandPackage, load_brand
 from runtime.tenant.industry import Industry
+from whitelabel.provision import (
+    Options,
+    ProvisionError,
+    provision,
+    status,
+    teardown,
+    update,
+)
+from whitelabel.provision.account import PlatformAccount
 from whitelabel.provision.jobs import Job, Step, Target
-
-if TYPE_CHECKING:
-    from whitelabel.provision.account import PlatformAccount
 
 tenant_app = typer.Typer(
     no_args_is_help=True,
@@ -125,11 +135,6 @@ def _outputs_table(outputs: dict[str, str], title: str) -> Table:
 
 
 def _run(verbose: bool, work: Any) -> Job:
-    from botocore.exceptions import EndpointConnectionError  # type: ignore[import-untyped]
-
-    from runtime.store import StoreError
-    from whitelabel.provision import ProvisionError
-
     with StepDisplay(err, verbose=verbose) as display:
         try:
             job: Job = work(display)
@@ -210,12 +215,6 @@ def provision_command(
     tenant, a first admin who must choose a password at first login, the brand and its
     industry's templates, so its builder works at once.
     """
-    from pydantic import ValidationError
-
-    from infra.cdk.config import TenantConfig
-    from whitelabel.provision import Options, provision
-    from whitelabel.provision.account import PlatformAccount
-
     package = _brand(brand)
     if industry not in get_args(Industry):
         raise typer.BadParameter(f"--industry is one of {', '.join(get_args(Industry))}")
@@ -279,11 +278,6 @@ def update_command(
     verbose: VerboseOpt = False,
 ) -> None:
     """Re-build the stack (with a new brand or settings, if given) and deploy what changed."""
-    from pydantic import ValidationError
-
-    from whitelabel.provision import Options, update
-    from whitelabel.provision.account import PlatformAccount
-
     package = _brand(brand) if brand is not None else None
     chosen = _target(target)
     changes = {
@@ -323,10 +317,6 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The stack's status, outputs and resources."""
-    from botocore.exceptions import EndpointConnectionError
-
-    from whitelabel.provision import Options, ProvisionError, status
-
     try:
         found = status(name, region=region, options=Options(target=_target(target)))
     except ProvisionError as error:
@@ -358,9 +348,6 @@ def teardown_command(
     verbose: VerboseOpt = False,
 ) -> None:
     """Delete the tenant's stack (its brand bucket's contents first) and its platform account."""
-    from whitelabel.provision import Options, teardown
-    from whitelabel.provision.account import PlatformAccount
-
     chosen = _target(target)
     if not yes:
         typer.confirm(f"Delete tenant {name}'s stack and its data ({chosen})?", abort=True)

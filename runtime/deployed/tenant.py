@@ -53,7 +53,7 @@ class DeployedTenant:
         tenant, table = os.environ.get(TENANT_ENV), os.environ.get(TABLE_ENV)
         if not tenant or not table:
             return None
-        from runtime.store import LazyClient, TenantStore, make_client
+        from runtime.store import LazyClient, TenantStore, make_client  # boto3: tenant runs only
 
         ttl = float(os.environ.get(CACHE_ENV, "5"))
         return cls(TenantStore(LazyClient(make_client), tenant, table), ttl)
@@ -85,6 +85,7 @@ class DeployedTenant:
     @contextmanager
     def ai_session(self) -> Iterator[None]:
         """Model calls inside use the process's router and a ledger over the tenant's store."""
+
         def session() -> AiSession:
             return AiSession(default_session().router, StoreLedger(self.store))
 

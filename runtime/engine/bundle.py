@@ -17,6 +17,7 @@ from importlib.metadata import PackageNotFoundError, requires
 from importlib.util import find_spec
 from pathlib import Path
 
+from nodes.registry import default_registry
 from runtime.core.canonical import canonical_json
 from runtime.core.graph import Graph
 from runtime.engine.plan import Plan
@@ -140,8 +141,6 @@ def _plan_extras(plan: Plan) -> frozenset[str]:
 
     A deployed function reads its tenant's settings and writes AI usage to the store.
     """
-    from nodes.registry import default_registry
-
     registry = default_registry()
     for step in plan.steps.values():
         node_type = registry.get(step.type, step.version)

@@ -64,7 +64,7 @@ def read_token(secret: str, token: str) -> Principal | None:
     Only a claim: ``deps`` checks it against the stored user (exists, generation) and takes
     the role and permissions from there, not from the token.
     """
-    import jwt
+    import jwt  # cold start: only token requests pay for PyJWT (and its crypto)
 
     try:
         claims = jwt.decode(

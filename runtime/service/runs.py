@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 Trigger = Literal["http", "manual", "schedule", "api"]
 
 
-
-
 DRAFT_VERSION = 0
 """The version recorded for a run of an unsaved graph (saved versions start at 1)."""
 

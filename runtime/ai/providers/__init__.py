@@ -8,9 +8,9 @@ from runtime.ai.providers.base import Provider
 
 def make_provider(config: ProviderConfig) -> Provider:
     if config.kind == "anthropic":
-        from runtime.ai.providers.anthropic import AnthropicProvider
+        from runtime.ai.providers.anthropic import AnthropicProvider  # only its SDK's users
 
         return AnthropicProvider(config)
-    from runtime.ai.providers.openai import OpenAIProvider
+    from runtime.ai.providers.openai import OpenAIProvider  # only its SDK's users load it
 
     return OpenAIProvider(config)

@@ -56,7 +56,7 @@ class AnthropicProvider(Provider):
     async def complete(
         self, request: LlmRequest, model: str, *, max_retries: int, per_attempt_s: float
     ) -> ProviderReply:
-        import anthropic
+        import anthropic  # the SDK is heavy: loaded by the first call, not at cold start
 
         create: Any = self.client(max_retries).messages.create
         try:
@@ -85,7 +85,7 @@ class AnthropicProvider(Provider):
     async def stream(
         self, request: LlmRequest, model: str, *, max_retries: int, per_attempt_s: float
     ) -> AsyncIterator[str | ProviderReply]:
-        import anthropic
+        import anthropic  # the SDK is heavy: loaded by the first call, not at cold start
 
         create: Any = self.client(max_retries).messages.create
         parts: list[str] = []

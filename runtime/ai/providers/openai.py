@@ -55,7 +55,7 @@ class OpenAIProvider(Provider):
     async def complete(
         self, request: LlmRequest, model: str, *, max_retries: int, per_attempt_s: float
     ) -> ProviderReply:
-        import openai
+        import openai  # the SDK is heavy: loaded by the first call, not at cold start
 
         create: Any = self.client(max_retries).chat.completions.create
         try:
@@ -82,7 +82,7 @@ class OpenAIProvider(Provider):
     async def stream(
         self, request: LlmRequest, model: str, *, max_retries: int, per_attempt_s: float
     ) -> AsyncIterator[str | ProviderReply]:
-        import openai
+        import openai  # the SDK is heavy: loaded by the first call, not at cold start
 
         create: Any = self.client(max_retries).chat.completions.create
         kwargs = self._kwargs(request, model, per_attempt_s)
