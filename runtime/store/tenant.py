@@ -10,14 +10,14 @@ from runtime.store.access import Table
 from runtime.store.approvals import ApprovalOps
 from runtime.store.assets import AssetFiles, S3Client
 from runtime.store.audit_check import AuditCheckOps
-from runtime.store.brand import BrandOps
+from runtime.store.brand_item import BrandOps
 from runtime.store.conversations import ConversationOps
 from runtime.store.deployments import DeploymentOps
 from runtime.store.graphs import GraphOps
 from runtime.store.identity import IdentityOps
 from runtime.store.keys import TenantKeys
 from runtime.store.records import RecordOps
-from runtime.store.runs import RunOps
+from runtime.store.run_records import RunOps
 from runtime.store.settings import SettingsOps
 from runtime.store.spend import SpendOps
 from runtime.store.table import TABLE_NAME_DEFAULT, DynamoDBClient

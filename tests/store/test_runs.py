@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 from runtime.store import Conflict, InvalidInput, NotFound, RunRecord, TenantStore, codec
-from runtime.store.runs import RANK
+from runtime.store.run_records import RANK
 from runtime.store.runsize import ITEM_BUDGET
 
 from .conftest import TABLE
@@ -209,7 +209,7 @@ def test_trace_entries_are_stored_without_their_defaults_and_read_back_whole(
     acme: TenantStore, client: Any
 ) -> None:
     from runtime.engine.trace import TRACE, NodeFailure, NodeTrace
-    from runtime.store.runs import TRACE_DEFAULTS
+    from runtime.store.run_records import TRACE_DEFAULTS
 
     plain, failed = TRACE.dump_python(
         [
