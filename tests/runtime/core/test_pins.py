@@ -15,7 +15,7 @@ from runtime.engine.compile import build_plan
 from runtime.engine.executor import Executor
 from runtime.engine.trace import TRACE
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 HOT = {
     "body": {
         "lead": {

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from runtime.cli import app
 from runtime.local.aws import LocalAws
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 ACME = REPO / "examples" / "brands" / "acme.yaml"
 BRANDS = REPO / "tests" / "fixtures" / "brands"
 
