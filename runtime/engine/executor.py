@@ -1,43 +1,21 @@
-"""The executor: runs a compiled plan in-process with asyncio.
+"""The executor: prepares a compiled plan once and runs it in-process with asyncio, many times.
 
-A node runs once all its in-scope predecessors have finished. It is *active* when at least one
-of its wired inputs received a value; otherwise (an if/switch took another branch) it is
-skipped, and so are the nodes that depend only on it. Independent branches run concurrently;
-a lone ready node is awaited directly, which keeps per-node overhead to a few microseconds.
-A node's failure never escapes: it becomes data on its error port when that port is wired, and
-otherwise stops the run with a ``NodeFailure`` naming the node.
+The walk itself (readiness, skipping, error ports, the trace) is ``runtime.engine.walk``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from nodes.base import BodyRunner, NodeContext
 from nodes.registry import Registry, default_registry
-from runtime.core.clock import utc_now
-from runtime.core.errors import NodeRunError
 from runtime.core.options import RunOptions
-from runtime.core.types import ERROR_PORT
-from runtime.engine.plan import Plan, ScopePlan
+from runtime.engine.plan import Plan
 from runtime.engine.prepare import PreparedStep, prepare_steps
-from runtime.engine.step import StepOutcome, execute_step, failure_of, outcome_of, self_cancelled
-from runtime.engine.trace import NodeFailure, NodeStatus, NodeTrace, RunResult
-
-
-@dataclass(slots=True)
-class _Frame:
-    scope: ScopePlan
-    outputs: dict[str, dict[str, Any]]
-    view: dict[str, Any]
-    iteration: tuple[int, ...] = ()
-    item: Any = None
-    failure: NodeFailure | None = None
+from runtime.engine.trace import NodeTrace, RunResult
+from runtime.engine.walk import Frame, Walk
 
 
 class Executor:
@@ -65,7 +43,8 @@ class Executor:
         unknown = sorted(set(pins or {}) - set(self.plan.steps))
         if unknown:
             raise KeyError(f"pinned nodes not in the plan: {', '.join(unknown)}")
-        run = _Run(self, event, run_id or uuid.uuid4().hex, options or RunOptions(), pins)
+        run_id = run_id or uuid.uuid4().hex
+        run = Walk(self.plan, self._steps, event, run_id, options or RunOptions(), pins)
         return RunHandle(run)
 
     async def run(
@@ -101,16 +80,16 @@ class Executor:
         scope = self.plan.root if step.scope is None else self.plan.bodies[step.scope]
         outputs = {k: dict(v) for k, v in (upstream or {}).items()}
         view = {k: next(iter(v.values())) for k, v in outputs.items() if v}
-        run = _Run(self, trigger, run_id, options or RunOptions())
-        frame = _Frame(scope, outputs, view, iteration, item)
-        await run._visit(node_id, frame)
+        run = Walk(self.plan, self._steps, trigger, run_id, options or RunOptions())
+        frame = Frame(scope, outputs, view, iteration, item)
+        await run.visit(node_id, frame)
         return run.trace[-1], frame.outputs.get(node_id, {})
 
 
 class RunHandle:
     """A run in progress: ``await handle.result()``, or ``handle.cancel()`` it."""
 
-    def __init__(self, run: _Run) -> None:
+    def __init__(self, run: Walk) -> None:
         self._run = run
         self._task = asyncio.ensure_future(run.execute())
 
@@ -129,336 +108,3 @@ class RunHandle:
             if not self._run.cancelled:
                 raise  # the caller was cancelled, not the run
             return self._run.finish("cancelled", None)
-
-
-class _Run:
-    def __init__(
-        self,
-        executor: Executor,
-        event: Any,
-        run_id: str,
-        options: RunOptions,
-        pins: Mapping[str, Mapping[str, Any]] | None = None,
-    ) -> None:
-        self.ex = executor
-        self.pins = {k: dict(v) for k, v in (pins or {}).items()}
-        self.plan = executor.plan
-        self.event = event
-        self.run_id = run_id
-        self.options = options
-        self.cancelled = False
-        self.trace: list[NodeTrace] = []
-        self.started = time.perf_counter()
-        self.run_info = {
-            "id": run_id,
-            "graph_id": self.plan.graph_id,
-            "started_at": utc_now(),
-        }
-        self.root = _Frame(self.plan.root, {}, {})
-        self.interrupted: list[str] = []
-        """Nodes a timeout or cancellation stopped mid-run, in the order they stopped."""
-
-    async def execute(self) -> RunResult:
-        timeout = self.options.run_timeout_seconds
-        try:
-            if timeout is None:
-                await self._scope(self.root)
-            else:
-                async with asyncio.timeout(timeout):
-                    await self._scope(self.root)
-        except TimeoutError:
-            stopped = sorted(set(self.interrupted))
-            running = ", ".join(stopped) or "none"
-            failure = NodeFailure(
-                node=stopped[0] if stopped else self.plan.trigger,
-                message=f"run timed out after {timeout:g}s (still running: {running})",
-                type="Timeout",
-            )
-            return self.finish("timed_out", failure)
-        if self.root.failure is not None:
-            return self.finish("failed", self.root.failure)
-        unanswered = self._unanswered()
-        if unanswered is not None:
-            return self.finish("failed", unanswered)
-        return self.finish("succeeded", None)
-
-    def _unanswered(self) -> NodeFailure | None:
-        """A caller waits for an answer that no Respond node gave: that run did not succeed.
-
-        Every node upstream may have been skipped (a branch without a Respond, a pin that
-        fires nothing); calling it a success would answer the caller with whatever the last
-        nodes left, and tell the builder user all went well.
-        """
-        trigger = self.ex._steps[self.plan.trigger].node_type
-        if not trigger.needs_response or not self.plan.responders:
-            return None
-        if any(self.root.outputs.get(n) for n in self.plan.responders):
-            return None
-        return NodeFailure(
-            node=self.plan.responders[0],
-            message="no Respond node ran, so the caller got no answer"
-            " (a branch ended without one, or a node upstream fired nothing)",
-            type="NoResponse",
-        )
-
-    def finish(self, status: Any, failure: NodeFailure | None) -> RunResult:
-        if status == "cancelled" and failure is None:
-            failure = NodeFailure(
-                node=self.plan.trigger, message="run was cancelled", type="Cancelled"
-            )
-        responder = next((n for n in self.plan.responders if self.root.outputs.get(n)), None)
-        output = None
-        if status == "succeeded":
-            fired = self.root.outputs.get(responder) if responder else None
-            output = next(iter(fired.values())) if fired else self._sinks()
-        return RunResult(
-            run_id=self.run_id,
-            graph_id=self.plan.graph_id,
-            status=status,
-            output=output,
-            responder=responder if status == "succeeded" else None,
-            error=failure,
-            trace=self.trace,
-            duration_ms=(time.perf_counter() - self.started) * 1000,
-        )
-
-    def _sinks(self) -> Any:
-        """Without a respond node, the result is what the graph's last nodes produced."""
-        sinks = {
-            n: self.root.view[n]
-            for n in self.plan.root.order
-            if not self.ex._steps[n].succs and n in self.root.view
-        }
-        if len(sinks) == 1:
-            return next(iter(sinks.values()))
-        return sinks
-
-    async def _scope(self, frame: _Frame) -> None:
-        steps = self.ex._steps
-        pending = {n: steps[n].preds for n in frame.scope.order}
-        ready = deque(n for n in frame.scope.order if pending[n] == 0)
-        running: dict[asyncio.Task[None], str] = {}
-        limit = self.options.max_concurrency
-        loop = asyncio.get_running_loop()
-
-        def release(node_id: str) -> None:
-            for succ in steps[node_id].succs:
-                pending[succ] -= 1
-                if pending[succ] == 0:
-                    ready.append(succ)
-
-        try:
-            while (ready or running) and frame.failure is None:
-                # A lone ready node, or one that never suspends, is awaited in place: a task
-                # would cost more than the node and gain no concurrency.
-                if ready and (steps[ready[0]].inline or (not running and len(ready) == 1)):
-                    node_id = ready.popleft()
-                    await self._visit(node_id, frame)
-                    release(node_id)
-                elif ready and len(running) < limit:
-                    node_id = ready.popleft()
-                    running[loop.create_task(self._visit(node_id, frame))] = node_id
-                else:
-                    done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
-                        node_id = running.pop(task)
-                        task.result()
-                        release(node_id)
-        finally:
-            for task in running:
-                task.cancel()
-            if running:
-                await asyncio.gather(*running, return_exceptions=True)
-
-    def _record(
-        self,
-        prepared: PreparedStep,
-        frame: _Frame,
-        status: NodeStatus,
-        inputs: dict[str, Any] | None = None,
-        outputs: dict[str, Any] | None = None,
-        error: NodeFailure | None = None,
-        handled: bool = False,
-        attempts: int = 0,
-        started_at: float | None = None,
-        duration_ms: float = 0.0,
-    ) -> NodeTrace:
-        entry = NodeTrace(
-            node=prepared.step.node,
-            type=prepared.step.type,
-            status=status,
-            iteration=list(frame.iteration),
-            inputs={} if inputs is None else inputs,
-            outputs={} if outputs is None else outputs,
-            error=error,
-            handled=handled,
-            attempts=attempts,
-            started_at=started_at,
-            duration_ms=duration_ms,
-        )
-        self.trace.append(entry)
-        return entry
-
-    async def _visit(self, node_id: str, frame: _Frame) -> None:
-        p = self.ex._steps[node_id]
-        inputs: dict[str, Any] = {}
-        for source, source_port, target_port in p.wires:
-            fired = frame.outputs.get(source)
-            if fired is not None and source_port in fired:
-                inputs[target_port] = fired[source_port]
-        if not p.wires and not p.node_type.trigger:
-            # Nothing feeds it (the validator warned it is unreachable): it never runs.
-            frame.outputs[node_id] = {}
-            self._record(p, frame, "skipped")
-            return
-        if p.wires and (not inputs or any(r not in inputs for r in p.required)):
-            frame.outputs[node_id] = {}
-            self._record(p, frame, "skipped")
-            return
-        pinned = self.pins.get(node_id)
-        if pinned is not None:
-            self._finish_node(node_id, frame, dict(pinned))
-            self._record(p, frame, "pinned", inputs=inputs, outputs=dict(pinned))
-            return
-        if p.step.settings.disabled:
-            passed = {p.first_out: inputs.get("in")} if p.first_out else {}
-            self._finish_node(node_id, frame, passed)
-            self._record(p, frame, "disabled", inputs=inputs, outputs=passed)
-            return
-        ctx = NodeContext(
-            node_id=node_id,
-            run_id=self.run_id,
-            graph_id=self.plan.graph_id,
-            scope=self._scope_for(inputs, frame),
-            options=self.options,
-            body=self._body_runner(node_id, frame) if p.node_type.container else None,
-        )
-        wall = time.time()
-        t0 = time.perf_counter()
-        try:
-            if p.direct:  # ``execute_step`` without its coroutine: the same outcome
-                try:
-                    outputs = await p.instance.run(p.config, inputs, ctx)
-                except asyncio.CancelledError:
-                    outcome = StepOutcome(None, self_cancelled(node_id), 1)
-                except Exception as exc:
-                    outcome = StepOutcome(None, failure_of(exc, node_id), 1)
-                else:
-                    broken = outcome_of(outputs, p.out_ports, node_id)
-                    outcome = StepOutcome(None if broken else outputs, broken, 1)
-            else:
-                outcome = await execute_step(
-                    p.instance, p.config, inputs, ctx, p.step.settings, p.out_ports
-                )
-        except asyncio.CancelledError:
-            self.interrupted.append(node_id)
-            self._record(
-                p,
-                frame,
-                "cancelled",
-                inputs=inputs,
-                started_at=wall,
-                duration_ms=(time.perf_counter() - t0) * 1000,
-            )
-            raise
-        duration = (time.perf_counter() - t0) * 1000
-        if outcome.outputs is not None:
-            self._finish_node(node_id, frame, outcome.outputs)
-            self._record(
-                p,
-                frame,
-                "ok",
-                inputs=inputs,
-                outputs=outcome.outputs,
-                attempts=outcome.attempts,
-                started_at=wall,
-                duration_ms=duration,
-            )
-            return
-        failure = outcome.failure
-        assert failure is not None
-        if p.step.handles_errors:
-            payload = {
-                "node": node_id,
-                "message": failure.message,
-                "type": failure.type,
-                "attempts": outcome.attempts,
-                "input": inputs.get("in"),
-            }
-            self._finish_node(node_id, frame, {ERROR_PORT: payload})
-            self._record(
-                p,
-                frame,
-                "failed",
-                inputs=inputs,
-                outputs={ERROR_PORT: payload},
-                error=failure,
-                handled=True,
-                attempts=outcome.attempts,
-                started_at=wall,
-                duration_ms=duration,
-            )
-            return
-        frame.outputs[node_id] = {}
-        self._record(
-            p,
-            frame,
-            "failed",
-            inputs=inputs,
-            error=failure,
-            attempts=outcome.attempts,
-            started_at=wall,
-            duration_ms=duration,
-        )
-        if frame.failure is None:
-            frame.failure = failure
-
-    def _finish_node(self, node_id: str, frame: _Frame, outputs: dict[str, Any]) -> None:
-        frame.outputs[node_id] = outputs
-        if outputs:
-            frame.view[node_id] = next(iter(outputs.values()))
-
-    def _scope_for(self, inputs: dict[str, Any], frame: _Frame) -> dict[str, Any]:
-        if "in" in inputs:
-            primary = inputs["in"]
-        elif len(inputs) == 1:
-            primary = next(iter(inputs.values()))
-        else:
-            primary = inputs or None
-        scope = {
-            "input": primary,
-            "inputs": inputs,
-            "nodes": frame.view,
-            "trigger": self.event,
-            "run": self.run_info,
-        }
-        if frame.iteration:
-            scope["item"] = frame.item
-            scope["index"] = frame.iteration[-1]
-        return scope
-
-    def _body_runner(self, container: str, frame: _Frame) -> BodyRunner:
-        body = self.plan.bodies.get(container)
-
-        async def run_body(item: Any, index: int) -> tuple[bool, Any]:
-            if body is None or not body.order:
-                return True, item
-            sub = _Frame(
-                scope=body,
-                outputs={container: {"item": item}},
-                view=dict(frame.view),
-                iteration=(*frame.iteration, index),
-                item=item,
-            )
-            await self._scope(sub)
-            if sub.failure is not None:
-                raise NodeRunError(
-                    f"item {index}: node {sub.failure.node!r} failed: {sub.failure.message}"
-                )
-            for wire in body.results:
-                fired = sub.outputs.get(wire.source)
-                if fired and wire.source_port in fired:
-                    return True, fired[wire.source_port]
-            return False, None
-
-        return run_body
