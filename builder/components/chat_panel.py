@@ -9,7 +9,8 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from builder.state.chat import INDUSTRIES, MAX_MESSAGE, ChatState
+from builder.state.chat import MAX_MESSAGE, ChatState
+from runtime.tenant.industry import PROFILES
 
 ROLE_LABELS = (("user", "You"), ("assistant", "Assistant"), ("error", "Not answered"))
 
@@ -85,14 +86,23 @@ def _conversation(row: ObjectVar[dict[str, str]]) -> rx.Component:
 
 
 def _industry() -> rx.Component:
-    """Outside the message form: resetting the form after a send must not reset it."""
-    return rx.select(
-        list(INDUSTRIES),
+    """Outside the message form: resetting the form after a send must not reset it.
+
+    Spelled out rather than ``rx.select(items)``, which shows each value as its own label.
+    """
+    return rx.select.root(
+        rx.select.trigger(
+            placeholder="Industry (your organisation's)",
+            custom_attrs={"data-testid": "chat-industry"},
+        ),
+        rx.select.content(
+            rx.select.group(
+                *(rx.select.item(p.label, value=p.id) for p in PROFILES.values()),
+            ),
+        ),
         value=ChatState.industry,
         on_change=ChatState.set_industry,
-        placeholder="Industry (your organisation's)",
         size="1",
-        custom_attrs={"data-testid": "chat-industry"},
     )
 
 

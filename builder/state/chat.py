@@ -20,19 +20,13 @@ import reflex as rx
 from pydantic import ValidationError
 
 from builder import flow, present, proposal, secret_fields
-from builder.api import ApiError, Conversation, GenerateRequest, Industry
+from builder.api import ApiError, Conversation, GenerateRequest
 from builder.state.document import DocumentState, plain
 from builder.state.session import api_for, failed
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.graph import Graph
+from runtime.tenant.industry import INDUSTRIES
 
-INDUSTRIES: tuple[Industry, ...] = (
-    "automotive",
-    "healthcare",
-    "finance",
-    "manufacturing",
-    "general",
-)
 MAX_MESSAGE = 4000
 """The service's limit on a description (``GenerateRequest.description``)."""
 

@@ -14,7 +14,7 @@ from runtime.assistant.catalog import catalog, node_types
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.graph import Graph
 from runtime.core.schema import graph_json_schema
-from runtime.tenant.industry import Industry
+from runtime.tenant.industry import PROFILES, Industry
 
 RULES = """\
 You design workflows for Auterity, a visual node-graph builder. Answer with a complete graph
@@ -44,21 +44,11 @@ Rules of the graph format:
   name; leave an http.request URL as https://example.com/... with a note in the explanation.
 """
 
-INDUSTRY_HINTS: dict[str, str] = {
-    "automotive": "Dealerships: leads, test drives, service appointments, F&I. Leads are PII.",
-    "healthcare": "Clinics: patient messages, intake, referrals. Patient data is PHI; keep"
-    " humans in the loop for clinical decisions.",
-    "finance": "Lenders and banks: applications, KYC, documents. Applicant data is PII, card"
-    " numbers are PAN; decisions need a reviewable reason.",
-    "manufacturing": "Plants: machine incidents, maintenance, quality checks, shift reports.",
-    "general": "Any business: support, sales, operations.",
-}
-
 
 def system_prompt(industry: Industry | None, packs: list[str]) -> str:
     parts = [RULES]
     if industry:
-        parts.append(f"The customer's industry: {industry}. {INDUSTRY_HINTS[industry]}")
+        parts.append(f"The customer's industry: {industry}. {PROFILES[industry].hints}")
     if packs:
         parts.append(
             "Compliance packs in force: " + ", ".join(packs) + ". Mark sensitive fields with"

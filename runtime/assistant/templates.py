@@ -2,7 +2,8 @@
 
 Matching is plain word overlap with each graph's name, description and ``metadata.keywords``
 (keywords count double), plus a bonus for the requested industry. Crude, but deterministic,
-explainable ("matched on: lead, dealership") and free.
+explainable ("matched on: lead, dealership") and free. Which industry a bundled template serves
+is its industry profile's word (``runtime.tenant.industry``), not the graph file's.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from runtime.core.graph import Graph
 from runtime.core.load import load_graph_file
+from runtime.tenant.industry import INDUSTRIES, Industry, template_industry
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = ("templates", "examples")
@@ -33,7 +35,7 @@ INDUSTRY_BONUS = 2.0
 class Template:
     name: str
     graph: Graph
-    industry: str | None
+    industry: Industry | None
     words: frozenset[str]
     keywords: frozenset[str]
 
@@ -58,6 +60,15 @@ def folders() -> list[Path]:
     return [ROOT / name for name in FOLDERS]
 
 
+def _industry(path: Path, graph: Graph) -> Industry | None:
+    """A graph from ``AUTERITY_TEMPLATE_DIRS`` that no profile names may still declare one."""
+    named = template_industry(path.name)
+    if named is not None:
+        return named
+    declared = graph.metadata.get("industry")
+    return next((industry for industry in INDUSTRIES if industry == declared), None)
+
+
 @cache
 def _load(paths: tuple[Path, ...]) -> tuple[Template, ...]:
     found = []
@@ -65,12 +76,11 @@ def _load(paths: tuple[Path, ...]) -> tuple[Template, ...]:
         for path in sorted(folder.glob("*.graph.json")):
             graph = load_graph_file(path)
             keywords = graph.metadata.get("keywords", [])
-            industry = graph.metadata.get("industry")
             found.append(
                 Template(
                     name=path.name.removesuffix(".graph.json"),
                     graph=graph,
-                    industry=industry if isinstance(industry, str) else None,
+                    industry=_industry(path, graph),
                     words=frozenset(words(f"{graph.name} {graph.description}")),
                     keywords=frozenset(words(" ".join(map(str, keywords)))),
                 )
@@ -82,7 +92,12 @@ def templates() -> tuple[Template, ...]:
     return _load(tuple(folders()))
 
 
-def best_match(description: str, industry: str | None) -> Match | None:
+def industry_templates(industry: Industry) -> tuple[Template, ...]:
+    """What a new tenant of the industry starts with, so its builder is not empty."""
+    return tuple(template for template in templates() if template.industry == industry)
+
+
+def best_match(description: str, industry: Industry | None) -> Match | None:
     asked = words(description)
     best: Match | None = None
     for template in templates():

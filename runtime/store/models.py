@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from compliance.names import PackName
 from runtime.core.graph import Graph
 from runtime.core.llm.policy import AiPolicy
-from runtime.tenant.industry import INDUSTRY_PACKS, Industry
+from runtime.tenant.industry import PROFILES, Industry
 
 Role = Literal["admin", "editor", "viewer"]
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed_out"]
@@ -71,7 +71,7 @@ def effective_packs(settings: TenantSettings, industry: Industry) -> tuple[PackN
     """The packs an admin chose, or the industry's preset when none were chosen."""
     if settings.compliance_packs is not None:
         return tuple(dict.fromkeys(settings.compliance_packs))
-    return INDUSTRY_PACKS[industry]
+    return PROFILES[industry].packs
 
 
 class User(_Model):

@@ -19,6 +19,7 @@ from runtime.engine.executor import Executor
 from runtime.engine.trace import RunResult
 from runtime.engine.validate import validate
 from runtime.local.llm import Reply
+from runtime.tenant.industry import PROFILES
 from tests.ai_fixtures import FakeAi
 
 ROOT = Path(__file__).parent.parent.parent
@@ -41,6 +42,14 @@ def statuses(result: RunResult) -> dict[str, str]:
 def test_there_is_a_template_per_industry() -> None:
     industries = {json.loads(p.read_text())["metadata"]["industry"] for p in TEMPLATES}
     assert industries == {"automotive", "healthcare", "finance", "manufacturing", "general"}
+
+
+def test_each_profiles_templates_are_bundled_and_say_the_same_industry() -> None:
+    for industry, profile in PROFILES.items():
+        assert profile.templates
+        for name in profile.templates:
+            graph = json.loads((ROOT / "templates" / name).read_text())
+            assert graph["metadata"]["industry"] == industry
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)

@@ -19,9 +19,11 @@ import secrets
 from dataclasses import dataclass
 
 from infra.cdk.config import TenantConfig
+from runtime.assistant.templates import industry_templates
 from runtime.store import Conflict, Directory, NotFound, TenantStore
 from runtime.store.assets import S3Client
 from runtime.tenant.brand import BrandPackage
+from runtime.tenant.industry import Industry
 from whitelabel.provision.jobs import StepLog
 
 
@@ -101,13 +103,11 @@ class PlatformAccount:
         store.put_brand(package.brand, current.revision)
         log.note(f"brand {package.brand.product_name} ({package.brand.primary_color}) applied")
 
-    def _templates(self, store: TenantStore, industry: str, log: StepLog) -> None:
-        from runtime.assistant.templates import templates
-
+    def _templates(self, store: TenantStore, industry: Industry, log: StepLog) -> None:
         existing = {head.graph_id for head in store.list_graphs()}
         added = []
-        for template in templates():
-            if template.industry != industry or template.graph.id in existing:
+        for template in industry_templates(industry):
+            if template.graph.id in existing:
                 continue
             store.create_graph(template.graph, author="provisioning", message="industry template")
             added.append(template.graph.name)
