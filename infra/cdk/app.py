@@ -13,18 +13,19 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from infra.cdk.config import TenantConfig
 from infra.cdk.node import ensure_node
+from infra.cdk.synth import write_bundle
+from runtime.tenant.brand import load_brand
 
 
 def main() -> None:
     ensure_node()
-    from aws_cdk import App  # importing it starts jsii's Node process: after ensure_node
+    # aws_cdk (here and in the stacks) starts jsii's Node process on import: after ensure_node.
+    from aws_cdk import App
 
-    from infra.cdk.config import TenantConfig
     from infra.cdk.platform_stack import PlatformStack
-    from infra.cdk.synth import write_bundle
     from infra.cdk.tenant_stack import TenantStack
-    from runtime.tenant.brand import load_brand
 
     app = App()
     context = {

@@ -84,6 +84,7 @@ def synthesize(config: TenantConfig, outdir: Path) -> Synthesized:
     ensure_node()
     from aws_cdk import App  # importing it starts jsii's Node process: after ensure_node
 
+    # The stacks import aws_cdk at their top: after ensure_node too.
     from infra.cdk.platform_stack import PlatformStack
     from infra.cdk.tenant_stack import TenantStack
 

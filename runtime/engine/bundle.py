@@ -36,14 +36,15 @@ RUNS = ("runtime.core", "runtime.engine", "nodes")
 """The layers a plan runs on."""
 DEPLOYED = (
     *RUNS,
+    "compliance.names",
     "runtime.tenant",
     "runtime.store",
     "runtime.ai",
     "runtime.deployed",
     "runtime.authorizer",
 )
-"""What a deployed function adds: its tenant's settings and store, the model router, the API-key
-authorizer. ``make lint`` checks that these import nothing outside this list."""
+"""What a deployed function adds: its tenant's settings and store (which name compliance packs),
+the model router, the API-key authorizer. ``make lint`` checks that these import nothing else."""
 SERVICE = (
     *DEPLOYED,
     "compliance",

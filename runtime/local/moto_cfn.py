@@ -163,7 +163,7 @@ def _bucket_permission_over_https(self: FakeBucket, action: str, resource: str) 
     kept = [s for s in statements if not _plain_http_denial(s)]
     if len(kept) == len(statements):
         return _bucket_permission(self, action, resource)
-    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.iam.access_control import IAMPolicy, PermissionResult  # only past the fast path
 
     if not kept:
         return PermissionResult.NEUTRAL

@@ -15,13 +15,21 @@ Teardown removes all of it again (the tenant's items and brand files on the plat
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass
 
 from infra.cdk.config import TenantConfig
 from runtime.assistant.templates import industry_templates
-from runtime.store import Conflict, Directory, NotFound, TenantStore
-from runtime.store.assets import S3Client
+from runtime.store import (
+    TABLE_NAME_DEFAULT,
+    Conflict,
+    Directory,
+    NotFound,
+    TenantStore,
+    make_client,
+)
+from runtime.store.assets import S3Client, bucket_name, make_s3_client
 from runtime.tenant.brand import BrandPackage
 from runtime.tenant.industry import Industry
 from whitelabel.provision.jobs import StepLog
@@ -52,11 +60,6 @@ class PlatformAccount:
 
         On the endpoint boto3 resolves (``AWS_ENDPOINT_URL`` locally).
         """
-        import os
-
-        from runtime.store import TABLE_NAME_DEFAULT, make_client
-        from runtime.store.assets import bucket_name, make_s3_client
-
         table = os.environ.get("AUTERITY_TABLE", TABLE_NAME_DEFAULT)
         return cls(
             Directory(make_client(), table),

@@ -18,7 +18,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from infra.cdk.config import PLATFORM_STACK, STACK_PREFIX, TenantConfig
-from infra.cdk.synth import Synthesized, SynthesizedStack
+from infra.cdk.synth import Synthesized, SynthesizedStack, synthesize
+from runtime.store.tenant import TenantStore
 from runtime.tenant.brand import BrandPackage
 from whitelabel.provision import bootstrap, brand_assets, checks, stacks
 from whitelabel.provision.account import PlatformAccount
@@ -65,8 +66,6 @@ def _clients(options: Options, region: str) -> AwsClients:
 
 
 def _synthesize(config: TenantConfig, outdir: Path) -> Synthesized:
-    from infra.cdk.synth import synthesize
-
     return synthesize(config, outdir)
 
 
@@ -217,8 +216,6 @@ def update(
 
 def _delete_tenant_items(clients: AwsClients, tenant: str, table_name: str) -> int:
     """Every item under the tenant's prefix in the pooled table (what an export would hold)."""
-    from runtime.store.tenant import TenantStore
-
     return TenantStore(clients.dynamodb, tenant, table_name).delete_all()
 
 

@@ -45,7 +45,7 @@ def schema_problems(schema: dict[str, Any]) -> list[str]:
 
 @lru_cache(maxsize=256)
 def _schema_problem(schema_text: str) -> str | None:
-    import jsonschema
+    import jsonschema  # the `ai` extra (checked above); the core needs only pydantic
 
     schema = json.loads(schema_text)
     if not isinstance(schema, dict):

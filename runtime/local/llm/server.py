@@ -128,7 +128,7 @@ class FakeProvider:
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self, port: int = 0) -> FakeProvider:
-        import uvicorn
+        import uvicorn  # the service extra; importing the module must not need it
 
         config = uvicorn.Config(
             self.app,

@@ -20,7 +20,9 @@ from runtime.core.load import load_graph
 from runtime.engine.bundle import (
     STORE_EXTRAS,
     ZIP_EPOCH,
+    build_authorizer_bundle,
     build_bundle,
+    build_service_bundle,
     entry_module,
     lambda_requirements,
 )
@@ -257,3 +259,43 @@ def test_the_authorizer_bundle_is_deterministic_and_names_what_the_store_needs()
     names = {r.split("<")[0].split(">")[0].split("=")[0] for r in manifest["requires"]}
     assert {"dynamodb-json", "boto3", "pydantic"} <= names
     assert "networkx" not in names
+
+
+OUTSIDE_PROBE = """
+import json, sys
+sys.path.insert(0, {root!r})
+for name in {modules!r}:
+    __import__(name)
+ours = ("runtime", "nodes", "compliance", "builder", "whitelabel", "infra")
+outside = sorted(
+    m.__name__ for m in list(sys.modules.values())
+    if m.__name__.split(".")[0] in ours
+    and not (getattr(m, "__file__", None) or "").startswith({root!r})
+)
+print(json.dumps(outside))
+"""
+
+
+@pytest.mark.parametrize(
+    ("build", "modules"),
+    [
+        pytest.param(build_authorizer_bundle, ["runtime.authorizer"], id="the-authorizer"),
+        pytest.param(
+            build_authorizer_bundle,
+            ["runtime.deployed.handlers", "runtime.deployed.tenant", "runtime.store"],
+            id="a-tenant's-graph-function",
+        ),
+        pytest.param(build_service_bundle, ["runtime.service.lambda_handler"], id="the-service"),
+    ],
+)
+def test_a_deployed_function_finds_every_module_it_imports_in_its_bundle(
+    tmp_path: Path, build: Any, modules: list[str]
+) -> None:
+    """The Lambda has only the bundle: a module of ours it imports from elsewhere is a crash."""
+    zipfile.ZipFile(io.BytesIO(build())).extractall(tmp_path)
+    root = str(tmp_path) + os.sep
+    probe = OUTSIDE_PROBE.format(root=root, modules=modules)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert json.loads(done.stdout) == []
