@@ -51,9 +51,10 @@ SERVICE = (
     "runtime.assistant",
     "runtime.service",
     "whitelabel",
-    "infra.cdk.config",
+    "infra.cdk",
 )
-"""The service as a Lambda function: the management API and deployed endpoints."""
+"""The service as a Lambda function: the management API and deployed endpoints (white-label
+provisioning included, which synthesizes tenant stacks with the CDK app)."""
 
 
 def lambda_requirements(also: frozenset[str] = frozenset(), *, builds: bool = False) -> list[str]:
