@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from runtime.core.graph import Graph
 from runtime.core.llm.session import bound_session
 from runtime.core.options import RunOptions
+from runtime.service.schemas import DRAFT_VERSION
 from runtime.service.state import ServiceState
 from runtime.store import RunRecord, TenantSettings, TenantStore
 
@@ -29,10 +30,6 @@ Trigger = Literal["http", "manual", "schedule", "api"]
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-DRAFT_VERSION = 0
-"""The version recorded for a run of an unsaved graph (saved versions start at 1)."""
 
 
 @dataclass(frozen=True, slots=True)
