@@ -22,10 +22,7 @@ from runtime.assistant.models import GenerateRequest, GenerateResult
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.diff import GraphDiff
 from runtime.core.graph import Graph
-from runtime.service.routes.auth import Me, Session
-from runtime.service.routes.deployments import DeploymentView
-from runtime.service.routes.graphs import Saved, Validation
-from runtime.service.routes.settings import CreatedKey
+from runtime.service.schemas import CreatedKey, DeploymentView, Me, Saved, Session, Validation
 from runtime.store import (
     ApiKey,
     Conversation,

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import httpx
 from pydantic import TypeAdapter
 
-from runtime.service.routes.brand import BrandView, PreviewResult, PublicBrand
+from runtime.service.schemas import BrandView, PreviewResult, PublicBrand
 from runtime.tenant.assets import AssetKind
 
 BRAND_VIEW = TypeAdapter(BrandView)

@@ -15,8 +15,7 @@ from builder.api_brand import _Calls
 from compliance.check import Report, RuleResult
 from compliance.stance import Stance
 from runtime.core.graph import Graph
-from runtime.service.routes.graphs import Validation
-from runtime.service.tenant_report import TenantReport
+from runtime.service.schemas import TenantReport, Validation
 
 REPORT = TypeAdapter(Report)
 VALIDATION = TypeAdapter(Validation)

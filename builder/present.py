@@ -13,7 +13,7 @@ from typing import Any
 
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.diff import GraphDiff
-from runtime.service.runs import DRAFT_VERSION
+from runtime.service.schemas import DRAFT_VERSION
 from runtime.store import RunRecord
 
 MAX_JSON_CHARS = 20_000

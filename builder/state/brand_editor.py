@@ -19,7 +19,7 @@ from builder.api_brand import BRAND_FIELDS
 from builder.state.session import api_for, failed
 from builder.state.theme import ThemeState
 from builder.theme import Theme, css_variables, theme_from
-from runtime.service.routes.brand import BrandView
+from runtime.service.schemas import BrandView
 from runtime.tenant.assets import AssetKind
 from runtime.tenant.brand import Brand
 

@@ -18,7 +18,7 @@ import reflex as rx
 from builder import present, routes
 from builder.api import Api, ApiError
 from builder.state.theme import ThemeState
-from runtime.service.routes.auth import Me, Session
+from runtime.service.schemas import Me, Session
 
 TOKEN_KEY = "auterity_token"  # noqa: S105 - the storage key's name, not a secret
 

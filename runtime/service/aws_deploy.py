@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
-from pydantic import BaseModel
 
 from runtime.core.egress import OPEN_ENV
+from runtime.service.schemas import LambdaEndpoint
 
 ASSUME_LAMBDA = {
     "Version": "2012-10-17",
@@ -95,15 +95,6 @@ class AwsDeployConfig:
     """The store's table, which the tenant's authorizer reads API keys from."""
     egress_open: tuple[str, ...] = ()
     """The operator's opened egress ranges, so runs on Lambda obey them as the service's do."""
-
-
-class LambdaEndpoint(BaseModel):
-    function_name: str
-    function_arn: str
-    function_version: str
-    code_sha256: str
-    rest_api_id: str
-    url: str
 
 
 def function_name(tenant_id: str, slug: str) -> str:

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from runtime.core.errors import CompileError
 from runtime.service.approvals import bundle_hash, require_approval
 from runtime.service.audit import audited
-from runtime.service.aws_deploy import LambdaEndpoint
 from runtime.service.compliance import refuse_violations, report_for
 from runtime.service.errors import ApiError
+from runtime.service.schemas import LambdaEndpoint
 from runtime.store import Deployment, StoreError, TenantStore
 from runtime.store.gatepass import GatePassed, GateRefused, claim_issuer
 

@@ -16,6 +16,7 @@ from runtime.core.clock import utc_now
 from runtime.core.graph import Graph
 from runtime.core.llm.session import bound_session
 from runtime.core.options import RunOptions
+from runtime.service.schemas import DRAFT_VERSION
 from runtime.service.state import ServiceState
 from runtime.store import RunRecord, TenantSettings, TenantStore
 
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
 Trigger = Literal["http", "manual", "schedule", "api"]
 
 
-DRAFT_VERSION = 0
-"""The version recorded for a run of an unsaved graph (saved versions start at 1)."""
 
 
 @dataclass(frozen=True, slots=True)

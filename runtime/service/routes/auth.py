@@ -17,19 +17,17 @@ from runtime.service.audit import audited
 from runtime.service.auth import issue_token
 from runtime.service.deps import Admin, SignedIn, State, Viewer
 from runtime.service.errors import ApiError
+from runtime.service.schemas import Me, Session
 from runtime.service.state import ServiceState
 from runtime.store import (
     Conflict,
     InvalidInput,
     NotFound,
-    Permission,
-    Role,
     TenantStore,
     User,
 )
 from runtime.store.identity import dummy_password_check
 from runtime.store.login_attempts import LoginAttempts
-from runtime.tenant.industry import Industry
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -38,17 +36,6 @@ class Login(BaseModel):
     tenant: str = Field(min_length=1, max_length=63)
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
-
-
-class Session(BaseModel):
-    token: str
-    expires_at: int
-    tenant: str
-    email: str
-    role: Role
-    permissions: list[Permission] = Field(default_factory=list)
-    password_change_required: bool = False
-    """The token only opens ``POST /auth/password`` until a new password is chosen."""
 
 
 class PasswordChange(BaseModel):
@@ -89,16 +76,6 @@ def _session(state: ServiceState, store: TenantStore, user: User, generation: st
 
 def _attempts(state: ServiceState) -> LoginAttempts:
     return LoginAttempts(state.client, state.config.table_name)
-
-
-class Me(BaseModel):
-    tenant: str
-    tenant_name: str
-    actor: str
-    role: Role
-    via: str
-    industry: Industry = "general"
-    """The tenant's industry: its preset compliance packs until an admin chooses some."""
 
 
 @router.post("/login")

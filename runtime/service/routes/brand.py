@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from runtime.service.audit import audited
 from runtime.service.deps import Admin, State, Viewer
 from runtime.service.errors import ApiError, not_found
+from runtime.service.schemas import BrandView, PreviewResult, PublicBrand
 from runtime.service.state import ServiceState
 from runtime.service.uploads import read_upload
 from runtime.store import NotFound, TenantStore
@@ -66,33 +67,6 @@ class BrandPreview(BrandFields):
 
     logo: str | None = Field(default=None, max_length=1_000_000)
     favicon: str | None = Field(default=None, max_length=100_000)
-
-
-class BrandView(BaseModel):
-    brand: Brand
-    revision: int
-    logo_url: str | None = None
-    favicon_url: str | None = None
-
-
-class PreviewResult(BaseModel):
-    valid: bool
-    problems: dict[str, str] = Field(default_factory=dict)
-    """Field name (``primary_color``, ``logo``...) to what is wrong with it."""
-    brand: Brand | None = None
-
-
-class PublicBrand(BaseModel):
-    """What the login page may show: display fields only (no domain, no revision)."""
-
-    product_name: str
-    primary_color: str
-    accent_color: str
-    font: str
-    legal_footer: str
-    support_email: str | None
-    logo_url: str | None
-    favicon_url: str | None
 
 
 def asset_url(tenant_id: str, asset: Asset | None) -> str | None:

@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from runtime.service.audit import audited
-from runtime.service.aws_deploy import LambdaEndpoint
 from runtime.service.deps import Editor, State, Viewer
 from runtime.service.gate import go_live, pass_gate
+from runtime.service.schemas import DeploymentView
 from runtime.service.state import ServiceState
 from runtime.store import Deployment, TenantStore
 
@@ -28,14 +28,6 @@ class Deploy(BaseModel):
 
 class Rollback(BaseModel):
     version: int = Field(ge=1)
-
-
-class DeploymentView(BaseModel):
-    deployment: Deployment
-    url: str
-    curl: str
-    aws: LambdaEndpoint | None = None
-    """In AWS mode: the function and API Gateway URL serving this deployment."""
 
 
 def _view(state: State, tenant_id: str, deployment: Deployment) -> DeploymentView:

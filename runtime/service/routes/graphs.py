@@ -18,6 +18,7 @@ from runtime.service.deps import Editor, State, Viewer
 from runtime.service.errors import ApiError
 from runtime.service.graph_views import shown, with_secrets
 from runtime.service.runs import execute_and_record
+from runtime.service.schemas import Saved, Validation
 from runtime.store import GraphHead, GraphVersion, GraphVersionInfo, RunRecord
 
 router = APIRouter(prefix="/graphs", tags=["graphs"])
@@ -48,17 +49,6 @@ class SaveGraph(BaseModel):
     graph: Graph
     base_version: int = Field(ge=1, description="The version this edit started from.")
     message: str = Field(default="", max_length=1000)
-
-
-class Saved(BaseModel):
-    version: GraphVersion
-    diagnostics: list[Diagnostic]
-    """Saving never requires a valid graph (drafts are normal); deploying does."""
-
-
-class Validation(BaseModel):
-    valid: bool
-    diagnostics: list[Diagnostic]
 
 
 class Compiled(BaseModel):

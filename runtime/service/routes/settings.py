@@ -10,6 +10,7 @@ from runtime.service.audit import audited
 from runtime.service.auth import Principal
 from runtime.service.deps import Admin, State, Viewer, current_session
 from runtime.service.errors import ApiError
+from runtime.service.schemas import CreatedKey
 from runtime.service.state import ServiceState
 from runtime.store import ApiKey, Role, TenantSettings, TenantStore
 
@@ -19,11 +20,6 @@ router = APIRouter(tags=["settings"])
 class NewKey(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     role: Role = "editor"
-
-
-class CreatedKey(BaseModel):
-    key: ApiKey
-    secret: str = Field(description="Shown once: only a hash is stored.")
 
 
 @router.get("/settings")

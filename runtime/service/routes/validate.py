@@ -7,7 +7,8 @@ from fastapi import APIRouter
 from runtime.core.graph import Graph
 from runtime.service.compliance import PackRequest, pack_diagnostics
 from runtime.service.deps import Viewer
-from runtime.service.routes.graphs import PACKS_QUERY, Validation, check
+from runtime.service.routes.graphs import PACKS_QUERY, check
+from runtime.service.schemas import Validation
 
 router = APIRouter(tags=["graphs"])
 

@@ -1,0 +1,176 @@
+"""The management API's answers as pydantic models, for the routes and for their clients.
+
+The builder parses responses into these same classes, so the two cannot drift apart. They
+live apart from the routers so a client can load them without FastAPI or the service's
+handlers: this module imports pydantic and the layers below the service only (import-linter
+holds ``builder`` to that).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from compliance.check import Report, RuleStatus
+from compliance.names import PackName
+from runtime.core.diagnostics import Diagnostic
+from runtime.store import ApiKey, Deployment, GraphVersion, Permission, Role
+from runtime.store.chain import ChainProblem
+from runtime.tenant.brand import Brand
+from runtime.tenant.industry import Industry
+
+DRAFT_VERSION = 0
+"""The version recorded for a run of an unsaved graph (saved versions start at 1)."""
+
+
+# Auth (``/auth``)
+
+
+class Session(BaseModel):
+    token: str
+    expires_at: int
+    tenant: str
+    email: str
+    role: Role
+    permissions: list[Permission] = Field(default_factory=list)
+    password_change_required: bool = False
+    """The token only opens ``POST /auth/password`` until a new password is chosen."""
+
+
+class Me(BaseModel):
+    tenant: str
+    tenant_name: str
+    actor: str
+    role: Role
+    via: str
+    industry: Industry = "general"
+    """The tenant's industry: its preset compliance packs until an admin chooses some."""
+
+
+# Graphs (``/graphs``)
+
+
+class Saved(BaseModel):
+    version: GraphVersion
+    diagnostics: list[Diagnostic]
+    """Saving never requires a valid graph (drafts are normal); deploying does."""
+
+
+class Validation(BaseModel):
+    valid: bool
+    diagnostics: list[Diagnostic]
+
+
+# Deployments (``/deployments``)
+
+
+class LambdaEndpoint(BaseModel):
+    function_name: str
+    function_arn: str
+    function_version: str
+    code_sha256: str
+    rest_api_id: str
+    url: str
+
+
+class DeploymentView(BaseModel):
+    deployment: Deployment
+    url: str
+    curl: str
+    aws: LambdaEndpoint | None = None
+    """In AWS mode: the function and API Gateway URL serving this deployment."""
+
+
+# Settings (``/api-keys``)
+
+
+class CreatedKey(BaseModel):
+    key: ApiKey
+    secret: str = Field(description="Shown once: only a hash is stored.")
+
+
+# Brand (``/brand``)
+
+
+class BrandView(BaseModel):
+    brand: Brand
+    revision: int
+    logo_url: str | None = None
+    favicon_url: str | None = None
+
+
+class PreviewResult(BaseModel):
+    valid: bool
+    problems: dict[str, str] = Field(default_factory=dict)
+    """Field name (``primary_color``, ``logo``...) to what is wrong with it."""
+    brand: Brand | None = None
+
+
+class PublicBrand(BaseModel):
+    """What the login page may show: display fields only (no domain, no revision)."""
+
+    product_name: str
+    primary_color: str
+    accent_color: str
+    font: str
+    legal_footer: str
+    support_email: str | None
+    logo_url: str | None
+    favicon_url: str | None
+
+
+# The tenant's compliance report (``/compliance/report``)
+
+
+class VersionReport(BaseModel):
+    graph_id: str
+    name: str
+    version: int
+    head: bool
+    """The graph's latest saved version."""
+    deployments: list[str] = Field(default_factory=list)
+    """Slugs of the endpoints serving this version."""
+    status: RuleStatus
+    """The worst of its rules' statuses (``passed`` when no pack is on)."""
+    report: Report
+
+
+class DeploymentCheck(BaseModel):
+    """SOC2 change control of one deployment (``SOC2-DEPLOY-APPROVAL``)."""
+
+    slug: str
+    graph_id: str
+    version: int
+    deployed_by: str
+    deployed_at: str
+    status: RuleStatus | Literal["not_required"]
+    """``not_required`` when the SOC2 pack is off."""
+    approved_by: str | None = None
+    message: str
+    """Why it passed or failed, in a sentence."""
+
+
+class AuditStatus(BaseModel):
+    events: int
+    intact: bool
+    head_hash: str
+    """Keep a copy: the chain proves nothing was changed since this head was seen."""
+    problems: list[ChainProblem] = Field(default_factory=list)
+    verified_through: int = 0
+    """The newest event the chain is verified up to (0 when it is not intact)."""
+    checked_from: int = 1
+    """The first event this report read: earlier ones were found intact by an earlier check
+    and are read again only by a full check (``?full_check=true`` or ``auterity audit
+    verify``)."""
+
+
+class TenantReport(BaseModel):
+    tenant_id: str
+    generated_at: str
+    packs: list[PackName]
+    summary: dict[RuleStatus, int]
+    """Rule results over every listed version, plus one approval result per deployment."""
+    graphs: list[VersionReport]
+    deployments: list[DeploymentCheck]
+    audit: AuditStatus
