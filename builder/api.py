@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
@@ -355,8 +356,6 @@ class Api(BrandCalls, ComplianceCalls):
 
 def _segment(value: str) -> str:
     """One path segment: an id with ``/`` or ``..`` in it must not reach another route."""
-    from urllib.parse import quote
-
     return quote(value, safe="") or "-"
 
 

@@ -8,6 +8,7 @@ report says, rule by rule, what passed, failed or is waived.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from pydantic import TypeAdapter
 
@@ -46,8 +47,6 @@ class ComplianceCalls:
 
     async def compliance_report(self: _Calls, graph_id: str, version: int | None = None) -> Report:
         """Each rule of the tenant's packs over a saved graph: passed, failed or waived."""
-        from urllib.parse import quote
-
         path = f"/compliance/report/{quote(graph_id, safe='') or '-'}"
         response = await self._call("GET", path, params={"version": version})
         return REPORT.validate_json(response.content)

@@ -12,6 +12,7 @@ import os
 import re
 from typing import Any
 
+from builder.api import api_url
 from runtime.tenant.brand import DEFAULT_BRAND
 
 HEX = re.compile(r"^#[0-9a-f]{6}$")
@@ -30,8 +31,6 @@ Theme = dict[str, str]
 
 
 def browser_api_url() -> str:
-    from builder.api import api_url
-
     return (os.environ.get(PUBLIC_API_URL_ENV) or api_url()).rstrip("/")
 
 

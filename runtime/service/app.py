@@ -127,6 +127,7 @@ class ManagementOnDemand:
 
 
 def include_management(app: FastAPI) -> None:
+    # cold start: a Lambda serving only deployed endpoints never loads the management routes
     from runtime.service.routes import (
         ai,
         approvals,

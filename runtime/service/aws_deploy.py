@@ -295,6 +295,7 @@ class AwsDeployer:
 
     def _authorizer(self, tenant_id: str, api_id: str) -> str:
         """The tenant's API-key authorizer on its REST API, function and all; its id."""
+        # cold start: the bundle builder loads every node type
         from runtime.engine.bundle import AUTHORIZER_HANDLER, build_authorizer_bundle
 
         name = authorizer_function_name(tenant_id)

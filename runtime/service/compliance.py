@@ -20,12 +20,12 @@ PackRequest = PackName | Literal["tenant"]
 if TYPE_CHECKING:
     from compliance.check import Report
     from compliance.rules import Context
-    from compliance.stance import Stance
+    from compliance.stance import Stance  # cold start: see the module docstring
 
 
 def stance(store: TenantStore) -> tuple[tuple[PackName, ...], Context]:
     """The packs in force for the tenant and what it has signed (BAAs, DPAs, regions)."""
-    from compliance.rules import Context
+    from compliance.rules import Context  # cold start: see the module docstring
 
     settings = store.get_settings()
     context = Context.model_validate(
@@ -45,7 +45,7 @@ def stance_for(store: TenantStore, graph_id: str | None = None) -> Stance:
     With ``graph_id``, that graph's waivers: a graph the tenant does not have is a 404, as
     for its waiver list (``NotFound``), never another tenant's.
     """
-    from compliance.stance import Stance
+    from compliance.stance import Stance  # cold start: see the module docstring
 
     packs, context = stance(store)
     waivers: dict[str, str] = {}
@@ -57,7 +57,7 @@ def stance_for(store: TenantStore, graph_id: str | None = None) -> Stance:
 
 def report_for(store: TenantStore, graph: Graph, packs: list[PackName] | None = None) -> Report:
     """Check ``graph`` with the tenant's packs (or ``packs``), counting its waivers."""
-    from compliance.check import Report, check_graph
+    from compliance.check import Report, check_graph  # cold start: the packs bring NetworkX
 
     tenant_packs, context = stance(store)
     chosen = tenant_packs if packs is None else packs
@@ -72,7 +72,7 @@ def pack_diagnostics(
     """The findings of ``packs`` (``tenant``: the workspace's own) as diagnostics, or none."""
     if not packs:
         return []
-    from compliance.check import diagnostics
+    from compliance.check import diagnostics  # cold start: the packs bring NetworkX
 
     chosen: list[PackName] = [p for p in packs if p != "tenant"]
     if "tenant" in packs:
@@ -82,7 +82,7 @@ def pack_diagnostics(
 
 def refuse_violations(report: Report) -> None:
     """Deploying a graph with an unwaived violation is a 422 naming each rule and node."""
-    from compliance.check import diagnostics
+    from compliance.check import diagnostics  # cold start: the packs bring NetworkX
 
     findings = report.findings
     if not findings:

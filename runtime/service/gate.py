@@ -40,6 +40,7 @@ def pass_gate(store: TenantStore, graph_id: str, version: int | None = None) -> 
     graph, and ``ApiError`` 422 ``compliance_violation``, ``approval_required`` or
     ``bundle_changed`` naming the rule (and node) that refuses it.
     """
+    # cold start: the compiler brings NetworkX; only deploys need it
     from runtime.engine.compile import (
         build_plan,  # the compiler brings NetworkX: management API only
     )

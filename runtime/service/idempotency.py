@@ -78,6 +78,7 @@ def _claim_keyed(
     of concurrent deliveries exactly one produces; the others wait for its run id. The flag
     says whether this call produced the run.
     """
+    # cold start: Powertools' idempotency (and its JMESPath setup) loads on the first webhook
     from aws_lambda_powertools.utilities.idempotency import (
         DynamoDBPersistenceLayer,
         IdempotencyConfig,

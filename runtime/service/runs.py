@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 Trigger = Literal["http", "manual", "schedule", "api"]
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """What a run needs before it starts, gathered in one worker-thread hop."""
@@ -61,6 +59,7 @@ def prepare_draft(state: ServiceState, store: TenantStore, graph: Graph) -> Prep
 
     Raises ``CompileError`` (a 422 with the diagnostics) when the graph is not valid.
     """
+    # cold start: compiling loads NetworkX and the node types; deployed runs use cached plans
     from compliance.trace import RunLabels
     from runtime.engine.compile import build_plan
     from runtime.engine.executor import Executor
@@ -120,6 +119,7 @@ def record_for(
 
 def stored_trace(result: RunResult, labels: RunLabels | None) -> tuple[list[dict[str, Any]], Any]:
     """The trace and output as they may be stored: SAD never reaches run storage."""
+    # cold start: masking loads the compliance packs, only once a run is recorded
     from compliance.trace import RunLabels, mask_trace, mask_value
     from runtime.engine.trace import TRACE
 

@@ -34,6 +34,7 @@ def preload() -> None:
     rather have them in the heap it freezes (``freeze_startup_heap``), and its first request
     not pay for them.
     """
+    # The point of this function: what the Lambda defers, a server loads before freezing.
     from compliance.trace import RunLabels
     from nodes.registry import default_registry
     from runtime.engine.compile import build_plan

@@ -59,13 +59,14 @@ class ServiceState:
     def ai_router(self) -> Router:
         """One router per process (its SDK clients pool connections); made on first use."""
         if self._ai_router is None:
-            from runtime.ai.router import Router
+            from runtime.ai.router import Router  # cold start: the router loads with its first use
 
             self._ai_router = Router(self.config.ai)
         return self._ai_router
 
     def ai_session(self, store: TenantStore) -> AiSession:
         """The router with a ledger over this tenant's store: usage and budget are its own."""
+        # cold start: the router loads with the first model call of a run
         from runtime.ai.session import AiSession
         from runtime.ai.usage import StoreLedger
 

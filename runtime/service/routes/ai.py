@@ -17,16 +17,16 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from runtime.assistant.models import GenerateRequest, GenerateResult
+from runtime.core.clock import utc_now
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.graph import Graph
+from runtime.core.llm.messages import Message
 from runtime.service.deps import Editor, State, Viewer
 from runtime.service.errors import ApiError
 from runtime.store import ChatTurn, Conflict, Conversation, TenantStore, UsageRecord
 
 if TYPE_CHECKING:
     from runtime.assistant.fixes import Fixer
-    from runtime.core.llm.messages import Message
-
 router = APIRouter(prefix="/ai", tags=["ai"])
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -34,8 +34,6 @@ STATUS = {"budget_exceeded": 402, "no_model": 422, "ai_invalid_output": 502}
 
 
 def _history(conversation: Conversation) -> list[Message]:
-    from runtime.core.llm.messages import Message
-
     return [Message(role=t.role, content=t.content) for t in conversation.turns if t.content]
 
 
@@ -51,8 +49,6 @@ def _record(
     result: GenerateResult,
 ) -> Conversation:
     """Append the exchange; a first exchange starts the conversation (never an empty one)."""
-    from runtime.core.clock import utc_now
-
     if conversation is None:
         conversation = store.create_conversation(owner, body.description)
     now = utc_now()
@@ -84,6 +80,7 @@ def _with_tenant_packs(
     packs' auto-fix mends what is mechanical (template fallbacks included), and whatever
     still fails is on the canvas before anyone accepts it.
     """
+    # cold start: the packs bring NetworkX, the assistant the node catalog
     from compliance.check import check_graph, diagnostics
     from compliance.names import PACK_NAMES
     from runtime.assistant.fixes import Fixer
@@ -103,6 +100,7 @@ def _with_tenant_packs(
 @router.post("/generate-graph")
 async def generate_graph(body: GenerateRequest, auth: Editor, state: State) -> GenerateResult:
     """Propose a graph for a description (or an edit of ``graph``), checked by the validator."""
+    # cold start: the assistant loads the node catalog and templates
     from runtime.ai.errors import AiError
     from runtime.assistant.generator import generate_graph as generate
     from runtime.core.llm.messages import CallSite
@@ -179,7 +177,7 @@ def usage(
     month: str | None = Query(None, description="`YYYY-MM` (UTC); default: this month."),
     limit: int = Query(100, ge=0, le=1000, description="How many recent calls to list."),
 ) -> UsageReport:
-    from runtime.ai.usage import MICROS, USAGE_KIND, current_month
+    from runtime.ai.usage import MICROS, USAGE_KIND, current_month  # cold start
 
     store = auth[1]
     month = month or current_month()

@@ -12,6 +12,7 @@ from runtime.core.graph import Graph
 from runtime.service.audit import audited
 from runtime.service.compliance import report_for, stance, stance_for
 from runtime.service.deps import Admin, State, Viewer
+from runtime.service.errors import ApiError
 from runtime.store import Waiver
 
 router = APIRouter(prefix="/compliance", tags=["compliance"])
@@ -48,7 +49,7 @@ def fix(body: FixRequest, auth: Viewer) -> Any:
 
     Nothing is saved: the builder shows the diff and saves the graph if the user accepts.
     """
-    from compliance.fix import fix_graph
+    from compliance.fix import fix_graph  # cold start: the packs bring NetworkX
 
     packs, context = stance(auth[1])
     chosen = packs if body.packs is None else body.packs
@@ -80,8 +81,7 @@ def report_tenant(
     as ``runtime.service.tenant_report.TenantReport`` (returned as a dict for the
     same reason as ``/stance``).
     """
-    from runtime.service.errors import ApiError
-    from runtime.service.tenant_report import tenant_report
+    from runtime.service.tenant_report import tenant_report  # cold start: runs the packs
 
     principal, store = auth
     if full_check and not principal.can("admin"):
@@ -107,8 +107,7 @@ def list_waivers(graph_id: str, auth: Viewer) -> list[Waiver]:
 @router.put("/waivers/{graph_id}/{rule_id}", status_code=status.HTTP_201_CREATED)
 def waive(graph_id: str, rule_id: str, body: WaiverRequest, auth: Admin) -> Waiver:
     """Let ``graph_id`` deploy despite ``rule_id``; the reason goes into the audit trail."""
-    from compliance.packs import RULES
-    from runtime.service.errors import ApiError
+    from compliance.packs import RULES  # cold start: the packs bring NetworkX
 
     if rule_id not in RULES:
         raise ApiError(422, "invalid", f"rule_id: no rule {rule_id!r}")

@@ -30,7 +30,7 @@ def check(graph: Graph) -> list[Diagnostic]:
     Imported on first use: validation brings NetworkX, which a Lambda that only serves
     endpoints never needs (``bench/lambda_cold_start.py`` counts it).
     """
-    from runtime.engine.validate import validate
+    from runtime.engine.validate import validate  # cold start: see above
 
     return validate(graph)
 
@@ -165,6 +165,7 @@ def compile_stored(
     graph_id: str, auth: Viewer, version: int | None = Query(None, ge=1)
 ) -> Compiled:
     stored = auth[1].get_graph(graph_id, version)
+    # cold start: compiling loads NetworkX and every node type
     from runtime.engine.bundle import build_bundle
     from runtime.engine.compile import plan_from_analysis
     from runtime.engine.validate import analyze

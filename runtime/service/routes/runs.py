@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from runtime.core.graph import Graph
+from runtime.core.pins import rerun_pins
 from runtime.service.deps import Editor, State, Viewer
 from runtime.service.errors import ApiError
 from runtime.service.graph_views import with_secrets
@@ -70,8 +71,6 @@ async def run_draft(body: DraftRun, auth: Editor, state: State) -> RunRecord:
                 f"previous_run_id: run {body.previous_run_id!r} is of graph"
                 f" {previous.graph_id!r}, not {body.graph.id!r}",
             )
-        from runtime.core.pins import rerun_pins
-
         try:
             pins = rerun_pins(body.graph, previous.trace, body.rerun_from) | pins
         except KeyError:

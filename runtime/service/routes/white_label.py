@@ -26,6 +26,7 @@ from runtime.service.deps import State, WhiteLabelAdmin
 from runtime.service.errors import ApiError, not_found
 from runtime.service.routes.brand import BrandFields
 from runtime.service.state import ServiceState
+from runtime.store import InvalidInput
 from runtime.tenant.industry import Industry
 
 router = APIRouter(prefix="/white-label", tags=["white-label"])
@@ -70,7 +71,7 @@ def _problems(error: ValidationError) -> str:
 
 
 def _job_sink(state: ServiceState, owner: str) -> Any:
-    from whitelabel.provision.job_store import StoreJobSink
+    from whitelabel.provision.job_store import StoreJobSink  # cold start: provisioning
 
     return StoreJobSink(state.client, state.config.table_name, owner=owner)
 
@@ -179,8 +180,6 @@ async def deploy(body: ProvisionRequest, auth: WhiteLabelAdmin, state: State) ->
 @router.get("/jobs/{job_id}")
 def job(job_id: str, auth: WhiteLabelAdmin, state: State) -> Any:
     """A provisioning job this tenant started: its steps, status and (when done) outputs."""
-    from runtime.store import InvalidInput
-
     _, store = auth
     try:
         found = _job_sink(state, store.tenant_id).get(store.tenant_id, job_id)
