@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from builder.canvas.flow import GRID
 from builder.components.chat_panel import proposal_bar
 from builder.components.notice import connection_notice
 from builder.components.problems import problems_panel
@@ -18,7 +19,6 @@ from builder.components.react_flow import (
     controls,
     mini_map,
 )
-from builder.flow import GRID
 from builder.state import CanvasState
 from builder.state.chat import ChatState
 

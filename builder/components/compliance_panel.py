@@ -10,8 +10,8 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from builder.compliance_view import FindingRow, RuleRow
 from builder.state.compliance import ComplianceState
+from builder.views.compliance_view import FindingRow, RuleRow
 
 STATUS_COLORS = (("failed", "red"), ("waived", "amber"), "green")
 

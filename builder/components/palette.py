@@ -12,7 +12,7 @@ import json
 
 import reflex as rx
 
-from builder import catalog
+from builder.canvas import catalog
 from builder.state import CanvasState, PaletteState
 
 DRAG_MIME = "application/x-auterity-node"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from builder.problems import Problem
+from builder.canvas.diagnosis import Problem
 from builder.state import CanvasState
 from builder.state.compliance import ComplianceState
 from builder.state.panels import ProblemsPanelState

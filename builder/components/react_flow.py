@@ -18,7 +18,7 @@ import reflex as rx
 from reflex.utils.imports import ImportDict, ImportVar
 from reflex_components_lucide.icon import LUCIDE_LIBRARY, Icon
 
-from builder.catalog import icon_names
+from builder.canvas.catalog import icon_names
 
 XYFLOW = "@xyflow/react@12.12.1"
 """Pinned: the JSX relies on v12's change objects (``dragging`` on position changes)."""

@@ -3,8 +3,8 @@
 Reflex compiles components statically, so a form whose shape depends on the selected node's
 schema (recursively: lists of objects holding lists) is a React component written in JSX
 (``js/schema_fields.jsx`` + ``js/schema_form.jsx``), added as page custom code like the canvas.
-It receives a field spec from ``builder.schema_form`` (never raw JSON Schema), the value, the
-placed errors and the expression references, and calls ``on_form_change`` with
+It receives a field spec from ``builder.inspector.field_specs`` (never raw JSON Schema), the
+value, the placed errors and the expression references, and calls ``on_form_change`` with
 ``{nodeId, value, drafts}`` (the whole new value, and the JSON text that does not parse yet).
 
 Why not ``@rjsf/core``: it validates in the browser (ajv) while validation here must be the
@@ -69,7 +69,7 @@ class SchemaForm(rx.Component):
     errors: rx.Var[dict[str, Any]]
     references: rx.Var[list[dict[str, Any]]]
     drafts: rx.Var[dict[str, Any]]
-    """JSON fields whose text does not parse yet, by path (``builder.json_drafts``)."""
+    """JSON fields whose text does not parse yet, by path (``builder.inspector.json_drafts``)."""
     form_key: rx.Var[str]
     """The node id: switching nodes flushes the pending edit to the previous node."""
     empty_text: rx.Var[str]

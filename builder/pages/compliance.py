@@ -12,10 +12,10 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from builder import routes
-from builder.compliance_view import DeploymentRow, FindingRow, RuleRow, VersionRow
 from builder.components.compliance_panel import STATUS_COLORS, finding_view
 from builder.components.shell import empty_state, page_body, shell
 from builder.state.compliance_report import TenantReportState
+from builder.views.compliance_view import DeploymentRow, FindingRow, RuleRow, VersionRow
 
 
 def _status(status: rx.Var[str]) -> rx.Component:

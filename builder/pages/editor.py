@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from builder import catalog
+from builder.canvas import catalog
 from builder.components.canvas import canvas
 from builder.components.inspector import inspector
 from builder.components.palette import palette

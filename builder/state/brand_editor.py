@@ -14,11 +14,11 @@ from typing import Any
 
 import reflex as rx
 
-from builder.api import ApiError
-from builder.api_brand import BRAND_FIELDS
+from builder.client.api import ApiError
+from builder.client.brand_calls import BRAND_FIELDS
 from builder.state.session import api_for, failed
 from builder.state.theme import ThemeState
-from builder.theme import Theme, css_variables, theme_from
+from builder.views.theme import Theme, css_variables, theme_from
 from runtime.service.schemas import BrandView
 from runtime.tenant.assets import AssetKind
 from runtime.tenant.brand import Brand

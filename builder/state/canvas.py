@@ -5,10 +5,10 @@ final drag positions, selection, removal, measured sizes, connections and drops.
 never need validation, so a drag costs one small event; structural edits re-run the
 validator and refresh every node's status badge.
 
-Every edit goes through ``_commit``, which records an undo step (``builder.history``) and
+Every edit goes through ``_commit``, which records an undo step (``builder.canvas.history``) and
 re-validates; an edit made anywhere else (the inspector, say) should call it too. Once the
 service has sent the tenant's compliance stance, re-validating also re-runs the packs
-(``builder.compliance_live``), so their findings follow each edit like the validator's.
+(``builder.canvas.compliance_live``), so their findings follow each edit like the validator's.
 """
 
 from __future__ import annotations
@@ -18,17 +18,9 @@ from typing import Any
 
 import reflex as rx
 
-from builder import (
-    catalog,
-    clipboard,
-    compliance_live,
-    flow,
-    history,
-    json_drafts,
-    layout,
-    secret_fields,
-)
-from builder.problems import Problem, diagnose
+from builder.canvas import catalog, clipboard, compliance_live, flow, history, layout
+from builder.canvas.diagnosis import Problem, diagnose
+from builder.inspector import json_drafts, secret_fields
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.errors import GraphLoadError
 from runtime.core.graph import Graph
@@ -187,7 +179,7 @@ class CanvasState(rx.State):
             data["label"] = label
         if settings is not None:
             data["settings"] = settings
-        if drafts:  # JSON typed that does not parse yet (``builder.json_drafts``)
+        if drafts:  # JSON typed that does not parse yet (``builder.inspector.json_drafts``)
             data[json_drafts.DRAFTS_KEY] = drafts
         elif drafts is not None:
             data.pop(json_drafts.DRAFTS_KEY, None)

@@ -19,10 +19,12 @@ from typing import Any
 import reflex as rx
 from pydantic import ValidationError
 
-from builder import flow, present, proposal, secret_fields
-from builder.api import ApiError, Conversation, GenerateRequest
+from builder.canvas import flow, proposal
+from builder.client.api import ApiError, Conversation, GenerateRequest
+from builder.inspector import secret_fields
 from builder.state.document import DocumentState, plain
 from builder.state.session import api_for, failed
+from builder.views import present
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.graph import Graph
 from runtime.tenant.industry import INDUSTRIES

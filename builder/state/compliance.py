@@ -4,7 +4,7 @@ The canvas is validated in the builder on every edit, and so are the tenant's co
 packs: when a graph is opened or saved, and on demand, the builder asks the service for its
 stance (``GET /compliance/stance?graph_id=``: the packs in force, what the tenant has signed,
 the graph's waivers) and from then on runs the service's own check over the canvas after each
-edit (``builder.compliance_live``), so a finding (a ``compliance.<RULE>`` diagnostic naming a
+edit (``builder.canvas.compliance_live``), so a finding (a ``compliance.<RULE>`` diagnostic naming a
 node) appears or goes away with the edit that causes it, on the node and in the problems list.
 The service's answer for the canvas (``POST /validate?packs=tenant``) is still asked for and
 shown until a stance is known (a service without the stance route, say); the service stays
@@ -19,13 +19,13 @@ from typing import Any
 
 import reflex as rx
 
-from builder import compliance_live
-from builder.api import ApiError
-from builder.api_compliance import TENANT_PACKS
-from builder.compliance_view import RuleRow, rule_rows, summary
-from builder.problems import is_compliance
+from builder.canvas import compliance_live
+from builder.canvas.diagnosis import is_compliance
+from builder.client.api import ApiError
+from builder.client.compliance_calls import TENANT_PACKS
 from builder.state.document import DocumentState
 from builder.state.session import api_for, failed
+from builder.views.compliance_view import RuleRow, rule_rows, summary
 
 PANEL = "compliance"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import reflex as rx
 
-from builder.api import ApiError, TenantSettings
+from builder.client.api import ApiError, TenantSettings
 from builder.state.session import api_for, failed
 from compliance.names import PACK_NAMES, PackName
 from runtime.store.models import effective_packs

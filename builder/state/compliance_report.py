@@ -1,7 +1,7 @@
 """The workspace's compliance report page: every graph version that matters, rule by rule.
 
 One call (``GET /compliance/report``) on load and on Refresh; the rows are built by the pure
-functions of ``builder.compliance_view``.
+functions of ``builder.views.compliance_view``.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from typing import Any
 
 import reflex as rx
 
-from builder.api import ApiError
-from builder.compliance_view import (
+from builder.client.api import ApiError
+from builder.state.session import api_for, failed
+from builder.views.compliance_view import (
     DeploymentRow,
     VersionRow,
     audit_line,
@@ -19,7 +20,6 @@ from builder.compliance_view import (
     tenant_summary,
     version_rows,
 )
-from builder.state.session import api_for, failed
 
 
 class TenantReportState(rx.State):

@@ -12,10 +12,11 @@ from typing import Any
 
 import reflex as rx
 
-from builder import naming, present
-from builder.api import Api, ApiError, DeploymentView
+from builder.canvas import naming
+from builder.client.api import Api, ApiError, DeploymentView
 from builder.state.document import DocumentState
 from builder.state.session import api_for, failed
+from builder.views import present
 
 
 class DeployState(rx.State):

@@ -13,10 +13,13 @@ from typing import Any
 
 import reflex as rx
 
-from builder import flow, naming, present, routes, secret_fields
-from builder.api import ApiError, GraphVersion
+from builder import routes
+from builder.canvas import flow, naming
+from builder.client.api import ApiError, GraphVersion
+from builder.inspector import secret_fields
 from builder.state.canvas import CanvasState
 from builder.state.session import api_for, failed
+from builder.views import present
 from runtime.core.graph import Graph
 
 

@@ -11,9 +11,11 @@ from typing import Any
 
 import reflex as rx
 
-from builder import catalog, naming, present, routes
-from builder.api import Api, ApiError, GraphHead, Saved
+from builder import routes
+from builder.canvas import catalog, naming
+from builder.client.api import Api, ApiError, GraphHead, Saved
 from builder.state.session import api_for, failed
+from builder.views import present
 from runtime.core.errors import GraphLoadError
 from runtime.core.graph import Graph
 from runtime.core.load import load_graph, load_graph_file

@@ -12,7 +12,9 @@ from typing import Any
 
 import reflex as rx
 
-from builder import field_errors, flow, json_drafts, references, schema_form
+from builder.canvas import flow
+from builder.inspector import field_errors, json_drafts, references
+from builder.inspector import field_specs as schema_form
 from builder.state.canvas import CanvasState
 from nodes.registry import default_registry
 from runtime.engine.validate import analyze
@@ -113,7 +115,7 @@ class InspectorState(CanvasState):
         """The form's whole new config for a node (sent ~250 ms after typing stops).
 
         With it come the JSON fields whose text does not parse yet: kept as drafts, shown as
-        problems (``builder.json_drafts``).
+        problems (``builder.inspector.json_drafts``).
         """
         parsed = _payload(change)
         if parsed is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from builder import catalog
+from builder.canvas import catalog
 
 
 class PaletteState(rx.State):

@@ -15,9 +15,11 @@ from typing import Any
 
 import reflex as rx
 
-from builder import present
-from builder.api import ApiError, RunRecord
-from builder.run_view import (
+from builder.client.api import ApiError, RunRecord
+from builder.state.document import DocumentState, plain
+from builder.state.session import api_for, failed
+from builder.views import present
+from builder.views.run_view import (
     InputError,
     node_results,
     parse_sample,
@@ -25,8 +27,6 @@ from builder.run_view import (
     pretty,
     with_run,
 )
-from builder.state.document import DocumentState, plain
-from builder.state.session import api_for, failed
 
 SAMPLES_KEY = "auterity_samples"
 MAX_REMEMBERED = 50

@@ -6,9 +6,9 @@ from typing import Any, get_args
 
 import reflex as rx
 
-from builder import present
-from builder.api import ApiError
+from builder.client.api import ApiError
 from builder.state.session import api_for, failed
+from builder.views import present
 from runtime.store import RunStatus
 
 STATUSES: list[str] = list(get_args(RunStatus))

@@ -15,9 +15,10 @@ from typing import Any
 
 import reflex as rx
 
-from builder import present, routes
-from builder.api import Api, ApiError
+from builder import routes
+from builder.client.api import Api, ApiError
 from builder.state.theme import ThemeState
+from builder.views import present
 from runtime.service.schemas import Me, Session
 
 TOKEN_KEY = "auterity_token"  # noqa: S105 - the storage key's name, not a secret

@@ -10,9 +10,9 @@ from typing import Any
 
 import reflex as rx
 
-from builder import present
-from builder.api import ApiError, TenantSettings
+from builder.client.api import ApiError, TenantSettings
 from builder.state.session import api_for, failed
+from builder.views import present
 from runtime.store import Role
 
 ROLES: dict[str, Role] = {"admin": "admin", "editor": "editor", "viewer": "viewer"}

@@ -13,8 +13,8 @@ from typing import Any
 
 import reflex as rx
 
-from builder.api import Api, ApiError
-from builder.theme import DEFAULT_FAVICON, DEFAULT_THEME, Theme, css_variables, theme_from
+from builder.client.api import Api, ApiError
+from builder.views.theme import DEFAULT_FAVICON, DEFAULT_THEME, Theme, css_variables, theme_from
 
 
 class ThemeState(rx.State):

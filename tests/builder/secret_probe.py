@@ -46,8 +46,9 @@ class SecretProbe(NodeType[SecretProbeConfig]):
 
 
 def _clear_caches() -> None:
-    from builder import catalog, schema_form
+    from builder.canvas import catalog
     from builder.components import react_flow
+    from builder.inspector import field_specs as schema_form
 
     catalog.palette_entries.cache_clear()
     react_flow._icon_imports.cache_clear()

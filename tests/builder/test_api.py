@@ -17,7 +17,7 @@ import httpx
 import pytest
 from moto import mock_aws
 
-from builder.api import Api, ApiError, error_from
+from builder.client.api import Api, ApiError, error_from
 from runtime.core.graph import Graph, Node
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
@@ -258,8 +258,8 @@ async def test_an_answer_of_the_wrong_shape_is_an_error() -> None:
 async def test_compliance_findings_and_report_with_the_tenants_packs(api: Api) -> None:
     """HIPAA on: the saved and the draft graph get the finding at ``summary``; the report
     lists every HIPAA rule with the failed one first."""
-    from builder.api_compliance import TENANT_PACKS
-    from builder.compliance_view import rule_rows, summary
+    from builder.client.compliance_calls import TENANT_PACKS
+    from builder.views.compliance_view import rule_rows, summary
 
     settings = await api.get_settings()
     await api.update_settings(settings.model_copy(update={"compliance_packs": ["hipaa"]}))

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from moto import mock_aws
 
-from builder.api import Api, ApiError
+from builder.client.api import Api, ApiError
 from builder.state.brand_editor import draft_of, theme_of
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig

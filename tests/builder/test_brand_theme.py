@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from builder.routes import login_to
-from builder.theme import DEFAULT_THEME, css_variables, theme_from
+from builder.views.theme import DEFAULT_THEME, css_variables, theme_from
 from runtime.tenant.brand import DEFAULT_BRAND
 
 ASSET = "/api/v1/brand/public/assets/acme/logo-0123456789abcdef.svg"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builder import catalog
+from builder.canvas import catalog
 from nodes.registry import default_registry
 
 

@@ -17,8 +17,8 @@ import pytest
 import reflex as rx
 from moto import mock_aws
 
-from builder import secret_fields
-from builder.api import Api
+from builder.client.api import Api
+from builder.inspector import secret_fields
 from builder.state import CanvasState
 from builder.state import chat as chat_module
 from builder.state.chat import ChatState

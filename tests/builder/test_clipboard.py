@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from builder import clipboard, flow
-from builder.clipboard import FragmentError, View
+from builder.canvas import clipboard, flow
+from builder.canvas.clipboard import FragmentError, View
 
 
 def _fragment(**extra: Any) -> str:

@@ -1,7 +1,7 @@
 """The packs' findings follow each edit: the tenant's stance applied to the canvas in the builder.
 
-The pure part (``builder.compliance_live``) over graphs, then the canvas's edit handlers with a
-stance set, called the way Reflex calls them (see ``test_canvas_edits``).
+The pure part (``builder.canvas.compliance_live``) over graphs, then the canvas's edit handlers
+with a stance set, called the way Reflex calls them (see ``test_canvas_edits``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from reflex.state import State
 
-from builder import compliance_live
-from builder.compliance_live import Live
+from builder.canvas import compliance_live
+from builder.canvas.compliance_live import Live
 from builder.state import CanvasState
 from compliance.fix import fix_graph
 from compliance.rules import Context

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from builder import flow
-from builder.compliance_view import (
+from builder.canvas import flow
+from builder.canvas.diagnosis import diagnose
+from builder.state.compliance_packs import chosen_packs, ticked
+from builder.views.compliance_view import (
     audit_line,
     deployment_row,
     rule_rows,
@@ -13,8 +15,6 @@ from builder.compliance_view import (
     tenant_summary,
     version_rows,
 )
-from builder.problems import diagnose
-from builder.state.compliance_packs import chosen_packs, ticked
 from compliance.check import Report, RuleResult
 from compliance.rules import Finding
 from runtime.core.diagnostics import error

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from builder import field_errors
-from builder.field_errors import GENERAL, locate, parse_path
-from builder.schema_form import NodeFields, config_spec, node_fields_spec
+from builder.inspector import field_errors
+from builder.inspector.field_errors import GENERAL, locate, parse_path
+from builder.inspector.field_specs import NodeFields, config_spec, node_fields_spec
 from nodes.registry import default_registry
 from runtime.core.graph import Graph, Node
 from runtime.core.load import format_location

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from builder import flow
+from builder.canvas import flow
 from nodes.registry import default_registry
 from runtime.core.graph import Edge, Graph, Node, Position
 from runtime.core.load import load_graph_file

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from builder import flow, history
-from builder.history import History
+from builder.canvas import flow, history
+from builder.canvas.history import History
 
 
 def _snap(tag: int) -> history.Snapshot:

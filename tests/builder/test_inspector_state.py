@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import reflex as rx
 
-from builder import secret_fields
-from builder.schema_form import config_spec
+from builder.inspector import secret_fields
+from builder.inspector.field_specs import config_spec
 from builder.state import CanvasState
 from builder.state.inspector import InspectorState
 from tests.builder import secret_probe

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import flow, layout
+from builder.canvas import flow, layout
 from runtime.core.load import load_graph_file
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.graph.json"))

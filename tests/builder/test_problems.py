@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from builder import flow, problems
+from builder.canvas import diagnosis as problems
+from builder.canvas import flow
 from runtime.core.diagnostics import error, warning
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from builder import proposal
+from builder.canvas import proposal
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.graph import Edge, Graph, Node
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from builder import flow
-from builder.references import member, references, sample_paths, upstream_ids
+from builder.canvas import flow
+from builder.inspector.references import member, references, sample_paths, upstream_ids
 from nodes.registry import default_registry
 from runtime.core import expr
 from runtime.core.graph import Edge, Graph, Node

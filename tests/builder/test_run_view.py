@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from builder import flow
-from builder.run_view import (
+from builder.canvas import flow
+from builder.views.run_view import (
     InputError,
     node_results,
     parse_sample,

@@ -7,8 +7,8 @@ from typing import Any, get_args
 import pytest
 from pydantic import BaseModel, Field
 
-from builder import schema_form
-from builder.schema_form import FieldKind, FieldSpec, config_spec, form_spec, walk
+from builder.inspector import field_specs as schema_form
+from builder.inspector.field_specs import FieldKind, FieldSpec, config_spec, form_spec, walk
 from nodes.base import Secret
 from nodes.registry import AnyNodeType, default_registry
 from tests.builder.secret_probe import SecretProbe

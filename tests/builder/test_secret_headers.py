@@ -12,7 +12,7 @@ import json
 
 import reflex as rx
 
-from builder import secret_fields
+from builder.inspector import secret_fields
 from builder.state import CanvasState
 from builder.state.inspector import InspectorState
 from runtime.core.graph import Graph, Node
@@ -77,7 +77,7 @@ def test_a_graph_read_from_the_service_saves_its_masks_unchanged() -> None:
 
 
 def test_conceal_takes_the_node_types_secret_paths() -> None:
-    from builder.schema_form import config_spec
+    from builder.inspector.field_specs import config_spec
     from nodes.registry import default_registry
 
     node_type = default_registry().get("http.request")

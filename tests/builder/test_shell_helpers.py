@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builder import naming, present, routes
+from builder import routes
+from builder.canvas import naming
+from builder.views import present
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.diff import EdgeChange, GraphDiff, NodeChange
 from runtime.core.graph import ID_PATTERN, Graph

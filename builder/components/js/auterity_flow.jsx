@@ -13,7 +13,7 @@ const AUTERITY_STATUS = {
   warning: { text: "warning", fg: "#92400e", bg: "#fef3c7" },
 };
 
-// An assistant proposal previewed on the canvas (builder/proposal.py sets data.diff).
+// An assistant proposal previewed on the canvas (builder/canvas/proposal.py sets data.diff).
 const AUTERITY_DIFF = {
   added: { text: "added", color: "#16a34a", glow: "rgba(22,163,74,0.35)" },
   changed: { text: "changed", color: "#d97706", glow: "rgba(217,119,6,0.35)" },

@@ -1,12 +1,12 @@
 // The inspector's leaf widgets, added to the page as custom code with schema_form.jsx (see
-// builder/components/schema_form.py). Field specs come from builder/schema_form.py: the
+// builder/components/schema_form.py). Field specs come from builder/inspector/field_specs.py: the
 // browser never reads JSON Schema itself. Everything user-written is rendered as React text
 // (never as HTML) and no user string is ever evaluated.
 // Imports: React's hooks, Radix Themes' TextField, TextArea, Select, Switch, Checkbox,
 // SegmentedControl, IconButton and Button; AUTERITY_FORM_ICONS (Lucide) is defined just before.
 
 const AF_DEBOUNCE_MS = 250;
-const AF_MASK = "\u2022".repeat(8); // builder/secret_fields.py MASK: a secret saved on the server
+const AF_MASK = "\u2022".repeat(8); // builder/inspector/secret_fields.py MASK: a secret saved on the server
 const AF_NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 const afPath = (parent, key) =>

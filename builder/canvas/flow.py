@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from builder.catalog import FALLBACK_ICON, category_color
+from builder.canvas.catalog import FALLBACK_ICON, category_color
 from nodes.registry import Registry, default_registry
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.graph import Edge, Graph, Node, NodeSettings, Position

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from builder import flow
+from builder.canvas import flow
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.diff import GraphDiff, diff_graphs
 from runtime.core.graph import Graph

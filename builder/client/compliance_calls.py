@@ -1,4 +1,4 @@
-"""The compliance calls of the builder's API client (``builder.api.Api`` inherits them).
+"""The compliance calls of the builder's API client (``builder.client.api.Api`` inherits them).
 
 Findings come back as the validator's diagnostics (code ``compliance.<RULE>``, the node at
 fault, the remediation as the hint), so the canvas shows them like any other problem; the
@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from pydantic import TypeAdapter
 
-from builder.api_brand import _Calls
+from builder.client.brand_calls import _Calls
 from compliance.check import Report, RuleResult
 from compliance.stance import Stance
 from runtime.core.graph import Graph

@@ -1,7 +1,7 @@
-"""The brand calls of the builder's API client (``builder.api.Api`` inherits them).
+"""The brand calls of the builder's API client (``builder.client.api.Api`` inherits them).
 
 Asset URLs in the answers are paths on the service (``/api/v1/brand/public/assets/...``);
-``builder.theme`` turns them into what the browser loads.
+``builder.views.theme`` turns them into what the browser loads.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import os
 import re
 from typing import Any
 
-from builder.api import api_url
+from builder.client.api import api_url
 from runtime.tenant.brand import DEFAULT_BRAND
 
 HEX = re.compile(r"^#[0-9a-f]{6}$")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from builder import flow
+from builder.canvas import flow
 from nodes.registry import Registry, default_registry
 from runtime.core.errors import GraphLoadError
 from runtime.core.graph import Edge, Graph, Node, Position

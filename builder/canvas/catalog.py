@@ -106,7 +106,7 @@ def icon_names() -> list[str]:
     return sorted({e.icon for e in palette_entries()} | {FALLBACK_ICON})
 
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 """The repository's runnable examples; absent when the builder runs from an installed wheel."""
 
 

@@ -17,8 +17,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
-from builder.api_brand import BrandCalls
-from builder.api_compliance import ComplianceCalls, Report
+from builder.client.brand_calls import BrandCalls
+from builder.client.compliance_calls import ComplianceCalls, Report
 from runtime.assistant.models import GenerateRequest, GenerateResult
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.diff import GraphDiff

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from builder import flow
+from builder.canvas import flow
 
 Point = tuple[float, float]
 Size = tuple[float, float]

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from builder.schema_form import FieldSpec
+from builder.inspector.field_specs import FieldSpec
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.load import format_location
 from runtime.engine.resolve import MAX_CONFIG_DEPTH, _depth_exceeds

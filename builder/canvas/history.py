@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from builder import flow
+from builder.canvas import flow
 from runtime.core.graph import Graph
 
 Snapshot = dict[str, Any]

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
-from builder import flow, json_drafts
+from builder.canvas import flow
+from builder.inspector import json_drafts
 from nodes.registry import Registry, default_registry
 from runtime.core.diagnostics import Diagnostic
 from runtime.engine.validate import analyze

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from builder.schema_form import FieldSpec, config_spec
+from builder.inspector.field_specs import FieldSpec, config_spec
 from nodes.base import ConfigPath
 from nodes.registry import AnyNodeType, Registry, default_registry
 from runtime.core.load import format_location

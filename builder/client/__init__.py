@@ -1,0 +1,1 @@
+"""The builder's HTTP client of the service: calls, and the answers parsed with its wire models."""
