@@ -11,12 +11,14 @@ from compliance.flow import Flow, compute
 from compliance.names import PackName
 from compliance.packs import PACKS
 from compliance.rules import Context, Finding
-from nodes.registry import Registry
+from nodes.base import Capability
+from nodes.registry import Registry, default_registry
 from runtime.core.diagnostics import Diagnostic, error
 from runtime.core.graph import Graph
 from runtime.engine.validate import Analysis, analyze
 
-RuleStatus = Literal["passed", "failed", "waived"]
+RuleStatus = Literal["passed", "failed", "waived", "waiting"]
+"""``waiting``: no node type can break the rule yet (see ``Rule.needs``); it is not a pass."""
 
 
 class RuleResult(BaseModel):
@@ -30,7 +32,7 @@ class RuleResult(BaseModel):
 
 
 class Report(BaseModel):
-    """Per graph: each rule of each chosen pack, passed, failed or waived, with evidence."""
+    """Per graph: each rule of each chosen pack (passed, failed, waived, waiting), with evidence."""
 
     graph_id: str
     packs: list[PackName]
@@ -45,18 +47,37 @@ class Report(BaseModel):
         return all(r.status != "failed" for r in self.rules)
 
 
+def declared_capabilities(registry: Registry) -> frozenset[Capability]:
+    """What the registered node types (every version) can do: the sinks a rule can see."""
+    return frozenset(
+        capability
+        for latest in registry.latest()
+        for version in registry.versions(latest.type)
+        for capability in getattr(registry.get(latest.type, version), "capabilities", ())
+    )
+
+
 def check_flow(
     flow: Flow,
     packs: Iterable[PackName],
     context: Context | None = None,
     waivers: dict[str, str] | None = None,
+    registry: Registry | None = None,
 ) -> Report:
     ctx = context or Context()
     waived = waivers or {}
     chosen = list(dict.fromkeys(packs))
+    available = declared_capabilities(registry or default_registry())
     results: list[RuleResult] = []
     for pack in chosen:
         for rule in PACKS[pack]:
+            if rule.needs and available.isdisjoint(rule.needs):
+                results.append(
+                    RuleResult(
+                        rule=rule.id, framework=rule.framework, title=rule.title, status="waiting"
+                    )
+                )
+                continue
             findings = rule.check(rule, flow, ctx)
             status: RuleStatus = "passed"
             if findings:
@@ -79,8 +100,9 @@ def check_analysis(
     packs: Iterable[PackName],
     context: Context | None = None,
     waivers: dict[str, str] | None = None,
+    registry: Registry | None = None,
 ) -> Report:
-    return check_flow(compute(analysis), packs, context, waivers)
+    return check_flow(compute(analysis), packs, context, waivers, registry)
 
 
 def check_graph(
@@ -90,7 +112,7 @@ def check_graph(
     registry: Registry | None = None,
     waivers: dict[str, str] | None = None,
 ) -> Report:
-    return check_analysis(analyze(graph, registry), packs, context, waivers)
+    return check_analysis(analyze(graph, registry), packs, context, waivers, registry)
 
 
 def diagnostic(finding: Finding) -> Diagnostic:

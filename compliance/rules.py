@@ -68,6 +68,10 @@ class Rule:
     description: str
     remediation: str
     check: Check
+    needs: tuple[Capability, ...] = ()
+    """The node capabilities whose nodes the rule inspects (its sinks). When no registered
+    node type declares any of them, no graph can break the rule yet: the report says it is
+    waiting for such nodes rather than presenting it as passed."""
 
     def finding(self, message: str, **where: object) -> Finding:
         return Finding(

@@ -13,7 +13,11 @@ from reflex.vars import ObjectVar
 from builder.state.compliance import ComplianceState
 from builder.views.compliance_view import FindingRow, RuleRow
 
-STATUS_COLORS = (("failed", "red"), ("waived", "amber"), "green")
+STATUS_COLORS = (("failed", "red"), ("waived", "amber"), ("waiting", "gray"), "green")
+WAITING = (
+    "Waiting: no node type in the palette can break this rule yet (it checks nodes that"
+    " store or log data), so it is not counted as passed."
+)
 
 
 def finding_view(finding: ObjectVar[FindingRow], node: rx.Component) -> rx.Component:
@@ -76,6 +80,7 @@ def _rule(rule: ObjectVar[RuleRow]) -> rx.Component:
             rule.status == "waived",
             rx.text("Waived: ", rule.waiver, size="1", color_scheme="amber"),
         ),
+        rx.cond(rule.status == "waiting", rx.text(WAITING, size="1", color_scheme="gray")),
         rx.foreach(rule.findings, _finding),
         spacing="1",
         align="start",

@@ -12,7 +12,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from builder import routes
-from builder.components.compliance_panel import STATUS_COLORS, finding_view
+from builder.components.compliance_panel import STATUS_COLORS, WAITING, finding_view
 from builder.components.shell import empty_state, page_body, shell
 from builder.state.compliance_report import TenantReportState
 from builder.views.compliance_view import DeploymentRow, FindingRow, RuleRow, VersionRow
@@ -52,6 +52,7 @@ def _rule(rule: ObjectVar[RuleRow], graph_id: rx.Var[str]) -> rx.Component:
             rule.status == "waived",
             rx.text("Waived: ", rule.waiver, size="1", color_scheme="amber"),
         ),
+        rx.cond(rule.status == "waiting", rx.text(WAITING, size="1", color_scheme="gray")),
         rx.foreach(rule.findings, lambda f: _finding(f, graph_id)),
         spacing="1",
         align="start",

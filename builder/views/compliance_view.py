@@ -16,6 +16,8 @@ from compliance.rules import Finding
 from runtime.service.schemas import AuditStatus, DeploymentCheck, TenantReport, VersionReport
 
 STATUS_ORDER = {"failed": 0, "waived": 1, "passed": 2}
+"""The statuses every summary counts; ``waiting`` rules are listed last and counted only when
+there are some (no node type can break them yet: not a pass)."""
 PACK_TITLES = {"hipaa": "HIPAA", "pci": "PCI-DSS", "gdpr": "GDPR", "soc2": "SOC2"}
 
 
@@ -60,13 +62,20 @@ def rule_row(result: RuleResult) -> RuleRow:
 
 
 def rule_rows(report: Report) -> list[RuleRow]:
-    """Failed rules first, then waived, then passed; each group in the packs' order."""
+    """Failed rules first, then waived, passed, waiting; each group in the packs' order."""
     rows = [rule_row(r) for r in report.rules]
     return sorted(rows, key=lambda r: STATUS_ORDER.get(r.status, 3))
 
 
-def _counts(statuses: list[str]) -> str:
-    return ", ".join(f"{sum(s == status for s in statuses)} {status}" for status in STATUS_ORDER)
+def _tally(statuses: list[str]) -> dict[str, int]:
+    return {s: statuses.count(s) for s in set(statuses)}
+
+
+def _counts(totals: dict[str, int]) -> str:
+    counts = [f"{totals.get(status, 0)} {status}" for status in STATUS_ORDER]
+    if totals.get("waiting"):
+        counts.append(f"{totals['waiting']} waiting for node types that could break them")
+    return ", ".join(counts)
 
 
 def summary(report: Report) -> str:
@@ -74,7 +83,7 @@ def summary(report: Report) -> str:
     if not report.packs:
         return "No compliance packs are on for this workspace (Settings turns them on)."
     packs = ", ".join(PACK_TITLES.get(p, p) for p in report.packs)
-    return f"{packs}: " + _counts([r.status for r in report.rules])
+    return f"{packs}: " + _counts(_tally([r.status for r in report.rules]))
 
 
 # --- the workspace's report (``GET /compliance/report``) ---------------------------------------
@@ -115,8 +124,9 @@ def version_row(entry: VersionReport) -> VersionRow:
         version=entry.version,
         role=" · ".join(roles),
         status=entry.status,
-        counts=_counts([r.status for r in entry.report.rules]),
-        rules=[row for row in rule_rows(entry.report) if row.status != "passed"],
+        counts=_counts(_tally([r.status for r in entry.report.rules])),
+        # What needs attention: failures and waivers (waiting rules are in the counts).
+        rules=[row for row in rule_rows(entry.report) if row.status in ("failed", "waived")],
     )
 
 
@@ -141,8 +151,7 @@ def tenant_summary(report: TenantReport) -> str:
     if not report.packs:
         return "No compliance packs are on for this workspace (Settings turns them on)."
     packs = ", ".join(PACK_TITLES.get(p, p) for p in report.packs)
-    totals = {str(status): n for status, n in report.summary.items()}
-    counts = ", ".join(f"{totals.get(s, 0)} {s}" for s in STATUS_ORDER)
+    counts = _counts({str(status): n for status, n in report.summary.items()})
     graphs = len({g.graph_id for g in report.graphs})
     return f"{packs} over {graphs} graph(s): {counts}"
 

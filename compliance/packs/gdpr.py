@@ -22,7 +22,7 @@ def _retention(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
     return sink_findings(
         rule,
         flow,
-        ["persist"],
+        rule.needs,
         [DataClass.PII],
         lambda n: flow.effects[n].retention_days is not None,
         lambda n, _: f"personal data is stored by {n!r} with no retention period",
@@ -42,7 +42,7 @@ def _region(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
     return sink_findings(
         rule,
         flow,
-        ["egress", "llm"],
+        rule.needs,
         PERSONAL,
         lambda n: in_regions(flow.effects[n].region, ctx.data_regions),
         message,
@@ -57,7 +57,7 @@ def _llm_dpa(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
     return sink_findings(
         rule,
         flow,
-        ["llm"],
+        rule.needs,
         PERSONAL,
         lambda n: all_covered(flow.effects[n], ctx, ctx.dpa_providers),
         message,
@@ -72,6 +72,7 @@ RULES = (
         "Every node that stores personal data states how long it keeps it.",
         "Set a retention period in the storing node.",
         _retention,
+        needs=("persist",),
     ),
     Rule(
         "GDPR-PII-REGION",
@@ -80,6 +81,7 @@ RULES = (
         "Personal data is sent only to regions on the tenant's allow-list (settings).",
         "Use a provider in an allowed region, or redact personal data before the node.",
         _region,
+        needs=("egress", "llm"),
     ),
     Rule(
         "GDPR-PII-LLM-DPA",
@@ -88,5 +90,6 @@ RULES = (
         "An LLM provider receiving personal data has a data processing agreement with the tenant.",
         "Record the provider's DPA in settings, or redact personal data before the node.",
         _llm_dpa,
+        needs=("llm",),
     ),
 )

@@ -26,7 +26,7 @@ def _llm_baa(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
         provider = describe_providers(flow.effects[node_id], ctx)
         return f"PHI reaches LLM node {node_id!r} ({provider}) without a BAA or redaction"
 
-    return sink_findings(rule, flow, ["llm"], [PHI], allowed, message)
+    return sink_findings(rule, flow, rule.needs, [PHI], allowed, message)
 
 
 def _egress_baa(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
@@ -37,7 +37,7 @@ def _egress_baa(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
         host = flow.effects[node_id].provider or "a host known only at run time"
         return f"PHI is sent by {node_id!r} to {host} without a BAA or redaction"
 
-    return sink_findings(rule, flow, ["egress"], [PHI], allowed, message)
+    return sink_findings(rule, flow, rule.needs, [PHI], allowed, message)
 
 
 def _public_trigger(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
@@ -68,7 +68,7 @@ def _persist_encrypted(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
     return sink_findings(
         rule,
         flow,
-        ["persist"],
+        rule.needs,
         [PHI],
         lambda n: flow.effects[n].encrypted,
         lambda n, _: f"PHI is stored by {n!r} without encryption",
@@ -85,6 +85,7 @@ RULES = (
         "the tenant, unless a redaction node removes it on every path.",
         "Insert a Redact node before the LLM node, or record the provider's BAA in settings.",
         _llm_baa,
+        needs=("llm",),
     ),
     Rule(
         "HIPAA-PHI-EGRESS-BAA",
@@ -93,6 +94,7 @@ RULES = (
         "PHI must not be sent to a host without a BAA, unless redacted on every path.",
         "Insert a Redact node before the request, or record the host's BAA in settings.",
         _egress_baa,
+        needs=("egress",),
     ),
     Rule(
         "HIPAA-PHI-PUBLIC-TRIGGER",
@@ -109,5 +111,6 @@ RULES = (
         "PHI may only be persisted by a node that encrypts it at rest.",
         "Turn on encryption in the storing node, or redact PHI before it.",
         _persist_encrypted,
+        needs=("persist",),
     ),
 )

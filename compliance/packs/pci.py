@@ -11,7 +11,7 @@ def _sad(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
     return sink_findings(
         rule,
         flow,
-        ["persist", "log", "llm"],
+        rule.needs,
         [DataClass.SAD],
         lambda _: False,
         lambda n, _: f"sensitive authentication data (CVV, PIN, track) reaches {n!r}",
@@ -22,7 +22,7 @@ def _pan_masked(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
     return sink_findings(
         rule,
         flow,
-        ["log"],
+        rule.needs,
         [DataClass.PAN],
         lambda n: flow.effects[n].masks_pan,
         lambda n, _: f"card numbers reach log node {n!r} unmasked (first 6 / last 4 only)",
@@ -46,7 +46,7 @@ def _pan_stored(rule: Rule, flow: Flow, ctx: Context) -> list[Finding]:
         ]
         return f"card numbers are stored by {node_id!r} without {' and '.join(missing)}"
 
-    return sink_findings(rule, flow, ["persist"], [DataClass.PAN], allowed, message, fixable=False)
+    return sink_findings(rule, flow, rule.needs, [DataClass.PAN], allowed, message, fixable=False)
 
 
 RULES = (
@@ -59,6 +59,7 @@ RULES = (
         "run is recorded (compliance.trace).",
         "Insert a Redact node that removes SAD before the node.",
         _sad,
+        needs=("persist", "log", "llm"),
     ),
     Rule(
         "PCI-PAN-MASKED",
@@ -67,6 +68,7 @@ RULES = (
         "A card number written to a log shows at most its first 6 and last 4 digits.",
         "Turn on masking in the log node, or insert a Redact node with the card pattern.",
         _pan_masked,
+        needs=("log",),
     ),
     Rule(
         "PCI-PAN-STORED-PROTECTED",
@@ -75,5 +77,6 @@ RULES = (
         "A persisted card number is tokenized or encrypted and has a retention period.",
         "Turn on tokenization or encryption and set a retention period in the storing node.",
         _pan_stored,
+        needs=("persist",),
     ),
 )

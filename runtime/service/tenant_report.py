@@ -22,7 +22,8 @@ from runtime.service.schemas import AuditStatus, DeploymentCheck, TenantReport, 
 from runtime.service.state import ServiceState
 from runtime.store import Deployment, TenantStore
 
-STATUS_RANK: dict[RuleStatus, int] = {"failed": 0, "waived": 1, "passed": 2}
+STATUS_RANK: dict[RuleStatus, int] = {"failed": 0, "waived": 1, "passed": 2, "waiting": 3}
+"""Worst first; a graph whose rules all wait for node types reads ``waiting``, not passed."""
 
 
 def _worst(report: Report) -> RuleStatus:

@@ -101,3 +101,24 @@ def test_one_redaction_satisfies_hipaa_and_gdpr_together() -> None:
     fixed = fix_graph(graph, ["hipaa", "gdpr"], Context(), REGISTRY)
     assert fixed.remaining.ok
     assert len([n for n in fixed.graph.nodes if n.type == "compliance.redact"]) == 1
+
+
+WAITING = {
+    "GDPR-PII-RETENTION",
+    "HIPAA-PHI-PERSIST-ENCRYPTED",
+    "PCI-PAN-MASKED",
+    "PCI-PAN-STORED-PROTECTED",
+}
+"""Rules over nodes that store or log data, which no product node type does yet."""
+
+
+def test_a_rule_no_product_node_can_break_waits_rather_than_passes() -> None:
+    graph = load_graph_file(FIXTURES[0])
+    packs = ["hipaa", "pci", "gdpr", "soc2"]
+    report = check_graph(graph, packs)  # the product's own node types
+    waiting = {r.rule for r in report.rules if r.status == "waiting"}
+    assert waiting == WAITING
+    assert all(not r.findings for r in report.rules if r.status == "waiting")
+    # With node types that store and log (the test stand-ins), the same rules are checked.
+    checked = check_graph(graph, packs, registry=REGISTRY)
+    assert not [r.rule for r in checked.rules if r.status == "waiting"]

@@ -71,7 +71,10 @@ def test_the_example_is_refused_fixed_deployed_and_audited(
     (added,) = [c for c in result["diff"]["nodes"] if c["change"] == "added"]
     inserted = next(n for n in result["graph"]["nodes"] if n["id"] == added["node"])
     assert inserted["type"] == "compliance.redact"
-    assert all(r["status"] == "passed" for r in result["remaining"]["rules"])
+    statuses = {r["rule"]: r["status"] for r in result["remaining"]["rules"]}
+    # No node type stores data yet: the persist rule cannot fire, so it waits (it is no pass).
+    assert statuses.pop("HIPAA-PHI-PERSIST-ENCRYPTED") == "waiting"
+    assert set(statuses.values()) == {"passed"}
 
     saved = client.put(
         "/api/v1/graphs/patient-intake",
