@@ -3,7 +3,7 @@
 The builder holds no data of its own: every list, save and deploy is a call here, made with
 the logged-in user's bearer token, so tenant isolation and permissions stay in the service.
 Responses are parsed into the service's own pydantic models, and every error answer
-(``{"error": {"code", "message", ...}}``) becomes an ``ApiError`` whose message a page can
+(``{"error": {"code", "message", ...}}``) becomes a ``ServiceError`` whose message a page can
 show as it is.
 """
 
@@ -67,7 +67,6 @@ CONVERSATION = TypeAdapter(Conversation)
 
 __all__ = [
     "Api",
-    "ApiError",
     "ApiKey",
     "Conversation",
     "CreatedKey",
@@ -83,6 +82,7 @@ __all__ = [
     "Report",
     "RunRecord",
     "Saved",
+    "ServiceError",
     "Session",
     "TenantSettings",
     "Validation",
@@ -95,7 +95,7 @@ def api_url() -> str:
     return (os.environ.get(API_URL_ENV) or DEFAULT_API_URL).rstrip("/")
 
 
-class ApiError(Exception):
+class ServiceError(Exception):
     """An error answer from the service, or no answer at all (``status`` 0)."""
 
     def __init__(self, status: int, code: str, message: str, extra: dict[str, Any] | None = None):
@@ -134,7 +134,7 @@ class ApiError(Exception):
         return self.message
 
 
-def error_from(response: httpx.Response) -> ApiError:
+def error_from(response: httpx.Response) -> ServiceError:
     """The service's error envelope; anything else (a proxy's HTML page) still says something."""
     try:
         body = response.json()
@@ -143,14 +143,14 @@ def error_from(response: httpx.Response) -> ApiError:
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         error = body["error"]
         extra = {k: v for k, v in error.items() if k not in ("code", "message")}
-        return ApiError(
+        return ServiceError(
             response.status_code,
             str(error.get("code") or "error"),
             str(error.get("message") or response.reason_phrase),
             extra,
         )
     text = response.text.strip()[:200] or response.reason_phrase
-    return ApiError(response.status_code, "error", f"HTTP {response.status_code}: {text}")
+    return ServiceError(response.status_code, "error", f"HTTP {response.status_code}: {text}")
 
 
 class Api(BrandCalls, ComplianceCalls):
@@ -195,7 +195,7 @@ class Api(BrandCalls, ComplianceCalls):
                     method, PREFIX + path, json=json, content=content, params=query, headers=headers
                 )
         except httpx.HTTPError as exc:
-            raise ApiError(
+            raise ServiceError(
                 0, "unreachable", f"The Auterity service at {self.base_url} did not answer ({exc})."
             ) from None
         if response.is_error:
@@ -364,7 +364,7 @@ def _parse(adapter: TypeAdapter[T], response: httpx.Response) -> T:
     try:
         return adapter.validate_json(response.content)
     except ValidationError as exc:
-        raise ApiError(
+        raise ServiceError(
             response.status_code,
             "bad_response",
             f"The service answered {response.request.url.path} with data the builder does "

@@ -14,7 +14,7 @@ from typing import Any
 
 import reflex as rx
 
-from builder.client.api import ApiError
+from builder.client.api import ServiceError
 from builder.client.brand_calls import BRAND_FIELDS
 from builder.state.session import api_for, failed
 from builder.state.theme import ThemeState
@@ -84,7 +84,7 @@ class BrandEditorState(rx.State):
         self.loaded = False
         try:
             view = await api.brand()
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc, "Brand not loaded")
         theme = await self.get_state(ThemeState)
         self._show(view, theme.theme.get("tenant", ""))
@@ -104,7 +104,7 @@ class BrandEditorState(rx.State):
         files = {kind: data for kind, data in self._files.items() if kind in KINDS}
         try:
             result = await api.preview_brand(self.draft, files)
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc, "Not checked")
         self.problems = result.problems
         for kind in KINDS:
@@ -183,7 +183,7 @@ class BrandEditorState(rx.State):
                 elif self.pending.get(kind) == "remove":
                     await api.delete_asset(kind)
                     view = await api.brand()
-        except ApiError as exc:
+        except ServiceError as exc:
             self.applying = False
             if exc.conflict:
                 yield rx.toast.error("Someone changed the brand meanwhile; reload to see it.")

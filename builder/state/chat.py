@@ -20,7 +20,7 @@ import reflex as rx
 from pydantic import ValidationError
 
 from builder.canvas import flow, proposal
-from builder.client.api import ApiError, Conversation, GenerateRequest
+from builder.client.api import Conversation, GenerateRequest, ServiceError
 from builder.inspector import secret_fields
 from builder.state.document import DocumentState, plain
 from builder.state.session import api_for, failed
@@ -77,7 +77,7 @@ class ChatState(DocumentState):
             return None
         try:
             listed = await api.list_conversations()
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc, "Conversations")
         self.conversations = [
             {"id": c.conversation_id, "title": c.title, "when": present.when(c.updated_at)}
@@ -119,7 +119,7 @@ class ChatState(DocumentState):
         api = await api_for(self)
         try:
             conversation = await api.get_conversation(conversation_id)
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc, "Conversation")
         self._show_conversation(conversation)
         return None
@@ -129,7 +129,7 @@ class ChatState(DocumentState):
         api = await api_for(self)
         try:
             await api.delete_conversation(conversation_id)
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc, "Not deleted")
         if conversation_id == self.conversation_id:
             self._forget_conversation()
@@ -163,7 +163,7 @@ class ChatState(DocumentState):
         api = await api_for(self)
         try:
             result = await api.generate_graph(request)
-        except ApiError as exc:
+        except ServiceError as exc:
             self.sending = False
             self.messages = [*self.messages, _message("error", exc.message)]
             yield await failed(self, exc, "Assistant")

@@ -21,7 +21,7 @@ import reflex as rx
 
 from builder.canvas import compliance_live
 from builder.canvas.diagnosis import is_compliance
-from builder.client.api import ApiError
+from builder.client.api import ServiceError
 from builder.client.compliance_calls import TENANT_PACKS
 from builder.state.document import DocumentState
 from builder.state.session import api_for, failed
@@ -54,7 +54,7 @@ class ComplianceState(DocumentState):
         before = (self._live_now(), list(self._compliance))
         try:
             stance = await api.stance(self.doc_id)
-        except ApiError as exc:
+        except ServiceError as exc:
             if exc.unauthorized:
                 self.checking = False
                 return await failed(self, exc)
@@ -66,7 +66,7 @@ class ComplianceState(DocumentState):
         if self.nodes:
             try:
                 result = await api.validate_draft(self.document(), TENANT_PACKS)
-            except ApiError as exc:
+            except ServiceError as exc:
                 if exc.unauthorized:
                     self.checking = False
                     return await failed(self, exc)
@@ -93,7 +93,7 @@ class ComplianceState(DocumentState):
         api = await api_for(self)
         try:
             report = await api.compliance_report(self.doc_id, self.base_version or None)
-        except ApiError as exc:
+        except ServiceError as exc:
             self.report_loading, self.report_error = False, exc.message
             if exc.unauthorized:
                 yield await failed(self, exc)

@@ -11,7 +11,7 @@ from typing import Any
 
 import reflex as rx
 
-from builder.client.api import ApiError, TenantSettings
+from builder.client.api import ServiceError, TenantSettings
 from builder.state.session import api_for, failed
 from compliance.names import PACK_NAMES, PackName
 from runtime.store.models import effective_packs
@@ -64,7 +64,7 @@ class CompliancePacksState(rx.State):
         try:
             me = await api.me()
             current = await api.get_settings()
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc)
         self._industry = me.industry
         self._show(current)
@@ -94,7 +94,7 @@ class CompliancePacksState(rx.State):
             saved = await api.update_settings(
                 current.model_copy(update={"compliance_packs": packs})
             )
-        except ApiError as exc:
+        except ServiceError as exc:
             self.saving, self.error = False, exc.message
             yield await failed(self, exc, "Compliance packs not saved")
             return

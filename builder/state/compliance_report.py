@@ -10,7 +10,7 @@ from typing import Any
 
 import reflex as rx
 
-from builder.client.api import ApiError
+from builder.client.api import ServiceError
 from builder.state.session import api_for, failed
 from builder.views.compliance_view import (
     DeploymentRow,
@@ -41,7 +41,7 @@ class TenantReportState(rx.State):
         yield
         try:
             report = await api.tenant_report()
-        except ApiError as exc:
+        except ServiceError as exc:
             self.loading = False
             yield await failed(self, exc, "Compliance report")
             return

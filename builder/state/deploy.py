@@ -13,7 +13,7 @@ from typing import Any
 import reflex as rx
 
 from builder.canvas import naming
-from builder.client.api import Api, ApiError, DeploymentView
+from builder.client.api import Api, DeploymentView, ServiceError
 from builder.state.document import DocumentState
 from builder.state.session import api_for, failed
 from builder.views import present
@@ -87,7 +87,7 @@ class DeployState(rx.State):
         try:
             views = await api.list_deployments()
             await self._load_versions(api, doc.doc_id)
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc)
         mine = [v for v in views if v.deployment.graph_id == doc.doc_id]
         current = next((v for v in mine if v.deployment.slug == self.slug), None)
@@ -130,7 +130,7 @@ class DeployState(rx.State):
                 self.deploying = False
                 return
             view = await api.deploy(self.slug, doc.doc_id, doc.base_version)
-        except ApiError as exc:
+        except ServiceError as exc:
             self.deploying = False
             self.problems = present.diagnostic_rows(exc.diagnostics)
             self.error = exc.message
@@ -139,7 +139,7 @@ class DeployState(rx.State):
             return
         self.deploying = False
         self._show(view)
-        with contextlib.suppress(ApiError):
+        with contextlib.suppress(ServiceError):
             await self._load_versions(api, doc.doc_id)
         yield rx.toast.success(f"Version {view.deployment.version} is live at {view.url}")
 
@@ -154,7 +154,7 @@ class DeployState(rx.State):
         api = await api_for(self)
         try:
             view = await api.rollback(self.slug, int(self.rollback_to))
-        except ApiError as exc:
+        except ServiceError as exc:
             self.problems = present.diagnostic_rows(exc.diagnostics)
             self.error = exc.message
             return await failed(self, exc, "Rollback refused") if exc.unauthorized else None

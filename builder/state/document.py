@@ -15,7 +15,7 @@ import reflex as rx
 
 from builder import routes
 from builder.canvas import flow, naming
-from builder.client.api import ApiError, GraphVersion
+from builder.client.api import GraphVersion, ServiceError
 from builder.inspector import secret_fields
 from builder.state.canvas import CanvasState
 from builder.state.session import api_for, failed
@@ -127,7 +127,7 @@ class DocumentState(CanvasState):
             return
         try:
             stored = await api.get_graph(graph_id)
-        except ApiError as exc:
+        except ServiceError as exc:
             self.loading = False
             self.load_error = exc.message
             if exc.unauthorized:
@@ -158,7 +158,7 @@ class DocumentState(CanvasState):
         graph = self.document()
         try:
             saved = await api.save_graph(graph, self.base_version, message)
-        except ApiError as exc:
+        except ServiceError as exc:
             self.saving = False
             self.save_open = False
             if exc.conflict:
@@ -193,7 +193,7 @@ class DocumentState(CanvasState):
         api = await api_for(self)
         try:
             stored = await api.get_graph(self.doc_id)
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc)
         self._adopt(stored)
         self.conflict_open = False
@@ -213,7 +213,7 @@ class DocumentState(CanvasState):
             saved = await api.create_graph(
                 copy, f"Copy of {mine.id} (save conflict)", secrets_from=mine.id
             )
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc, "Copy not saved")
         self.conflict_open = False
         self._adopt(saved.version)
@@ -242,7 +242,7 @@ class DocumentState(CanvasState):
         api = await api_for(self)
         try:
             infos = await api.list_versions(self.doc_id)
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc)
         self.versions = [
             {
@@ -272,7 +272,7 @@ class DocumentState(CanvasState):
         api = await api_for(self)
         try:
             diff = await api.diff(self.doc_id, int(self.diff_from), int(self.diff_to))
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc)
         self.diff_rows = present.diff_rows(diff)
         self.diff_summary = f"v{self.diff_from} → v{self.diff_to}: {present.diff_summary(diff)}"
@@ -290,7 +290,7 @@ class DocumentState(CanvasState):
         api = await api_for(self)
         try:
             stored = await api.get_graph(self.doc_id, int(version))
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc)
         self.load_graph(stored.graph)
         self.restored_from = stored.version

@@ -13,7 +13,7 @@ import reflex as rx
 
 from builder import routes
 from builder.canvas import catalog, naming
-from builder.client.api import Api, ApiError, GraphHead, Saved
+from builder.client.api import Api, GraphHead, Saved, ServiceError
 from builder.state.session import api_for, failed
 from builder.views import present
 from runtime.core.errors import GraphLoadError
@@ -33,7 +33,7 @@ async def create_unique(
     """
     try:
         return await api.create_graph(graph, message, secrets_from=secrets_from)
-    except ApiError as exc:
+    except ServiceError as exc:
         if not exc.conflict:
             raise
     heads = await api.list_graphs()
@@ -81,7 +81,7 @@ class GraphsState(rx.State):
         try:
             heads = await api.list_graphs()
             views = await api.list_deployments()
-        except ApiError as exc:
+        except ServiceError as exc:
             self.error = exc.message
             return await failed(self, exc) if exc.unauthorized else None
         served: dict[str, list[str]] = {}
@@ -104,7 +104,7 @@ class GraphsState(rx.State):
         api = await api_for(self)
         try:
             saved = await create_unique(api, graph, message)
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc, "Not created")
         self.create_open = False
         return rx.redirect(routes.editor(saved.version.graph_id))
@@ -163,7 +163,7 @@ class GraphsState(rx.State):
             if head.graph.name != name:
                 graph = head.graph.model_copy(update={"name": name})
                 await api.save_graph(graph, head.version, f"Renamed to {name}")
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc, "Not renamed")
         self.rename_id = ""
         return [GraphsState.load, rx.toast.success(f"Renamed to {name!r}")]
@@ -178,7 +178,7 @@ class GraphsState(rx.State):
                 update={"id": naming.graph_id_for(name, (r["id"] for r in self.rows)), "name": name}
             )
             await create_unique(api, copy, f"Copy of {graph_id} v{head.version}", graph_id)
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc, "Not copied")
         return [GraphsState.load, rx.toast.success(f"Created {name!r}")]
 
@@ -187,7 +187,7 @@ class GraphsState(rx.State):
         api = await api_for(self)
         try:
             head = await api.get_graph(graph_id)
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc, "Not exported")
         text = head.graph.model_dump_json(indent=2, by_alias=True)
         return rx.download(data=text + "\n", filename=f"{graph_id}.graph.json")
@@ -208,6 +208,6 @@ class GraphsState(rx.State):
         graph_id, name, self.delete_id = self.delete_id, self.delete_name, ""
         try:
             await api.delete_graph(graph_id)
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc, "Not deleted")
         return [GraphsState.load, rx.toast.success(f"Deleted {name!r}")]

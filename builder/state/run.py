@@ -15,7 +15,7 @@ from typing import Any
 
 import reflex as rx
 
-from builder.client.api import ApiError, RunRecord
+from builder.client.api import RunRecord, ServiceError
 from builder.state.document import DocumentState, plain
 from builder.state.session import api_for, failed
 from builder.views import present
@@ -131,7 +131,7 @@ class RunState(DocumentState):
                 rerun_from=rerun_from,
                 previous_run_id=self.run_id if rerun_from else None,
             )
-        except ApiError as exc:
+        except ServiceError as exc:
             self.running = False
             if exc.diagnostics:
                 self.run_status, self.run_summary = "invalid", "the graph is not valid yet"

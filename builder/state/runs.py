@@ -6,7 +6,7 @@ from typing import Any, get_args
 
 import reflex as rx
 
-from builder.client.api import ApiError
+from builder.client.api import ServiceError
 from builder.state.session import api_for, failed
 from builder.views import present
 from runtime.store import RunStatus
@@ -55,7 +55,7 @@ class RunsState(rx.State):
         try:
             records = await api.list_runs(graph, status, limit=100)
             heads = await api.list_graphs()
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc)
         names = {h.graph_id: h.name for h in heads}
         if graph and graph not in names:
@@ -83,7 +83,7 @@ class RunsState(rx.State):
         api = await api_for(self)
         try:
             record = await api.get_run(run_id)
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc)
         self.run_id = record.run_id
         self.run_summary = {

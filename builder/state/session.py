@@ -4,7 +4,7 @@ The bearer token (kept in the browser's localStorage, so a reload keeps
 the session) and what ``GET /api/v1/auth/me`` says about it.
 
 Every page except the login page runs ``SessionState.require_login`` on load; other states
-get an ``Api`` for the current user with ``await api_for(self)`` and turn an ``ApiError``
+get an ``Api`` for the current user with ``await api_for(self)`` and turn an ``ServiceError``
 into what the user sees with ``await failed(self, exc)`` (a 401 logs out and goes to login).
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import reflex as rx
 
 from builder import routes
-from builder.client.api import Api, ApiError
+from builder.client.api import Api, ServiceError
 from builder.state.theme import ThemeState
 from builder.views import present
 from runtime.service.schemas import Me, Session
@@ -75,7 +75,7 @@ class SessionState(rx.State):
             return self._to_login()
         try:
             me = await self.api().me()
-        except ApiError as exc:
+        except ServiceError as exc:
             if exc.unauthorized:
                 return self._to_login()
             self.service_error = exc.message
@@ -96,7 +96,7 @@ class SessionState(rx.State):
             return None
         try:
             await self.api().me()
-        except ApiError:
+        except ServiceError:
             self.forget()
             return None
         wanted = self.router.url.query_parameters.get("next", "")
@@ -119,7 +119,7 @@ class SessionState(rx.State):
                 self._first_token, self._given_password = session.token, password
                 return
             me = await Api(session.token).me()
-        except ApiError as exc:
+        except ServiceError as exc:
             self.logging_in = False
             self.login_error = (
                 "Wrong organisation, email or password." if exc.unauthorized else exc.message
@@ -140,7 +140,7 @@ class SessionState(rx.State):
         try:
             session = await Api(self._first_token).change_password(self._given_password, new)
             me = await Api(session.token).me()
-        except ApiError as exc:
+        except ServiceError as exc:
             self.logging_in = False
             self.login_error = exc.message.removeprefix("new_password: ")
             if exc.unauthorized:  # the password-only token expired: start again
@@ -168,7 +168,7 @@ class SessionState(rx.State):
         """
         tenant = self.tenant
         if self.token:
-            with contextlib.suppress(ApiError):
+            with contextlib.suppress(ServiceError):
                 await self.api().logout()
         self.forget()
         theme = await self.get_state(ThemeState)
@@ -181,7 +181,7 @@ async def api_for(state: rx.State) -> Api:
     return session.api()
 
 
-async def failed(state: rx.State, exc: ApiError, doing: str = "") -> Any:
+async def failed(state: rx.State, exc: ServiceError, doing: str = "") -> Any:
     """What a page does with an error answer: log out on 401, otherwise say what happened."""
     if exc.unauthorized:
         session = await state.get_state(SessionState)

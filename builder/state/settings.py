@@ -10,7 +10,7 @@ from typing import Any
 
 import reflex as rx
 
-from builder.client.api import ApiError, TenantSettings
+from builder.client.api import ServiceError, TenantSettings
 from builder.state.session import api_for, failed
 from builder.views import present
 from runtime.store import Role
@@ -38,12 +38,12 @@ class SettingsState(rx.State):
         self.new_secret = ""
         try:
             current = await api.get_settings()
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc)
         self._show_settings(current)
         try:
             keys = await api.list_keys()
-        except ApiError as exc:
+        except ServiceError as exc:
             self.keys, self.keys_error = [], exc.message  # a 403 for editors and viewers
         else:
             self.keys_error = ""
@@ -79,7 +79,7 @@ class SettingsState(rx.State):
         api = await api_for(self)
         try:
             created = await api.create_key(name, role)
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc, "Key not created")
         self.new_secret, self.new_key_name = created.secret, created.key.name
         return SettingsState.reload_keys
@@ -114,7 +114,7 @@ class SettingsState(rx.State):
         key_id, name, self.revoke_id = self.revoke_id, self.revoke_name, ""
         try:
             await api.revoke_key(key_id)
-        except ApiError as exc:
+        except ServiceError as exc:
             return await failed(self, exc, "Not revoked")
         return [SettingsState.load, rx.toast.success(f"Revoked {name!r}")]
 
@@ -135,7 +135,7 @@ class SettingsState(rx.State):
                 }
             )
             saved = await api.update_settings(updated)
-        except ApiError as exc:
+        except ServiceError as exc:
             self.settings_error = exc.message
             return await failed(self, exc, "Settings not saved")
         except ValueError as exc:

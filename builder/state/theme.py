@@ -13,7 +13,7 @@ from typing import Any
 
 import reflex as rx
 
-from builder.client.api import Api, ApiError
+from builder.client.api import Api, ServiceError
 from builder.views.theme import DEFAULT_FAVICON, DEFAULT_THEME, Theme, css_variables, theme_from
 
 
@@ -54,7 +54,7 @@ class ThemeState(rx.State):
         """The logged-in tenant's brand; on an error the page keeps the brand it has."""
         try:
             view = await api.brand()
-        except ApiError:
+        except ServiceError:
             return
         fields = {**view.brand.model_dump(), "logo_url": view.logo_url}
         self.theme = theme_from({**fields, "favicon_url": view.favicon_url}, tenant)
@@ -78,7 +78,7 @@ class ThemeState(rx.State):
             return
         try:
             public = await Api().public_brand(tenant)
-        except ApiError:
+        except ServiceError:
             return
         self.theme = theme_from(public.model_dump(), tenant)
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from moto import mock_aws
 
-from builder.client.api import Api, ApiError, error_from
+from builder.client.api import Api, ServiceError, error_from
 from runtime.core.graph import Graph, Node
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
@@ -84,7 +84,7 @@ async def test_login_and_me(api: Api) -> None:
 async def test_wrong_password_is_a_401_with_the_service_message(
     transport: httpx.ASGITransport,
 ) -> None:
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ServiceError) as caught:
         await Api(base_url=BASE, transport=transport).login("acme", "admin@example.com", "nope")
     assert caught.value.status == 401
     assert caught.value.unauthorized
@@ -93,14 +93,14 @@ async def test_wrong_password_is_a_401_with_the_service_message(
 
 
 async def test_a_bad_token_is_unauthorized(transport: httpx.ASGITransport) -> None:
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ServiceError) as caught:
         await Api("not-a-token", base_url=BASE, transport=transport).list_graphs()
     assert caught.value.unauthorized
 
 
 async def test_logout_ends_the_session_on_the_service(api: Api) -> None:
     await api.logout()
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ServiceError) as caught:
         await api.me()
     assert caught.value.unauthorized
 
@@ -129,7 +129,7 @@ async def test_graph_lifecycle_versions_and_diff(api: Api) -> None:
 async def test_a_stale_save_is_a_conflict_naming_the_current_version(api: Api) -> None:
     await api.create_graph(Graph(id="g1", name="First"))
     await api.save_graph(Graph(id="g1", name="Theirs"), base_version=1)
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ServiceError) as caught:
         await api.save_graph(Graph(id="g1", name="Mine"), base_version=1)
     assert caught.value.conflict
     assert caught.value.current_version == 2
@@ -138,19 +138,19 @@ async def test_a_stale_save_is_a_conflict_naming_the_current_version(api: Api) -
 
 async def test_creating_an_existing_id_is_a_conflict(api: Api) -> None:
     await api.create_graph(Graph(id="g1"))
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ServiceError) as caught:
         await api.create_graph(Graph(id="g1"))
     assert caught.value.status == 409
 
 
 async def test_unknown_graph_is_not_found(api: Api) -> None:
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ServiceError) as caught:
         await api.get_graph("nope")
     assert (caught.value.status, caught.value.code) == (404, "not_found")
 
 
 async def test_ids_with_slashes_stay_one_path_segment(api: Api) -> None:
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ServiceError) as caught:
         await api.get_graph("../api-keys")
     assert caught.value.status == 404
 
@@ -186,7 +186,7 @@ async def test_an_invalid_graph_is_refused_with_diagnostics(api: Api) -> None:
     await api.create_graph(Graph(id="broken", nodes=[Node(id="x", type="no.such.type")]))
     check = await api.validate("broken")
     assert not check.valid
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ServiceError) as caught:
         await api.deploy("broken", "broken")
     assert caught.value.status == 422
     assert caught.value.code == "graph_invalid"
@@ -211,7 +211,7 @@ async def test_a_viewer_is_refused_with_the_services_reason(
     transport: httpx.ASGITransport,
 ) -> None:
     viewer = await _login(transport, who="viewer")
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ServiceError) as caught:
         await viewer.create_graph(Graph(id="g1"))
     assert caught.value.status == 403
     assert caught.value.message
@@ -221,7 +221,7 @@ async def test_tenants_are_isolated(api: Api, transport: httpx.ASGITransport) ->
     await api.create_graph(Graph(id="secret_graph"))
     other = await _login(transport, tenant="globex")
     assert await other.list_graphs() == []
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ServiceError) as caught:
         await other.get_graph("secret_graph")
     assert caught.value.status == 404
 
@@ -231,7 +231,7 @@ async def test_no_service_is_an_error_with_status_zero() -> None:
         raise httpx.ConnectError("connection refused", request=request)
 
     api = Api("t", base_url="http://127.0.0.1:9", transport=httpx.MockTransport(refuse))
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ServiceError) as caught:
         await api.list_graphs()
     assert caught.value.status == 0
     assert caught.value.code == "unreachable"
@@ -250,7 +250,7 @@ async def test_an_answer_of_the_wrong_shape_is_an_error() -> None:
         return httpx.Response(200, json={"unexpected": True})
 
     api = Api("t", base_url=BASE, transport=httpx.MockTransport(odd))
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ServiceError) as caught:
         await api.me()
     assert caught.value.code == "bad_response"
 
@@ -292,7 +292,7 @@ async def test_compliance_findings_and_report_with_the_tenants_packs(api: Api) -
         f"HIPAA: 1 failed, 0 waived, {len(passed)} passed,"
         " 1 waiting for node types that could break them"
     )
-    with pytest.raises(ApiError) as missing:
+    with pytest.raises(ServiceError) as missing:
         await api.compliance_report("nope")
     assert missing.value.status == 404
 
@@ -309,6 +309,6 @@ async def test_the_stance_comes_back_as_the_model_the_builder_checks_with(api: A
     assert stance.context.baa_providers == ["openai"]
     assert stance.waivers == {}
     assert (await api.stance()).packs == ["hipaa"]
-    with pytest.raises(ApiError) as missing:
+    with pytest.raises(ServiceError) as missing:
         await api.stance("nope")
     assert missing.value.status == 404

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from moto import mock_aws
 
-from builder.client.api import Api, ApiError
+from builder.client.api import Api, ServiceError
 from builder.state.brand_editor import draft_of, theme_of
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
@@ -77,10 +77,10 @@ async def test_the_brand_page_round_trip(transport: httpx.ASGITransport, monkeyp
     assert public.product_name == "Acme Flow"
     assert public.logo_url == uploaded.logo_url
 
-    with pytest.raises(ApiError) as stale:
+    with pytest.raises(ServiceError) as stale:
         await api.update_brand(draft, 0)
     assert stale.value.conflict
-    with pytest.raises(ApiError) as bad:
+    with pytest.raises(ServiceError) as bad:
         await api.upload_asset("favicon", b"<html></html>")
     assert bad.value.status == 422
     assert bad.value.extra["problems"][0]["field"] == "favicon"
@@ -91,6 +91,6 @@ async def test_the_brand_page_round_trip(transport: httpx.ASGITransport, monkeyp
 async def test_viewers_read_but_cannot_change(transport: httpx.ASGITransport) -> None:
     viewer = await _login(transport, "viewer")
     assert (await viewer.brand()).revision == 0
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(ServiceError) as refused:
         await viewer.update_brand(draft_of(DEFAULT_BRAND), 0)
     assert refused.value.status == 403
