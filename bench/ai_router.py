@@ -19,9 +19,14 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.report import Row, fmt_seconds, verdict
+
+if TYPE_CHECKING:
+    from anthropic.types import MessageParam
+    from openai.types.chat import ChatCompletionMessageParam
+    from openai.types.shared_params import ResponseFormatJSONSchema
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_OVERHEAD_S = 1e-3
@@ -102,22 +107,26 @@ async def _measure(info: dict[str, str]) -> list[tuple[str, float, float]]:
         max_retries=0,
         http_client=anthropic.DefaultAsyncHttpxClient(),
     )
-    messages = [{"role": "user", "content": PROMPT}]
+    oa_messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": PROMPT}]
+    an_messages: list[MessageParam] = [{"role": "user", "content": PROMPT}]
     chat = LlmRequest(messages=(Message(role="user", content=PROMPT),), max_tokens=200)
     structured = chat.model_copy(update={"json_schema": SCHEMA, "schema_name": "extract"})
-    fmt = {"type": "json_schema", "json_schema": {"name": "extract", "schema": SCHEMA}}
+    fmt: ResponseFormatJSONSchema = {
+        "type": "json_schema",
+        "json_schema": {"name": "extract", "schema": SCHEMA},
+    }
 
     async def oa_chat() -> Any:
         return await oa.chat.completions.create(
             model="gpt-4o-mini",
-            messages=messages,
+            messages=oa_messages,
             max_completion_tokens=200,
         )
 
     async def oa_structured() -> Any:
         reply = await oa.chat.completions.create(
             model="gpt-4o-mini",
-            messages=messages,
+            messages=oa_messages,
             max_completion_tokens=200,
             response_format=fmt,
         )
@@ -127,7 +136,7 @@ async def _measure(info: dict[str, str]) -> list[tuple[str, float, float]]:
         return await an.messages.create(
             model="claude-3-5-haiku-latest",
             max_tokens=200,
-            messages=messages,
+            messages=an_messages,
         )
 
     def routed(request: LlmRequest) -> Callable[[], Awaitable[Any]]:

@@ -30,7 +30,7 @@ def _function_imports(path: Path) -> list[tuple[int, str]]:
                 continue
             line = lines[node.lineno - 1]
             above = lines[node.lineno - 2] if node.lineno > 1 else ""
-            continues_block = previous_end and node.lineno - previous_end <= 2
+            continues_block = bool(previous_end) and node.lineno - previous_end <= 2
             explained = "#" in line or "#" in above or (continues_block and block_explained)
             if not explained:
                 unexplained.append((node.lineno, line.strip()))

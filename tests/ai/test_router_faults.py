@@ -120,8 +120,9 @@ async def test_a_truncated_stream_restarts_on_the_next_provider(fake_ai: FakeAi)
     assert kinds[0] == "TextDelta"
     assert restart > 0
     assert kinds[-1] == "StreamDone"
-    assert isinstance(events[restart], StreamRestart)
-    assert events[restart].reason == "truncated"
+    restarted = events[restart]
+    assert isinstance(restarted, StreamRestart)
+    assert restarted.reason == "truncated"
     after = "".join(e.text for e in events[restart:] if isinstance(e, TextDelta))
     assert after == "Paris is the capital."
     done = events[-1]

@@ -200,7 +200,7 @@ def _free_port() -> int:
 
 
 def _seed(endpoint_url: str) -> None:
-    import boto3
+    import boto3  # type: ignore[import-untyped]  # boto3 ships no types
 
     from runtime.service.idempotency import create_idempotency_table
     from runtime.store import Directory, create_table

@@ -19,7 +19,8 @@ from builder.state import CanvasState
 @pytest.fixture
 def canvas() -> CanvasState:
     # By name, and the handlers through the instance's class: robust to a reloaded module.
-    root = State(_reflex_internal_init=True)
+    # Reflex types a state's __init__ from its fields (dataclass_transform): not this flag.
+    root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
     state = root.get_substate(CanvasState.get_full_name().split(".")[1:])
     assert type(state).__name__ == "CanvasState"
     return state  # type: ignore[return-value]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
+import boto3  # type: ignore[import-untyped]  # boto3 ships no types
 import httpx
 import pytest
 import reflex as rx

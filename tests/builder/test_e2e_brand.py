@@ -81,7 +81,7 @@ def _apply_brand_file(service: Any, who: Login, name: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def tenants(service: Any) -> dict[str, tuple[Login, dict[str, Any]]]:
-    import boto3
+    import boto3  # type: ignore[import-untyped]  # boto3 ships no types
 
     from runtime.store import Directory
 

@@ -36,7 +36,7 @@ EDITED = "Cold leads are no longer handled; hot leads get a text within 2 minute
 
 
 def _edited_graph() -> dict[str, Any]:
-    graph = copy.deepcopy(LEAD_GRAPH)
+    graph: dict[str, Any] = copy.deepcopy(LEAD_GRAPH)
     graph["nodes"] = [n for n in graph["nodes"] if n["id"] != "cold"]
     graph["edges"] = [e for e in graph["edges"] if "cold" not in (e["source"], e["target"])]
     hot = next(n for n in graph["nodes"] if n["id"] == "hot")

@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
+from tests.builder.session import center as _center
+from tests.builder.session import connect as _connect
 from tests.builder.session import log_in, new_graph
-from tests.builder.test_e2e import _center, _connect, _mouse_drag
+from tests.builder.session import mouse_drag as _mouse_drag
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 

@@ -101,7 +101,9 @@ def test_invalid_json_typed_is_kept_as_a_draft_and_listed_as_a_problem(
     assert _status(state, "respond_1") == "error"
     _select(state, "respond_1")
     assert state.inspector["drafts"] == {"body": "{{ input }}"}  # shown again as typed
-    assert state.to_graph().node("respond_1").config == before  # the run uses the old body
+    respond = state.to_graph().node("respond_1")
+    assert respond is not None
+    assert respond.config == before  # the run uses the old body
     state.change_config({"nodeId": "respond_1", "value": {**before, "body": {"ok": True}}})
     assert state.inspector["drafts"] == {}
     assert not [p for p in state.problems if p["node"] == "respond_1"]

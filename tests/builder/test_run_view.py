@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from builder.views.run_view import (
 )
 from runtime.core.load import load_graph_file
 
-TRACE = [
+TRACE: list[dict[str, Any]] = [
     {"node": "hook", "type": "trigger.webhook", "status": "pinned", "outputs": {"out": {"a": 1}}},
     {"node": "score", "type": "transform.set", "status": "ok", "duration_ms": 1.234,
      "inputs": {"in": {"a": 1}}, "outputs": {"out": {"score": 85}}},
@@ -43,7 +44,7 @@ def test_one_result_per_node_with_the_last_iteration_and_a_count() -> None:
 def test_badges_follow_the_run_and_are_cleared_by_the_next() -> None:
     graph = load_graph_file(Path("examples/lead-scoring.graph.json").resolve())
     nodes, _ = flow.graph_to_flow(graph)
-    trace = [
+    trace: list[dict[str, Any]] = [
         {"node": "hook", "status": "pinned"},
         {"node": "points", "status": "ok", "duration_ms": 0.5},
         {"node": "route", "status": "failed", "error": {"node": "route", "message": "no case"}},
@@ -65,7 +66,7 @@ def test_badges_follow_the_run_and_are_cleared_by_the_next() -> None:
 
 def test_only_an_output_a_node_produced_can_be_pinned() -> None:
     """Issue 14.1: pinning a failed node pinned ``{}`` and the next run "succeeded"."""
-    trace = [
+    trace: list[dict[str, Any]] = [
         {"node": "hook", "status": "failed", "error": {"node": "hook", "message": "no email"}},
         {"node": "score", "status": "ok", "outputs": {"out": {"score": 85}}},
         {"node": "body", "status": "failed", "handled": True, "outputs": {"error": {"m": 1}}},

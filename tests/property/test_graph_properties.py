@@ -172,7 +172,7 @@ def chaotic_graphs(draw: st.DrawFn) -> Graph:
             max_size=12,
         )
     )
-    if edges and draw(st.booleans()):
+    if edges and bool(draw(st.booleans())):
         edges.append(dict(draw(st.sampled_from(edges))))  # an exact duplicate
     return Graph.model_validate({"id": "chaos", "nodes": nodes, "edges": edges})
 

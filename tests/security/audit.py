@@ -86,7 +86,7 @@ PREFIXES = (
 
 _TZ_DIRS: tuple[str, ...] = ("/usr/share/zoneinfo", "/usr/lib/zoneinfo", "/usr/share/lib/zoneinfo")
 try:
-    import tzdata
+    import tzdata  # type: ignore[import-untyped]  # a data package: no types
 
     _TZ_DIRS = (*_TZ_DIRS, str(Path(tzdata.__file__).parent))
 except ImportError:  # pragma: no cover - tzdata is a dependency

@@ -281,7 +281,7 @@ async def _attempt(
         node_type.Config.model_validate(config)
     except ValidationError:
         return [("validate", "rejected", None)]
-    outcomes = []
+    outcomes: list[tuple[str, str, Any]] = []
     for scope_name, scope in scopes.items():
         try:
             out = await _run(node_type, config, scope)

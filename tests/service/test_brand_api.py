@@ -10,11 +10,11 @@ import base64
 from pathlib import Path
 from typing import Any
 
-import boto3
+import boto3  # type: ignore[import-untyped]  # boto3 ships no types
 import pytest
 from fastapi.testclient import TestClient
 
-from runtime.store import Directory
+from runtime.store import Directory, Role
 from runtime.tenant.brand import DEFAULT_BRAND, load_brand
 from tests.service.conftest import PASSWORD, Tenant
 
@@ -44,7 +44,7 @@ def _upload(client: TestClient, tenant: Tenant, kind: str, data: bytes) -> Any:
     return client.put(f"/api/v1/brand/assets/{kind}", content=data, headers=headers)
 
 
-def _login_as(client: TestClient, aws: Any, tenant: str, role: str) -> dict[str, str]:
+def _login_as(client: TestClient, aws: Any, tenant: str, role: Role) -> dict[str, str]:
     email = f"{role}@example.com"
     Directory(aws, "auterity").tenant(tenant).create_user(email, PASSWORD, role)
     answer = client.post(

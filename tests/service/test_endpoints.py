@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,7 +19,7 @@ HOT = {
 }
 
 
-def _deploy(client: TestClient, tenant: Tenant, name: str, slug: str) -> dict:
+def _deploy(client: TestClient, tenant: Tenant, name: str, slug: str) -> dict[str, Any]:
     graph = example(name)
     assert (
         client.post("/api/v1/graphs", json={"graph": graph}, headers=tenant.auth).status_code == 201
@@ -27,7 +28,7 @@ def _deploy(client: TestClient, tenant: Tenant, name: str, slug: str) -> dict:
         "/api/v1/deployments", json={"slug": slug, "graph_id": graph["id"]}, headers=tenant.auth
     )
     assert response.status_code == 201, response.text
-    return response.json()
+    return cast(dict[str, Any], response.json())
 
 
 def test_a_deployed_graph_answers_with_its_respond_node(client: TestClient, acme: Tenant) -> None:

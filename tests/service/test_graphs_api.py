@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from fastapi.testclient import TestClient
 
 from tests.service.conftest import Tenant, example
 
 
-def _create(client: TestClient, tenant: Tenant, name: str = "lead-scoring") -> dict:
+def _create(client: TestClient, tenant: Tenant, name: str = "lead-scoring") -> dict[str, Any]:
     response = client.post(
         "/api/v1/graphs", json={"graph": example(name), "message": "first"}, headers=tenant.auth
     )
     assert response.status_code == 201, response.text
-    return response.json()
+    return cast(dict[str, Any], response.json())
 
 
 def test_create_get_list_and_version_history(client: TestClient, acme: Tenant) -> None:
@@ -97,7 +99,7 @@ def test_test_run_is_recorded_with_its_trace(client: TestClient, acme: Tenant) -
     assert client.get(f"/api/v1/runs/{run['run_id']}", headers=acme.auth).json() == run
 
 
-def test_viewers_cannot_edit(client: TestClient, acme: Tenant, aws: object) -> None:
+def test_viewers_cannot_edit(client: TestClient, acme: Tenant, aws: Any) -> None:
     from runtime.store import Directory
 
     Directory(aws, "auterity").tenant("acme").create_user(

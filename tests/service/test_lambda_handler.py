@@ -48,7 +48,9 @@ class Context:
         return 30_000
 
 
-def _event(method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> dict:
+def _event(
+    method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     return {
         "resource": "/{proxy+}",
         "path": path,

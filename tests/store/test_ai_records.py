@@ -126,7 +126,7 @@ def test_a_conversation_belongs_to_its_owner(acme: TenantStore) -> None:
 
 
 def turn(role: str, text: str, graph: Graph | None = None) -> ChatTurn:
-    return ChatTurn(role=role, content=text, at="2026-11-03T10:00:00+00:00", graph=graph)  # type: ignore[arg-type]
+    return ChatTurn(role=role, content=text, at="2026-11-03T10:00:00+00:00", graph=graph)
 
 
 def test_appending_turns_is_checked_against_the_revision(acme: TenantStore) -> None:

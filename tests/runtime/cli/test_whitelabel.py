@@ -13,7 +13,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
+import boto3  # type: ignore[import-untyped]  # boto3 ships no types
 import pytest
 from typer.testing import CliRunner
 

@@ -3,7 +3,7 @@ from runtime.core.graph import Graph
 
 
 def _graph(**changes: object) -> Graph:
-    base = {
+    base: dict[str, object] = {
         "id": "g",
         "name": "G",
         "nodes": [

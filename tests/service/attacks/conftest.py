@@ -29,6 +29,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
@@ -104,7 +105,7 @@ class SeededA:
     """A's current logo: public by design (the login page shows it), the bytes carry no mark."""
 
 
-def seed_a(http: httpx.Client, a: Tenant, store: TenantStore) -> SeededA:
+def seed_a(http: httpx.Client | TestClient, a: Tenant, store: TenantStore) -> SeededA:
     """Give A a graph with two versions, a deployment, runs, a second key, settings, a user."""
     seeded = SeededA()
     created = http.post(

@@ -20,12 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
+import boto3  # type: ignore[import-untyped]  # boto3 ships no types
 import jwt
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response  # what TestClient answers with
 
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
@@ -244,7 +244,7 @@ def app_routes(app: FastAPI) -> set[tuple[str, str]]:
         routes: list[Any] = list(app.routes)
     else:
         routes = list(iter_route_contexts(app.routes))
-    found = set()
+    found: set[tuple[str, str]] = set()
     for route in routes:
         path = getattr(route, "path", None)
         assert path is not None, f"a route without a path: {route!r}"

@@ -144,7 +144,7 @@ def raw_request(
 
 
 def _requests(run_id: str) -> list[tuple[str, str]]:
-    plan = []
+    plan: list[tuple[str, str]] = []
     for template in TARGETS:
         target = template.replace("{run_id}", run_id)
         prefix = "/t/" if target.lower().lstrip("/").startswith("t/") else "/api"

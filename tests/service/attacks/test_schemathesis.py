@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from runtime.store import Directory
@@ -45,7 +46,10 @@ ENDS_SESSIONS = "POST /api/v1/auth/logout"
 
 def _operations(client: TestClient) -> list[Any]:
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = []
+    for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
+        operations.append(result.ok())
     return sorted(operations, key=lambda operation: operation.label == ENDS_SESSIONS)
 
 

@@ -22,11 +22,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import botocore.retries.standard
+import botocore.retries.standard  # type: ignore[import-untyped]  # botocore ships no types
 import pytest
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.awsrequest import (  # type: ignore[import-untyped]  # botocore ships no types
+    AWSPreparedRequest,
+    AWSResponse,
+)
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response  # what TestClient answers with
 
 from runtime.service.app import create_app
 from runtime.store.table import MAX_RETRIES

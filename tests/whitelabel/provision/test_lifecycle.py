@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
+import boto3  # type: ignore[import-untyped]  # boto3 ships no types
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError  # type: ignore[import-untyped]  # ships no types
 from moto import mock_aws
 
 from runtime.local.moto_cfn import register
@@ -293,12 +293,17 @@ def test_aws_target_keeps_the_bootstrap_check_and_needs_a_healthy_api(
     clients.s3.create_bucket(Bucket="cdk-hnb659fds-assets-123456789012-us-east-1")
     clients.ssm.put_parameter(Name="/cdk-bootstrap/hnb659fds/version", Value="30", Type="String")
     asked: list[str] = []
+
+    def answer_502(url: str) -> int:
+        asked.append(url)
+        return 502
+
     brand = package()
     unhealthy = Options(
         clients=clients,
         target="aws",
         synthesizer=cached_synthesizer,
-        http_get=lambda url: asked.append(url) or 502,
+        http_get=answer_502,
     )
     with pytest.raises(ProvisionError, match="answered HTTP 502"):
         provision(config(brand=brand.brand), brand, unhealthy)
