@@ -10,6 +10,7 @@ import pytest
 
 from compliance.check import check_graph, diagnostics
 from compliance.fix import fix_graph
+from compliance.names import PackName
 from compliance.packs import RULES
 from compliance.rules import Context
 from runtime.core.graph import Graph
@@ -114,7 +115,7 @@ WAITING = {
 
 def test_a_rule_no_product_node_can_break_waits_rather_than_passes() -> None:
     graph = load_graph_file(FIXTURES[0])
-    packs = ["hipaa", "pci", "gdpr", "soc2"]
+    packs: list[PackName] = ["hipaa", "pci", "gdpr", "soc2"]
     report = check_graph(graph, packs)  # the product's own node types
     waiting = {r.rule for r in report.rules if r.status == "waiting"}
     assert waiting == WAITING
