@@ -16,7 +16,8 @@ from builder.client.brand_calls import _Calls
 from compliance.check import Report, RuleResult
 from compliance.stance import Stance
 from runtime.core.graph import Graph
-from runtime.service.schemas import TenantReport, Validation
+from runtime.service.report_schemas import TenantReport
+from runtime.service.schemas import Validation
 
 REPORT = TypeAdapter(Report)
 VALIDATION = TypeAdapter(Validation)

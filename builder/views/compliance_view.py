@@ -3,7 +3,7 @@
 ``compliance.check.Report`` lists every rule of the tenant's packs with its status; a row
 keeps what a reader needs (framework, title, status, the waiver's reason) and, for a failed
 rule, each finding's message, the node(s) at fault and the remediation. The workspace's
-report (``runtime.service.schemas.TenantReport``) becomes a row per graph version, a row
+report (``runtime.service.report_schemas.TenantReport``) becomes a row per graph version, a row
 per deployment and a line on the audit chain.
 """
 
@@ -13,7 +13,7 @@ import dataclasses
 
 from compliance.check import Report, RuleResult
 from compliance.rules import Finding
-from runtime.service.schemas import AuditStatus, DeploymentCheck, TenantReport, VersionReport
+from runtime.service.report_schemas import AuditStatus, DeploymentCheck, TenantReport, VersionReport
 
 STATUS_ORDER = {"failed": 0, "waived": 1, "passed": 2}
 """The statuses every summary counts; ``waiting`` rules are listed last and counted only when

@@ -18,7 +18,7 @@ from runtime.core.errors import CompileError
 from runtime.service.approvals import RULE as APPROVAL_RULE
 from runtime.service.approvals import approval_state
 from runtime.service.compliance import stance, waivers_of
-from runtime.service.schemas import AuditStatus, DeploymentCheck, TenantReport, VersionReport
+from runtime.service.report_schemas import AuditStatus, DeploymentCheck, TenantReport, VersionReport
 from runtime.service.state import ServiceState
 from runtime.store import Deployment, TenantStore
 

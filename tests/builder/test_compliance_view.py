@@ -19,7 +19,7 @@ from compliance.check import Report, RuleResult
 from compliance.rules import Finding
 from runtime.core.diagnostics import error
 from runtime.core.graph import Graph, Node
-from runtime.service.schemas import AuditStatus, DeploymentCheck, TenantReport, VersionReport
+from runtime.service.report_schemas import AuditStatus, DeploymentCheck, TenantReport, VersionReport
 from runtime.store import TenantSettings
 from runtime.store.chain import ChainProblem
 
