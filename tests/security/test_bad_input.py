@@ -364,7 +364,7 @@ def test_expression_arithmetic_is_bounded() -> None:
     template = "{{ `10` " + "| multiply(@, @) " * 40 + "}}"
     program = (
         "import sys\n"
-        "from runtime import expr\n"
+        "from runtime.core import expr\n"
         "from runtime.core.errors import ExpressionError\n"
         f"source = {template!r}\n"
         "try:\n"
