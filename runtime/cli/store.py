@@ -19,6 +19,7 @@ from runtime.store.directory import Directory
 from runtime.store.erasure import erase_subject
 from runtime.store.errors import InvalidInput
 from runtime.store.gatepass import GateRefused
+from runtime.store.slices import TransferStore
 from runtime.store.table import TABLE_NAME_DEFAULT, create_table, make_client
 from runtime.store.tenant import TenantStore
 
@@ -55,9 +56,9 @@ def export(
     typer.echo(f"exported {count} item(s) of tenant '{tenant}'", err=True)
 
 
-def _write(store: TenantStore, out: TextIO) -> int:
+def _write(transfer: TransferStore, out: TextIO) -> int:
     count = 0
-    for line in store.export_lines():
+    for line in transfer.export_lines():
         out.write(line + "\n")
         count += 1
     return count
