@@ -19,7 +19,7 @@ from runtime.store.directory import Directory
 from runtime.store.erasure import erase_subject
 from runtime.store.errors import InvalidInput
 from runtime.store.gatepass import GateRefused
-from runtime.store.slices import TransferStore
+from runtime.store.slices import AuditStore, TransferStore
 from runtime.store.table import TABLE_NAME_DEFAULT, create_table, make_client
 from runtime.store.tenant import TenantStore
 
@@ -103,8 +103,8 @@ def audit() -> None:
 @audit_app.command("verify")
 def verify(tenant: TenantArg) -> None:
     """Report every edited, deleted or moved audit event of TENANT; exit 1 if there is one."""
-    store = Directory(make_client(), _table_name()).tenant(tenant)
-    report = store.verify_audit()
+    trail: AuditStore = Directory(make_client(), _table_name()).tenant(tenant)
+    report = trail.verify_audit()
     for problem in report.problems:
         where = f"event {problem.seq}" if problem.seq is not None else "outside the chain"
         if problem.event_id:
