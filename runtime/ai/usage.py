@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict
 from runtime.ai.errors import FailureKind
 
 if TYPE_CHECKING:
-    from runtime.store import TenantStore, UsageRecord
+    from runtime.store import UsageRecord
+    from runtime.store.slices import UsageStore
 
 USAGE_KIND = "ai.call"
 MICROS = 1_000_000
@@ -118,7 +119,7 @@ class MemoryLedger:
 class StoreLedger:
     """The tenant's DynamoDB items; blocking boto3 calls run in a worker thread."""
 
-    def __init__(self, store: TenantStore) -> None:
+    def __init__(self, store: UsageStore) -> None:
         self.store = store
 
     async def reserve(self, month: str, micros: int, limit_micros: int) -> tuple[bool, int]:

@@ -19,6 +19,7 @@ from runtime.store.directory import Directory
 from runtime.store.erasure import erase_subject
 from runtime.store.errors import InvalidInput
 from runtime.store.gatepass import GateRefused
+from runtime.store.slices import AuditStore, TransferStore
 from runtime.store.table import TABLE_NAME_DEFAULT, create_table, make_client
 from runtime.store.tenant import TenantStore
 
@@ -55,9 +56,9 @@ def export(
     typer.echo(f"exported {count} item(s) of tenant '{tenant}'", err=True)
 
 
-def _write(store: TenantStore, out: TextIO) -> int:
+def _write(transfer: TransferStore, out: TextIO) -> int:
     count = 0
-    for line in store.export_lines():
+    for line in transfer.export_lines():
         out.write(line + "\n")
         count += 1
     return count
@@ -102,8 +103,8 @@ def audit() -> None:
 @audit_app.command("verify")
 def verify(tenant: TenantArg) -> None:
     """Report every edited, deleted or moved audit event of TENANT; exit 1 if there is one."""
-    store = Directory(make_client(), _table_name()).tenant(tenant)
-    report = store.verify_audit()
+    trail: AuditStore = Directory(make_client(), _table_name()).tenant(tenant)
+    report = trail.verify_audit()
     for problem in report.problems:
         where = f"event {problem.seq}" if problem.seq is not None else "outside the chain"
         if problem.event_id:

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from runtime.core.canonical import canonical_json
 from runtime.service.errors import ApiError
-from runtime.store import Approval, NotFound, TenantStore
+from runtime.store import Approval, NotFound
+from runtime.store.slices import ApprovalStore
 
 if TYPE_CHECKING:
     from compliance.names import PackName
@@ -42,14 +43,14 @@ class ApprovalState:
 
 
 def approval_state(
-    store: TenantStore, graph_id: str, version: int, plan: Callable[[], Plan]
+    approvals: ApprovalStore, graph_id: str, version: int, plan: Callable[[], Plan]
 ) -> ApprovalState:
     """Whether a second person approved ``plan``'s bundle; ``plan`` is compiled only if asked.
 
     Raises what compiling raises (``CompileError``) when an approval exists to compare with.
     """
     try:
-        approval: Approval | None = store.get_approval(graph_id, version)
+        approval: Approval | None = approvals.get_approval(graph_id, version)
     except NotFound:
         approval = None
     what = f"{graph_id!r} v{version}"
@@ -68,7 +69,10 @@ def approval_state(
 
 
 def require_approval(
-    store: TenantStore, packs: tuple[PackName, ...] | list[PackName], plan: Plan, version: int
+    approvals: ApprovalStore,
+    packs: tuple[PackName, ...] | list[PackName],
+    plan: Plan,
+    version: int,
 ) -> dict[str, str]:
     """Audit details of the approval that lets ``plan`` deploy; a 422 naming the rule if none.
 
@@ -76,7 +80,7 @@ def require_approval(
     """
     if "soc2" not in packs:
         return {}
-    state = approval_state(store, plan.graph_id, version, lambda: plan)
+    state = approval_state(approvals, plan.graph_id, version, lambda: plan)
     if state.code == "approval_required":
         raise ApiError(
             422,

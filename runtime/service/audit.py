@@ -13,35 +13,37 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from runtime.service.auth import Principal
-from runtime.store import StoreError, TenantStore
+from runtime.store import StoreError
+from runtime.store.slices import AuditStore
 
 T = TypeVar("T")
 log = logging.getLogger("auterity.audit")
 
 
 def audited(
-    auth: tuple[Principal, TenantStore],
+    principal: Principal,
+    trail: AuditStore,
     action: str,
     target: str,
     change: Callable[[], T],
     *,
     details: dict[str, Any] | None = None,
 ) -> T:
-    principal, store = auth
-    attempt = store.record_audit(
+    """Run ``change`` as ``principal``, between its attempt and its outcome on ``trail``."""
+    attempt = trail.record_audit(
         actor=principal.actor, action=action, target=target, details=details
     )
     try:
         result = change()
     except Exception as exc:
-        _outcome(store, principal, action, target, attempt.event_id, exc)
+        _outcome(trail, principal, action, target, attempt.event_id, exc)
         raise
-    _outcome(store, principal, action, target, attempt.event_id, None)
+    _outcome(trail, principal, action, target, attempt.event_id, None)
     return result
 
 
 def _outcome(
-    store: TenantStore,
+    trail: AuditStore,
     principal: Principal,
     action: str,
     target: str,
@@ -52,7 +54,7 @@ def _outcome(
     if error is not None:
         details["error"] = f"{type(error).__name__}: {error}"[:300]
     try:
-        store.record_audit(
+        trail.record_audit(
             actor=principal.actor,
             action=action,
             target=target,

@@ -1,7 +1,7 @@
 """Who is calling: a signed session token (from login) or a tenant API key.
 
 The tenant a request acts for comes only from its credential. Nothing in a path, query, body
-or header can name another tenant: handlers receive a ``TenantStore`` already bound to it.
+or header can name another tenant: handlers receive slices of a store already bound to it.
 """
 
 from __future__ import annotations

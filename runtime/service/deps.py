@@ -1,4 +1,9 @@
-"""FastAPI dependencies: the caller's principal and a store bound to the caller's tenant."""
+"""FastAPI dependencies: the caller's principal, and the slices of its tenant's store.
+
+A route names its role check and each slice of the store it touches (``auth: Editor, graphs:
+Graphs``); mypy then holds it to those slices. Every slice is the store of the same request:
+FastAPI solves ``authenticate`` once per request however many dependencies ask for it.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,25 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 
 from runtime.service.auth import Principal, api_key_tenant, read_token
+from runtime.service.compliance_stance import ComplianceStore
 from runtime.service.errors import ApiError
-from runtime.service.state import ServiceState
+from runtime.service.gate import GateStore, LiveStore
+from runtime.service.run_recording import RecordingStore
+from runtime.service.state import ServiceState, VersionStore
 from runtime.store import Role, TenantStore
+from runtime.store.slices import (
+    ApprovalStore,
+    AuditStore,
+    BrandStore,
+    ConversationStore,
+    DeploymentStore,
+    GraphStore,
+    IdentityStore,
+    RunStore,
+    SettingsStore,
+    UsageStore,
+    WaiverStore,
+)
 
 
 # Dependencies without I/O are ``async def``: FastAPI runs a plain ``def`` dependency in a
@@ -152,3 +173,122 @@ async def _white_label(auth: Admin) -> tuple[Principal, TenantStore]:
 
 
 WhiteLabelAdmin = Annotated[tuple[Principal, TenantStore], Depends(_white_label)]
+
+
+# The slices of the caller's store, each from the same authenticated request.
+
+
+async def settings_store(auth: Authenticated) -> SettingsStore:
+    return auth[1]
+
+
+async def brand_store(auth: Authenticated) -> BrandStore:
+    return auth[1]
+
+
+async def identity_store(auth: Authenticated) -> IdentityStore:
+    return auth[1]
+
+
+async def graph_store(auth: Authenticated) -> GraphStore:
+    return auth[1]
+
+
+async def deployment_store(auth: Authenticated) -> DeploymentStore:
+    return auth[1]
+
+
+async def run_store(auth: Authenticated) -> RunStore:
+    return auth[1]
+
+
+async def usage_store(auth: Authenticated) -> UsageStore:
+    return auth[1]
+
+
+async def audit_store(auth: Authenticated) -> AuditStore:
+    return auth[1]
+
+
+async def conversation_store(auth: Authenticated) -> ConversationStore:
+    return auth[1]
+
+
+async def waiver_store(auth: Authenticated) -> WaiverStore:
+    return auth[1]
+
+
+async def approval_store(auth: Authenticated) -> ApprovalStore:
+    return auth[1]
+
+
+Settings = Annotated[SettingsStore, Depends(settings_store)]
+Brands = Annotated[BrandStore, Depends(brand_store)]
+Identities = Annotated[IdentityStore, Depends(identity_store)]
+Graphs = Annotated[GraphStore, Depends(graph_store)]
+Deployments = Annotated[DeploymentStore, Depends(deployment_store)]
+Runs = Annotated[RunStore, Depends(run_store)]
+Usage = Annotated[UsageStore, Depends(usage_store)]
+AuditTrail = Annotated[AuditStore, Depends(audit_store)]
+Conversations = Annotated[ConversationStore, Depends(conversation_store)]
+Waivers = Annotated[WaiverStore, Depends(waiver_store)]
+Approvals = Annotated[ApprovalStore, Depends(approval_store)]
+
+
+# The slices a session that may only change its password touches (``SignedIn``, not
+# ``Authenticated``, which refuses such a session).
+
+
+async def signed_in_identity_store(auth: SignedIn) -> IdentityStore:
+    return auth[1]
+
+
+async def signed_in_audit_store(auth: SignedIn) -> AuditStore:
+    return auth[1]
+
+
+SignedInIdentities = Annotated[IdentityStore, Depends(signed_in_identity_store)]
+SignedInAuditTrail = Annotated[AuditStore, Depends(signed_in_audit_store)]
+
+
+# Slices that helpers take together, each combination defined next to its helper.
+
+
+async def version_store(auth: Authenticated) -> VersionStore:
+    return auth[1]
+
+
+async def compliance_store(auth: Authenticated) -> ComplianceStore:
+    return auth[1]
+
+
+async def gate_store(auth: Authenticated) -> GateStore:
+    return auth[1]
+
+
+async def live_store(auth: Authenticated) -> LiveStore:
+    return auth[1]
+
+
+async def recording_store(auth: Authenticated) -> RecordingStore:
+    return auth[1]
+
+
+Versions = Annotated[VersionStore, Depends(version_store)]
+"""Graph versions and the settings revision they compile under (``ServiceState.executor``)."""
+ComplianceChecks = Annotated[ComplianceStore, Depends(compliance_store)]
+"""The tenant's packs and context and the graphs' waivers (``compliance_stance``)."""
+Gated = Annotated[GateStore, Depends(gate_store)]
+"""What the deploy gate reads (``gate.pass_gate``)."""
+GoingLive = Annotated[LiveStore, Depends(live_store)]
+"""What serving a passed version writes (``gate.go_live``)."""
+RunRecording = Annotated[RecordingStore, Depends(recording_store)]
+"""What running a version and recording the run touch (``run_recording``)."""
+
+
+async def tenant_store(auth: Authenticated) -> TenantStore:
+    return auth[1]
+
+
+WholeStore = Annotated[TenantStore, Depends(tenant_store)]
+"""The store itself: only for a route that says, where it takes it, why no slice will do."""

@@ -7,22 +7,29 @@ be the bundle a second person approved. Its answer, ``GatePassed``, is the only 
 store's deployment writes and ``to_lambda`` accept, and nothing else can make one
 (``runtime.store.gatepass``). A refusal is deploy's 422, naming the rule and node.
 
-Imported by the routes on first use of the packs (see ``runtime.service.compliance``).
+Imported by the routes on first use of the packs (see ``runtime.service.compliance_stance``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from runtime.core.errors import CompileError
 from runtime.service.approvals import bundle_hash, require_approval
 from runtime.service.audit import audited
-from runtime.service.compliance import refuse_violations, report_for
+from runtime.service.compliance_stance import ComplianceStore, refuse_violations, report_for
 from runtime.service.errors import ApiError
 from runtime.service.schemas import LambdaEndpoint
-from runtime.store import Deployment, StoreError, TenantStore
+from runtime.store import Deployment, StoreError
 from runtime.store.gatepass import GatePassed, GateRefused, claim_issuer
+from runtime.store.slices import (
+    ApprovalStore,
+    AuditStore,
+    DeploymentStore,
+    GraphStore,
+    SettingsStore,
+)
 
 if TYPE_CHECKING:
     from runtime.service.auth import Principal
@@ -33,7 +40,15 @@ _issue = claim_issuer()
 GoLive = Literal["deployment.deploy", "deployment.rollback"]
 
 
-def pass_gate(store: TenantStore, graph_id: str, version: int | None = None) -> GatePassed:
+class GateStore(GraphStore, ComplianceStore, ApprovalStore, Protocol):
+    """What the gate reads: the version, the tenant's packs and waivers, and its approvals."""
+
+
+class LiveStore(GraphStore, SettingsStore, DeploymentStore, AuditStore, Protocol):
+    """What going live touches: the version to compile, the deployment, the audit trail."""
+
+
+def pass_gate(store: GateStore, graph_id: str, version: int | None = None) -> GatePassed:
     """Check one stored version (default: the latest) against every deploy gate.
 
     Raises ``NotFound`` for a version the tenant does not have, ``CompileError`` for an invalid
@@ -68,7 +83,7 @@ def pass_gate(store: TenantStore, graph_id: str, version: int | None = None) -> 
     )
 
 
-def gate_of(store: TenantStore) -> Callable[[str, int], GatePassed]:
+def gate_of(store: GateStore) -> Callable[[str, int], GatePassed]:
     """``pass_gate`` for callers outside a request (``auterity data import``, ``make run``).
 
     A refusal is a ``GateRefused`` with deploy's message.
@@ -97,7 +112,8 @@ def to_lambda(state: ServiceState, slug: str, passed: GatePassed) -> LambdaEndpo
 
 def go_live(
     state: ServiceState,
-    auth: tuple[Principal, TenantStore],
+    principal: Principal,
+    store: LiveStore,
     action: GoLive,
     slug: str,
     passed: GatePassed,
@@ -106,7 +122,6 @@ def go_live(
 
     The function first: if the store write then fails, a retry ships the same code again.
     """
-    principal, store = auth
     # This instance's compiled executor of the version, ready for the endpoint's first request.
     state.executor(store, passed.graph_id, passed.version)
 
@@ -119,6 +134,6 @@ def go_live(
         return deployment, endpoint
 
     try:
-        return audited(auth, action, slug, change, details=dict(passed.details))
+        return audited(principal, store, action, slug, change, details=dict(passed.details))
     finally:
         state.lookups.forget(store.tenant_id)

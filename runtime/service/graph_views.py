@@ -12,7 +12,8 @@ from runtime.core.graph import Graph
 from runtime.engine.secret_configs import MaskWithoutSecret, has_masks, masked, restored
 from runtime.service.auth import Principal
 from runtime.service.errors import ApiError
-from runtime.store import GraphVersion, NotFound, TenantStore
+from runtime.store import GraphVersion, NotFound
+from runtime.store.slices import GraphStore
 
 
 def shown(version: GraphVersion, principal: Principal) -> GraphVersion:
@@ -22,7 +23,7 @@ def shown(version: GraphVersion, principal: Principal) -> GraphVersion:
 
 
 def with_secrets(
-    store: TenantStore, graph: Graph, base_id: str | None, base_version: int | None = None
+    graphs: GraphStore, graph: Graph, base_id: str | None, base_version: int | None = None
 ) -> Graph:
     """``graph`` with its masks replaced by the secrets of ``base_id`` (at ``base_version``).
 
@@ -34,7 +35,7 @@ def with_secrets(
     base: Graph | None = None
     if base_id is not None:
         try:
-            base = store.get_graph(base_id, base_version).graph
+            base = graphs.get_graph(base_id, base_version).graph
         except NotFound:
             base = None
     try:

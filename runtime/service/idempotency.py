@@ -20,9 +20,17 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from runtime.service.errors import ApiError
-from runtime.service.runs import Prepared, execute_and_record, queue_run, spawn_queued_run
+from runtime.service.run_recording import (
+    Prepared,
+    RecordingStore,
+    RunningStore,
+    execute_and_record,
+    queue_run,
+    spawn_queued_run,
+)
 from runtime.service.state import ServiceState
-from runtime.store import Deployment, RunRecord, TenantStore
+from runtime.store import Deployment, RunRecord
+from runtime.store.slices import RunStore
 
 MAX_KEY_CHARS = 256
 POLL_SECONDS = 0.05
@@ -68,7 +76,7 @@ class _RunDeadline:
 
 def _claim_keyed(
     state: ServiceState,
-    store: TenantStore,
+    runs: RunStore,
     data: dict[str, Any],
     produce: Callable[[], RunRecord],
 ) -> tuple[RunRecord, bool]:
@@ -120,12 +128,12 @@ def _claim_keyed(
             continue
         if delivered:  # this call produced the run: answer with the run as it happened
             return delivered[0], True
-        return store.get_run(str(result["run_id"])), False  # a repeat: the first delivery's run
+        return runs.get_run(str(result["run_id"])), False  # a repeat: the first delivery's run
 
 
 async def _keyed(
     state: ServiceState,
-    store: TenantStore,
+    runs: RunStore,
     key: IdempotencyKey,
     event: dict[str, Any],
     produce: Callable[[], RunRecord],
@@ -147,11 +155,11 @@ async def _keyed(
             422, "invalid", f"Idempotency-Key: at most {MAX_KEY_CHARS} printable characters"
         )
     data = {
-        "key": f"{store.tenant_id}/{key.slug}/{key.key}",
+        "key": f"{runs.tenant_id}/{key.slug}/{key.key}",
         "request": {"method": event["method"], "query": event["query"], "body": event["body"]},
     }
     try:
-        return await run_in_threadpool(_claim_keyed, state, store, data, produce)
+        return await run_in_threadpool(_claim_keyed, state, runs, data, produce)
     except IdempotencyValidationError:
         raise ApiError(
             422,
@@ -169,7 +177,7 @@ async def _keyed(
 
 async def run_once(
     state: ServiceState,
-    store: TenantStore,
+    store: RecordingStore,
     key: IdempotencyKey,
     *,
     deployment: Deployment,
@@ -199,7 +207,7 @@ async def run_once(
 
 async def queue_once(
     state: ServiceState,
-    store: TenantStore,
+    store: RunningStore,
     key: IdempotencyKey,
     *,
     deployment: Deployment,

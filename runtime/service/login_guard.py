@@ -24,8 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from runtime.service.errors import ApiError
-from runtime.store import TenantStore
 from runtime.store.login_attempts import Blocked, LoginAttempts, account_key, source_key
+from runtime.store.slices import AuditStore
 
 ACCOUNT_FREE = 3
 LOCK_AFTER = 10
@@ -79,13 +79,13 @@ class Attempt:
         self.attempts.clear(account_key(self.tenant, self.email))
         self.attempts.give_back(source_key(self.source))
 
-    def failed(self, store: TenantStore | None) -> None:
+    def failed(self, trail: AuditStore | None) -> None:
         details = {"source": self.source, "failures": self.account_count}
-        if store is None:
+        if trail is None:
             log.info("failed login for unknown tenant %r from %s", self.tenant, self.source)
             return
         actor = f"source:{self.source}"
-        store.record_audit(
+        trail.record_audit(
             actor=actor,
             action="auth.login_failed",
             target=self.email,
@@ -93,7 +93,7 @@ class Attempt:
             outcome="failed",
         )
         if self.account_count == LOCK_AFTER:
-            store.record_audit(
+            trail.record_audit(
                 actor=actor,
                 action="auth.locked",
                 target=self.email,
@@ -121,6 +121,6 @@ def begin(attempts: LoginAttempts, tenant: str, email: str, source: str) -> Atte
     return Attempt(attempts, tenant, email.strip().lower(), source, counted)
 
 
-def unlock(attempts: LoginAttempts, store: TenantStore, email: str) -> None:
+def unlock(attempts: LoginAttempts, tenant_id: str, email: str) -> None:
     """Lift a lockout (and any backoff) of one account of the tenant."""
-    attempts.clear(account_key(store.tenant_id, email))
+    attempts.clear(account_key(tenant_id, email))

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from cachetools import TTLCache
 
-from runtime.store import ApiKey, Deployment, TenantSettings, TenantStore
+from runtime.store import ApiKey, Deployment, TenantSettings
+from runtime.store.slices import BrandStore, DeploymentStore, IdentityStore, SettingsStore
 
 if TYPE_CHECKING:  # the brand is read by the management API only, not by endpoint traffic
     from runtime.tenant.brand import StoredBrand
@@ -110,24 +111,26 @@ class Lookups:
                         del self._gates[key]
             return value
 
-    def api_key(self, store: TenantStore, secret: str) -> ApiKey | None:
+    def api_key(self, identities: IdentityStore, secret: str) -> ApiKey | None:
         digest = hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
-        return self._get((store.tenant_id, "key", digest), lambda: store.verify_api_key(secret))
+        key = (identities.tenant_id, "key", digest)
+        return self._get(key, lambda: identities.verify_api_key(secret))
 
-    def deployment(self, store: TenantStore, slug: str) -> Deployment:
+    def deployment(self, deployments: DeploymentStore, slug: str) -> Deployment:
         """The deployment behind a slug; raises the store's ``NotFound`` like the store does."""
-        found = self._get((store.tenant_id, "deployment", slug), lambda: store.get_deployment(slug))
+        key = (deployments.tenant_id, "deployment", slug)
+        found = self._get(key, lambda: deployments.get_deployment(slug))
         assert found is not None  # get_deployment raises rather than returning None
         return found
 
-    def settings(self, store: TenantStore) -> TenantSettings:
-        found = self._get((store.tenant_id, "settings", ""), store.get_settings)
+    def settings(self, settings: SettingsStore) -> TenantSettings:
+        found = self._get((settings.tenant_id, "settings", ""), settings.get_settings)
         assert found is not None
         return found
 
-    def brand(self, store: TenantStore) -> StoredBrand:
+    def brand(self, brands: BrandStore) -> StoredBrand:
         """What the public login-page route reads on every visit, unauthenticated."""
-        found = self._get((store.tenant_id, "brand", ""), store.get_brand)
+        found = self._get((brands.tenant_id, "brand", ""), brands.get_brand)
         assert found is not None
         return found
 

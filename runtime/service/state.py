@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from runtime.core.egress import EgressPlatform
 from runtime.service.aws_deploy import AwsDeployer
 from runtime.service.config import ServiceConfig
 from runtime.service.lookups import Lookups, may_load
-from runtime.store import AssetFiles, Directory, LazyClient, TenantStore, make_s3_client
+from runtime.store import AssetFiles, Directory, LazyClient, make_s3_client
+from runtime.store.slices import BrandStore, GraphStore, SettingsStore, UsageStore
 
 if TYPE_CHECKING:
     from compliance.trace import RunLabels
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
     from runtime.engine.executor import Executor
 
 MAX_CACHED_EXECUTORS = 256
+
+
+class VersionStore(GraphStore, SettingsStore, Protocol):
+    """Stored graph versions, and the settings revision that says when a compiled one is stale."""
 
 
 @dataclass
@@ -51,9 +56,9 @@ class ServiceState:
         if self.s3 is None:
             self.s3 = LazyClient(make_s3_client)
 
-    def asset_files(self, store: TenantStore) -> AssetFiles:
+    def asset_files(self, brands: BrandStore) -> AssetFiles:
         """The tenant's own asset files in the configured bucket."""
-        return store.asset_files(self.s3, self.config.assets_bucket)
+        return brands.asset_files(self.s3, self.config.assets_bucket)
 
     @property
     def ai_router(self) -> Router:
@@ -64,13 +69,13 @@ class ServiceState:
             self._ai_router = Router(self.config.ai)
         return self._ai_router
 
-    def ai_session(self, store: TenantStore) -> AiSession:
+    def ai_session(self, usage: UsageStore) -> AiSession:
         """The router with a ledger over this tenant's store: usage and budget are its own."""
         # cold start: the router loads with the first model call of a run
         from runtime.ai.session import AiSession
         from runtime.ai.usage import StoreLedger
 
-        return AiSession(self.ai_router, StoreLedger(store))
+        return AiSession(self.ai_router, StoreLedger(usage))
 
     async def close(self) -> None:
         """Close the model SDK clients opened on the running loop (others keep theirs)."""
@@ -78,7 +83,7 @@ class ServiceState:
             await self._ai_router.aclose()
 
     def executor(
-        self, store: TenantStore, graph_id: str, version: int, revision: int | None = None
+        self, store: VersionStore, graph_id: str, version: int, revision: int | None = None
     ) -> Executor:
         """Compiled executor for one version, as of the tenant's settings ``revision``.
 

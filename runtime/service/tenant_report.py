@@ -11,19 +11,29 @@ after a deploy), and whether the audit trail's hash chain is intact.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Protocol
 
 from compliance.check import Report, RuleStatus, check_graph
 from runtime.core.clock import utc_now
 from runtime.core.errors import CompileError
 from runtime.service.approvals import RULE as APPROVAL_RULE
 from runtime.service.approvals import approval_state
-from runtime.service.compliance import stance, waivers_of
+from runtime.service.compliance_stance import stance, waivers_of
 from runtime.service.report_schemas import AuditStatus, DeploymentCheck, TenantReport, VersionReport
-from runtime.service.state import ServiceState
-from runtime.store import Deployment, TenantStore
+from runtime.service.state import ServiceState, VersionStore
+from runtime.store import Deployment
+from runtime.store.slices import ApprovalStore, AuditStore, DeploymentStore, WaiverStore
 
 STATUS_RANK: dict[RuleStatus, int] = {"failed": 0, "waived": 1, "passed": 2, "waiting": 3}
 """Worst first; a graph whose rules all wait for node types reads ``waiting``, not passed."""
+
+
+class ApprovedStore(VersionStore, ApprovalStore, Protocol):
+    """A deployed version to compile, and the approval its bundle is compared with."""
+
+
+class ReportStore(ApprovedStore, DeploymentStore, WaiverStore, AuditStore, Protocol):
+    """Everything the report reads: settings, graphs, deployments, waivers, approvals, audit."""
 
 
 def _worst(report: Report) -> RuleStatus:
@@ -32,7 +42,7 @@ def _worst(report: Report) -> RuleStatus:
 
 
 def _approval(
-    state: ServiceState, store: TenantStore, deployment: Deployment, soc2: bool
+    state: ServiceState, store: ApprovedStore, deployment: Deployment, soc2: bool
 ) -> DeploymentCheck:
     common = {
         "slug": deployment.slug,
@@ -67,7 +77,7 @@ def _approval(
 
 
 def tenant_report(
-    state: ServiceState, store: TenantStore, *, full_check: bool = False
+    state: ServiceState, store: ReportStore, *, full_check: bool = False
 ) -> TenantReport:
     """Blocking: reads every graph head, deployed version and approval.
 

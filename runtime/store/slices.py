@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from compliance.names import PackName
 from runtime.core.graph import Graph
+from runtime.store.assets import AssetFiles, S3Client
 from runtime.store.audit import VERIFY_PASSES
 from runtime.store.chain import ChainReport
 from runtime.store.gatepass import GatePassed
@@ -67,6 +68,7 @@ class BrandStore(_Tenant, Protocol):
     def set_brand_asset(
         self, kind: AssetKind, asset: Asset | None
     ) -> tuple[StoredBrand, Asset | None]: ...
+    def asset_files(self, client: S3Client, bucket: str) -> AssetFiles: ...
 
 
 class IdentityStore(_Tenant, Protocol):

@@ -150,7 +150,7 @@ def test_warm_requests_are_resolved_without_a_worker_thread(
     only the run record's write goes to a worker thread."""
     from starlette.concurrency import run_in_threadpool  # the function both modules import
 
-    from runtime.service import runs
+    from runtime.service import run_recording
     from runtime.service.routes import endpoints
 
     _deploy(client, acme, "lead-scoring", "leads")
@@ -165,7 +165,7 @@ def test_warm_requests_are_resolved_without_a_worker_thread(
         return hop
 
     monkeypatch.setattr(endpoints, "run_in_threadpool", counting(run_in_threadpool))
-    monkeypatch.setattr(runs, "run_in_threadpool", counting(run_in_threadpool))
+    monkeypatch.setattr(run_recording, "run_in_threadpool", counting(run_in_threadpool))
     answer = client.post("/t/acme/leads", json=HOT, headers=acme.key)
     assert answer.status_code == 200
     assert hops == ["put_run"]  # lead-scoring's PII is not audited per run (AUDITED_CLASSES)

@@ -21,9 +21,10 @@ from runtime.core.clock import utc_now
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.graph import Graph
 from runtime.core.llm.messages import Message
-from runtime.service.deps import Editor, State, Viewer
+from runtime.service.deps import Conversations, Editor, Settings, State, Usage, Viewer
 from runtime.service.errors import ApiError
-from runtime.store import ChatTurn, Conflict, Conversation, TenantStore, UsageRecord
+from runtime.store import ChatTurn, Conflict, Conversation, UsageRecord
+from runtime.store.slices import ConversationStore, SettingsStore
 
 if TYPE_CHECKING:
     from runtime.assistant.fixes import Fixer
@@ -37,12 +38,16 @@ def _history(conversation: Conversation) -> list[Message]:
     return [Message(role=t.role, content=t.content) for t in conversation.turns if t.content]
 
 
-def _open(store: TenantStore, owner: str, conversation_id: str | None) -> Conversation | None:
-    return None if conversation_id is None else store.get_conversation(owner, conversation_id)
+def _open(
+    conversations: ConversationStore, owner: str, conversation_id: str | None
+) -> Conversation | None:
+    if conversation_id is None:
+        return None
+    return conversations.get_conversation(owner, conversation_id)
 
 
 def _record(
-    store: TenantStore,
+    conversations: ConversationStore,
     owner: str,
     conversation: Conversation | None,
     body: GenerateRequest,
@@ -50,7 +55,7 @@ def _record(
 ) -> Conversation:
     """Append the exchange; a first exchange starts the conversation (never an empty one)."""
     if conversation is None:
-        conversation = store.create_conversation(owner, body.description)
+        conversation = conversations.create_conversation(owner, body.description)
     now = utc_now()
     turns = [
         ChatTurn(role="user", content=body.description, at=now),
@@ -64,14 +69,14 @@ def _record(
         ),
     ]
     try:
-        return store.append_turns(conversation, turns)
+        return conversations.append_turns(conversation, turns)
     except Conflict:  # another tab of the same user wrote first: append to what is there now
-        fresh = store.get_conversation(conversation.owner, conversation.conversation_id)
-        return store.append_turns(fresh, turns)
+        fresh = conversations.get_conversation(conversation.owner, conversation.conversation_id)
+        return conversations.append_turns(fresh, turns)
 
 
 def _with_tenant_packs(
-    store: TenantStore, body: GenerateRequest
+    settings: SettingsStore, body: GenerateRequest
 ) -> tuple[GenerateRequest, Callable[[Graph], list[Diagnostic]] | None, Fixer]:
     """The tenant's packs join the asked-for ones, in the prompt, the checks and the fix.
 
@@ -84,9 +89,9 @@ def _with_tenant_packs(
     from compliance.check import check_graph, diagnostics
     from compliance.names import PACK_NAMES
     from runtime.assistant.fixes import Fixer
-    from runtime.service.compliance import stance
+    from runtime.service.compliance_stance import stance
 
-    tenant_packs, context = stance(store)
+    tenant_packs, context = stance(settings)
     asked = [p for p in PACK_NAMES if p in {a.lower() for a in body.compliance_packs}]
     chosen = list(dict.fromkeys([*tenant_packs, *asked]))
     extra = [p for p in body.compliance_packs if p.lower() not in PACK_NAMES]
@@ -98,29 +103,36 @@ def _with_tenant_packs(
 
 
 @router.post("/generate-graph")
-async def generate_graph(body: GenerateRequest, auth: Editor, state: State) -> GenerateResult:
+async def generate_graph(
+    body: GenerateRequest,
+    auth: Editor,
+    state: State,
+    settings: Settings,
+    conversations: Conversations,
+    usage: Usage,
+) -> GenerateResult:
     """Propose a graph for a description (or an edit of ``graph``), checked by the validator."""
     # cold start: the assistant loads the node catalog and templates
     from runtime.ai.errors import AiError
     from runtime.assistant.generator import generate_graph as generate
     from runtime.core.llm.messages import CallSite
 
-    principal, store = auth
+    principal, _ = auth
     owner = principal.actor
-    settings = await run_in_threadpool(state.lookups.settings, store)
-    tenant = await run_in_threadpool(state.directory.get_tenant, store.tenant_id)
-    conversation = await run_in_threadpool(_open, store, owner, body.conversation_id)
+    current = await run_in_threadpool(state.lookups.settings, settings)
+    tenant = await run_in_threadpool(state.directory.get_tenant, settings.tenant_id)
+    conversation = await run_in_threadpool(_open, conversations, owner, body.conversation_id)
     site = CallSite(
-        tenant_id=store.tenant_id,
+        tenant_id=settings.tenant_id,
         graph_id=body.graph.id if body.graph is not None else None,
         purpose="generate_graph",
     )
-    body, policy_check, fixer = await run_in_threadpool(_with_tenant_packs, store, body)
+    body, policy_check, fixer = await run_in_threadpool(_with_tenant_packs, settings, body)
     try:
         result = await generate(
             body,
-            session=state.ai_session(store),
-            policy=settings.ai,
+            session=state.ai_session(usage),
+            policy=current.ai,
             site=site,
             industry=tenant.industry,
             history=_history(conversation) if conversation is not None else [],
@@ -130,27 +142,33 @@ async def generate_graph(body: GenerateRequest, auth: Editor, state: State) -> G
     except AiError as exc:
         code = getattr(exc, "code", "ai_failed")
         raise ApiError(STATUS.get(code, 502), code, str(exc)) from None
-    saved = await run_in_threadpool(_record, store, owner, conversation, body, result)
+    saved = await run_in_threadpool(_record, conversations, owner, conversation, body, result)
     return result.model_copy(update={"conversation_id": saved.conversation_id})
 
 
 @router.get("/conversations")
-def list_conversations(auth: Viewer, limit: int = Query(50, ge=1, le=200)) -> list[Conversation]:
+def list_conversations(
+    auth: Viewer, conversations: Conversations, limit: int = Query(50, ge=1, le=200)
+) -> list[Conversation]:
     """The caller's own conversations, newest first, without their turns."""
-    principal, store = auth
-    return store.list_conversations(principal.actor, limit)
+    principal, _ = auth
+    return conversations.list_conversations(principal.actor, limit)
 
 
 @router.get("/conversations/{conversation_id}")
-def get_conversation(conversation_id: str, auth: Viewer) -> Conversation:
-    principal, store = auth
-    return store.get_conversation(principal.actor, conversation_id)
+def get_conversation(
+    conversation_id: str, auth: Viewer, conversations: Conversations
+) -> Conversation:
+    principal, _ = auth
+    return conversations.get_conversation(principal.actor, conversation_id)
 
 
 @router.delete("/conversations/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_conversation(conversation_id: str, auth: Viewer) -> Response:
-    principal, store = auth
-    store.delete_conversation(principal.actor, conversation_id)
+def delete_conversation(
+    conversation_id: str, auth: Viewer, conversations: Conversations
+) -> Response:
+    principal, _ = auth
+    conversations.delete_conversation(principal.actor, conversation_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -174,16 +192,17 @@ class UsageReport(BaseModel):
 @router.get("/usage")
 def usage(
     auth: Viewer,
+    ledger: Usage,
+    settings: Settings,
     month: str | None = Query(None, description="`YYYY-MM` (UTC); default: this month."),
     limit: int = Query(100, ge=0, le=1000, description="How many recent calls to list."),
 ) -> UsageReport:
     from runtime.ai.usage import MICROS, USAGE_KIND, current_month  # cold start
 
-    store = auth[1]
     month = month or current_month()
     if not MONTH.fullmatch(month):
         raise ApiError(422, "invalid", f"month: {month!r} is not YYYY-MM")
-    records: list[UsageRecord] = [r for r in store.list_usage(month) if r.kind == USAGE_KIND]
+    records: list[UsageRecord] = [r for r in ledger.list_usage(month) if r.kind == USAGE_KIND]
     by_model: defaultdict[str, ModelUsage] = defaultdict(ModelUsage)
     by_outcome: defaultdict[str, int] = defaultdict(int)
     for record in records:
@@ -206,8 +225,8 @@ def usage(
     ]
     return UsageReport(
         month=month,
-        spent_usd=store.get_spend(month) / MICROS,
-        budget_usd=store.get_settings().ai.monthly_budget_usd,
+        spent_usd=ledger.get_spend(month) / MICROS,
+        budget_usd=settings.get_settings().ai.monthly_budget_usd,
         calls=len(records),
         by_model=dict(by_model),
         by_outcome=dict(by_outcome),

@@ -15,7 +15,15 @@ from pydantic import BaseModel, Field
 from runtime.service import login_guard
 from runtime.service.audit import audited
 from runtime.service.auth import issue_token
-from runtime.service.deps import Admin, SignedIn, State, Viewer
+from runtime.service.deps import (
+    Admin,
+    AuditTrail,
+    SignedIn,
+    SignedInAuditTrail,
+    SignedInIdentities,
+    State,
+    Viewer,
+)
 from runtime.service.errors import ApiError
 from runtime.service.schemas import Me, Session
 from runtime.service.state import ServiceState
@@ -51,11 +59,11 @@ class Unlock(BaseModel):
 PASSWORD_CHANGE_TTL = 15 * 60
 
 
-def _session(state: ServiceState, store: TenantStore, user: User, generation: str) -> Session:
+def _session(state: ServiceState, tenant_id: str, user: User, generation: str) -> Session:
     restricted = user.must_change_password
     token, expires = issue_token(
         state.config.token_secret,
-        tenant_id=store.tenant_id,
+        tenant_id=tenant_id,
         email=user.email,
         role=user.role,
         ttl=PASSWORD_CHANGE_TTL if restricted else state.config.token_ttl_seconds,
@@ -66,7 +74,7 @@ def _session(state: ServiceState, store: TenantStore, user: User, generation: st
     return Session(
         token=token,
         expires_at=expires,
-        tenant=store.tenant_id,
+        tenant=tenant_id,
         email=user.email,
         role=user.role,
         permissions=list(user.permissions),
@@ -83,7 +91,7 @@ def login(body: Login, request: Request, state: State) -> Session:
     """Every refusal costs the same work: an unknown tenant or user still runs scrypt."""
     source = request.client.host if request.client else "unknown"
     attempt = login_guard.begin(_attempts(state), body.tenant, body.email, source)
-    try:
+    try:  # no caller yet: the store of the tenant the login names
         store: TenantStore | None = state.directory.tenant(body.tenant)
     except NotFound:
         store = None
@@ -100,40 +108,52 @@ def login(body: Login, request: Request, state: State) -> Session:
     attempt.succeeded()
     user, generation = found
     store.record_audit(actor=f"user:{user.email}", action="auth.login", target=user.email)
-    return _session(state, store, user, generation)
+    return _session(state, store.tenant_id, user, generation)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(auth: SignedIn) -> Response:
+def logout(auth: SignedIn, identities: SignedInIdentities, trail: SignedInAuditTrail) -> Response:
     """Ends every session of the caller (all devices): their credential generation moves on."""
-    principal, store = auth
+    principal, _ = auth
     email = principal.actor.removeprefix("user:")
     try:
-        audited(auth, "auth.logout", email, lambda: store.end_sessions(email))
+        audited(principal, trail, "auth.logout", email, lambda: identities.end_sessions(email))
     except NotFound:
         raise ApiError(401, "unauthorized", "the session's user no longer exists") from None
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/unlock", status_code=status.HTTP_204_NO_CONTENT)
-def unlock(body: Unlock, auth: Admin, state: State) -> Response:
+def unlock(body: Unlock, auth: Admin, state: State, trail: AuditTrail) -> Response:
     """Lift a lockout of one of the tenant's accounts (204 whether or not it was locked)."""
-    store = auth[1]
+    principal, _ = auth
     email = body.email.strip().lower()
-    audited(auth, "auth.unlock", email, lambda: login_guard.unlock(_attempts(state), store, email))
+    audited(
+        principal,
+        trail,
+        "auth.unlock",
+        email,
+        lambda: login_guard.unlock(_attempts(state), trail.tenant_id, email),
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/password")
-def change_password(body: PasswordChange, auth: SignedIn, state: State) -> Session:
+def change_password(
+    body: PasswordChange,
+    auth: SignedIn,
+    state: State,
+    identities: SignedInIdentities,
+    trail: SignedInAuditTrail,
+) -> Session:
     """Choose a new password (required after a first login with a given one): a new session.
 
     Every other session of the user ends: the change moves the credential generation on.
     """
-    principal, store = auth
+    principal, _ = auth
     email = principal.actor.removeprefix("user:")
     try:
-        user = store.change_password(email, body.current_password, body.new_password)
+        user = identities.change_password(email, body.current_password, body.new_password)
     except NotFound:
         raise ApiError(
             422, "invalid", "current_password: that is not your current password"
@@ -142,17 +162,17 @@ def change_password(body: PasswordChange, auth: SignedIn, state: State) -> Sessi
         raise ApiError(422, "invalid", f"new_password: {exc}") from None
     except Conflict as exc:
         raise ApiError(409, "conflict", str(exc)) from None
-    store.record_audit(actor=principal.actor, action="auth.password_changed", target=email)
-    found = store.session_user(email)
+    trail.record_audit(actor=principal.actor, action="auth.password_changed", target=email)
+    found = identities.session_user(email)
     if found is None:
         raise ApiError(401, "unauthorized", "the session's user no longer exists")
-    return _session(state, store, user, found[1])
+    return _session(state, identities.tenant_id, user, found[1])
 
 
 @router.get("/me")
 def me(auth: Viewer, state: State) -> Me:
-    principal, store = auth
-    tenant = state.directory.get_tenant(store.tenant_id)
+    principal, _ = auth
+    tenant = state.directory.get_tenant(principal.tenant_id)
     return Me(
         tenant=tenant.id,
         tenant_name=tenant.name,

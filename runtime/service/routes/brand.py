@@ -20,12 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from runtime.service.audit import audited
-from runtime.service.deps import Admin, State, Viewer
+from runtime.service.auth import Principal
+from runtime.service.deps import Admin, AuditTrail, Brands, State, Viewer
 from runtime.service.errors import ApiError, not_found
 from runtime.service.schemas import BrandView, PreviewResult, PublicBrand
 from runtime.service.state import ServiceState
 from runtime.service.uploads import read_upload
-from runtime.store import NotFound, TenantStore
+from runtime.store import NotFound
+from runtime.store.slices import AuditStore, BrandStore
 from runtime.tenant.assets import MAX_BYTES, Asset, AssetError, AssetKind, check_asset
 from runtime.tenant.brand import DEFAULT_BRAND, Brand, BrandError, StoredBrand, check_brand
 
@@ -73,13 +75,13 @@ def asset_url(tenant_id: str, asset: Asset | None) -> str | None:
     return None if asset is None else f"{PUBLIC_ASSETS}/{tenant_id}/{asset.file_name}"
 
 
-def view(store: TenantStore, stored: StoredBrand) -> BrandView:
+def view(brands: BrandStore, stored: StoredBrand) -> BrandView:
     brand = stored.brand
     return BrandView(
         brand=brand,
         revision=stored.revision,
-        logo_url=asset_url(store.tenant_id, brand.logo),
-        favicon_url=asset_url(store.tenant_id, brand.favicon),
+        logo_url=asset_url(brands.tenant_id, brand.logo),
+        favicon_url=asset_url(brands.tenant_id, brand.favicon),
     )
 
 
@@ -97,27 +99,29 @@ def _checked(fields: BrandFields) -> Brand:
 
 
 @router.get("")
-def get_brand(auth: Viewer) -> BrandView:
-    store = auth[1]
-    return view(store, store.get_brand())
+def get_brand(auth: Viewer, brands: Brands) -> BrandView:
+    return view(brands, brands.get_brand())
 
 
 @router.put("")
-def update_brand(body: BrandUpdate, auth: Admin, state: State) -> BrandView:
+def update_brand(
+    body: BrandUpdate, auth: Admin, state: State, brands: Brands, trail: AuditTrail
+) -> BrandView:
     """Replace the brand's fields (its logo and favicon stay); 409 on a stale revision."""
-    store = auth[1]
+    principal, _ = auth
     checked = _checked(body)
 
     def change() -> StoredBrand:
-        current = store.get_brand().brand
+        current = brands.get_brand().brand
         brand = checked.model_copy(update={"logo": current.logo, "favicon": current.favicon})
-        return store.put_brand(brand, body.revision)
+        return brands.put_brand(brand, body.revision)
 
     details = body.model_dump(exclude={"revision"})
     try:
-        return view(store, audited(auth, "brand.update", "brand", change, details=details))
+        stored = audited(principal, trail, "brand.update", "brand", change, details=details)
+        return view(brands, stored)
     finally:
-        state.lookups.forget(store.tenant_id)
+        state.lookups.forget(brands.tenant_id)
 
 
 @router.post("/preview")
@@ -151,15 +155,20 @@ def preview_brand(body: BrandPreview, auth: Admin) -> PreviewResult:
 
 
 def _store_asset(
-    auth: Any, state: ServiceState, kind: AssetKind, asset: Asset | None, data: bytes
+    principal: Principal,
+    brands: BrandStore,
+    trail: AuditStore,
+    state: ServiceState,
+    kind: AssetKind,
+    asset: Asset | None,
+    data: bytes,
 ) -> StoredBrand:
-    store: TenantStore = auth[1]
-    files = state.asset_files(store)
+    files = state.asset_files(brands)
 
     def change() -> StoredBrand:
         if asset is not None:
             files.put(asset, data)
-        stored, previous = store.set_brand_asset(kind, asset)
+        stored, previous = brands.set_brand_asset(kind, asset)
         if previous is not None and previous != asset:
             files.delete(previous.file_name)  # content-named: nothing else points at it
         return stored
@@ -167,9 +176,9 @@ def _store_asset(
     details = {"kind": kind, **({} if asset is None else asset.model_dump(exclude={"kind"}))}
     action = "brand.asset.put" if asset is not None else "brand.asset.delete"
     try:
-        return audited(auth, action, kind, change, details=details)
+        return audited(principal, trail, action, kind, change, details=details)
     finally:
-        state.lookups.forget(store.tenant_id)
+        state.lookups.forget(brands.tenant_id)
 
 
 ASSET_BODY: dict[str, Any] = {
@@ -186,24 +195,33 @@ ASSET_BODY: dict[str, Any] = {
 
 
 @router.put("/assets/{kind}", openapi_extra=ASSET_BODY)
-async def put_asset(kind: AssetKind, request: Request, auth: Admin, state: State) -> BrandView:
+async def put_asset(
+    kind: AssetKind,
+    request: Request,
+    auth: Admin,
+    state: State,
+    brands: Brands,
+    trail: AuditTrail,
+) -> BrandView:
     """The file as the raw body (any image type) or as the ``file`` of a multipart form."""
     data = await read_upload(request, MAX_BYTES[kind], kind)
     try:
         asset = check_asset(kind, data)
     except AssetError as exc:
         raise _invalid({kind: str(exc).removeprefix(f"{kind}: ")}) from None
-    stored = await run_in_threadpool(_store_asset, auth, state, kind, asset, data)
-    return view(auth[1], stored)
+    stored = await run_in_threadpool(_store_asset, auth[0], brands, trail, state, kind, asset, data)
+    return view(brands, stored)
 
 
 @router.delete("/assets/{kind}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_asset(kind: AssetKind, auth: Admin, state: State) -> Response:
-    _store_asset(auth, state, kind, None, b"")
+def delete_asset(
+    kind: AssetKind, auth: Admin, state: State, brands: Brands, trail: AuditTrail
+) -> Response:
+    _store_asset(auth[0], brands, trail, state, kind, None, b"")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _public(state: ServiceState, tenant: str) -> tuple[TenantStore | None, Brand]:
+def _public(state: ServiceState, tenant: str) -> tuple[BrandStore | None, Brand]:
     """The tenant's brand, or the default for a tenant that does not exist (or is malformed)."""
     store = state.directory.tenant_of_key(tenant)
     if store is None:

@@ -10,8 +10,18 @@ from pydantic import BaseModel, Field
 from compliance.names import PackName
 from runtime.core.graph import Graph
 from runtime.service.audit import audited
-from runtime.service.compliance import report_for, stance, stance_for
-from runtime.service.deps import Admin, State, Viewer
+from runtime.service.compliance_stance import report_for, stance, stance_for
+from runtime.service.deps import (
+    Admin,
+    AuditTrail,
+    ComplianceChecks,
+    Graphs,
+    Settings,
+    State,
+    Viewer,
+    Waivers,
+    WholeStore,
+)
 from runtime.service.errors import ApiError
 from runtime.store import Waiver
 
@@ -30,7 +40,10 @@ class WaiverRequest(BaseModel):
 
 @router.get("/stance")
 def get_stance(
-    auth: Viewer, graph_id: str | None = Query(None, description="Include this graph's waivers.")
+    auth: Viewer,
+    checks: ComplianceChecks,
+    graphs: Graphs,
+    graph_id: str | None = Query(None, description="Include this graph's waivers."),
 ) -> Any:
     """The packs, context and waivers the service checks graphs with.
 
@@ -40,32 +53,33 @@ def get_stance(
     Returned as JSON rather than declared as the response model: the model's ``Context``
     brings the packs' imports (NetworkX), which no route loads before it is used.
     """
-    return stance_for(auth[1], graph_id).model_dump(mode="json")
+    return stance_for(checks, graphs, graph_id).model_dump(mode="json")
 
 
 @router.post("/fix")
-def fix(body: FixRequest, auth: Viewer) -> Any:
+def fix(body: FixRequest, auth: Viewer, settings: Settings) -> Any:
     """The graph with every mechanical remedy applied, the patches, and the diff to preview.
 
     Nothing is saved: the builder shows the diff and saves the graph if the user accepts.
     """
     from compliance.fix import fix_graph  # cold start: the packs bring NetworkX
 
-    packs, context = stance(auth[1])
+    packs, context = stance(settings)
     chosen = packs if body.packs is None else body.packs
     return fix_graph(body.graph, chosen, context, rules=body.rules).model_dump(mode="json")
 
 
 @router.post("/report")
-def report_draft(body: FixRequest, auth: Viewer) -> Any:
+def report_draft(body: FixRequest, auth: Viewer, checks: ComplianceChecks) -> Any:
     """Which rules the graph passes, fails or has waived, with the findings as evidence."""
-    return report_for(auth[1], body.graph, body.packs).model_dump(mode="json")
+    return report_for(checks, body.graph, body.packs).model_dump(mode="json")
 
 
 @router.get("/report")
 def report_tenant(
     auth: Viewer,
     state: State,
+    store: WholeStore,  # six slices (tenant_report.ReportStore), a module loaded on first use
     full_check: bool = Query(
         False,
         description=(
@@ -83,7 +97,7 @@ def report_tenant(
     """
     from runtime.service.tenant_report import tenant_report  # cold start: runs the packs
 
-    principal, store = auth
+    principal, _ = auth
     if full_check and not principal.can("admin"):
         raise ApiError(
             403, "forbidden", f"full_check: this needs the admin role; you are {principal.role}"
@@ -92,44 +106,61 @@ def report_tenant(
 
 
 @router.get("/report/{graph_id}")
-def report_stored(graph_id: str, auth: Viewer, version: int | None = Query(None, ge=1)) -> Any:
-    store = auth[1]
-    return report_for(store, store.get_graph(graph_id, version).graph).model_dump(mode="json")
+def report_stored(
+    graph_id: str,
+    auth: Viewer,
+    graphs: Graphs,
+    checks: ComplianceChecks,
+    version: int | None = Query(None, ge=1),
+) -> Any:
+    graph = graphs.get_graph(graph_id, version).graph
+    return report_for(checks, graph).model_dump(mode="json")
 
 
 @router.get("/waivers/{graph_id}")
-def list_waivers(graph_id: str, auth: Viewer) -> list[Waiver]:
-    store = auth[1]
-    store.get_graph(graph_id)  # 404 for a graph the tenant does not have
-    return store.list_waivers(graph_id)
+def list_waivers(graph_id: str, auth: Viewer, graphs: Graphs, waivers: Waivers) -> list[Waiver]:
+    graphs.get_graph(graph_id)  # 404 for a graph the tenant does not have
+    return waivers.list_waivers(graph_id)
 
 
 @router.put("/waivers/{graph_id}/{rule_id}", status_code=status.HTTP_201_CREATED)
-def waive(graph_id: str, rule_id: str, body: WaiverRequest, auth: Admin) -> Waiver:
+def waive(
+    graph_id: str,
+    rule_id: str,
+    body: WaiverRequest,
+    auth: Admin,
+    graphs: Graphs,
+    waivers: Waivers,
+    trail: AuditTrail,
+) -> Waiver:
     """Let ``graph_id`` deploy despite ``rule_id``; the reason goes into the audit trail."""
     from compliance.packs import RULES  # cold start: the packs bring NetworkX
 
     if rule_id not in RULES:
         raise ApiError(422, "invalid", f"rule_id: no rule {rule_id!r}")
-    principal, store = auth
-    store.get_graph(graph_id)
+    principal, _ = auth
+    graphs.get_graph(graph_id)
     return audited(
-        auth,
+        principal,
+        trail,
         "compliance.waive",
         f"{graph_id}/{rule_id}",
-        lambda: store.add_waiver(graph_id, rule_id, body.reason, by=principal.actor),
+        lambda: waivers.add_waiver(graph_id, rule_id, body.reason, by=principal.actor),
         details={"graph_id": graph_id, "rule": rule_id, "reason": body.reason},
     )
 
 
 @router.delete("/waivers/{graph_id}/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
-def unwaive(graph_id: str, rule_id: str, auth: Admin) -> Response:
-    store = auth[1]
+def unwaive(
+    graph_id: str, rule_id: str, auth: Admin, waivers: Waivers, trail: AuditTrail
+) -> Response:
+    principal, _ = auth
     audited(
-        auth,
+        principal,
+        trail,
         "compliance.unwaive",
         f"{graph_id}/{rule_id}",
-        lambda: store.remove_waiver(graph_id, rule_id),
+        lambda: waivers.remove_waiver(graph_id, rule_id),
         details={"graph_id": graph_id, "rule": rule_id},
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -9,11 +9,20 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from runtime.service.audit import audited
-from runtime.service.deps import Editor, State, Viewer
+from runtime.service.deps import (
+    AuditTrail,
+    Deployments,
+    Editor,
+    Gated,
+    GoingLive,
+    State,
+    Viewer,
+)
 from runtime.service.gate import go_live, pass_gate
 from runtime.service.schemas import DeploymentView
 from runtime.service.state import ServiceState
-from runtime.store import Deployment, TenantStore
+from runtime.store import Deployment
+from runtime.store.slices import DeploymentStore
 
 router = APIRouter(prefix="/deployments", tags=["deployments"])
 
@@ -40,58 +49,63 @@ def _view(state: State, tenant_id: str, deployment: Deployment) -> DeploymentVie
 
 
 @router.get("")
-def list_deployments(auth: Viewer, state: State) -> list[DeploymentView]:
-    store = auth[1]
-    return [_view(state, store.tenant_id, d) for d in store.list_deployments()]
+def list_deployments(auth: Viewer, state: State, deployments: Deployments) -> list[DeploymentView]:
+    return [_view(state, deployments.tenant_id, d) for d in deployments.list_deployments()]
 
 
 @router.get("/{slug}")
-def get_deployment(slug: str, auth: Viewer, state: State) -> DeploymentView:
-    store = auth[1]
-    return _view(state, store.tenant_id, store.get_deployment(slug))
+def get_deployment(
+    slug: str, auth: Viewer, state: State, deployments: Deployments
+) -> DeploymentView:
+    return _view(state, deployments.tenant_id, deployments.get_deployment(slug))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def deploy(body: Deploy, auth: Editor, state: State) -> DeploymentView:
+async def deploy(
+    body: Deploy, auth: Editor, state: State, gated: Gated, live: GoingLive
+) -> DeploymentView:
     # The gate refuses an invalid graph, a compliance finding or a missing SOC2 approval with
     # a 422 before anything is written.
-    passed = await run_in_threadpool(pass_gate, auth[1], body.graph_id, body.version)
+    passed = await run_in_threadpool(pass_gate, gated, body.graph_id, body.version)
     deployment, endpoint = await run_in_threadpool(
-        go_live, state, auth, "deployment.deploy", body.slug, passed
+        go_live, state, auth[0], live, "deployment.deploy", body.slug, passed
     )
-    view = _view(state, auth[1].tenant_id, deployment)
+    view = _view(state, live.tenant_id, deployment)
     view.aws = endpoint
     return view
 
 
 @router.post("/{slug}/rollback")
-async def rollback(slug: str, body: Rollback, auth: Editor, state: State) -> DeploymentView:
+async def rollback(
+    slug: str, body: Rollback, auth: Editor, state: State, gated: Gated, live: GoingLive
+) -> DeploymentView:
     """A rollback deploys an older version: the same gate holds (issue 13)."""
-    store = auth[1]
-    current = await run_in_threadpool(store.get_deployment, slug)
-    passed = await run_in_threadpool(pass_gate, store, current.graph_id, body.version)
+    current = await run_in_threadpool(live.get_deployment, slug)
+    passed = await run_in_threadpool(pass_gate, gated, current.graph_id, body.version)
     # Checked before the function ships (AWS mode), so a refused target changes nothing.
-    await run_in_threadpool(store.rollback_target, slug, body.version)
+    await run_in_threadpool(live.rollback_target, slug, body.version)
     deployment, endpoint = await run_in_threadpool(
-        go_live, state, auth, "deployment.rollback", slug, passed
+        go_live, state, auth[0], live, "deployment.rollback", slug, passed
     )
-    view = _view(state, store.tenant_id, deployment)
+    view = _view(state, live.tenant_id, deployment)
     view.aws = endpoint
     return view
 
 
-def take_down(state: ServiceState, store: TenantStore, slug: str) -> None:
+def take_down(state: ServiceState, deployments: DeploymentStore, slug: str) -> None:
     """Stop serving ``slug``: the store's deployment, then (AWS mode) its function and route."""
-    store.undeploy(slug)
+    deployments.undeploy(slug)
     if state.aws is not None:
-        state.aws.undeploy(store.tenant_id, slug)
+        state.aws.undeploy(deployments.tenant_id, slug)
 
 
 @router.delete("/{slug}", status_code=status.HTTP_204_NO_CONTENT)
-def undeploy(slug: str, auth: Editor, state: State) -> Response:
-    store = auth[1]
+def undeploy(
+    slug: str, auth: Editor, state: State, deployments: Deployments, trail: AuditTrail
+) -> Response:
+    down = partial(take_down, state, deployments, slug)
     try:
-        audited(auth, "deployment.undeploy", slug, partial(take_down, state, store, slug))
+        audited(auth[0], trail, "deployment.undeploy", slug, down)
     finally:
-        state.lookups.forget(store.tenant_id)
+        state.lookups.forget(deployments.tenant_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -26,9 +26,15 @@ from runtime.service.deps import principal_from_key, secret_from_headers
 from runtime.service.errors import ApiError, not_found
 from runtime.service.idempotency import IdempotencyKey, queue_once, run_once
 from runtime.service.lookups import CacheMiss
-from runtime.service.runs import Prepared, execute_and_record, prepare, start_background_run
+from runtime.service.run_recording import (
+    Prepared,
+    RecordingStore,
+    execute_and_record,
+    prepare,
+    start_background_run,
+)
 from runtime.service.state import ServiceState
-from runtime.store import Deployment, InvalidInput, NotFound, RunRecord, TenantStore
+from runtime.store import Deployment, InvalidInput, NotFound, RunRecord
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 log = logging.getLogger(__name__)
@@ -78,7 +84,7 @@ def _parse_body(raw: bytes, content_type: str) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    store: TenantStore
+    store: RecordingStore
     deployment: Deployment
     prepared: Prepared
     trigger_id: str
@@ -87,7 +93,7 @@ class Target:
     """Only a graph whose trigger answers HTTP (the webhook) is an endpoint."""
 
 
-def _target(state: ServiceState, store: TenantStore, deployment: Deployment) -> Target:
+def _target(state: ServiceState, store: RecordingStore, deployment: Deployment) -> Target:
     prepared = prepare(state, store, deployment.graph_id, deployment.version)
     plan = prepared.executor.plan
     step = plan.steps[plan.trigger]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Protocol
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -11,13 +12,13 @@ from starlette.concurrency import run_in_threadpool
 from runtime.core.errors import CompileError
 from runtime.service.audit import audited
 from runtime.service.auth import Principal
-from runtime.service.deps import Admin, State
+from runtime.service.deps import Admin, State, WholeStore
 from runtime.service.errors import ApiError
-from runtime.service.gate import pass_gate, to_lambda
+from runtime.service.gate import GateStore, pass_gate, to_lambda
 from runtime.service.routes.deployments import take_down
 from runtime.service.state import ServiceState
-from runtime.store import TenantStore
 from runtime.store.erasure import ErasureReport, erase_subject
+from runtime.store.slices import AuditStore, DeploymentStore
 
 router = APIRouter(prefix="/gdpr", tags=["gdpr"])
 
@@ -30,29 +31,43 @@ class EraseRequest(BaseModel):
     )
 
 
+class RedeployStore(GateStore, DeploymentStore, AuditStore, Protocol):
+    """What passing the rewritten deployments through the gate again touches."""
+
+
 @router.post("/erase")
-async def erase(body: EraseRequest, auth: Admin, state: State) -> ErasureReport:
+async def erase(
+    body: EraseRequest,
+    auth: Admin,
+    state: State,
+    store: WholeStore,  # erase_subject rewrites every kind of item through the store's table
+) -> ErasureReport:
     """Redact every value holding the identifier from runs, conversations and graphs.
 
     See ``runtime.store.erasure``; this instance's caches for the tenant are dropped at once,
     other instances recompile the tenant's graphs within their cache's time to live, and each
     deployment of a rewritten version passes the deploy gate again (``_redeploy``).
     """
-    store = auth[1]
+    principal, _ = auth
     try:
         report = await run_in_threadpool(
-            audited, auth, "gdpr.erase", "subject", lambda: erase_subject(store, body.subject)
+            audited,
+            principal,
+            store,
+            "gdpr.erase",
+            "subject",
+            lambda: erase_subject(store, body.subject),
         )
     finally:
         state.forget(store.tenant_id)
     if report.rewritten:
-        await run_in_threadpool(_redeploy, auth, state, report)
+        await run_in_threadpool(_redeploy, principal, store, state, report)
         state.forget(store.tenant_id)
     return report
 
 
 def _redeploy(
-    auth: tuple[Principal, TenantStore], state: ServiceState, report: ErasureReport
+    principal: Principal, store: RedeployStore, state: ServiceState, report: ErasureReport
 ) -> None:
     """Each deployment of a rewritten version passes the deploy gate again.
 
@@ -62,7 +77,6 @@ def _redeploy(
     served at all: the deployment is taken down, audited with the gate's reason, and listed in
     the report; the old text cannot stay live either.
     """
-    store = auth[1]
     for deployment in store.list_deployments():
         if not report.rewrote(deployment.graph_id, deployment.version):
             continue
@@ -74,10 +88,10 @@ def _redeploy(
             details = {"graph_id": deployment.graph_id, "version": deployment.version}
             details |= {"reason": "gdpr.erase", "gate": reason[:300]}
             down = partial(take_down, state, store, slug)
-            audited(auth, "deployment.undeploy", slug, down, details=details)
+            audited(principal, store, "deployment.undeploy", slug, down, details=details)
             report.undeployed.append(slug)
             continue
         if state.aws is not None:
             details = {**passed.details, "reason": "gdpr.erase"}
             ship = partial(to_lambda, state, slug, passed)
-            audited(auth, "deployment.redeploy", slug, ship, details=details)
+            audited(principal, store, "deployment.redeploy", slug, ship, details=details)

@@ -13,11 +13,19 @@ from runtime.core.diff import GraphDiff, diff_graphs
 from runtime.core.errors import CompileError
 from runtime.core.graph import ID_PATTERN, Graph
 from runtime.service.audit import audited
-from runtime.service.compliance import PackRequest, pack_diagnostics
-from runtime.service.deps import Editor, State, Viewer
+from runtime.service.compliance_stance import PackRequest, pack_diagnostics
+from runtime.service.deps import (
+    AuditTrail,
+    ComplianceChecks,
+    Editor,
+    Graphs,
+    RunRecording,
+    State,
+    Viewer,
+)
 from runtime.service.errors import ApiError
 from runtime.service.graph_views import shown, with_secrets
-from runtime.service.runs import execute_and_record
+from runtime.service.run_recording import execute_and_record
 from runtime.service.schemas import Saved, Validation
 from runtime.store import GraphHead, GraphVersion, GraphVersionInfo, RunRecord
 
@@ -66,41 +74,47 @@ class TestRun(BaseModel):
 
 
 @router.get("")
-def list_graphs(auth: Viewer) -> list[GraphHead]:
-    return auth[1].list_graphs()
+def list_graphs(auth: Viewer, graphs: Graphs) -> list[GraphHead]:
+    return graphs.list_graphs()
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_graph(body: CreateGraph, auth: Editor) -> Saved:
-    principal, store = auth
-    graph = with_secrets(store, body.graph, body.secrets_from)
+def create_graph(body: CreateGraph, auth: Editor, graphs: Graphs, trail: AuditTrail) -> Saved:
+    principal, _ = auth
+    graph = with_secrets(graphs, body.graph, body.secrets_from)
     saved = audited(
-        auth,
+        principal,
+        trail,
         "graph.create",
         body.graph.id,
-        lambda: store.create_graph(graph, author=principal.actor, message=body.message),
+        lambda: graphs.create_graph(graph, author=principal.actor, message=body.message),
         details={"name": body.graph.name},
     )
     return Saved(version=shown(saved, principal), diagnostics=check(saved.graph))
 
 
 @router.get("/{graph_id}")
-def get_graph(graph_id: str, auth: Viewer, version: int | None = Query(None, ge=1)) -> GraphVersion:
-    return shown(auth[1].get_graph(graph_id, version), auth[0])
+def get_graph(
+    graph_id: str, auth: Viewer, graphs: Graphs, version: int | None = Query(None, ge=1)
+) -> GraphVersion:
+    return shown(graphs.get_graph(graph_id, version), auth[0])
 
 
 @router.put("/{graph_id}")
-def save_graph(graph_id: str, body: SaveGraph, auth: Editor) -> Saved:
-    principal, store = auth
+def save_graph(
+    graph_id: str, body: SaveGraph, auth: Editor, graphs: Graphs, trail: AuditTrail
+) -> Saved:
+    principal, _ = auth
     if body.graph.id != graph_id:
         raise ApiError(422, "invalid", f"graph.id: {body.graph.id!r} does not match {graph_id!r}")
-    store.get_graph(graph_id)  # 404 before 409: an unknown id is not a conflict
-    graph = with_secrets(store, body.graph, graph_id, body.base_version)
+    graphs.get_graph(graph_id)  # 404 before 409: an unknown id is not a conflict
+    graph = with_secrets(graphs, body.graph, graph_id, body.base_version)
     saved = audited(
-        auth,
+        principal,
+        trail,
         "graph.save",
         graph_id,
-        lambda: store.save_graph(
+        lambda: graphs.save_graph(
             graph, base_version=body.base_version, author=principal.actor, message=body.message
         ),
         details={"base_version": body.base_version},
@@ -109,34 +123,32 @@ def save_graph(graph_id: str, body: SaveGraph, auth: Editor) -> Saved:
 
 
 @router.delete("/{graph_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_graph(graph_id: str, auth: Editor) -> Response:
-    store = auth[1]
-    audited(auth, "graph.delete", graph_id, lambda: store.delete_graph(graph_id))
+def delete_graph(graph_id: str, auth: Editor, graphs: Graphs, trail: AuditTrail) -> Response:
+    audited(auth[0], trail, "graph.delete", graph_id, lambda: graphs.delete_graph(graph_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{graph_id}/versions")
-def list_versions(graph_id: str, auth: Viewer) -> list[GraphVersionInfo]:
-    store = auth[1]
-    store.get_graph(graph_id)
-    return store.list_versions(graph_id)
+def list_versions(graph_id: str, auth: Viewer, graphs: Graphs) -> list[GraphVersionInfo]:
+    graphs.get_graph(graph_id)
+    return graphs.list_versions(graph_id)
 
 
 @router.get("/{graph_id}/versions/{version}")
-def get_version(graph_id: str, version: int, auth: Viewer) -> GraphVersion:
-    return shown(auth[1].get_graph(graph_id, version), auth[0])
+def get_version(graph_id: str, version: int, auth: Viewer, graphs: Graphs) -> GraphVersion:
+    return shown(graphs.get_graph(graph_id, version), auth[0])
 
 
 @router.get("/{graph_id}/diff")
 def diff_versions(
     graph_id: str,
     auth: Viewer,
+    graphs: Graphs,
     from_version: int = Query(alias="from", ge=1),
     to_version: int | None = Query(None, alias="to", ge=1),
 ) -> GraphDiff:
-    store = auth[1]
-    old = store.get_graph(graph_id, from_version)
-    new = store.get_graph(graph_id, to_version)
+    old = graphs.get_graph(graph_id, from_version)
+    new = graphs.get_graph(graph_id, to_version)
     return diff_graphs(old.graph, new.graph)
 
 
@@ -150,11 +162,13 @@ PACKS_QUERY = Query(
 def validate_stored(
     graph_id: str,
     auth: Viewer,
+    graphs: Graphs,
+    checks: ComplianceChecks,
     version: int | None = Query(None, ge=1),
     packs: list[PackRequest] = PACKS_QUERY,
 ) -> Validation:
-    graph = auth[1].get_graph(graph_id, version).graph
-    diagnostics = check(graph) + pack_diagnostics(auth[1], graph, packs)
+    graph = graphs.get_graph(graph_id, version).graph
+    diagnostics = check(graph) + pack_diagnostics(checks, graph, packs)
     return Validation(
         valid=not any(d.severity == "error" for d in diagnostics), diagnostics=diagnostics
     )
@@ -162,9 +176,9 @@ def validate_stored(
 
 @router.post("/{graph_id}/compile")
 def compile_stored(
-    graph_id: str, auth: Viewer, version: int | None = Query(None, ge=1)
+    graph_id: str, auth: Viewer, graphs: Graphs, version: int | None = Query(None, ge=1)
 ) -> Compiled:
-    stored = auth[1].get_graph(graph_id, version)
+    stored = graphs.get_graph(graph_id, version)
     # cold start: compiling loads NetworkX and every node type
     from runtime.engine.bundle import build_bundle
     from runtime.engine.compile import plan_from_analysis
@@ -186,12 +200,14 @@ def compile_stored(
 
 
 @router.post("/{graph_id}/run")
-async def test_run(graph_id: str, body: TestRun, auth: Editor, state: State) -> RunRecord:
+async def test_run(
+    graph_id: str, body: TestRun, auth: Editor, state: State, recording: RunRecording
+) -> RunRecord:
     """Run a saved version now with sample input, as the builder's Run button does."""
-    principal, store = auth
+    principal, _ = auth
     return await execute_and_record(
         state,
-        store,
+        recording,
         graph_id=graph_id,
         version=body.version,
         event=body.input,

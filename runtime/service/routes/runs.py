@@ -10,10 +10,10 @@ from starlette.concurrency import run_in_threadpool
 
 from runtime.core.graph import Graph
 from runtime.core.pins import rerun_pins
-from runtime.service.deps import Editor, State, Viewer
+from runtime.service.deps import Editor, RunRecording, Runs, State, Viewer
 from runtime.service.errors import ApiError
 from runtime.service.graph_views import with_secrets
-from runtime.service.runs import execute_and_record, prepare_draft
+from runtime.service.run_recording import execute_and_record, prepare_draft
 from runtime.store import NotFound, RunRecord, RunStatus
 
 router = APIRouter(prefix="/runs", tags=["runs"])
@@ -41,9 +41,11 @@ class DraftRun(BaseModel):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def run_draft(body: DraftRun, auth: Editor, state: State) -> RunRecord:
+async def run_draft(
+    body: DraftRun, auth: Editor, state: State, recording: RunRecording
+) -> RunRecord:
     """Run a graph without saving it: the builder's Run button, with pinned data."""
-    principal, store = auth
+    principal, _ = auth
     empty = sorted(node for node, outputs in body.pins.items() if not outputs)
     if empty:
         # A pin that fires no port skips everything after it: what a failed node "produced".
@@ -53,13 +55,13 @@ async def run_draft(body: DraftRun, auth: Editor, state: State) -> RunRecord:
             f"pins.{empty[0]}: no output to pin (did its last run fail? run it until it"
             " succeeds, then pin it)",
         )
-    graph = await run_in_threadpool(with_secrets, store, body.graph, body.graph.id)
+    graph = await run_in_threadpool(with_secrets, recording, body.graph, body.graph.id)
     pins = dict(body.pins)
     if body.rerun_from is not None:
         if body.previous_run_id is None:
             raise ApiError(422, "invalid", "rerun_from needs previous_run_id")
         try:
-            previous = await run_in_threadpool(store.get_run, body.previous_run_id)
+            previous = await run_in_threadpool(recording.get_run, body.previous_run_id)
         except NotFound:
             raise ApiError(
                 404, "not_found", f"previous_run_id: run {body.previous_run_id!r} not found"
@@ -80,10 +82,10 @@ async def run_draft(body: DraftRun, auth: Editor, state: State) -> RunRecord:
     unknown = sorted(set(pins) - {node.id for node in body.graph.nodes})
     if unknown:
         raise ApiError(422, "invalid", f"pins: the graph has no node {', '.join(unknown)}")
-    prepared = await run_in_threadpool(prepare_draft, state, store, graph)
+    prepared = await run_in_threadpool(prepare_draft, state, recording, graph)
     return await execute_and_record(
         state,
-        store,
+        recording,
         graph_id=body.graph.id,
         version=prepared.version,
         event=body.input,
@@ -98,6 +100,7 @@ async def run_draft(body: DraftRun, auth: Editor, state: State) -> RunRecord:
 @router.get("")
 def list_runs(
     auth: Viewer,
+    runs: Runs,
     request: Request,
     response: Response,
     graph_id: str | None = Query(None, max_length=64),
@@ -108,13 +111,13 @@ def list_runs(
     ),
 ) -> list[RunRecord]:
     """Newest first. A full page names the next one in a ``Link: <...>; rel="next"`` header."""
-    runs = auth[1].list_runs(graph_id=graph_id, status=status, limit=limit, before=before)
-    if len(runs) == limit:
-        following = request.url.include_query_params(before=runs[-1].run_id)
+    page = runs.list_runs(graph_id=graph_id, status=status, limit=limit, before=before)
+    if len(page) == limit:
+        following = request.url.include_query_params(before=page[-1].run_id)
         response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
-    return runs
+    return page
 
 
 @router.get("/{run_id}")
-def get_run(run_id: str, auth: Viewer) -> RunRecord:
-    return auth[1].get_run(run_id)
+def get_run(run_id: str, auth: Viewer, runs: Runs) -> RunRecord:
+    return runs.get_run(run_id)

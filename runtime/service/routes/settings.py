@@ -8,11 +8,20 @@ from pydantic import BaseModel, Field
 from nodes.http.allowlist import entry_problem
 from runtime.service.audit import audited
 from runtime.service.auth import Principal
-from runtime.service.deps import Admin, State, Viewer, current_session
+from runtime.service.deps import (
+    Admin,
+    AuditTrail,
+    Identities,
+    Settings,
+    State,
+    Viewer,
+    current_session,
+)
 from runtime.service.errors import ApiError
 from runtime.service.schemas import CreatedKey
 from runtime.service.state import ServiceState
-from runtime.store import ApiKey, Role, TenantSettings, TenantStore
+from runtime.store import ApiKey, Role, TenantSettings
+from runtime.store.slices import AuditStore, IdentityStore
 
 router = APIRouter(tags=["settings"])
 
@@ -23,20 +32,21 @@ class NewKey(BaseModel):
 
 
 @router.get("/settings")
-def get_settings(auth: Viewer) -> TenantSettings:
-    return auth[1].get_settings()
+def get_settings(auth: Viewer, settings: Settings) -> TenantSettings:
+    return settings.get_settings()
 
 
 @router.put("/settings")
-def update_settings(body: TenantSettings, auth: Admin, state: State) -> TenantSettings:
-    store = auth[1]
+def update_settings(
+    body: TenantSettings, auth: Admin, state: State, settings: Settings, trail: AuditTrail
+) -> TenantSettings:
     _check_egress_allow(body, state)
     details = body.model_dump(exclude={"revision"})
     try:
-        change = lambda: store.update_settings(body)  # noqa: E731
-        return audited(auth, "settings.update", "settings", change, details=details)
+        change = lambda: settings.update_settings(body)  # noqa: E731
+        return audited(auth[0], trail, "settings.update", "settings", change, details=details)
     finally:
-        state.lookups.forget(store.tenant_id)
+        state.lookups.forget(settings.tenant_id)
 
 
 def _check_egress_allow(body: TenantSettings, state: ServiceState) -> None:
@@ -55,28 +65,35 @@ def _check_egress_allow(body: TenantSettings, state: ServiceState) -> None:
 
 
 @router.get("/api-keys")
-def list_keys(auth: Admin) -> list[ApiKey]:
-    return auth[1].list_api_keys()
+def list_keys(auth: Admin, identities: Identities) -> list[ApiKey]:
+    return identities.list_api_keys()
 
 
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED)
-def create_key(body: NewKey, auth: Admin, state: State) -> CreatedKey:
-    principal, store = auth
+def create_key(
+    body: NewKey, auth: Admin, state: State, identities: Identities, trail: AuditTrail
+) -> CreatedKey:
+    principal, _ = auth
     details = {"name": body.name, "role": body.role}
     key, secret = audited(
-        auth,
+        principal,
+        trail,
         "api_key.create",
         body.name,
-        lambda: store.create_api_key(body.name, body.role, created_by=principal.actor),
+        lambda: identities.create_api_key(body.name, body.role, created_by=principal.actor),
         details=details,
     )
     if principal.via == "token":
-        _creator_still_current(auth, state, key.key_id)
+        _creator_still_current(principal, identities, trail, state, key.key_id)
     return CreatedKey(key=key, secret=secret)
 
 
 def _creator_still_current(
-    auth: tuple[Principal, TenantStore], state: ServiceState, key_id: str
+    principal: Principal,
+    identities: IdentityStore,
+    trail: AuditStore,
+    state: ServiceState,
+    key_id: str,
 ) -> None:
     """Revoke a key whose creator's session ended while it was being made.
 
@@ -84,19 +101,21 @@ def _creator_still_current(
     revoked by the removal's sweep, or has it revoked here.
     """
     try:
-        current_session(state, auth[0])
+        current_session(state, principal)
     except ApiError:
-        store = auth[1]
-        audited(auth, "api_key.revoke", key_id, lambda: store.revoke_api_key(key_id))
-        state.lookups.forget(store.tenant_id)
+        revoke = lambda: identities.revoke_api_key(key_id)  # noqa: E731
+        audited(principal, trail, "api_key.revoke", key_id, revoke)
+        state.lookups.forget(identities.tenant_id)
         raise
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_key(key_id: str, auth: Admin, state: State) -> Response:
-    store = auth[1]
+def revoke_key(
+    key_id: str, auth: Admin, state: State, identities: Identities, trail: AuditTrail
+) -> Response:
     try:
-        audited(auth, "api_key.revoke", key_id, lambda: store.revoke_api_key(key_id))
+        revoke = lambda: identities.revoke_api_key(key_id)  # noqa: E731
+        audited(auth[0], trail, "api_key.revoke", key_id, revoke)
     finally:
-        state.lookups.forget(store.tenant_id)
+        state.lookups.forget(identities.tenant_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

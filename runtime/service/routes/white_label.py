@@ -22,7 +22,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from runtime.service.deps import State, WhiteLabelAdmin
+from runtime.service.deps import AuditTrail, State, WhiteLabelAdmin
 from runtime.service.errors import ApiError, not_found
 from runtime.service.routes.brand import BrandFields
 from runtime.service.state import ServiceState
@@ -77,7 +77,9 @@ def _job_sink(state: ServiceState, owner: str) -> Any:
 
 
 @router.post("/deploy", status_code=status.HTTP_202_ACCEPTED)
-async def deploy(body: ProvisionRequest, auth: WhiteLabelAdmin, state: State) -> ProvisionStarted:
+async def deploy(
+    body: ProvisionRequest, auth: WhiteLabelAdmin, state: State, trail: AuditTrail
+) -> ProvisionStarted:
     """Start provisioning a branded tenant (stack, brand, first admin); answers at once."""
     import boto3  # type: ignore[import-untyped]
 
@@ -89,7 +91,7 @@ async def deploy(body: ProvisionRequest, auth: WhiteLabelAdmin, state: State) ->
     from whitelabel.provision.account import PlatformAccount, one_time_password
     from whitelabel.provision.jobs import Job, Step
 
-    principal, store = auth
+    principal, _ = auth
     decoded = (
         ("logo", _decoded("logo", body.logo)),
         ("favicon", _decoded("favicon", body.favicon)),
@@ -129,14 +131,14 @@ async def deploy(body: ProvisionRequest, auth: WhiteLabelAdmin, state: State) ->
 
     def audit_step(job: Job, step: Step | None) -> None:
         if step is not None and step.status in ("succeeded", "failed", "skipped"):
-            store.record_audit(
+            trail.record_audit(
                 actor=principal.actor,
                 action=f"white_label.provision.{step.name}",
                 target=tenant,
                 details={"job_id": job.id, "status": step.status},
             )
         elif step is None and job.status != "running":
-            store.record_audit(
+            trail.record_audit(
                 actor=principal.actor,
                 action="white_label.provision.finished",
                 target=tenant,
@@ -148,13 +150,13 @@ async def deploy(body: ProvisionRequest, auth: WhiteLabelAdmin, state: State) ->
         target=body.target,
         # boto3 resolves the endpoint (AWS_ENDPOINT_URL locally), as for the service's own table.
         clients=AwsClients.from_session(boto3.Session(region_name=config.region)),
-        sink=_job_sink(state, store.tenant_id),
+        sink=_job_sink(state, trail.tenant_id),
         listeners=(audit_step,),
         account=account,
         job_id=job_id,
     )
     await run_in_threadpool(
-        store.record_audit,
+        trail.record_audit,
         actor=principal.actor,
         action="white_label.provision",
         target=tenant,
@@ -180,9 +182,10 @@ async def deploy(body: ProvisionRequest, auth: WhiteLabelAdmin, state: State) ->
 @router.get("/jobs/{job_id}")
 def job(job_id: str, auth: WhiteLabelAdmin, state: State) -> Any:
     """A provisioning job this tenant started: its steps, status and (when done) outputs."""
-    _, store = auth
+    principal, _ = auth
+    tenant_id = principal.tenant_id
     try:
-        found = _job_sink(state, store.tenant_id).get(store.tenant_id, job_id)
+        found = _job_sink(state, tenant_id).get(tenant_id, job_id)
     except InvalidInput:
         found = None
     if found is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from starlette.concurrency import run_in_threadpool
 
@@ -17,8 +17,9 @@ from runtime.core.graph import Graph
 from runtime.core.llm.session import bound_session
 from runtime.core.options import RunOptions
 from runtime.service.schemas import DRAFT_VERSION
-from runtime.service.state import ServiceState
-from runtime.store import RunRecord, TenantSettings, TenantStore
+from runtime.service.state import ServiceState, VersionStore
+from runtime.store import RunRecord, TenantSettings
+from runtime.store.slices import AuditStore, RunStore, SettingsStore, UsageStore
 
 if TYPE_CHECKING:
     from compliance.trace import RunLabels
@@ -26,6 +27,22 @@ if TYPE_CHECKING:
     from runtime.engine.trace import RunResult
 
 Trigger = Literal["http", "manual", "schedule", "api"]
+
+
+class QueueStore(VersionStore, RunStore, Protocol):
+    """Prepare a stored version and write its run record."""
+
+
+class FinishStore(RunStore, UsageStore, Protocol):
+    """A run under way: its record, and the model calls it charges to the tenant's usage."""
+
+
+class RunningStore(QueueStore, FinishStore, Protocol):
+    """Run a stored version and keep its record."""
+
+
+class RecordingStore(RunningStore, AuditStore, Protocol):
+    """Run a stored version and keep its record, audited where the run must be."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +59,7 @@ class Prepared:
 
 
 def prepare(
-    state: ServiceState, store: TenantStore, graph_id: str, version: int | None
+    state: ServiceState, store: VersionStore, graph_id: str, version: int | None
 ) -> Prepared:
     """Blocking: may read the head, compile a version and read the settings (all cached)."""
     if version is None:  # the head: read it to learn its number
@@ -54,7 +71,7 @@ def prepare(
     return Prepared(version, executor, *run_options(state, store, settings), labels=labels)
 
 
-def prepare_draft(state: ServiceState, store: TenantStore, graph: Graph) -> Prepared:
+def prepare_draft(state: ServiceState, settings: SettingsStore, graph: Graph) -> Prepared:
     """A graph that is not saved (the builder's test run): compiled now, never cached.
 
     Raises ``CompileError`` (a 422 with the diagnostics) when the graph is not valid.
@@ -66,11 +83,11 @@ def prepare_draft(state: ServiceState, store: TenantStore, graph: Graph) -> Prep
 
     executor = Executor(build_plan(graph))
     labels = RunLabels.of(graph)
-    return Prepared(DRAFT_VERSION, executor, *run_options(state, store), labels=labels)
+    return Prepared(DRAFT_VERSION, executor, *run_options(state, settings), labels=labels)
 
 
 def run_options(
-    state: ServiceState, store: TenantStore, settings: TenantSettings | None = None
+    state: ServiceState, store: SettingsStore, settings: TenantSettings | None = None
 ) -> tuple[RunOptions, int]:
     """The run's options and its record's expiry, from the tenant's (cached) settings."""
     settings = settings or state.lookups.settings(store)
@@ -148,7 +165,7 @@ def _touched(prepared: Prepared, result: RunResult) -> list[str]:
 
 async def execute_and_record(
     state: ServiceState,
-    store: TenantStore,
+    store: RecordingStore,
     *,
     graph_id: str,
     version: int | None,
@@ -217,7 +234,7 @@ async def execute_and_record(
 
 def queue_run(
     state: ServiceState,
-    store: TenantStore,
+    store: QueueStore,
     *,
     graph_id: str,
     version: int,
@@ -252,7 +269,7 @@ def queue_run(
 
 
 def spawn_queued_run(
-    state: ServiceState, store: TenantStore, queued: RunRecord, prepared: Prepared, event: Any
+    state: ServiceState, store: FinishStore, queued: RunRecord, prepared: Prepared, event: Any
 ) -> None:
     """Finish a queued run in the background; it updates the queued record as it goes."""
 
@@ -279,7 +296,7 @@ def spawn_queued_run(
 
 async def start_background_run(
     state: ServiceState,
-    store: TenantStore,
+    store: RunningStore,
     *,
     graph_id: str,
     version: int,
