@@ -55,7 +55,7 @@ builder: $(STAMP) $(NODE_STAMP)
 		--backend-port $(BUILDER_PORT) --backend-host 127.0.0.1
 
 # Line and branch coverage of the product packages; the floor only ever goes up (README).
-COVERAGE_FLOOR := 0
+COVERAGE_FLOOR := 89
 
 test: builder-deps
 	$(BIN)/python -m pytest --cov --cov-report=

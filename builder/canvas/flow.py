@@ -264,6 +264,20 @@ def apply_node_changes(nodes: Sequence[FlowNode], changes: Sequence[Any]) -> lis
     return [by_id[n["id"]] for n in nodes if n["id"] in by_id]
 
 
+def selection_number(changes: Sequence[Any]) -> int | None:
+    """The number the browser gave this batch's select changes, if it has any.
+
+    The browser keeps its own selection until the server's acknowledged number catches up
+    with the last it sent (``auterity_flow.jsx``), so a late answer cannot undo a newer click.
+    """
+    for change in changes:
+        if isinstance(change, dict) and change.get("type") == "select":
+            seq = change.get("seq")
+            if isinstance(seq, int) and not isinstance(seq, bool) and seq >= 0:
+                return seq
+    return None
+
+
 def apply_edge_changes(edges: Sequence[FlowEdge], changes: Sequence[Any]) -> list[FlowEdge]:
     """React Flow's ``applyEdgeChanges``: selection and removal (adds go through ``connect``)."""
     by_id: dict[str, FlowEdge] = {e["id"]: dict(e) for e in edges}

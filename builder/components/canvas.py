@@ -50,6 +50,7 @@ def canvas() -> rx.Component:
             on_redo=CanvasState.redo,
             on_paste=CanvasState.on_paste,
             focus_request=CanvasState.focus_request,
+            selection_ack=CanvasState.selection_ack,
         ),
         proposal_bar(),
         connection_notice(),

@@ -134,6 +134,8 @@ class AuterityFlow(rx.Component):
     selection_key_code: rx.Var[list[str]]
     focus_request: rx.Var[dict[str, Any]]
     """``{id, seq}``: bump ``seq`` to centre the view on node ``id``."""
+    selection_ack: rx.Var[int]
+    """The number of the last batch of select changes the server applied (see the JSX)."""
 
     # Reflex's documented ``EventHandler[spec]`` form, which mypy cannot read as a type.
     on_nodes_change: rx.EventHandler[_changes_spec]  # type: ignore[type-arg,valid-type]

@@ -61,6 +61,9 @@ class CanvasState(rx.State):
     can_redo: rx.Field[bool] = rx.field(False)
     focus_request: rx.Field[dict[str, Any]] = rx.field(default_factory=lambda: {"id": "", "seq": 0})
     """Bumped to centre the view on a node (see ``focus_node``)."""
+    selection_ack: rx.Field[int] = rx.field(0)
+    """The number of the last select changes applied: until the browser sees the number it
+    last sent, its own selection is newer than ``nodes`` (``flow.selection_number``)."""
     previewing: rx.Field[bool] = rx.field(False)
     """An assistant proposal is drawn instead of the canvas (``ChatState``): edits wait."""
     _compliance: rx.Field[list[dict[str, Any]]] = rx.field(default_factory=list)
@@ -206,6 +209,7 @@ class CanvasState(rx.State):
     @rx.event
     def on_nodes_change(self, changes: list[dict[str, Any]]) -> None:
         """Apply forwarded node changes; moves and removals are edits (undoable)."""
+        self._acknowledge(changes)
         if self.previewing:  # changes to the preview's nodes, not to the canvas's
             return
         nodes = flow.apply_node_changes(self.nodes, changes)
@@ -216,6 +220,7 @@ class CanvasState(rx.State):
 
     @rx.event
     def on_edges_change(self, changes: list[dict[str, Any]]) -> None:
+        self._acknowledge(changes)
         if self.previewing:
             return
         edges = flow.apply_edge_changes(self.edges, changes)
@@ -223,6 +228,11 @@ class CanvasState(rx.State):
             self._commit(self.nodes, edges)
         else:
             self.edges = edges
+
+    def _acknowledge(self, changes: list[dict[str, Any]]) -> None:
+        number = flow.selection_number(changes)
+        if number is not None:
+            self.selection_ack = number
 
     @rx.event
     def on_delete_elements(self, removed: dict[str, Any]) -> None:

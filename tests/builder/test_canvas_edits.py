@@ -89,6 +89,35 @@ def test_moves_are_undoable_but_selection_is_not_an_edit(canvas: CanvasState) ->
     assert len(canvas.edges) == 1
 
 
+def test_numbered_selections_are_acknowledged_in_order(canvas: CanvasState) -> None:
+    """The browser keeps its own selection until the server has applied its last select."""
+    _build(canvas)
+    assert canvas.selection_ack == 0
+    _handler("on_nodes_change")(
+        canvas, [{"id": "set_1", "type": "select", "selected": True, "seq": 1}]
+    )
+    assert canvas.selection_ack == 1
+    _handler("on_nodes_change")(
+        canvas, [{"id": "set_1", "type": "position", "position": {"x": 5, "y": 5}}]
+    )
+    assert canvas.selection_ack == 1  # a move is not a selection
+    edge_id = canvas.edges[0]["id"]
+    _handler("on_edges_change")(
+        canvas, [{"id": edge_id, "type": "select", "selected": True, "seq": 2}]
+    )
+    assert (canvas.selection_ack, canvas.edges[0]["selected"]) == (2, True)
+    # A reloaded page counts from 1 again; the server follows it, never keeps the larger.
+    _handler("on_nodes_change")(
+        canvas, [{"id": "set_1", "type": "select", "selected": False, "seq": 1}]
+    )
+    assert canvas.selection_ack == 1
+    for bad in ("3", True, -1, None):
+        _handler("on_nodes_change")(
+            canvas, [{"id": "set_1", "type": "select", "selected": True, "seq": bad}]
+        )
+        assert canvas.selection_ack == 1
+
+
 def test_config_edits_with_one_merge_key_undo_together(canvas: CanvasState) -> None:
     """What the inspector does: ``_commit`` with a key per node and field."""
     _build(canvas)

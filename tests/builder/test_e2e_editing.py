@@ -278,3 +278,54 @@ def test_select_delete_undo_redo_copy_paste_tidy_and_problems(
     other.screenshot(path=str(artifacts / "edit-13-unknown-type-refused.png"))
     assert errors == []
     context.close()
+
+
+def test_a_selection_survives_the_servers_late_echo(
+    service: Any, builder_app: Any, browser: Any, artifacts: Path
+) -> None:
+    """Shift-clicking two nodes while the server is slow keeps both selected.
+
+    Found in CI on a loaded machine: each click goes to the server, whose answer to the first
+    one (only ``warm`` selected) arrived after the second click and replaced the browser's
+    selection, so a Delete pressed then removed one node. Here the server's frames are held
+    and handed over one at a time, and the selection is read after each.
+    """
+    context = browser.new_context(viewport={"width": 1400, "height": 850})
+    held: list[Any] = []
+    hold = [False]
+    sockets: list[Any] = []
+
+    def relay(ws: Any) -> None:
+        server = ws.connect_to_server()
+        sockets.append(ws)
+
+        def from_server(message: Any) -> None:
+            if hold[0]:
+                held.append(message)
+            else:
+                ws.send(message)
+
+        server.on_message(from_server)
+
+    context.route_web_socket(re.compile(r".*/_event.*"), relay)
+    page = _open(context, builder_app.frontend_url, service, "Slow echo")
+    page.get_by_test_id("open-example").click()
+    page.get_by_role("option", name="lead-scoring").click()
+    _wait_counts(page, "9 nodes · 10 edges")
+    _settle(page)
+
+    hold[0] = True
+    _header(page, "warm").click()
+    _header(page, "cold").click(modifiers=["Shift"])
+    page.wait_for_function(TWO_SELECTED)
+    page.wait_for_timeout(300)  # both changes sent; the server's answers are held
+    assert held, "the server answered nothing to two selections"
+    hold[0] = False
+    while held:
+        sockets[-1].send(held.pop(0))
+        page.wait_for_timeout(150)
+        assert _selected(page) == ["cold", "warm"]
+    page.keyboard.press("Delete")
+    _wait_counts(page, "7 nodes · 6 edges")
+    page.screenshot(path=str(artifacts / "edit-14-selection-kept.png"))
+    context.close()

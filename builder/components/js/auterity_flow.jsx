@@ -152,8 +152,10 @@ const auterityNodeTypes = { auterity: AuterityNode };
 const AUTERITY_DRAG_TYPE = "application/x-auterity-node";
 
 // Server nodes replace the local copy, except what only the browser knows: the position of
-// a node being dragged right now, and measured sizes the server has not heard of yet.
-const auterityMergeNodes = (serverNodes, localNodes) => {
+// a node being dragged right now, measured sizes the server has not heard of yet, and, while
+// the server has not yet applied every selection the browser sent, the browser's selection
+// (its answer to an earlier click would otherwise undo a later Shift-click).
+const auterityMergeNodes = (serverNodes, localNodes, keepSelection) => {
   const local = new Map(localNodes.map((n) => [n.id, n]));
   return serverNodes.map((n) => {
     const mine = local.get(n.id);
@@ -164,8 +166,25 @@ const auterityMergeNodes = (serverNodes, localNodes) => {
       merged.dragging = true;
     }
     if (!merged.measured && mine.measured) merged.measured = mine.measured;
+    if (keepSelection) merged.selected = Boolean(mine.selected);
     return merged;
   });
+};
+
+// Server edges replace the local copy; the browser's selection is kept as for nodes.
+const auterityMergeEdges = (serverEdges, localEdges, keepSelection) => {
+  if (!keepSelection) return serverEdges;
+  const selected = new Map(localEdges.map((e) => [e.id, Boolean(e.selected)]));
+  return serverEdges.map((e) => (selected.has(e.id) ? { ...e, selected: selected.get(e.id) } : e));
+};
+
+// Select changes go to the server numbered (one number per batch); the server answers with
+// the number of the last batch it applied (selectionAck). Until that is the last one sent,
+// the browser's selection is the newer one. The count restarts with the page.
+const auterityNumberSelections = (changes, counter) => {
+  if (!changes.some((c) => c.type === "select")) return changes;
+  counter.current += 1;
+  return changes.map((c) => (c.type === "select" ? { ...c, seq: counter.current } : c));
 };
 
 // The centre of the visible canvas in flow coordinates ("click a palette item to add it").
@@ -196,6 +215,7 @@ const AuterityFlow = ({
   onRedo,
   onPaste,
   focusRequest,
+  selectionAck,
   children,
   ...rest
 }) => {
@@ -208,11 +228,17 @@ const AuterityFlow = ({
   const fitRequestRef = useRef(fitViewRequest);
   fitRequestRef.current = fitViewRequest;
 
+  const selectionsSent = useRef(0);
+  // Nothing sent since the page loaded: the server's selection stands (a paste selects).
+  const selectionPending = () =>
+    selectionsSent.current > 0 && (selectionAck ?? 0) !== selectionsSent.current;
   useEffect(() => {
-    setLocalNodes((current) => auterityMergeNodes(nodes ?? [], current));
+    const keep = selectionPending();
+    setLocalNodes((current) => auterityMergeNodes(nodes ?? [], current, keep));
   }, [nodes]);
   useEffect(() => {
-    setLocalEdges(edges ?? []);
+    const keep = selectionPending();
+    setLocalEdges((current) => auterityMergeEdges(edges ?? [], current, keep));
   }, [edges]);
   useEffect(() => {
     nodesRef.current = localNodes;
@@ -239,7 +265,8 @@ const AuterityFlow = ({
           forward.push(change);
         }
       }
-      if (forward.length > 0 && onNodesChange) onNodesChange(forward);
+      if (forward.length > 0 && onNodesChange)
+        onNodesChange(auterityNumberSelections(forward, selectionsSent));
     },
     [onNodesChange, onDeleteElements],
   );
@@ -248,7 +275,8 @@ const AuterityFlow = ({
     (changes) => {
       setLocalEdges((current) => applyEdgeChanges(changes, current));
       const forward = onDeleteElements ? changes.filter((c) => c.type !== "remove") : changes;
-      if (forward.length > 0 && onEdgesChange) onEdgesChange(forward);
+      if (forward.length > 0 && onEdgesChange)
+        onEdgesChange(auterityNumberSelections(forward, selectionsSent));
     },
     [onEdgesChange, onDeleteElements],
   );
