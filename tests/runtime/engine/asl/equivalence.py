@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nodes.registry import Registry
+from runtime.ai.session import close_default_session
 from runtime.core.graph import Graph
 from runtime.core.options import RunOptions
 from runtime.deployed.handlers import make_state_handler
@@ -57,7 +58,10 @@ async def run_both(
 ) -> Both:
     """In-process first, then the compiled machine on moto (test node counters reset between)."""
     plan = build_plan(graph, registry)
-    local = await Executor(plan, registry).run(event, run_id="local", options=options)
+    try:
+        local = await Executor(plan, registry).run(event, run_id="local", options=options)
+    finally:
+        await close_default_session()  # the model clients AI nodes opened on this loop
     if after_local is not None:
         after_local()
     Board.reset()
@@ -89,29 +93,44 @@ def body_entries(result: RunResult) -> Counter[tuple[str, tuple[int, ...], str]]
 
 def assert_same(both: Both) -> None:
     local, asl = both.local, both.asl
-    assert (asl.status, _failure(asl.error)) == (local.status, _failure(local.error))
+    assert asl.status == local.status, (local.error, asl.error)
     if local.status != "succeeded":
-        _assert_same_before_failure(both)
+        _assert_same_failure(both)
         return
-    assert asl.output == local.output
+    assert asl.output == local.output, (local.output, asl.output)
     assert asl.responder == local.responder
-    assert top_level(asl) == top_level(local)
+    assert top_level(asl) == top_level(local), (top_level(local), top_level(asl))
     assert body_entries(asl) == body_entries(local)
 
 
-def _assert_same_before_failure(both: Both) -> None:
-    """What surely ran before the failing node (its ancestors, and itself) ran the same.
+def _assert_same_failure(both: Both) -> None:
+    """The same failure, and what surely ran before it (its ancestors) ran the same.
 
     Nodes on other branches may or may not have run by the time a run fails, in either
-    engine; the in-process executor cancels them, a Parallel state stops them.
+    engine: the in-process executor cancels them, a Parallel state stops them. So when two
+    independent branches both fail, either failure may be the one reported (whichever comes
+    first); then each engine's reported node must not have succeeded in the other.
     """
+    local, asl = both.local.error, both.asl.error
+    assert local is not None
+    assert asl is not None
+    if asl.node != local.node:
+        related = _ancestors(both.plan, local.node) | _ancestors(both.plan, asl.node)
+        assert {asl.node, local.node}.isdisjoint(related), (local, asl)
+        in_process = {t.node: t.status for t in both.local.trace if not t.iteration}
+        assert in_process.get(asl.node) in (None, "failed", "cancelled"), (local, asl)
+        assert both.history.get(local.node) in (None, "failed"), (local, asl)
+    else:
+        assert _failure(asl) == _failure(local)
     if not both.history:
         return  # an Express execution keeps no history to read
-    assert both.local.error is not None
-    failing = both.local.error.node
-    wanted = {failing} | _ancestors(both.plan, failing)
-    local = {t.node: t.status for t in both.local.trace if not t.iteration and t.node in wanted}
-    assert {n: s for n, s in both.history.items() if n in wanted} == local
+    in_process = {t.node: t.status for t in both.local.trace if not t.iteration}
+    failing = {asl.node, local.node}
+    upstream = _ancestors(both.plan, asl.node) | _ancestors(both.plan, local.node)
+    if len(failing) == 1:
+        upstream |= failing
+    compared = upstream & in_process.keys() & both.history.keys()
+    assert {n: both.history[n] for n in compared} == {n: in_process[n] for n in compared}
 
 
 def _ancestors(plan: Plan, node: str) -> set[str]:
