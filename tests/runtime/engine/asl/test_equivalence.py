@@ -13,7 +13,7 @@ from nodes.registry import Registry
 from runtime.core.graph import Graph
 from runtime.core.load import load_graph_file
 from tests.ai_fixtures import FakeAi
-from tests.asl_harness import LocalStepFunctions
+from tests.asl_harness import MOTO_STOPPED_BRANCH, LocalStepFunctions
 from tests.runtime.engine.asl.equivalence import (
     assert_same,
     event_for,
@@ -23,6 +23,7 @@ from tests.runtime.engine.asl.equivalence import (
 )
 from tests.runtime.support import load_fixture, make_graph
 
+pytestmark = pytest.mark.filterwarnings(MOTO_STOPPED_BRANCH)
 ROOT = Path(__file__).resolve().parents[4]
 EXAMPLES = sorted((ROOT / "examples").glob("*.graph.json"))
 TEMPLATES = sorted((ROOT / "templates").glob("*.graph.json"))

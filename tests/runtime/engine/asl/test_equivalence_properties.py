@@ -26,7 +26,7 @@ from runtime.core.graph import Graph
 from runtime.core.options import RunOptions
 from runtime.engine.validate import validate
 from runtime.local.llm import FakeProvider
-from tests.asl_harness import local_step_functions
+from tests.asl_harness import MOTO_STOPPED_BRANCH, local_step_functions
 from tests.property.test_graph_properties import wired_graphs
 from tests.runtime.engine.asl.equivalence import assert_same, run_both
 
@@ -50,16 +50,6 @@ def _pinned_schedule(graph: Graph, trigger_event: Any) -> Any:
     if isinstance(trigger_event, dict):
         return {"scheduled_at": SCHEDULED_AT, **trigger_event}
     return {"scheduled_at": SCHEDULED_AT}
-
-
-# When one branch of a Parallel fails, moto's interpreter stops the others; a stopped branch
-# that was between states then raises this in its own thread (after the execution has already
-# failed, with the right error). Nothing of ours runs there: our handler's exceptions become
-# Lambda function errors in ``asl_harness.serving``.
-MOTO_STOPPED_BRANCH = (
-    "ignore:(?s).*Could not set NextState value when in state"
-    ":pytest.PytestUnhandledThreadExceptionWarning"
-)
 
 
 @pytest.mark.slow
