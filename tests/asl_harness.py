@@ -92,6 +92,7 @@ def serving(handlers: Mapping[str, Handler]) -> Iterator[None]:
 class Execution:
     """A finished execution as ``DescribeExecution`` (and, for Standard, its history) tell it."""
 
+    name: str
     status: str
     output: str | None
     error: str | None
@@ -132,8 +133,10 @@ class LocalStepFunctions:
         return arn
 
     def execute(self, arn: str, run: RunInput, *, timeout: float = 60.0) -> Execution:
+        """Start one execution (named by the run's id, if it has one) and wait for its end."""
+        name = run.id or f"run-{uuid.uuid4().hex}"
         started = self.sfn.start_execution(
-            stateMachineArn=arn, name=run.id, input=run.model_dump_json()
+            stateMachineArn=arn, name=name, input=run.model_dump_json()
         )
         deadline = time.monotonic() + timeout
         while True:
@@ -141,7 +144,7 @@ class LocalStepFunctions:
             if described["status"] != "RUNNING":
                 break
             if time.monotonic() > deadline:
-                raise TimeoutError(f"execution {run.id} still running after {timeout:g}s")
+                raise TimeoutError(f"execution {name} still running after {timeout:g}s")
             time.sleep(0.01)
         history: list[dict[str, Any]] = []
         if described["status"] != "SUCCEEDED":
@@ -149,6 +152,7 @@ class LocalStepFunctions:
                 executionArn=started["executionArn"], maxResults=1000
             )["events"]
         return Execution(
+            name=name,
             status=described["status"],
             output=described.get("output"),
             error=described.get("error"),
@@ -164,7 +168,7 @@ class LocalStepFunctions:
         execution = self.last = self.execute(arn, run)
         return run_result(
             plan,
-            run_id=run.id,
+            run_id=execution.name,
             status=execution.status,  # type: ignore[arg-type]
             output=execution.output,
             error=execution.error,

@@ -37,14 +37,27 @@ class NodeAttemptFailed(Exception):
 
 
 class RunInput(BaseModel):
-    """An execution's input: one run's identity, trigger event and options."""
+    """An execution's input: one run's identity, trigger event and options.
+
+    Without ``id`` or ``started_at`` a run is the execution's name and start time, so every
+    node of it reads the same ``{{ run }}``.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = "run"
+    id: str | None = None
     trigger: Any = None
     started_at: str | None = None
     options: RunOptions = Field(default_factory=RunOptions)
+
+
+class Execution(BaseModel):
+    """The context object's execution, as every Task passes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    started: str
 
 
 class At(BaseModel):
@@ -177,6 +190,7 @@ class StateEvent(BaseModel):
     node: str
     phase: Phase = "run"
     run: RunInput = Field(default_factory=RunInput)
+    execution: Execution | None = None
     nodes: dict[str, NodeRecord] = Field(default_factory=dict)
     attempt: int = 0
     """``$$.State.RetryCount``: the attempts already made before this one."""

@@ -9,6 +9,7 @@ with the state's records as the execution's output, or with a Fail that names th
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from nodes.base import NodeConfig
@@ -31,11 +32,17 @@ class Emitter:
     """Writes one plan's states; knows its node types, configs and what each node may read."""
 
     def __init__(
-        self, plan: Plan, registry: Registry, *, standard: bool, distributed_above: dict[str, int]
+        self,
+        plan: Plan,
+        registry: Registry,
+        *,
+        standard: bool,
+        overrides: Mapping[str, int] | None = None,
     ) -> None:
         self.plan = plan
         self.standard = standard
-        self.distributed_above = distributed_above
+        self.overrides = dict(overrides or {})
+        self.distributed_above: dict[str, int] = {}
         """Per top-level for-each: items above which its Distributed Map runs (filled in)."""
         self.types: dict[str, AnyNodeType] = {}
         self.configs: dict[str, NodeConfig] = {}

@@ -128,6 +128,7 @@ class StateHandler:
             event.phase
         ]
         iteration = event.at.iteration() if event.at is not None else ()
+        execution = event.execution
         waits: dict[str, float] = {}
         _WAITS.set(waits)
         async with self.scope():  # the event carries the run's options
@@ -138,8 +139,8 @@ class StateHandler:
                 view={n: r.view[1] for n, r in event.nodes.items() if n != node and r.view[0]},
                 item=event.item,
                 iteration=iteration,
-                run_id=event.run.id,
-                started_at=event.run.started_at,
+                run_id=event.run.id or (execution.name if execution else "run"),
+                started_at=event.run.started_at or (execution.started if execution else None),
                 options=event.run.options,
                 body=body,
             )

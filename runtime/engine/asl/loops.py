@@ -73,7 +73,7 @@ def loop(em: Emitter, node: str, lane: Lane, out: States, nxt: str, failed: str 
         spread = lane.name(node, "spread")
         out[spread] = _map(em, node, config, lane, collect, distributed=True)
         count, fan_out = lane.name(node, "count"), lane.name(node, "fan-out")
-        above = em.distributed_above.get(node) or max(
+        above = em.overrides.get(node) or max(
             1, INLINE_MAP_EVENTS // events_per_item(inline["ItemProcessor"]["States"])
         )
         em.distributed_above[node] = above

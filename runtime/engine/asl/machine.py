@@ -51,11 +51,11 @@ def compile_asl(
     if workflow is not None:
         requested = "EXPRESS" if workflow == "express" else "STANDARD"
     choice = choose_workflow(plan, registry, requested=requested, exactly_once=exactly_once)
-    thresholds = dict(distributed_above or {})
     emitter = Emitter(
-        plan, registry, standard=choice.type == "STANDARD", distributed_above=thresholds
+        plan, registry, standard=choice.type == "STANDARD", overrides=distributed_above
     )
     definition = emitter.machine()
+    thresholds = emitter.distributed_above
     return AslMachine(
         graph_id=plan.graph_id,
         graph_hash=plan.graph_hash,

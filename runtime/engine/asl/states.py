@@ -107,6 +107,7 @@ def payload(node: str, lane: Lane, phase: str) -> dict[str, Any]:
     if phase != "collect":
         body["attempt.$"] = "$$.State.RetryCount"
     body["run.$"] = "$.run"
+    body["execution"] = {"name.$": "$$.Execution.Name", "started.$": "$$.Execution.StartTime"}
     body["nodes.$"] = paths.NODES
     if lane.in_body:
         body["item.$"] = "$.item"

@@ -4,6 +4,7 @@ attempts and body entries must be equal (``equivalence.assert_same``)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,10 @@ import pytest
 from nodes.registry import Registry
 from runtime.core.graph import Graph
 from runtime.core.load import load_graph_file
+from runtime.deployed.handlers import make_state_handler
+from runtime.engine.asl.contract import RunInput
+from runtime.engine.asl.machine import compile_asl
+from runtime.engine.compile import build_plan
 from tests.ai_fixtures import FakeAi
 from tests.asl_harness import MOTO_STOPPED_BRANCH, LocalStepFunctions
 from tests.runtime.engine.asl.equivalence import (
@@ -238,3 +243,28 @@ async def test_both_workflow_types_answer_the_same(
     lead = {"lead": {"email": "bob@example.com", "budget": 5000, "timeline": "someday"}}
     both = await run_both(cloud, graph, webhook_event(lead), workflow=workflow)
     assert_same(both)
+
+
+async def test_every_node_reads_the_same_run(cloud: LocalStepFunctions) -> None:
+    """Without an id or start time in its input, a run is the execution's name and start."""
+    reads = [
+        {"path": "id", "value": "{{ run.id }}"},
+        {"path": "at", "value": "{{ run.started_at }}"},
+    ]
+    graph = make_graph(
+        [
+            {"id": "start", "type": "trigger.manual"},
+            {"id": "first", "type": "transform.set", "config": {"fields": reads}},
+            {"id": "then", "type": "transform.set", "config": {"fields": reads[1:]}},
+        ],
+        [{"source": "start", "target": "first"}, {"source": "first", "target": "then"}],
+    )
+    plan = build_plan(graph)
+    arn = cloud.deploy(compile_asl(plan), make_state_handler(plan))
+    result = await asyncio.to_thread(cloud.run, plan, arn, RunInput(trigger={}))
+    first = result.node("first")
+    assert first is not None
+    assert first.outputs["out"]["id"] == result.run_id
+    assert first.outputs["out"]["at"] == result.output["at"]
+    given = await asyncio.to_thread(cloud.run, plan, arn, RunInput(id="run-7", trigger={}))
+    assert given.output["id"] == "run-7"

@@ -214,8 +214,8 @@ def test_a_foreach_is_a_map_and_a_distributed_map_above_its_threshold() -> None:
     above = machine.distributed_above["each_line"]
     assert standard["each_line: fan-out"]["Choices"][0]["NumericGreaterThan"] == above
     assert 100 < above < 10_000
-    lowered = _compile(graph, workflow="standard", distributed_above={"each_line": 7})
-    assert lowered.distributed_above == {"each_line": 7}
+    lowered = _compile(graph, workflow="standard", distributed_above={"each_line": 7, "x": 1})
+    assert lowered.distributed_above == {"each_line": 7}  # only for-eaches that have one
 
 
 def test_a_responder_that_never_answers_fails_the_execution() -> None:
