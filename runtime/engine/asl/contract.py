@@ -113,6 +113,8 @@ class NodeRecord(BaseModel):
     handled: bool = False
     wait: int | None = None
     """A delay's wait in whole seconds, for the Wait state after it (None: no wait)."""
+    size: int | None = None
+    """A for-each's item count after its ``items`` phase (which Map runs them)."""
     body: list[BodyEntry] = Field(default_factory=list)
     """A for-each's body entries, every item's (nested bodies included)."""
     each: list[ItemOutcome] | Caught | None = None

@@ -165,6 +165,7 @@ class StateHandler:
             attempts=attempts,
             handled=entry.handled,
             wait=math.ceil(wait) if wait is not None and entry.status == "ok" else None,
+            size=_size(outputs) if event.phase == "items" and entry.status == "ok" else None,
             body=_body_entries(each, iteration) if event.phase == "collect" else [],
         )
 
@@ -179,6 +180,11 @@ class StateHandler:
         if isinstance(each, Caught) and each.Error == NODE_FAILED:
             return self.max_attempts[event.node] - 1  # the Map's Retry spent every attempt
         return 0
+
+
+def _size(outputs: dict[str, Any]) -> int | None:
+    items = outputs.get("out")
+    return len(items) if isinstance(items, list) else None
 
 
 def _body_entries(

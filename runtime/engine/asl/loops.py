@@ -72,16 +72,14 @@ def loop(em: Emitter, node: str, lane: Lane, out: States, nxt: str, failed: str 
     if em.distributes(node, lane):
         spread = lane.name(node, "spread")
         out[spread] = _map(em, node, config, lane, collect, distributed=True)
-        count, fan_out = lane.name(node, "count"), lane.name(node, "fan-out")
+        fan_out = lane.name(node, "fan-out")
         above = em.overrides.get(node) or max(
             1, INLINE_MAP_EVENTS // events_per_item(inline["ItemProcessor"]["States"])
         )
         em.distributed_above[node] = above
-        length = f"States.ArrayLength({paths.fired(node, 'out')})"
-        out[count] = pass_state({"n.$": length}, paths.field(node, "count"), fan_out)
-        above_rule = {"Variable": paths.field(node, "count.n"), "NumericGreaterThan": above}
+        above_rule = {"Variable": paths.field(node, "size"), "NumericGreaterThan": above}
         out[fan_out] = choice([(above_rule, spread)], each)
-        start = count
+        start = fan_out
     rules: list[tuple[State, str]] = []
     if failed is not None:
         rules.append((status_is(node, "failed"), failed))

@@ -1,7 +1,10 @@
 """JSONPaths into the run's state and the names of a node's states.
 
-Node ids are ``[A-Za-z_][A-Za-z0-9_-]*`` and ports ``[a-z][a-z0-9_]*`` (the graph schema), so
-both go into dot notation as they are: nothing a user wrote is ever parsed as a path operator.
+Node ids are ``[A-Za-z_][A-Za-z0-9_-]*`` and ports ``[a-z][a-z0-9_]*`` (the graph schema): a
+port, and an id without ``-``, go into dot notation as they are; an id with ``-`` into bracket
+notation (``['my-node']``), the form paths with special characters take. Nothing a user wrote
+is ever parsed as a path operator, and no id is ever inside an intrinsic function, whose
+grammar has no ``-`` in names.
 State names of nodes are the id (the node's entry state) or ``<id>: <role>``; the machine's own
 states have a space in their names, which no node id has, so the two never collide.
 """
@@ -15,16 +18,20 @@ NODES = "$.state.nodes"
 
 def record(node: str) -> str:
     """Where a node's ``NodeRecord`` sits in the state."""
-    return f"{NODES}.{node}"
+    return f"{NODES}{_key(node)}"
 
 
 def fired(node: str, port: str) -> str:
     """Present exactly when the node fired ``port``."""
-    return f"{NODES}.{node}.out.{port}"
+    return f"{NODES}{_key(node)}.out.{port}"
 
 
 def field(node: str, name: str) -> str:
-    return f"{NODES}.{node}.{name}"
+    return f"{NODES}{_key(node)}.{name}"
+
+
+def _key(node: str) -> str:
+    return f"['{node}']" if "-" in node else f".{node}"
 
 
 def state_name(prefix: str, node: str, role: str = "") -> str:

@@ -43,7 +43,7 @@ def unit(em: Emitter, node: str, lane: Lane, out: States, nxt: str) -> str:
     fields: tuple[str, ...]
     if em.loops(node):
         after = em.loop(node, lane, out, nxt, failed)
-        phase, fields = "items", RECORD_FIELDS
+        phase, fields = "items", (*RECORD_FIELDS, "size")
     else:
         after = _after(em, node, lane, out, nxt, failed)
         phase = "run"
@@ -126,11 +126,10 @@ def lost_state(node: str, handles_errors: bool, nxt: str) -> State:
 
 
 def failure_states(node: str, lane: Lane, out: States) -> str:
-    """``<id>: failed`` ends the lane with the node's failure as the cause.
+    """``<id>: failed`` notes the failure in ``$.failure``; then the lane ends with it.
 
-    At the top that is a Fail state; in a body the failure first gets the item's index (in
-    ``$.failure``), then fails the iteration, or ends it with an outcome when the body
-    tolerates failures.
+    In a body the failure carries the item's index. The end is a Fail state, or the item's
+    outcome in a body that tolerates failures.
     """
     failed = lane.name(node, "failed")
     failure: dict[str, Any] = {
@@ -138,14 +137,8 @@ def failure_states(node: str, lane: Lane, out: States) -> str:
         "message.$": paths.field(node, "error.message"),
         "type.$": paths.field(node, "error.type"),
     }
-    if not lane.in_body:  # the record's error is the whole cause
-        out[failed] = {
-            "Type": "Fail",
-            "Error": NODE_FAILED,
-            "CausePath": f"States.JsonToString({paths.field(node, 'error')})",
-        }
-        return failed
-    failure["index.$"] = "$.at.index"
+    if lane.in_body:
+        failure["index.$"] = "$.at.index"
     if lane.catches and lane.top:
         end = lane.name(node, "item failed")
         out[end] = pass_state(

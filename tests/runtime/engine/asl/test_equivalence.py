@@ -268,3 +268,25 @@ async def test_every_node_reads_the_same_run(cloud: LocalStepFunctions) -> None:
     assert first.outputs["out"]["at"] == result.output["at"]
     given = await asyncio.to_thread(cloud.run, plan, arn, RunInput(id="run-7", trigger={}))
     assert given.output["id"] == "run-7"
+
+
+async def test_node_ids_with_hyphens_and_underscores(cloud: LocalStepFunctions) -> None:
+    """Ids go into JSONPaths as they are: ``[A-Za-z_][A-Za-z0-9_-]*`` needs no quoting."""
+    graph = make_graph(
+        [
+            {"id": "_start", "type": "trigger.manual"},
+            {"id": "for-each", "type": "logic.foreach", "config": {"items": "{{ input }}"}},
+            {"id": "tag-it", "type": "transform.set", "parent": "for-each",
+             "config": {"fields": [{"path": "seen", "value": "{{ nodes._start }}"}]}},
+            {"id": "count-them", "type": "transform.pick", "config": {"query": "length(@)"}},
+        ],
+        [
+            {"source": "_start", "target": "for-each"},
+            {"source": "for-each", "source_port": "item", "target": "tag-it"},
+            {"source": "tag-it", "target": "for-each", "target_port": "result"},
+            {"source": "for-each", "target": "count-them"},
+        ],
+    )  # fmt: skip
+    both = await run_both(cloud, graph, [{"a": 1}, {"a": 2}])
+    assert both.local.output == 2
+    assert_same(both)

@@ -95,6 +95,20 @@ def test_moto_accepts_every_definition(cloud: LocalStepFunctions) -> None:
             )
 
 
+def test_an_id_with_a_hyphen_is_a_bracketed_path_and_never_inside_an_intrinsic() -> None:
+    graph = make_graph(
+        [{"id": "s", "type": "trigger.manual"}, {"id": "my-node", "type": "transform.pick",
+          "config": {"query": "@"}}],
+        [{"source": "s", "target": "my-node"}],
+    )  # fmt: skip
+    states = dict(_all_states(_compile(graph).definition))
+    assert states["my-node: run"]["ResultPath"] == "$.state.nodes['my-node']"
+    assert states["my-node: failed"]["Parameters"]["message.$"] == (
+        "$.state.nodes['my-node'].error.message"
+    )
+    assert all("my-node" not in str(s.get("CausePath", "")) for s in states.values())
+
+
 def test_the_step_handler_is_a_substitution() -> None:
     text = _compile(load_graph_file(GRAPHS[0])).to_json()
     assert STEP_HANDLER in text
@@ -177,8 +191,10 @@ def test_an_error_port_keeps_the_run_going_and_an_unwired_failure_stops_it() -> 
     assert handled["recover"]["Choices"][0]["Variable"] == "$.state.nodes.strict.out.error"
     assert handled["strict: lost"]["Parameters"]["out"]["error"]["node"] == "strict"
     stopped = dict(_all_states(_compile(load_fixture("unwired-failure.graph.json")).definition))
-    fail = stopped["strict: failed"]
+    assert stopped["strict: failed"]["Next"] == "strict: stop"
+    fail = stopped["strict: stop"]
     assert (fail["Type"], fail["Error"]) == ("Fail", NODE_FAILED)
+    assert fail["CausePath"] == "States.JsonToString($.failure)"
 
 
 def test_a_delay_is_a_wait_state() -> None:
@@ -212,7 +228,8 @@ def test_a_foreach_is_a_map_and_a_distributed_map_above_its_threshold() -> None:
         "ExecutionType": "STANDARD",
     }
     above = machine.distributed_above["each_line"]
-    assert standard["each_line: fan-out"]["Choices"][0]["NumericGreaterThan"] == above
+    rule = standard["each_line: fan-out"]["Choices"][0]
+    assert (rule["Variable"], rule["NumericGreaterThan"]) == ("$.state.nodes.each_line.size", above)
     assert 100 < above < 10_000
     lowered = _compile(graph, workflow="standard", distributed_above={"each_line": 7, "x": 1})
     assert lowered.distributed_above == {"each_line": 7}  # only for-eaches that have one
