@@ -57,7 +57,12 @@ class Delay(NodeType[DelayConfig]):
     example = {"seconds": "{{ input.retry_after }}"}
     example_input = {"in": {"retry_after": 0.01}}
 
-    async def run(self, config: DelayConfig, inputs: dict[str, Any], ctx: NodeContext) -> Outputs:
+    def seconds_to_wait(self, config: DelayConfig, ctx: NodeContext) -> float:
+        """The wait this run asks for, checked against the workspace's limit.
+
+        Apart from ``run`` so that a host that waits durably (a Step Functions Wait state)
+        computes and refuses exactly what the sleeping node would.
+        """
         raw = config.seconds
         seconds = _as_seconds(ctx.render(raw) if isinstance(raw, str) else raw)
         limit = ctx.options.max_delay_seconds
@@ -65,5 +70,8 @@ class Delay(NodeType[DelayConfig]):
             raise NodeRunError(
                 f"a delay of {seconds:g} s is longer than this workspace allows ({limit:g} s)"
             )
-        await asyncio.sleep(seconds)
+        return seconds
+
+    async def run(self, config: DelayConfig, inputs: dict[str, Any], ctx: NodeContext) -> Outputs:
+        await asyncio.sleep(self.seconds_to_wait(config, ctx))
         return {"out": inputs.get("in")}

@@ -7,7 +7,6 @@ a traceback here would be a bug.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from rich.table import Table
 from nodes.registry import default_registry
 from runtime.ai.session import close_default_session
 from runtime.cli.assistant import generate
+from runtime.cli.compiling import compile_
 from runtime.cli.console import CliError, diagnostics_table, err, out
 from runtime.core.egress import EgressPlatform
 from runtime.core.errors import AuterityError, CompileError, GraphLoadError
@@ -26,7 +26,6 @@ from runtime.core.graph import Graph
 from runtime.core.load import load_graph_file, parse_json
 from runtime.core.options import RunOptions
 from runtime.core.schema import graph_json_schema
-from runtime.engine.bundle import build_bundle
 from runtime.engine.compile import plan_from_analysis
 from runtime.engine.executor import Executor
 from runtime.engine.trace import RunResult
@@ -167,30 +166,7 @@ async def _run_closing(executor: Executor, event: Any, options: RunOptions) -> R
         await close_default_session()
 
 
-@app.command("compile")
-def compile_(
-    file: FileArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the zip.")] = Path(
-        "bundle.zip"
-    ),
-) -> None:
-    """Compile a graph into a Lambda bundle (plan, graph, entry module, runtime source)."""
-    graph = _load(file)
-    analysis = analyze(graph)
-    if not analysis.ok:
-        raise CompileError(analysis.diagnostics)
-    plan = plan_from_analysis(analysis)
-    data = build_bundle(plan, graph)
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        raise CliError(f"cannot write {output}: {exc.strerror}") from None
-    out.print(
-        f"wrote {output} ({len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()[:16]}…):"
-        f" {len(plan.steps)} steps in {len(plan.root.levels)} levels,"
-        f" handler auterity_entry.handler",
-        highlight=False,
-    )
+app.command("compile")(compile_)
 
 
 @app.command()

@@ -19,10 +19,11 @@ from runtime.core.llm.session import bound_session
 from runtime.core.options import RunOptions
 from runtime.deployed.tenant import DeployedTenant
 from runtime.engine import handlers
+from runtime.engine.asl import handler as asl
 from runtime.engine.handlers import Handler, load_bundle_plan
 from runtime.engine.plan import Plan
 
-__all__ = ["load_bundle_plan", "make_run_handler", "make_step_handler"]
+__all__ = ["load_bundle_plan", "make_run_handler", "make_state_handler", "make_step_handler"]
 
 
 @asynccontextmanager
@@ -47,3 +48,11 @@ def make_run_handler(plan: Plan, registry: Registry | None = None) -> Handler:
 def make_step_handler(plan: Plan, node_id: str, registry: Registry | None = None) -> Handler:
     """One node; the event carries the run's options."""
     return handlers.make_step_handler(plan, node_id, registry, partial(_scope, None))
+
+
+def make_state_handler(plan: Plan, registry: Registry | None = None) -> Handler:
+    """What the graph's ASL state machine invokes (``${StepHandler}``).
+
+    The event carries the run's options, as a step's does.
+    """
+    return asl.make_state_handler(plan, registry, partial(_scope, None))

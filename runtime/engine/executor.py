@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from nodes.base import BodyRunner
 from nodes.registry import Registry, default_registry
 from runtime.core.options import RunOptions
 from runtime.engine.plan import Plan
@@ -74,16 +76,63 @@ class Executor:
         ``upstream`` holds the fired outputs of nodes that already ran; the node is skipped,
         retried, timed out and error-routed exactly as inside ``run``.
         """
+        done = await self.run_attempt(
+            node_id,
+            trigger=trigger,
+            upstream=upstream,
+            item=item,
+            iteration=iteration,
+            run_id=run_id,
+            options=options,
+        )
+        return done.trace, done.outputs
+
+    async def run_attempt(
+        self,
+        node_id: str,
+        *,
+        trigger: Any = None,
+        upstream: dict[str, dict[str, Any]] | None = None,
+        view: dict[str, Any] | None = None,
+        item: Any = None,
+        iteration: tuple[int, ...] = (),
+        run_id: str = "step",
+        started_at: str | None = None,
+        options: RunOptions | None = None,
+        body: BodyRunner | None = None,
+    ) -> SteppedNode:
+        """``run_step`` for a host that keeps more of the run itself.
+
+        ``view`` is what ``{{ nodes.<id> }}`` reads (default: the first fired value of each
+        upstream node; a for-each body sees its container's outer view, not its item),
+        ``started_at`` the run's start, and ``body`` runs a container's body in place of the
+        plan's. The answer also says whether a failure is worth another attempt.
+        """
         step = self.plan.steps.get(node_id)
         if step is None:
             raise KeyError(f"plan has no node {node_id!r}")
         scope = self.plan.root if step.scope is None else self.plan.bodies[step.scope]
         outputs = {k: dict(v) for k, v in (upstream or {}).items()}
-        view = {k: next(iter(v.values())) for k, v in outputs.items() if v}
+        if view is None:
+            view = {k: next(iter(v.values())) for k, v in outputs.items() if v}
         run = Walk(self.plan, self._steps, trigger, run_id, options or RunOptions())
-        frame = Frame(scope, outputs, view, iteration, item)
+        if started_at is not None:
+            run.run_info["started_at"] = started_at
+        run.body_override = body
+        frame = Frame(scope, outputs, dict(view), iteration, item)
         await run.visit(node_id, frame)
-        return run.trace[-1], frame.outputs.get(node_id, {})
+        return SteppedNode(
+            run.trace[-1], frame.outputs.get(node_id, {}), node_id in run.retry_worthy
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SteppedNode:
+    """One node run by ``Executor.run_attempt``: its trace entry, outputs and retry verdict."""
+
+    trace: NodeTrace
+    outputs: dict[str, Any]
+    retry: bool
 
 
 class RunHandle:

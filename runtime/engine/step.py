@@ -22,6 +22,9 @@ class StepOutcome:
     outputs: dict[str, Any] | None
     failure: NodeFailure | None
     attempts: int
+    retry: bool = False
+    """The failure is one another attempt may cure (``retryable``); hosts that retry a node
+    themselves, as a Step Functions Retry does, ask this instead of the policy loop here."""
 
 
 def _describe(exc: BaseException) -> tuple[str, str]:
@@ -53,6 +56,17 @@ def failure_of(exc: Exception, node_id: str) -> NodeFailure:
         return NodeFailure(node=node_id, message=str(exc), type=type(exc).__name__)
     kind, message = _describe(exc)
     return NodeFailure(node=node_id, message=message, type=kind)
+
+
+def retryable(exc: BaseException) -> bool:
+    """Whether trying again may help.
+
+    The same expression fails the same way every time, and a ``NodeRunError`` says for itself
+    (an AI call whose router already spent its retries).
+    """
+    if isinstance(exc, ExpressionError):
+        return False
+    return not isinstance(exc, NodeRunError) or exc.retryable
 
 
 def self_cancelled(node_id: str) -> NodeFailure:
@@ -93,6 +107,7 @@ async def execute_step(
             )
     retry = settings.retry
     failure: NodeFailure | None = None
+    again = False
     attempt = 0
     for attempt in range(1, retry.max_attempts + 1):
         if attempt > 1:
@@ -107,18 +122,15 @@ async def execute_step(
                 except TimeoutError:
                     raise TimeoutError(f"timed out after {settings.timeout_seconds:g}s") from None
         except asyncio.CancelledError:
-            failure = self_cancelled(ctx.node_id)
+            failure, again = self_cancelled(ctx.node_id), True
             continue
         except Exception as exc:
-            failure = failure_of(exc, ctx.node_id)
-            # The same expression fails the same way every time: retrying only wastes time.
-            if isinstance(exc, ExpressionError) or (
-                isinstance(exc, NodeRunError) and not exc.retryable
-            ):
+            failure, again = failure_of(exc, ctx.node_id), retryable(exc)
+            if not again:
                 return StepOutcome(None, failure, attempt)
             continue
         failure = outcome_of(outputs, allowed_ports, ctx.node_id)
         if failure is not None:
-            break
+            return StepOutcome(None, failure, attempt)
         return StepOutcome(outputs, None, attempt)
-    return StepOutcome(None, failure, attempt)
+    return StepOutcome(None, failure, attempt, again)

@@ -24,8 +24,26 @@ from runtime.core.options import RunOptions
 from runtime.core.types import ERROR_PORT
 from runtime.engine.plan import Plan, ScopePlan
 from runtime.engine.prepare import PreparedStep
-from runtime.engine.step import StepOutcome, execute_step, failure_of, outcome_of, self_cancelled
+from runtime.engine.step import (
+    StepOutcome,
+    execute_step,
+    failure_of,
+    outcome_of,
+    retryable,
+    self_cancelled,
+)
 from runtime.engine.trace import NodeFailure, NodeStatus, NodeTrace, RunResult
+
+NO_RESPONSE = (
+    "no Respond node ran, so the caller got no answer"
+    " (a branch ended without one, or a node upstream fired nothing)"
+)
+"""Why a run whose caller waits failed although no node did (the ASL target says it too)."""
+
+
+def item_failure(index: int, failure: NodeFailure) -> NodeRunError:
+    """What a for-each sees when its body fails on one item (the ASL target replays it)."""
+    return NodeRunError(f"item {index}: node {failure.node!r} failed: {failure.message}")
 
 
 @dataclass(slots=True)
@@ -69,6 +87,10 @@ class Walk:
         self.root = Frame(self.plan.root, {}, {})
         self.interrupted: list[str] = []
         """Nodes a timeout or cancellation stopped mid-run, in the order they stopped."""
+        self.retry_worthy: set[str] = set()
+        """Failed nodes another attempt may cure: read by hosts that retry themselves."""
+        self.body_override: BodyRunner | None = None
+        """Runs containers' bodies instead of the plan's (a host that runs them elsewhere)."""
 
     async def execute(self) -> RunResult:
         timeout = self.options.run_timeout_seconds
@@ -106,12 +128,7 @@ class Walk:
             return None
         if any(self.root.outputs.get(n) for n in self.plan.responders):
             return None
-        return NodeFailure(
-            node=self.plan.responders[0],
-            message="no Respond node ran, so the caller got no answer"
-            " (a branch ended without one, or a node upstream fired nothing)",
-            type="NoResponse",
-        )
+        return NodeFailure(node=self.plan.responders[0], message=NO_RESPONSE, type="NoResponse")
 
     def finish(self, status: Any, failure: NodeFailure | None) -> RunResult:
         if status == "cancelled" and failure is None:
@@ -243,7 +260,9 @@ class Walk:
             graph_id=self.plan.graph_id,
             scope=self._scope_for(inputs, frame),
             options=self.options,
-            body=self._body_runner(node_id, frame) if p.node_type.container else None,
+            body=(self.body_override or self._body_runner(node_id, frame))
+            if p.node_type.container
+            else None,
         )
         wall = time.time()
         t0 = time.perf_counter()
@@ -252,9 +271,9 @@ class Walk:
                 try:
                     outputs = await p.instance.run(p.config, inputs, ctx)
                 except asyncio.CancelledError:
-                    outcome = StepOutcome(None, self_cancelled(node_id), 1)
+                    outcome = StepOutcome(None, self_cancelled(node_id), 1, True)
                 except Exception as exc:
-                    outcome = StepOutcome(None, failure_of(exc, node_id), 1)
+                    outcome = StepOutcome(None, failure_of(exc, node_id), 1, retryable(exc))
                 else:
                     broken = outcome_of(outputs, p.out_ports, node_id)
                     outcome = StepOutcome(None if broken else outputs, broken, 1)
@@ -289,6 +308,8 @@ class Walk:
             return
         failure = outcome.failure
         assert failure is not None
+        if outcome.retry:
+            self.retry_worthy.add(node_id)
         if p.step.handles_errors:
             payload = {
                 "node": node_id,
@@ -364,9 +385,7 @@ class Walk:
             )
             await self._scope(sub)
             if sub.failure is not None:
-                raise NodeRunError(
-                    f"item {index}: node {sub.failure.node!r} failed: {sub.failure.message}"
-                )
+                raise item_failure(index, sub.failure)
             for wire in body.results:
                 fired = sub.outputs.get(wire.source)
                 if fired and wire.source_port in fired:

@@ -116,3 +116,43 @@ def test_viewers_cannot_edit(client: TestClient, acme: Tenant, aws: Any) -> None
     )
     assert response.status_code == 403
     assert "editor" in response.json()["error"]["message"]
+
+
+def test_compile_to_asl_returns_the_machine_its_type_and_why(
+    client: TestClient, acme: Tenant
+) -> None:
+    _create(client, acme, "foreach-fanout")
+    url = "/api/v1/graphs/foreach_fanout/compile"
+    chosen = client.post(f"{url}?target=asl", headers=acme.auth)
+    assert chosen.status_code == 200, chosen.text
+    body = chosen.json()
+    assert (body["target"], body["workflow_type"]) == ("asl", "EXPRESS")
+    assert body["reasons"]
+    assert body["definition"]["StartAt"] == "Run: start"
+    assert "each_line" in body["definition"]["States"]
+    again = client.post(f"{url}?target=asl", headers=acme.auth).json()
+    assert again["definition"] == body["definition"]
+    standard = client.post(f"{url}?target=asl&type=standard", headers=acme.auth).json()
+    assert standard["workflow_type"] == "STANDARD"
+    assert standard["reasons"][0].startswith("STANDARD was requested")
+    assert standard["distributed_above"]["each_line"] > 0
+    audited = client.post(f"{url}?target=asl&exactly_once=true", headers=acme.auth).json()
+    assert audited["workflow_type"] == "STANDARD"
+    bundle = client.post(url, headers=acme.auth).json()
+    assert bundle["steps"] == 4  # the default target is unchanged
+    mixed = client.post(f"{url}?type=express", headers=acme.auth)
+    assert mixed.status_code == 422
+    assert "target=asl" in mixed.json()["error"]["message"]
+
+
+def test_compile_to_asl_refuses_an_invalid_graph_naming_the_node(
+    client: TestClient, acme: Tenant
+) -> None:
+    graph = example("lead-scoring")
+    graph["edges"] = graph["edges"][:-1]  # the respond node loses its input
+    client.post("/api/v1/graphs", json={"graph": graph}, headers=acme.auth)
+    refused = client.post("/api/v1/graphs/lead_scoring/compile?target=asl", headers=acme.auth)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["diagnostics"][0]["node"] == "reply"
+    unknown = client.post("/api/v1/graphs/lead_scoring/compile?target=zip", headers=acme.auth)
+    assert unknown.status_code == 422

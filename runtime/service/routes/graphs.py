@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
@@ -66,6 +66,23 @@ class Compiled(BaseModel):
     levels: list[list[str]]
     bundle_bytes: int
     bundle_sha256: str
+
+
+class AslCompiled(BaseModel):
+    """``target=asl``: the state machine's definition, its workflow type and why."""
+
+    graph_id: str
+    version: int
+    target: Literal["asl"] = "asl"
+    workflow_type: Literal["EXPRESS", "STANDARD"]
+    reasons: list[str]
+    distributed_above: dict[str, int] = Field(
+        default_factory=dict,
+        description="Per top-level for-each: above this many items a Distributed Map runs them.",
+    )
+    definition: dict[str, Any] = Field(
+        description="The Amazon States Language definition; its Tasks invoke ${StepHandler}."
+    )
 
 
 class TestRun(BaseModel):
@@ -176,11 +193,22 @@ def validate_stored(
 
 @router.post("/{graph_id}/compile")
 def compile_stored(
-    graph_id: str, auth: Viewer, graphs: Graphs, version: int | None = Query(None, ge=1)
-) -> Compiled:
+    graph_id: str,
+    auth: Viewer,
+    graphs: Graphs,
+    version: int | None = Query(None, ge=1),
+    target: Literal["bundle", "asl"] = Query(
+        "bundle", description="bundle: the Lambda zip. asl: a Step Functions state machine."
+    ),
+    workflow: Literal["express", "standard"] | None = Query(
+        None, alias="type", description="asl: this workflow type instead of the one chosen."
+    ),
+    exactly_once: bool = Query(
+        False, description="asl: every step runs exactly once (an audit trail): Standard."
+    ),
+) -> Compiled | AslCompiled:
     stored = graphs.get_graph(graph_id, version)
     # cold start: compiling loads NetworkX and every node type
-    from runtime.engine.bundle import build_bundle
     from runtime.engine.compile import plan_from_analysis
     from runtime.engine.validate import analyze
 
@@ -188,6 +216,22 @@ def compile_stored(
     if not analysis.ok:
         raise CompileError(analysis.diagnostics)
     plan = plan_from_analysis(analysis)
+    if target == "asl":
+        from runtime.engine.asl.machine import compile_asl  # cold start: as above
+
+        machine = compile_asl(plan, workflow=workflow, exactly_once=exactly_once)
+        return AslCompiled(
+            graph_id=graph_id,
+            version=stored.version,
+            workflow_type=machine.workflow.type,
+            reasons=machine.workflow.reasons,
+            distributed_above=machine.distributed_above,
+            definition=machine.definition,
+        )
+    if workflow is not None or exactly_once:
+        raise ApiError(422, "invalid", "type and exactly_once apply to target=asl only")
+    from runtime.engine.bundle import build_bundle  # cold start: as above
+
     bundle = build_bundle(plan, stored.graph)
     return Compiled(
         graph_id=graph_id,

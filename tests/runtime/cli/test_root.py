@@ -226,6 +226,60 @@ def test_compile_invalid_graph_writes_nothing(tmp_path: Path) -> None:
     assert not target.exists()
 
 
+def test_compile_asl_writes_a_deterministic_state_machine_and_says_why(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    result = cli("compile", fixture_path("linear.graph.json"), "--target", "asl", "-o", first)
+    assert result.code == 0, result.err
+    assert f"wrote {first}" in result.out
+    assert "EXPRESS workflow" in result.out
+    assert "${StepHandler}" in result.out
+    assert "  - nothing waits past Express's limit of 5 minutes" in result.out
+    again = cli("compile", fixture_path("linear.graph.json"), "--target", "asl", "-o", second)
+    assert again.code == 0, again.err
+    assert first.read_bytes() == second.read_bytes()
+    machine = json.loads(first.read_text())
+    assert machine["StartAt"] == "Run: start"
+    assert {"start", "greet", "shape"} <= set(machine["States"])
+
+
+def test_compile_asl_default_output_and_the_users_workflow_type(tmp_path: Path) -> None:
+    result = cli(
+        "compile", fixture_path("linear.graph.json"), "--target", "asl", "--type", "standard",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "STANDARD workflow" in result.out
+    assert "STANDARD was requested" in result.out
+    assert json.loads((tmp_path / "machine.json").read_text())["States"]
+
+
+def test_compile_asl_exactly_once_is_standard(tmp_path: Path) -> None:
+    target = tmp_path / "m.json"
+    result = cli(
+        "compile", fixture_path("linear.graph.json"), "--target", "asl", "--exactly-once",
+        "-o", target,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "STANDARD workflow" in result.out
+    assert "exactly-once execution was asked for" in result.out
+
+
+def test_compile_asl_refuses_an_invalid_graph_as_the_bundle_does(tmp_path: Path) -> None:
+    target = tmp_path / "machine.json"
+    graph = DIAGNOSTIC_FIXTURES / "multiple-inputs.graph.json"
+    asl = cli("compile", graph, "--target", "asl", "-o", target)
+    bundle = cli("compile", graph, "-o", tmp_path / "bundle.zip")
+    assert assert_one_line_error(asl) == assert_one_line_error(bundle)
+    assert asl.code == bundle.code == 1
+    assert not target.exists()
+
+
+def test_compile_workflow_options_belong_to_the_asl_target(tmp_path: Path) -> None:
+    result = cli("compile", fixture_path("linear.graph.json"), "--type", "express", cwd=tmp_path)
+    assert "--target asl only" in assert_one_line_error(result)
+    assert not (tmp_path / "bundle.zip").exists()
+
+
 # --- nodes, schema, migrate -------------------------------------------------------------------
 
 

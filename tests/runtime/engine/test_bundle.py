@@ -119,8 +119,9 @@ def test_manifest_names_a_handler_per_node(linear_bundle: bytes) -> None:
         "shape": "auterity_entry.step_shape",
         "start": "auterity_entry.step_start",
     }
+    assert manifest["state_handler"] == "auterity_entry.states"  # the ASL target's Tasks
     source = _files(linear_bundle)["auterity_entry.py"].decode()
-    for handler in manifest["step_handlers"].values():
+    for handler in [*manifest["step_handlers"].values(), manifest["state_handler"]]:
         assert f"\n{handler.split('.')[1]} = " in source
 
 

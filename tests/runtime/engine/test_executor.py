@@ -541,3 +541,74 @@ async def test_foreach_body_with_a_branch() -> None:
     }
     skipped = [t.iteration for t in result.trace if t.node == "tag" and t.status == "skipped"]
     assert skipped == [[0]]
+
+
+# --- one attempt of one node, for hosts that keep the run (run_attempt) -----------------------
+
+
+async def test_run_attempt_says_whether_a_failure_is_worth_another_try(registry: Registry) -> None:
+    graph = _graph(
+        [
+            {"id": "flaky", "type": "test.raise", "config": {"error": "run_error"}},
+            {"id": "contract", "type": "test.bad_output"},
+        ],
+        _after_start("flaky", "contract"),
+    )
+    executor = Executor(build_plan(graph, registry), registry)
+    upstream = {"start": {"out": 1}}
+    flaky = await executor.run_attempt("flaky", upstream=upstream)
+    assert (flaky.trace.status, flaky.retry) == ("failed", True)
+    broken = await executor.run_attempt("contract", upstream=upstream)
+    assert (broken.trace.status, broken.retry) == ("failed", False)
+    assert broken.trace.error is not None
+    assert broken.trace.error.type == "ContractError"
+
+
+async def test_run_attempt_never_retries_an_expression_error() -> None:
+    graph = _graph(
+        [{"id": "pick", "type": "transform.pick", "config": {"query": "length(@)"}}],
+        _after_start("pick"),
+    )
+    done = await Executor(build_plan(graph)).run_attempt("pick", upstream={"start": {"out": 3}})
+    assert done.trace.status == "failed"
+    assert done.trace.error is not None
+    assert (done.trace.error.type, done.retry) == ("ExpressionError", False)
+
+
+async def test_run_attempt_reads_the_view_and_run_it_is_given() -> None:
+    graph = _graph(
+        [
+            {
+                "id": "say",
+                "type": "transform.set",
+                "config": {
+                    "fields": [
+                        {"path": "seen", "value": "{{ nodes.start }}"},
+                        {"path": "at", "value": "{{ run.started_at }}"},
+                    ]
+                },
+            }
+        ],
+        _after_start("say"),
+    )
+    done = await Executor(build_plan(graph)).run_attempt(
+        "say",
+        upstream={"start": {"out": {"a": 1}}},
+        view={"start": "from the view"},
+        started_at="2026-01-01T00:00:00+00:00",
+    )
+    assert done.outputs["out"]["seen"] == "from the view"
+    assert done.outputs["out"]["at"] == "2026-01-01T00:00:00+00:00"
+
+
+async def test_run_attempt_runs_a_containers_body_it_is_given() -> None:
+    plan = build_plan(load_fixture("foreach-branch.graph.json"))
+
+    async def doubled(item: Any, index: int) -> tuple[bool, Any]:
+        return index != 1, item["amount"] * 2
+
+    leads = {"leads": [{"amount": 5}, {"amount": 500}, {"amount": 100}]}
+    done = await Executor(plan).run_attempt(
+        "each", upstream={"start": {"out": leads}}, body=doubled
+    )
+    assert done.outputs == {"out": [10, 200]}
