@@ -19,7 +19,9 @@ from runtime.core import expr
 from runtime.core.options import RunOptions
 from runtime.core.types import ERROR_PORT_SPEC, Port
 
-Category = Literal["trigger", "transform", "logic", "integration", "ai", "compliance", "output"]
+Category = Literal[
+    "trigger", "transform", "logic", "flow", "integration", "ai", "compliance", "output"
+]
 Capability = Literal["egress", "llm", "persist", "log", "redact"]
 ExpressionKind = Literal["template", "value", "query"]
 
@@ -61,6 +63,9 @@ class NodeContext:
     scope: dict[str, Any]
     options: RunOptions = field(default_factory=RunOptions)
     body: BodyRunner | None = None
+    iteration: tuple[int, ...] = ()
+    """Where in for-each bodies this step runs (outermost index first): with run and node,
+    it names the step (``nodes.http.request.step_key``)."""
 
     @property
     def tenant_id(self) -> str:

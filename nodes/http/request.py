@@ -7,6 +7,7 @@ Responses become plain JSON values: ``{status, headers, body}``.
 
 from __future__ import annotations
 
+import hashlib
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -39,6 +40,17 @@ MANAGED_HEADERS = frozenset(
      "keep-alive", "proxy-authorization", "proxy-connection"}
 )  # fmt: skip
 """Framing and routing headers the client owns; letting a user set them invites smuggling."""
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def step_key(ctx: NodeContext) -> str:
+    """The same for every attempt of one step of one run, across retries and resumptions.
+
+    A durable run resumed after a crash calls the API again for the step that was in flight
+    (nothing says whether the first call landed): with this key the API can tell.
+    """
+    step = f"{ctx.run_id}\0{ctx.node_id}\0{'.'.join(map(str, ctx.iteration))}"
+    return hashlib.sha256(step.encode()).hexdigest()[:32]
 
 
 class HttpRequestConfig(NodeConfig):
@@ -56,6 +68,11 @@ class HttpRequestConfig(NodeConfig):
         default="auto", description="`auto` parses JSON when the response says it is JSON."
     )
     fail_on_status: bool = Field(default=True, description="Fail on a 4xx/5xx response.")
+    idempotency_key: bool = Field(
+        default=True,
+        description="Send an `Idempotency-Key` header (POST, PUT, PATCH, DELETE) that is the"
+        " same for every attempt of this step of this run, so the API can recognise a retry.",
+    )
 
     @field_validator("headers")
     @classmethod
@@ -129,6 +146,9 @@ class HttpRequest(NodeType[HttpRequestConfig]):
         headers = {
             name: header_value(name, ctx.render_text(v)) for name, v in config.headers.items()
         }
+        keyed = any(name.lower() == "idempotency-key" for name in headers)
+        if config.idempotency_key and config.method in UNSAFE_METHODS and not keyed:
+            headers["Idempotency-Key"] = step_key(ctx)
         body = None if config.body_type == "none" else ctx.render(config.body)
         content = encode_body(config.body_type, body, headers)
         limit = ctx.options.http_timeout_seconds

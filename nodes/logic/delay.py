@@ -1,8 +1,11 @@
-"""Wait, then pass the input on: rate-limit friendly pauses between calls.
+"""Wait, then pass the input on: pauses between calls, follow-ups a day or a month later.
 
-The wait is an ``asyncio.sleep`` so cancelling the run cancels it at once, and it is bounded by
-the tenant's ``max_delay_seconds`` so a graph cannot pin a worker (or a Lambda) for hours;
-longer waits belong to a scheduler, not to a sleeping run.
+Where the run is durable (a stored version run by the service: ``RunOptions.durable_waits``),
+a delay longer than ``sleep_limit_seconds`` becomes a timer: the node suspends the run, which
+holds no worker, thread or connection until the sweeper fires the timer and resumes it, so a
+delay can last up to a year (Step Functions' own limit). Shorter delays, and every delay where
+nothing keeps the run (a test run of a draft, the CLI), are an ``asyncio.sleep`` that cancelling
+the run cancels at once, bounded by the tenant's ``max_delay_seconds``.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from pydantic import Field
 from nodes.base import Expr, NodeConfig, NodeContext, NodeType, Outputs
 from runtime.core.errors import NodeRunError
 from runtime.core.types import Port
+from runtime.core.waiting import Suspend, WaitRequest, deadline
 
-Seconds = Annotated[float, Field(ge=0, le=86_400)]
+YEAR_SECONDS = 365 * 86_400
+Seconds = Annotated[float, Field(ge=0, le=YEAR_SECONDS)]
 
 
 class DelayConfig(NodeConfig):
@@ -65,6 +70,10 @@ class Delay(NodeType[DelayConfig]):
         """
         raw = config.seconds
         seconds = _as_seconds(ctx.render(raw) if isinstance(raw, str) else raw)
+        if seconds > YEAR_SECONDS:
+            raise NodeRunError(f"a delay of {seconds:g} s is longer than a year")
+        if self.durable(seconds, ctx):
+            return seconds
         limit = ctx.options.max_delay_seconds
         if seconds > limit:
             raise NodeRunError(
@@ -72,6 +81,21 @@ class Delay(NodeType[DelayConfig]):
             )
         return seconds
 
+    @staticmethod
+    def durable(seconds: float, ctx: NodeContext) -> bool:
+        """Whether this delay is a timer the run waits on rather than a sleep."""
+        return ctx.options.durable_waits and seconds > ctx.options.sleep_limit_seconds
+
     async def run(self, config: DelayConfig, inputs: dict[str, Any], ctx: NodeContext) -> Outputs:
-        await asyncio.sleep(self.seconds_to_wait(config, ctx))
+        seconds = self.seconds_to_wait(config, ctx)
+        if self.durable(seconds, ctx):
+            raise Suspend(
+                WaitRequest(
+                    kind="timer",
+                    until=deadline(seconds),
+                    on_timeout={"out": inputs.get("in")},
+                    title=f"Delay of {seconds:g} s",
+                )
+            )
+        await asyncio.sleep(seconds)
         return {"out": inputs.get("in")}

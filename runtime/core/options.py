@@ -26,6 +26,13 @@ class RunOptions(BaseModel):
     )
     http_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
     max_delay_seconds: float = Field(default=900.0, ge=0)
+    durable_waits: bool = Field(
+        default=False,
+        description="Something keeps the run (the service's durable runner): a long delay"
+        " suspends it as a timer instead of sleeping (``nodes.logic.delay``).",
+    )
+    sleep_limit_seconds: float = Field(default=5.0, ge=0)
+    """Where durable, delays up to this still sleep: a timer costs writes and a sweep."""
     run_timeout_seconds: float | None = Field(default=None, gt=0)
     max_concurrency: int = Field(default=16, ge=1, le=256)
     ai: AiPolicy = Field(

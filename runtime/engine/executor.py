@@ -14,6 +14,7 @@ from typing import Any
 from nodes.base import BodyRunner
 from nodes.registry import Registry, default_registry
 from runtime.core.options import RunOptions
+from runtime.engine.checkpoint import Checkpoints
 from runtime.engine.plan import Plan
 from runtime.engine.prepare import PreparedStep, prepare_steps
 from runtime.engine.trace import NodeTrace, RunResult
@@ -34,6 +35,9 @@ class Executor:
         run_id: str | None = None,
         options: RunOptions | None = None,
         pins: Mapping[str, Mapping[str, Any]] | None = None,
+        checkpoints: Checkpoints | None = None,
+        started_at: str | None = None,
+        run_info: Mapping[str, Any] | None = None,
     ) -> RunHandle:
         """Start a run; ``pins`` maps node ids to outputs (port -> value) used instead of running.
 
@@ -41,12 +45,22 @@ class Executor:
         or an LLM again (n8n's "pin data"): a pinned node that would run is not run, its pinned
         outputs fire, and its trace entry says ``pinned``. A pinned node whose inputs did not
         fire is skipped as usual.
+
+        ``checkpoints`` make the run durable (``runtime.engine.checkpoint``): finished nodes
+        replay from them, new ones are written to them. A resumed run passes the
+        ``started_at`` it first had, so ``{{ run.started_at }}`` reads the same throughout.
+        ``run_info`` adds to what ``{{ run }}`` holds (the host's links to answer waits).
         """
         unknown = sorted(set(pins or {}) - set(self.plan.steps))
         if unknown:
             raise KeyError(f"pinned nodes not in the plan: {', '.join(unknown)}")
         run_id = run_id or uuid.uuid4().hex
         run = Walk(self.plan, self._steps, event, run_id, options or RunOptions(), pins)
+        run.checkpoints = checkpoints
+        if run_info:
+            run.run_info.update(run_info)
+        if started_at is not None:
+            run.run_info["started_at"] = started_at
         return RunHandle(run)
 
     async def run(
@@ -56,8 +70,19 @@ class Executor:
         run_id: str | None = None,
         options: RunOptions | None = None,
         pins: Mapping[str, Mapping[str, Any]] | None = None,
+        checkpoints: Checkpoints | None = None,
+        started_at: str | None = None,
+        run_info: Mapping[str, Any] | None = None,
     ) -> RunResult:
-        handle = self.start(event, run_id=run_id, options=options, pins=pins)
+        handle = self.start(
+            event,
+            run_id=run_id,
+            options=options,
+            pins=pins,
+            checkpoints=checkpoints,
+            started_at=started_at,
+            run_info=run_info,
+        )
         return await handle.result()
 
     async def run_step(

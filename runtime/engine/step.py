@@ -14,6 +14,7 @@ from nodes.base import NodeConfig, NodeContext, NodeType
 from runtime.core.errors import ExpressionError, NodeRunError
 from runtime.core.graph import NodeSettings
 from runtime.core.guard import GUARDED, sensitive_payload
+from runtime.core.waiting import Suspend
 from runtime.engine.trace import NodeFailure
 
 
@@ -97,7 +98,7 @@ async def execute_step(
     settings: NodeSettings,
     allowed_ports: frozenset[str],
 ) -> StepOutcome:
-    """Never raises for a node's failure; only cancellation propagates."""
+    """Never raises for a node's failure; only cancellation and ``Suspend`` propagate."""
     if instance.capabilities & GUARDED:
         found = sensitive_payload(inputs)
         if found is not None:
@@ -124,6 +125,8 @@ async def execute_step(
         except asyncio.CancelledError:
             failure, again = self_cancelled(ctx.node_id), True
             continue
+        except Suspend:
+            raise  # a wait, not a failure: never retried, the walk records it
         except Exception as exc:
             failure, again = failure_of(exc, ctx.node_id), retryable(exc)
             if not again:

@@ -7,8 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-NodeStatus = Literal["ok", "failed", "skipped", "cancelled", "disabled", "pinned"]
-RunStatus = Literal["succeeded", "failed", "cancelled", "timed_out"]
+from runtime.core.waiting import WaitRequest
+
+NodeStatus = Literal["ok", "failed", "skipped", "cancelled", "disabled", "pinned", "waiting"]
+RunStatus = Literal["succeeded", "failed", "cancelled", "timed_out", "waiting"]
 
 
 class NodeFailure(BaseModel):
@@ -47,6 +49,18 @@ TRACE = TypeAdapter(list[NodeTrace])
 """Dumps a run's entries to JSON-ready dicts in one call: ``TRACE.dump_python(t, mode="json")``."""
 
 
+class NodeWait(BaseModel):
+    """A node the run is waiting on (``runtime.core.waiting``): what it asked, where it stands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    node: str
+    iteration: list[int] = Field(default_factory=list)
+    request: WaitRequest
+    input: Any = None
+    """What reached the node's ``in`` port: an approver sees it, a timeout may pass it on."""
+
+
 class RunResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -59,6 +73,8 @@ class RunResult(BaseModel):
     error: NodeFailure | None = None
     trace: list[NodeTrace] = Field(default_factory=list)
     duration_ms: float = 0.0
+    waits: list[NodeWait] = Field(default_factory=list)
+    """Why a ``waiting`` run waits: each node that suspended it (empty otherwise)."""
 
     def node(self, node_id: str) -> NodeTrace | None:
         """The top-level trace entry of a node (the first iteration's, inside a body)."""

@@ -14,7 +14,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from nodes.base import BodyRunner, NodeContext
@@ -22,6 +22,8 @@ from runtime.core.clock import utc_now
 from runtime.core.errors import NodeRunError
 from runtime.core.options import RunOptions
 from runtime.core.types import ERROR_PORT
+from runtime.core.waiting import Suspend
+from runtime.engine.checkpoint import Checkpoints
 from runtime.engine.plan import Plan, ScopePlan
 from runtime.engine.prepare import PreparedStep
 from runtime.engine.step import (
@@ -32,7 +34,7 @@ from runtime.engine.step import (
     retryable,
     self_cancelled,
 )
-from runtime.engine.trace import NodeFailure, NodeStatus, NodeTrace, RunResult
+from runtime.engine.trace import NodeFailure, NodeStatus, NodeTrace, NodeWait, RunResult
 
 NO_RESPONSE = (
     "no Respond node ran, so the caller got no answer"
@@ -46,6 +48,13 @@ def item_failure(index: int, failure: NodeFailure) -> NodeRunError:
     return NodeRunError(f"item {index}: node {failure.node!r} failed: {failure.message}")
 
 
+class BodyWaiting(Suspend):
+    """A node inside a for-each body waits, so the for-each itself waits.
+
+    Its wait is the inner node's, recorded already.
+    """
+
+
 @dataclass(slots=True)
 class Frame:
     """Where a walk is: the scope (the plan or a loop body), its outputs so far, the item."""
@@ -56,6 +65,8 @@ class Frame:
     iteration: tuple[int, ...] = ()
     item: Any = None
     failure: NodeFailure | None = None
+    waiting: set[str] = field(default_factory=set)
+    """Nodes of this scope that wait: what depends on them neither runs nor is skipped."""
 
 
 class Walk:
@@ -79,7 +90,7 @@ class Walk:
         self.cancelled = False
         self.trace: list[NodeTrace] = []
         self.started = time.perf_counter()
-        self.run_info = {
+        self.run_info: dict[str, Any] = {
             "id": run_id,
             "graph_id": self.plan.graph_id,
             "started_at": utc_now(),
@@ -91,6 +102,9 @@ class Walk:
         """Failed nodes another attempt may cure: read by hosts that retry themselves."""
         self.body_override: BodyRunner | None = None
         """Runs containers' bodies instead of the plan's (a host that runs them elsewhere)."""
+        self.checkpoints: Checkpoints | None = None
+        """A durable run's checkpoints: finished nodes replay from here and are written there."""
+        self.waits: list[NodeWait] = []
 
     async def execute(self) -> RunResult:
         timeout = self.options.run_timeout_seconds
@@ -111,6 +125,10 @@ class Walk:
             return self.finish("timed_out", failure)
         if self.root.failure is not None:
             return self.finish("failed", self.root.failure)
+        if self.waits:
+            if self.checkpoints is not None:
+                await self.checkpoints.flush(force=True)
+            return self.finish("waiting", None)
         unanswered = self._unanswered()
         if unanswered is not None:
             return self.finish("failed", unanswered)
@@ -149,6 +167,7 @@ class Walk:
             error=failure,
             trace=self.trace,
             duration_ms=(time.perf_counter() - self.started) * 1000,
+            waits=self.waits if status == "waiting" else [],
         )
 
     def _sinks(self) -> Any:
@@ -171,6 +190,8 @@ class Walk:
         loop = asyncio.get_running_loop()
 
         def release(node_id: str) -> None:
+            if node_id in frame.waiting:
+                return  # its successors wait with it
             for succ in steps[node_id].succs:
                 pending[succ] -= 1
                 if pending[succ] == 0:
@@ -244,16 +265,29 @@ class Walk:
             frame.outputs[node_id] = {}
             self._record(p, frame, "skipped")
             return
+        checkpoints = self.checkpoints
+        if checkpoints is not None:
+            done = checkpoints.replay(node_id, frame.iteration)
+            if done is not None:
+                self._finish_node(node_id, frame, dict(done.outputs))
+                self.trace.append(done)
+                return
         pinned = self.pins.get(node_id)
         if pinned is not None:
             self._finish_node(node_id, frame, dict(pinned))
-            self._record(p, frame, "pinned", inputs=inputs, outputs=dict(pinned))
+            entry = self._record(p, frame, "pinned", inputs=inputs, outputs=dict(pinned))
+            if checkpoints is not None:
+                await checkpoints.finished(entry, acts=False)
             return
         if p.step.settings.disabled:
             passed = {p.first_out: inputs.get("in")} if p.first_out else {}
             self._finish_node(node_id, frame, passed)
-            self._record(p, frame, "disabled", inputs=inputs, outputs=passed)
+            entry = self._record(p, frame, "disabled", inputs=inputs, outputs=passed)
+            if checkpoints is not None:
+                await checkpoints.finished(entry, acts=False)
             return
+        if checkpoints is not None and not p.inline:
+            await checkpoints.before_acting()
         ctx = NodeContext(
             node_id=node_id,
             run_id=self.run_id,
@@ -263,6 +297,7 @@ class Walk:
             body=(self.body_override or self._body_runner(node_id, frame))
             if p.node_type.container
             else None,
+            iteration=frame.iteration,
         )
         wall = time.time()
         t0 = time.perf_counter()
@@ -272,6 +307,8 @@ class Walk:
                     outputs = await p.instance.run(p.config, inputs, ctx)
                 except asyncio.CancelledError:
                     outcome = StepOutcome(None, self_cancelled(node_id), 1, True)
+                except Suspend:
+                    raise
                 except Exception as exc:
                     outcome = StepOutcome(None, failure_of(exc, node_id), 1, retryable(exc))
                 else:
@@ -281,6 +318,9 @@ class Walk:
                 outcome = await execute_step(
                     p.instance, p.config, inputs, ctx, p.step.settings, p.out_ports
                 )
+        except Suspend as wait:
+            self._wait(p, frame, inputs, wait, wall)
+            return
         except asyncio.CancelledError:
             self.interrupted.append(node_id)
             self._record(
@@ -295,7 +335,7 @@ class Walk:
         duration = (time.perf_counter() - t0) * 1000
         if outcome.outputs is not None:
             self._finish_node(node_id, frame, outcome.outputs)
-            self._record(
+            entry = self._record(
                 p,
                 frame,
                 "ok",
@@ -305,6 +345,8 @@ class Walk:
                 started_at=wall,
                 duration_ms=duration,
             )
+            if checkpoints is not None:
+                await checkpoints.finished(entry, acts=not p.inline)
             return
         failure = outcome.failure
         assert failure is not None
@@ -319,7 +361,7 @@ class Walk:
                 "input": inputs.get("in"),
             }
             self._finish_node(node_id, frame, {ERROR_PORT: payload})
-            self._record(
+            entry = self._record(
                 p,
                 frame,
                 "failed",
@@ -331,6 +373,8 @@ class Walk:
                 started_at=wall,
                 duration_ms=duration,
             )
+            if checkpoints is not None:
+                await checkpoints.finished(entry, acts=not p.inline)
             return
         frame.outputs[node_id] = {}
         self._record(
@@ -345,6 +389,23 @@ class Walk:
         )
         if frame.failure is None:
             frame.failure = failure
+
+    def _wait(
+        self, p: PreparedStep, frame: Frame, inputs: dict[str, Any], wait: Suspend, wall: float
+    ) -> None:
+        """The node waits: its successors stay pending and the run ends ``waiting``."""
+        node_id = p.step.node
+        frame.waiting.add(node_id)
+        self._record(p, frame, "waiting", inputs=inputs, started_at=wall)
+        if not isinstance(wait, BodyWaiting):
+            self.waits.append(
+                NodeWait(
+                    node=node_id,
+                    iteration=list(frame.iteration),
+                    request=wait.request,
+                    input=inputs.get("in"),
+                )
+            )
 
     def _finish_node(self, node_id: str, frame: Frame, outputs: dict[str, Any]) -> None:
         frame.outputs[node_id] = outputs
@@ -386,6 +447,8 @@ class Walk:
             await self._scope(sub)
             if sub.failure is not None:
                 raise item_failure(index, sub.failure)
+            if sub.waiting:
+                raise BodyWaiting(self.waits[-1].request)
             for wire in body.results:
                 fired = sub.outputs.get(wire.source)
                 if fired and wire.source_port in fired:

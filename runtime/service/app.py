@@ -7,6 +7,8 @@ Flowise's CVE-2024-31621 was a prefix check that ``/API/V1`` walked around.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -35,6 +37,7 @@ MANAGEMENT_ROUTES = (
     "brand",
     "ai",
     "white_label",
+    "inbox",
 )
 """Modules of ``runtime.service.routes`` that make up the management API, in order."""
 
@@ -138,17 +141,20 @@ def include_management(app: FastAPI) -> None:
         deployments,
         gdpr,
         graphs,
+        inbox,
         runs,
         settings,
         validate,
+        wait_links,
         white_label,
     )
 
     api = APIRouter(prefix=API_PREFIX)
     core = (auth, catalog, graphs, validate, deployments, runs, settings, brand, ai)
-    for module in (*core, compliance, approvals, gdpr, white_label):
+    for module in (*core, compliance, approvals, gdpr, white_label, inbox):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(wait_links.router)
     app.openapi_schema = None  # regenerate with the new routes
 
 
@@ -171,9 +177,24 @@ def aws_deployer(config: ServiceConfig) -> AwsDeployer:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """On shutdown, close the model SDKs' connection pools (they belong to this loop)."""
+    """Run the durable-run sweeper while the app lives (when configured).
+
+    On shutdown, stop it and close the model SDKs' connection pools (they belong to this loop).
+    """
+    state: ServiceState = app.state.auterity
+    sweeper = None
+    if state.config.sweeper:
+        # cold start: only a long-lived service sweeps; a Lambda never loads the sweeper
+        from runtime.service.durable.sweeper import sweep_forever
+
+        sweeper = asyncio.ensure_future(sweep_forever(state))
     yield
-    await app.state.auterity.close()
+    if sweeper is not None:
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
+        state.sweeping = None
+    await state.close()
 
 
 def create_app(

@@ -36,6 +36,16 @@ class ServiceConfig(BaseModel):
     egress: EgressPlatform = Field(default_factory=EgressPlatform)
     """Ranges opened for tenants' outbound HTTP and platform endpoints denied to it
     (``AUTERITY_EGRESS_OPEN`` / ``_DENY``, ``AWS_ENDPOINT_URL*``; see ``runtime.core.egress``)."""
+    lease_seconds: int = Field(default=15, ge=2, le=900)
+    """How long a durable run stays its process's without a sign of life: a process killed
+    mid-run has its runs taken over this long after its last checkpoint or heartbeat."""
+    sweep_seconds: float = Field(default=2.0, gt=0, le=300)
+    """How often the sweeper looks for runs to take over, timers due and answered waits."""
+    sleep_limit_seconds: float = Field(default=5.0, ge=0, le=900)
+    """A durable run's delays up to this sleep in the worker; longer ones become timers."""
+    sweeper: bool = False
+    """Whether this process's lifespan runs the sweeper (``runtime.service.durable.sweeper``):
+    on from the environment (``AUTERITY_SWEEPER=0`` turns it off), off when built in code."""
     ai: AiConfig = Field(default_factory=AiConfig, repr=False)
     """Model providers (operator credentials); none configured: AI nodes fail with a clear
     error and generate-graph falls back to the bundled templates."""
@@ -60,6 +70,8 @@ class ServiceConfig(BaseModel):
             deploy_target="lambda" if env.get("AUTERITY_DEPLOY_TARGET") == "lambda" else "service",
             lambda_layers=tuple(x for x in env.get("AUTERITY_LAMBDA_LAYERS", "").split(",") if x),
             cache_seconds=float(env.get("AUTERITY_CACHE_SECONDS", 5)),
+            lease_seconds=int(env.get("AUTERITY_LEASE_SECONDS", 15)),
+            sweeper=env.get("AUTERITY_SWEEPER", "1") != "0",
             egress=EgressPlatform.from_env(env),
             ai=AiConfig.from_env(env),
         )

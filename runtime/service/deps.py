@@ -15,6 +15,8 @@ from fastapi import Depends, Header, Request
 
 from runtime.service.auth import Principal, api_key_tenant, read_token
 from runtime.service.compliance_stance import ComplianceStore
+from runtime.service.durable.answers import AnswerStore
+from runtime.service.durable.resume import ResumeStore
 from runtime.service.errors import ApiError
 from runtime.service.gate import GateStore, LiveStore
 from runtime.service.run_recording import RecordingStore
@@ -284,6 +286,20 @@ GoingLive = Annotated[LiveStore, Depends(live_store)]
 """What serving a passed version writes (``gate.go_live``)."""
 RunRecording = Annotated[RecordingStore, Depends(recording_store)]
 """What running a version and recording the run touch (``run_recording``)."""
+
+
+async def resume_store(auth: Authenticated) -> ResumeStore:
+    return auth[1]
+
+
+async def answer_store(auth: Authenticated) -> AnswerStore:
+    return auth[1]
+
+
+Resuming = Annotated[ResumeStore, Depends(resume_store)]
+"""What resuming, redriving or cancelling a durable run touches (``durable.resume``)."""
+Answering = Annotated[AnswerStore, Depends(answer_store)]
+"""What answering a waiting node touches (``durable.answers``)."""
 
 
 async def tenant_store(auth: Authenticated) -> TenantStore:

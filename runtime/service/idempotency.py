@@ -227,6 +227,7 @@ async def queue_once(
             graph_id=deployment.graph_id,
             version=deployment.version,
             slug=deployment.slug,
+            event=event,
             idempotency_key=key.key,
         )
         queued.append(prepared)

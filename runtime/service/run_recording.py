@@ -10,30 +10,46 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from runtime.core.clock import utc_now
 from runtime.core.graph import Graph
-from runtime.core.llm.session import bound_session
 from runtime.core.options import RunOptions
+from runtime.service.durable.keeper import DurableStore, RunKeeper
+from runtime.service.durable.walking import holding, walk_kept
 from runtime.service.schemas import DRAFT_VERSION
 from runtime.service.state import ServiceState, VersionStore
-from runtime.store import RunRecord, TenantSettings
-from runtime.store.slices import AuditStore, RunStore, SettingsStore, UsageStore
+from runtime.store import RunRecord, RunState, TenantSettings
+from runtime.store.slices import AuditStore, SettingsStore, UsageStore
 
 if TYPE_CHECKING:
     from compliance.trace import RunLabels
     from runtime.engine.executor import Executor
     from runtime.engine.trace import RunResult
 
-Trigger = Literal["http", "manual", "schedule", "api"]
+Trigger = Literal["http", "manual", "schedule", "api", "subgraph"]
+DRAFT_WAITS = {
+    "node": "",
+    "message": "a test run of an unsaved graph stops where a node waits;"
+    " save the graph and run the saved version to answer the wait",
+    "type": "TestRunWaits",
+}
 
 
-class QueueStore(VersionStore, RunStore, Protocol):
-    """Prepare a stored version and write its run record."""
+class Parent(BaseModel):
+    """Where a ``flow.subgraph`` call comes from: the calling run and the graphs above it."""
+
+    parent_run_id: str
+    depth: int
+    call_chain: list[str]
 
 
-class FinishStore(RunStore, UsageStore, Protocol):
+class QueueStore(VersionStore, DurableStore, Protocol):
+    """Prepare a stored version and write its run record and state."""
+
+
+class FinishStore(DurableStore, UsageStore, Protocol):
     """A run under way: its record, and the model calls it charges to the tenant's usage."""
 
 
@@ -83,7 +99,10 @@ def prepare_draft(state: ServiceState, settings: SettingsStore, graph: Graph) ->
 
     executor = Executor(build_plan(graph))
     labels = RunLabels.of(graph)
-    return Prepared(DRAFT_VERSION, executor, *run_options(state, settings), labels=labels)
+    options, expires_at = run_options(state, settings)
+    # Nothing keeps a draft's run, so its delays sleep (bounded) rather than suspend it.
+    options = options.model_copy(update={"durable_waits": False})
+    return Prepared(DRAFT_VERSION, executor, options, expires_at, labels=labels)
 
 
 def run_options(
@@ -97,6 +116,8 @@ def run_options(
         egress=state.egress,
         run_timeout_seconds=min(settings.max_run_seconds, state.config.max_run_seconds),
         ai=settings.ai,
+        durable_waits=True,
+        sleep_limit_seconds=state.config.sleep_limit_seconds,
     )
     return options, int(time.time()) + settings.run_retention_days * 86_400
 
@@ -112,6 +133,7 @@ def record_for(
     expires_at: int,
     idempotency_key: str | None = None,
     labels: RunLabels | None = None,
+    parent_run_id: str | None = None,
 ) -> RunRecord:
     """The record to store: SAD masked in the trace and the output (``compliance.trace``)."""
     trace, output = stored_trace(result, labels)
@@ -123,7 +145,7 @@ def record_for(
         status=result.status,
         trigger=trigger,
         started_at=started_at,
-        finished_at=utc_now(),
+        finished_at=None if result.status == "waiting" else utc_now(),
         duration_ms=result.duration_ms,
         output=output,
         error=result.error.model_dump() if result.error else None,
@@ -131,6 +153,7 @@ def record_for(
         trace_truncated=False,
         idempotency_key=idempotency_key,
         expires_at=expires_at,
+        parent_run_id=parent_run_id,
     )
 
 
@@ -163,6 +186,32 @@ def _touched(prepared: Prepared, result: RunResult) -> list[str]:
     return touched if AUDITED_CLASSES.intersection(touched) else []
 
 
+async def _ended(
+    keeper: RunKeeper, result: RunResult, prepared: Prepared, idempotency_key: str | None
+) -> RunRecord:
+    """Store how the run ended (or that it waits); the run as it happened, for the caller.
+
+    The stored copy may be trimmed to fit an item.
+    """
+    run = keeper.run
+    record = record_for(
+        result,
+        graph_id=run.graph_id,
+        version=prepared.version,
+        slug=run.slug,
+        trigger=run.trigger,
+        started_at=run.started_at,
+        expires_at=prepared.expires_at,
+        idempotency_key=idempotency_key,
+        labels=prepared.labels,
+        parent_run_id=run.parent_run_id,
+    )
+    if record.status == "waiting" and prepared.version == DRAFT_VERSION:
+        record = record.model_copy(update={"status": "cancelled", "error": DRAFT_WAITS})
+    await keeper.end(result, record)
+    return record
+
+
 async def execute_and_record(
     state: ServiceState,
     store: RecordingStore,
@@ -176,29 +225,37 @@ async def execute_and_record(
     idempotency_key: str | None = None,
     prepared: Prepared | None = None,
     pins: dict[str, dict[str, Any]] | None = None,
+    parent: Parent | None = None,
 ) -> RunRecord:
-    """Run and record; ``prepared`` (from ``prepare``) saves the hop when the caller has it."""
+    """Run and record; ``prepared`` (from ``prepare``) saves the hop when the caller has it.
+
+    A run of a stored version is durable (``runtime.service.durable``); a draft's is not, and
+    stops at its first wait.
+    """
     if prepared is None:
         prepared = await run_in_threadpool(prepare, state, store, graph_id, version)
     run_id = store.new_run_id()
-    started = utc_now()
-    with bound_session(lambda: state.ai_session(store)):
-        result = await prepared.executor.run(
-            event, run_id=run_id, options=prepared.options, pins=pins
-        )
-    record = record_for(
-        result,
-        graph_id=graph_id,
-        version=prepared.version,
-        slug=slug,
-        trigger=trigger,
-        started_at=started,
-        expires_at=prepared.expires_at,
-        idempotency_key=idempotency_key,
-        labels=prepared.labels,
+    keeper = RunKeeper(
+        state,
+        store,
+        RunState(
+            run_id=run_id,
+            graph_id=graph_id,
+            version=prepared.version,
+            slug=slug,
+            trigger=trigger,
+            event=event,
+            started_at=utc_now(),
+            expires_at=prepared.expires_at,
+            idempotency_key=idempotency_key,
+            **(parent.model_dump() if parent else {}),
+        ),
     )
-    # The stored copy may be trimmed to fit an item; the caller gets the run as it happened.
-    await run_in_threadpool(store.put_run, record)
+    with holding(state, run_id):
+        result = await walk_kept(state, store, prepared, keeper, pins=pins)
+        if result is None:  # cancelled elsewhere, or taken over: its record says how it stands
+            return await run_in_threadpool(store.get_run, run_id)
+        record = await _ended(keeper, result, prepared, idempotency_key)
     if trigger == "manual":
         await run_in_threadpool(
             store.record_audit,
@@ -239,9 +296,10 @@ def queue_run(
     graph_id: str,
     version: int,
     slug: str | None,
+    event: Any,
     idempotency_key: str | None = None,
 ) -> tuple[RunRecord, Prepared]:
-    """Blocking: record the run as queued.
+    """Blocking: record the run as queued, with what any process needs to start it.
 
     Separate from starting it, so a keyed delivery can claim its ``Idempotency-Key`` around
     exactly this write (``runtime.service.idempotency``).
@@ -265,6 +323,21 @@ def queue_run(
         expires_at=prepared.expires_at,
     )
     store.put_run(queued)
+    store.put_run_state(
+        RunState(
+            run_id=queued.run_id,
+            graph_id=graph_id,
+            version=version,
+            slug=slug,
+            trigger="http",
+            event=event,
+            started_at=queued.started_at,
+            expires_at=queued.expires_at,
+            idempotency_key=idempotency_key,
+            owner=state.instance,
+            lease_until=int(time.time()) + state.config.lease_seconds,
+        )
+    )
     return queued, prepared
 
 
@@ -275,21 +348,12 @@ def spawn_queued_run(
 
     async def finish() -> None:
         await run_in_threadpool(store.update_run, queued.run_id, status="running")
-        with bound_session(lambda: state.ai_session(store)):
-            result = await prepared.executor.run(
-                event, run_id=queued.run_id, options=prepared.options
-            )
-        trace, output = stored_trace(result, prepared.labels)
-        await run_in_threadpool(
-            store.update_run,
-            queued.run_id,
-            status=result.status,
-            finished_at=utc_now(),
-            duration_ms=result.duration_ms,
-            output=output,
-            error=result.error.model_dump() if result.error else None,
-            trace=trace,
-        )
+        run = await run_in_threadpool(store.get_run_state, queued.run_id)
+        keeper = RunKeeper(state, store, run, on_record=True, durable=True)
+        with holding(state, queued.run_id):
+            result = await walk_kept(state, store, prepared, keeper)
+            if result is not None:  # else cancelled, or another process took it over
+                await _ended(keeper, result, prepared, queued.idempotency_key)
 
     state.spawn(finish())
 
@@ -305,7 +369,7 @@ async def start_background_run(
 ) -> RunRecord:
     """``?async=1``: record the run as queued, answer at once, finish it in the background."""
     queued, prepared = await run_in_threadpool(
-        lambda: queue_run(state, store, graph_id=graph_id, version=version, slug=slug)
+        lambda: queue_run(state, store, graph_id=graph_id, version=version, slug=slug, event=event)
     )
     spawn_queued_run(state, store, queued, prepared, event)
     return queued

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from compliance.trace import RunLabels
     from runtime.ai.router import Router
     from runtime.ai.session import AiSession
-    from runtime.engine.executor import Executor
+    from runtime.engine.executor import Executor, RunHandle
 
 MAX_CACHED_EXECUTORS = 256
 
@@ -47,6 +48,16 @@ class ServiceState:
     egress: EgressPlatform = field(init=False)
     """The operator's egress policy, with the AWS endpoints this app's clients use denied."""
     _ai_router: Router | None = field(default=None, init=False)
+    instance: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """This process among the service's processes: the owner a durable run's lease names."""
+    running: dict[str, RunHandle | None] = field(default_factory=dict)
+    """Durable runs this process is walking now, by run id (a cancel stops them at once);
+    ``None`` while one is being resumed and not walking yet."""
+    wakes: set[tuple[str, str]] = field(default_factory=set)
+    """(tenant, run) the sweeper should resume at once (``wake``)."""
+    woken: asyncio.Event = field(default_factory=asyncio.Event)
+    sweeping: asyncio.AbstractEventLoop | None = None
+    """The loop the sweeper runs on, once it does."""
 
     def __post_init__(self) -> None:
         self.lookups = Lookups(self.config.cache_seconds)
@@ -122,6 +133,15 @@ class ServiceState:
         for key in [k for k in self.executors if k[0] == tenant_id]:
             self.executors.pop(key, None)
             self.labels.pop(key, None)
+
+    def wake(self, tenant_id: str, run_id: str) -> None:
+        """Ask the sweeper to resume a run now (an answer came), not at its next round.
+
+        Safe from worker threads: the event is set on the sweeper's own loop.
+        """
+        self.wakes.add((tenant_id, run_id))
+        if self.sweeping is not None:
+            self.sweeping.call_soon_threadsafe(self.woken.set)
 
     def spawn(self, coro: Any) -> None:
         """Keep a reference to background runs so they are not garbage-collected mid-way."""

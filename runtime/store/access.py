@@ -260,6 +260,55 @@ class Table:
         for item in self._pages(self.client.scan, args):
             yield codec.from_item(item)
 
+    def transact(
+        self,
+        *,
+        update: tuple[Key, Mapping[str, Any], str, Mapping[str, Any]] | None = None,
+        put_new: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        """All or nothing: ``update`` applies under its condition, each of ``put_new`` is new.
+
+        ``update`` is (key, fields to set, condition, values). Raises ``ConditionFailed``
+        (with no item) when any condition fails. At most 100 items.
+        """
+        items: list[dict[str, Any]] = []
+        if update is not None:
+            key, set_fields, condition, values = update
+            expression = "SET " + ", ".join(f"#{n} = :{n}__set" for n in set_fields)
+            all_values = {**values, **{f":{n}__set": v for n, v in set_fields.items()}}
+            args = self._expression_args(condition, all_values, expression)
+            args.pop("ReturnValuesOnConditionCheckFailure")
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self.name,
+                        "Key": _key(key),
+                        "UpdateExpression": expression,
+                        **args,
+                    }
+                }
+            )
+        for fields in put_new:
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self.name,
+                        "Item": codec.to_item(fields),
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                }
+            )
+        if len(items) > 100:
+            raise ValueError(f"a transaction takes at most 100 items, not {len(items)}")
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                raise ConditionFailed(None) from None
+            raise translate(exc, self.name) from exc
+        except BotoCoreError as exc:
+            raise translate(exc, self.name) from exc
+
     def _pages(self, method: Callable[..., dict[str, Any]], args: dict[str, Any]) -> Iterator[Item]:
         while True:
             page = self._call(method, **args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from runtime.core.clock import utc_now
 from runtime.store.access import ConditionFailed, Table
 from runtime.store.errors import Conflict, InvalidInput, NotFound
-from runtime.store.keys import PROFILE, TENANT_ID, TenantKeys, checked
+from runtime.store.keys import DURABLE, PROFILE, TENANT_ID, TenantKeys, checked
 from runtime.store.models import Tenant
 from runtime.store.scoped import model_from
 from runtime.store.table import TABLE_NAME_DEFAULT, DynamoDBClient
@@ -51,6 +51,11 @@ class Directory:
             values={":SK": PROFILE, ":PK": "TENANT#"},
         )
         return sorted((model_from(Tenant, f) for f in items), key=lambda t: t.id)
+
+    def durable_tenants(self) -> list[str]:
+        """Tenants that have had durable runs (``keys.durable_marker``): one small query."""
+        items = self._table.query(DURABLE, attributes=("SK",))
+        return sorted(f["SK"].removeprefix("TENANT#").rstrip("#") for f in items)
 
     def tenant(self, tenant_id: str) -> TenantStore:
         self.get_tenant(tenant_id)

@@ -13,6 +13,14 @@ Partitions of a tenant (``PK``):
 - ``TENANT#<t>#USAGE``          usage records (``SK=U#<UTC time>#<id>``) and monthly AI spend
                                 (``SK=SPEND#<YYYY-MM>``)
 - ``TENANT#<t>#CHATS``          AI chat conversations (``SK=CHAT#<owner>#<id>``)
+- ``TENANT#<t>#RUN#<id>``       a durable run's state (``SK=STATE``: trigger event, owner and
+                                lease) and checkpoints (``SK=STEP#<node>#<iteration>``)
+- ``TENANT#<t>#WAITS``          nodes waiting for a person, a callback or a timer
+                                (``SK=WAIT#<run>#<node>#<iteration>``)
+
+One item lives outside a tenant's prefix: ``PK=DURABLE, SK=TENANT#<t>#`` says that the tenant
+has had durable runs, so the sweeper (``runtime.service.durable.sweeper``) knows whose runs
+and waits to look at without scanning the table. It holds nothing else.
 
 The brand is one item in the root partition (``SK=BRAND``); its asset files live in S3 under
 ``TENANT#<t>#ASSET#<content-hashed name>`` (``asset_object``), the same prefix as the items.
@@ -70,6 +78,10 @@ SPEND = "SPEND#"
 CHATS = "CHAT#"
 BRAND = "BRAND"
 ASSETS = "ASSET#"
+RUN_STATE = "STATE"
+STEPS = "STEP#"
+WAITS = "WAIT#"
+DURABLE = "DURABLE"
 
 
 def run_index_values(runs_pk: str, graph_id: str, status: str) -> dict[str, str]:
@@ -101,6 +113,12 @@ def normalize_email(email: str) -> str:
     return value
 
 
+def position_key(node: str, iteration: tuple[int, ...]) -> str:
+    """``<node>#<i.j.k>``: node ids hold no ``#`` or ``.``, so it reads back unambiguously."""
+    checked(GRAPH_ID, node, "node id")
+    return f"{node}#{'.'.join(str(int(i)) for i in iteration)}"
+
+
 def tenant_prefix(tenant_id: str) -> str:
     return f"TENANT#{checked(TENANT_ID, tenant_id, 'tenant id')}#"
 
@@ -117,6 +135,7 @@ class TenantKeys:
         self.audit_queue = f"{self.prefix}AUDITQ"
         self.usage = f"{self.prefix}USAGE"
         self.chats = f"{self.prefix}CHATS"
+        self.waits = f"{self.prefix}WAITS"
 
     def owns(self, pk: object) -> bool:
         return isinstance(pk, str) and pk.startswith(self.prefix)
@@ -156,6 +175,24 @@ class TenantKeys:
 
     def run(self, run_id: str) -> Key:
         return Key(self.runs, RUNS + checked(RECORD_ID, run_id, "run id"))
+
+    def durable_run(self, run_id: str) -> str:
+        """The partition of one durable run's state and checkpoints."""
+        return f"{self.prefix}{RUNS}{checked(RECORD_ID, run_id, 'run id')}"
+
+    def run_state(self, run_id: str) -> Key:
+        return Key(self.durable_run(run_id), RUN_STATE)
+
+    def checkpoint(self, run_id: str, node: str, iteration: tuple[int, ...]) -> Key:
+        return Key(self.durable_run(run_id), STEPS + position_key(node, iteration))
+
+    def wait(self, run_id: str, node: str, iteration: tuple[int, ...]) -> Key:
+        run = checked(RECORD_ID, run_id, "run id")
+        return Key(self.waits, f"{WAITS}{run}#{position_key(node, iteration)}")
+
+    def durable_marker(self) -> Key:
+        """The tenant's line in the list of tenants with durable runs (see the module doc)."""
+        return Key(DURABLE, self.prefix)
 
     def audit_event(self, seq: int) -> Key:
         """Events are keyed by their place in the chain, so two writers cannot both take one."""

@@ -15,8 +15,9 @@ from runtime.core.llm.policy import AiPolicy
 from runtime.tenant.industry import PROFILES, Industry
 
 Role = Literal["admin", "editor", "viewer"]
-RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed_out"]
-Trigger = Literal["http", "manual", "schedule", "api"]
+RunStatus = Literal["queued", "running", "waiting", "succeeded", "failed", "cancelled", "timed_out"]
+Trigger = Literal["http", "manual", "schedule", "api", "subgraph"]
+WaitStatus = Literal["pending", "approved", "rejected", "answered", "timed_out", "cancelled"]
 DeploymentAction = Literal["deploy", "rollback"]
 
 ROLES: tuple[Role, ...] = ("admin", "editor", "viewer")
@@ -162,6 +163,61 @@ class RunRecord(_Model):
     expires_at: int
     """Epoch seconds; DynamoDB's TTL deletes the record some time after this, and the store
     stops returning it at this moment."""
+    parent_run_id: str | None = None
+    """The run whose ``flow.subgraph`` node started this one."""
+    redrives: int = 0
+    """How many times a failed run was started again from its failed step."""
+
+
+class RunState(_Model):
+    """What a durable run needs to be resumed by any process: its start and who runs it now."""
+
+    run_id: str
+    graph_id: str
+    version: int
+    slug: str | None = None
+    trigger: Trigger
+    event: Any = None
+    started_at: str
+    expires_at: int
+    idempotency_key: str | None = None
+    owner: str = ""
+    """The process running it now (``""`` while it waits)."""
+    lease_until: int = 0
+    """Epoch seconds: past this, another process may take the run over (it crashed)."""
+    cancelled: bool = False
+    parent_run_id: str | None = None
+    depth: int = 0
+    """How deep in ``flow.subgraph`` calls this run is (the top run is 0)."""
+    call_chain: list[str] = Field(default_factory=list)
+    """The graph ids of the runs above it, outermost first (a cycle is refused at run time)."""
+
+
+class Wait(_Model):
+    """A node of a run waiting for a person, an external system or a timer."""
+
+    run_id: str
+    graph_id: str
+    version: int
+    node: str
+    node_type: str
+    iteration: list[int] = Field(default_factory=list)
+    kind: Literal["approval", "callback", "timer"]
+    status: WaitStatus = "pending"
+    title: str = ""
+    details: dict[str, Any] = Field(default_factory=dict)
+    input: Any = None
+    created_at: str
+    until: str | None = None
+    on_timeout: dict[str, Any] | None = None
+    decided_by: str | None = None
+    decided_at: str | None = None
+    outputs: dict[str, Any] | None = None
+    """The node's outputs once answered: what the resumed run fires from it."""
+    consumed: bool = False
+    """A resume has taken the answer up (the sweeper no longer needs to start one for it)."""
+    comment: str = ""
+    expires_at: int
 
 
 AuditOutcome = Literal["attempted", "succeeded", "failed"]

@@ -27,16 +27,20 @@ from runtime.store.runsize import ITEM_BUDGET, bound_run
 from runtime.store.scoped import Scoped, model_from
 from runtime.store.table import RUN_INDEXES
 
-RANK: dict[str, int] = {
-    "queued": 0,
-    "running": 1,
-    "succeeded": 2,
-    "failed": 2,
-    "cancelled": 2,
-    "timed_out": 2,
+_ACTIVE = frozenset({"succeeded", "failed", "cancelled", "timed_out"})
+MOVES: dict[str, frozenset[str]] = {
+    "queued": _ACTIVE | {"running", "waiting"},
+    "running": _ACTIVE | {"waiting"},
+    "waiting": _ACTIVE | {"running"},
+    "succeeded": frozenset(),
+    "failed": frozenset(),
+    "cancelled": frozenset(),
+    "timed_out": frozenset(),
 }
-"""A status may only be replaced by one of higher rank: the terminal ones are final."""
-assert set(RANK) == set(get_args(RunStatus))
+"""What a run in each status may become: a durable run goes back and forth between running and
+waiting; the terminal statuses are final (a redrive alone starts a failed run again)."""
+REDRIVABLE = frozenset({"failed", "timed_out"})
+assert set(MOVES) == set(get_args(RunStatus))
 
 MAX_LIST = 1000
 RUN_INDEX_OF = {attr: (name, attr) for name, attr in RUN_INDEXES.items()}
@@ -125,12 +129,19 @@ class RunOps(Scoped):
         output: Any = None,
         error: dict[str, Any] | None = None,
         trace: list[dict[str, Any]] | None = None,
+        redrive: bool = False,
     ) -> RunRecord:
-        """Fields left as None keep their stored value."""
+        """Fields left as None keep their stored value.
+
+        ``redrive`` starts a failed (or timed out) run again: only to ``running``, and it
+        counts in ``redrives``.
+        """
         key = self._keys.run(run_id)
-        if status not in RANK:
+        if status not in MOVES:
             raise InvalidInput(f"status {status!r} is not a run status")
-        earlier = [s for s, rank in RANK.items() if rank < RANK[status]]
+        if redrive and status != "running":
+            raise InvalidInput("a redriven run becomes running")
+        earlier = sorted(REDRIVABLE if redrive else (s for s in MOVES if status in MOVES[s]))
         changes: dict[str, Any] = {"status": status}
         for name, value in (
             ("finished_at", finished_at),
@@ -147,8 +158,10 @@ class RunOps(Scoped):
             if fields is None:
                 raise NotFound(f"run '{run_id}'")
             current = _record(fields)
-            if RANK[current.status] >= RANK[status]:
+            if current.status not in earlier:
                 raise Conflict(f"run '{run_id}' is {current.status}; it cannot become {status}")
+            if redrive:
+                changes.update(redrives=current.redrives + 1, finished_at=None, error=None)
             updated = bound_run(
                 RunRecord.model_validate({**current.model_dump(), **changes}), self._size
             )

@@ -7,7 +7,7 @@ signature, and a second backend has a list of what to implement.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from compliance.names import PackName
@@ -30,11 +30,14 @@ from runtime.store.models import (
     Permission,
     Role,
     RunRecord,
+    RunState,
     RunStatus,
     Tenant,
     TenantSettings,
     UsageRecord,
     User,
+    Wait,
+    WaitStatus,
     Waiver,
 )
 from runtime.store.spend import Reservation
@@ -140,6 +143,7 @@ class RunStore(_Tenant, Protocol):
         output: Any = None,
         error: dict[str, Any] | None = None,
         trace: list[dict[str, Any]] | None = None,
+        redrive: bool = False,
     ) -> RunRecord: ...
     def get_run(self, run_id: str) -> RunRecord: ...
     def list_runs(
@@ -150,6 +154,49 @@ class RunStore(_Tenant, Protocol):
         limit: int = 50,
         before: str | None = None,
     ) -> list[RunRecord]: ...
+
+
+class RunStateStore(_Tenant, Protocol):
+    """Durable runs: the state any process resumes from, checkpoints and the lease."""
+
+    def put_run_state(self, state: RunState) -> None: ...
+    def get_run_state(self, run_id: str) -> RunState: ...
+    def claim_run(self, run_id: str, owner: str, lease_seconds: int) -> RunState: ...
+    def release_run(self, run_id: str, owner: str) -> None: ...
+    def cancel_run_state(self, run_id: str) -> None: ...
+    def save_checkpoints(
+        self,
+        run_id: str,
+        owner: str,
+        entries: Sequence[dict[str, Any]],
+        lease_seconds: int,
+        expires_at: int,
+    ) -> None: ...
+    def drop_run_state(self, run_id: str) -> None: ...
+    def renew_lease(self, run_id: str, owner: str, lease_seconds: int) -> None: ...
+    def checkpoints(self, run_id: str) -> list[dict[str, Any]]: ...
+
+
+class WaitStore(_Tenant, Protocol):
+    """Nodes waiting for a person, a callback or a timer, and their one answer each."""
+
+    def put_wait(self, wait: Wait) -> None: ...
+    def get_wait(self, run_id: str, node: str, iteration: tuple[int, ...] = ()) -> Wait: ...
+    def list_waits(
+        self, *, status: WaitStatus | None = "pending", run_id: str | None = None
+    ) -> list[Wait]: ...
+    def consume_waits(self, run_id: str, waits: list[Wait]) -> None: ...
+    def answer_wait(
+        self,
+        run_id: str,
+        node: str,
+        iteration: tuple[int, ...],
+        *,
+        status: WaitStatus,
+        outputs: dict[str, Any],
+        by: str,
+        comment: str = "",
+    ) -> Wait: ...
 
 
 class UsageStore(_Tenant, Protocol):
@@ -233,8 +280,12 @@ if TYPE_CHECKING:
         TransferStore,
         WaiverStore,
         ApprovalStore,
+        RunStateStore,
+        WaitStore,
     ]:
         return (
+            store,
+            store,
             store,
             store,
             store,

@@ -18,10 +18,12 @@ from runtime.store.identity import IdentityOps
 from runtime.store.keys import TenantKeys
 from runtime.store.records import RecordOps
 from runtime.store.run_records import RunOps
+from runtime.store.run_state import RunStateOps
 from runtime.store.settings import SettingsOps
 from runtime.store.spend import SpendOps
 from runtime.store.table import TABLE_NAME_DEFAULT, DynamoDBClient
 from runtime.store.transfer import TransferOps
+from runtime.store.waits import WaitOps
 from runtime.store.waivers import WaiverOps
 
 
@@ -32,6 +34,8 @@ class TenantStore(
     GraphOps,
     DeploymentOps,
     RunOps,
+    RunStateOps,
+    WaitOps,
     RecordOps,
     AuditCheckOps,
     SpendOps,

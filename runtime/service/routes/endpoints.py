@@ -158,6 +158,15 @@ def _graph_headers(raw: Any) -> dict[str, str]:
 
 def _respond(record: RunRecord, trigger_id: str) -> Response:
     headers = {"x-auterity-run-id": record.run_id, **NOSNIFF}
+    if record.status == "waiting":
+        # The run waits for a person, a callback or a timer: like ``?async=1``, say where
+        # its outcome will be.
+        poll = f"/api/v1/runs/{record.run_id}"
+        return JSONResponse(
+            {"run_id": record.run_id, "status": "waiting", "poll": poll},
+            status_code=202,
+            headers={**headers, "location": poll},
+        )
     if record.status != "succeeded":
         error = record.error or {}
         if record.status == "timed_out":

@@ -10,11 +10,14 @@ from starlette.concurrency import run_in_threadpool
 
 from runtime.core.graph import Graph
 from runtime.core.pins import rerun_pins
-from runtime.service.deps import Editor, RunRecording, Runs, State, Viewer
+from runtime.service.deps import Answering, Editor, Resuming, RunRecording, Runs, State, Viewer
+from runtime.service.durable.resume import cancel, resume
 from runtime.service.errors import ApiError
 from runtime.service.graph_views import with_secrets
 from runtime.service.run_recording import execute_and_record, prepare_draft
-from runtime.store import NotFound, RunRecord, RunStatus
+from runtime.store import NotFound, RunRecord, RunStatus, Wait
+from runtime.store.errors import Conflict
+from runtime.store.run_records import REDRIVABLE
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -121,3 +124,52 @@ def list_runs(
 @router.get("/{run_id}")
 def get_run(run_id: str, auth: Viewer, runs: Runs) -> RunRecord:
     return runs.get_run(run_id)
+
+
+@router.post("/{run_id}/cancel")
+async def cancel_run(run_id: str, auth: Editor, state: State, kept: Resuming) -> RunRecord:
+    """Stop a queued, running or waiting run, wherever it runs (409 once it ended)."""
+    principal, _ = auth
+    try:
+        return await cancel(state, kept, run_id, by=principal.actor)
+    except Conflict as exc:
+        raise ApiError(409, "not_running", str(exc)) from None
+
+
+@router.post("/{run_id}/redrive")
+async def redrive_run(run_id: str, auth: Editor, state: State, kept: Resuming) -> RunRecord:
+    """Start a failed run again from its failed step: what finished before is not run again."""
+    principal, _ = auth
+    record = await run_in_threadpool(kept.get_run, run_id)
+    if record.status not in REDRIVABLE:
+        raise ApiError(
+            409, "not_failed", f"run {run_id!r} is {record.status}; only a failed run is redriven"
+        )
+    try:
+        await run_in_threadpool(kept.get_run_state, run_id)
+    except NotFound:
+        raise ApiError(
+            409,
+            "not_durable",
+            f"run {run_id!r} kept no checkpoints (no step of it acted on the world before it"
+            " failed): run the graph again instead",
+        ) from None
+    await run_in_threadpool(
+        lambda: kept.record_audit(
+            actor=principal.actor,
+            action="run.redrive",
+            target=record.graph_id,
+            details={"run_id": run_id},
+        )
+    )
+    redriven = await resume(state, kept, run_id, redrive=True)
+    if redriven is None:
+        raise ApiError(409, "busy", f"run {run_id!r} is being resumed by another process")
+    return redriven
+
+
+@router.get("/{run_id}/waits")
+def list_run_waits(run_id: str, auth: Viewer, waits: Answering) -> list[Wait]:
+    """What the run waits for (or waited for): each waiting node and its answer."""
+    waits.get_run(run_id)  # 404 for an unknown run or another tenant's
+    return waits.list_waits(run_id=run_id, status=None)

@@ -224,6 +224,21 @@ MATRIX: dict[tuple[str, str], Call] = {
     ),
     ("GET", "/api/v1/approvals/{graph_id}/{version}"): Call(NOT_FOUND, aims_at_a=True),
     ("POST", "/api/v1/approvals/{graph_id}/{version}/approve"): Call(NOT_FOUND, aims_at_a=True),
+    # Durable runs: B's own inbox; A's runs cannot be cancelled, redriven, read or answered.
+    ("GET", "/api/v1/inbox"): PUBLIC,
+    ("GET", "/api/v1/runs/{run_id}/waits"): Call(NOT_FOUND, aims_at_a=True),
+    ("POST", "/api/v1/runs/{run_id}/cancel"): Call(NOT_FOUND, aims_at_a=True),
+    ("POST", "/api/v1/runs/{run_id}/redrive"): Call(NOT_FOUND, aims_at_a=True),
+    ("POST", "/api/v1/inbox/{run_id}/{node}/decision"): Call(
+        NOT_FOUND, aims_at_a=True, body=lambda ctx: {"decision": "approve"}
+    ),
+    # A signed link to answer a wait of A's run, with a signature B made up: not found.
+    ("GET", "/w/{tenant}/{run_id}/{node}/{action}"): Call(
+        NOT_FOUND, aims_at_a=True, query={"sig": "0" * 64}
+    ),
+    ("POST", "/w/{tenant}/{run_id}/{node}/{action}"): Call(
+        NOT_FOUND, aims_at_a=True, query={"sig": "0" * 64}, body=lambda ctx: {"ok": True}
+    ),
     # GDPR: B erases a subject from B's own data; A's runs are untouched (see the snapshot).
     ("POST", "/api/v1/gdpr/erase"): Call(OK, body=lambda ctx: {"subject": "ada@acme-only.example"}),
     # A's deployed endpoint: B's key is "not found", B's token is not an endpoint credential.
@@ -270,6 +285,8 @@ def _a_ids(seeded: SeededA) -> dict[str, str]:
         "file_name": seeded.logo_file,
         "job_id": "a" * 32,
         "rule_id": "SOC2-ERROR-PATH",
+        "node": "score",
+        "action": "approve",
     }
 
 
@@ -285,6 +302,8 @@ GHOST_IDS = {
     "kind": "logo",
     "file_name": "logo-0000000000000000.svg",
     "rule_id": "SOC2-ERROR-PATH",
+    "node": "score",
+    "action": "approve",
 }
 
 

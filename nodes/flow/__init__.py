@@ -1,0 +1,1 @@
+"""Nodes that make a run wait for a person or a system, or call another graph."""

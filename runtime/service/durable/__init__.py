@@ -1,0 +1,1 @@
+"""Durable runs: checkpoints, waits, resumption, the sweeper (see README, Durable runs)."""
