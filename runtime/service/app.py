@@ -171,8 +171,15 @@ def aws_deployer(config: ServiceConfig) -> AwsDeployer:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """On shutdown, close the model SDKs' connection pools (they belong to this loop)."""
-    yield
+    """Fire deployed schedules while serving (when configured); close SDK pools on shutdown.
+
+    The model SDKs' connection pools belong to this loop.
+    """
+    # cold start: a Lambda never runs the lifespan; only a server loads the scheduler
+    from runtime.service.scheduling import local_schedules
+
+    async with local_schedules(app.state.auterity):
+        yield
     await app.state.auterity.close()
 
 

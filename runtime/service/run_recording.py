@@ -176,11 +176,16 @@ async def execute_and_record(
     idempotency_key: str | None = None,
     prepared: Prepared | None = None,
     pins: dict[str, dict[str, Any]] | None = None,
+    run_id: str | None = None,
 ) -> RunRecord:
-    """Run and record; ``prepared`` (from ``prepare``) saves the hop when the caller has it."""
+    """Run and record; ``prepared`` (from ``prepare``) saves the hop when the caller has it.
+
+    ``run_id``: one the caller already recorded elsewhere (a schedule slot's claim names its
+    run before it starts, ``runtime.store.fires``); by default a new one.
+    """
     if prepared is None:
         prepared = await run_in_threadpool(prepare, state, store, graph_id, version)
-    run_id = store.new_run_id()
+    run_id = run_id or store.new_run_id()
     started = utc_now()
     with bound_session(lambda: state.ai_session(store)):
         result = await prepared.executor.run(
