@@ -35,6 +35,7 @@ MANAGEMENT_ROUTES = (
     "brand",
     "ai",
     "white_label",
+    "schedules",
 )
 """Modules of ``runtime.service.routes`` that make up the management API, in order."""
 
@@ -139,6 +140,7 @@ def include_management(app: FastAPI) -> None:
         gdpr,
         graphs,
         runs,
+        schedules,
         settings,
         validate,
         white_label,
@@ -146,7 +148,7 @@ def include_management(app: FastAPI) -> None:
 
     api = APIRouter(prefix=API_PREFIX)
     core = (auth, catalog, graphs, validate, deployments, runs, settings, brand, ai)
-    for module in (*core, compliance, approvals, gdpr, white_label):
+    for module in (*core, compliance, approvals, gdpr, white_label, schedules):
         api.include_router(module.router)
     app.include_router(api)
     app.openapi_schema = None  # regenerate with the new routes
