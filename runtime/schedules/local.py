@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from runtime.schedules.deployed import Scheduled, ScheduleFinder, parse_time
-from runtime.schedules.slots import GRACE, WINDOW, CatchUp, next_slot, plan_slots
+from runtime.schedules.policy import CatchUp
+from runtime.schedules.slots import GRACE, WINDOW, next_slot, plan_slots
 from runtime.store import NotFound, StoreError, TenantStore
 
 log = logging.getLogger(__name__)

@@ -19,14 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
 from cronsim import CronSim
 
 from nodes.triggers.schedule import ScheduleConfig, load_zone, next_fire_times
-
-CatchUp = Literal["latest", "none", "all"]
-CATCH_UP_POLICIES: tuple[CatchUp, ...] = ("latest", "none", "all")
+from runtime.schedules.policy import CatchUp
 
 GRACE = timedelta(seconds=60)
 """How late a slot may be found and still count as on time (a tick or two, a slow start)."""

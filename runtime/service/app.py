@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,6 +21,9 @@ from runtime.service.config import ServiceConfig
 from runtime.service.routes import endpoints
 from runtime.service.state import ServiceState
 from runtime.store import Directory
+
+if TYPE_CHECKING:
+    from runtime.schedules.eventbridge import EventBridgeSchedules
 
 API_PREFIX = "/api/v1"
 MAX_API_BODY_BYTES = 32 * 1024 * 1024
@@ -171,6 +174,14 @@ def aws_deployer(config: ServiceConfig) -> AwsDeployer:
     )
 
 
+def eventbridge_schedules() -> EventBridgeSchedules:
+    """AWS mode: deployments' schedules, through boto3's standard configuration."""
+    # AWS mode only: a Lambda serving endpoints never needs the scheduler's client
+    from runtime.schedules.eventbridge import EventBridgeSchedules
+
+    return EventBridgeSchedules.from_environment()
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Fire deployed schedules while serving (when configured); close SDK pools on shutdown.
@@ -204,6 +215,7 @@ def create_app(
         client=client,
         directory=Directory(client, config.table_name),
         aws=aws_deployer(config) if config.deploy_target == "lambda" else None,
+        eventbridge=eventbridge_schedules() if config.deploy_target == "lambda" else None,
         s3=s3,
     )
     errors.install(app)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from runtime.ai.config import AiConfig
 from runtime.core.egress import EgressPlatform
-from runtime.schedules.slots import CATCH_UP_POLICIES, CatchUp
+from runtime.schedules.policy import CATCH_UP_POLICIES, CatchUp
 
 
 class ServiceConfig(BaseModel):

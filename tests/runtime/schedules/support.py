@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from runtime.schedules.deployed import ScheduleFinder, parse_time
 from runtime.schedules.local import Scheduler
-from runtime.schedules.slots import CatchUp
+from runtime.schedules.policy import CatchUp
 from runtime.service.scheduling import schedule_runner
 from runtime.service.state import ServiceState
 from runtime.store import Directory, RunRecord, TenantStore

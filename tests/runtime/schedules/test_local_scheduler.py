@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from runtime.schedules.local import Firing, Scheduler
+from runtime.store import TenantStore
+from runtime.store.access import Table
 from tests.runtime.schedules.support import deploy, ran_for, schedule_runs, scheduler, store
 from tests.service.conftest import Tenant
 
@@ -52,8 +57,32 @@ def test_a_deployed_schedule_runs_every_minute_with_trigger_schedule(
 
 
 def test_two_schedulers_racing_run_each_slot_once(
-    client: TestClient, acme: Tenant, aws: Any
+    client: TestClient, acme: Tenant, aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Each DynamoDB request is atomic, as on AWS (moto's in-process tables are not, across
+    # threads); the two schedulers' requests interleave between them.
+    lock = threading.Lock()
+    call = Table._call
+
+    def atomic(table: Table, method: Callable[..., dict[str, Any]], **kwargs: Any) -> Any:
+        with lock:
+            return call(table, method, **kwargs)
+
+    monkeypatch.setattr(Table, "_call", atomic)
+    # And both have found the slot due before either claims it: the race is certain.
+    claim = TenantStore.claim_fire
+    arrivals: Counter[datetime] = Counter()
+    both_there = threading.Barrier(2, timeout=10)
+
+    def racing(store: TenantStore, slug: str, slot: datetime, **kwargs: Any) -> Any:
+        with lock:
+            arrivals[slot] += 1
+            first_two = arrivals[slot] <= 2
+        if first_two:
+            both_there.wait()
+        return claim(store, slug, slot, **kwargs)
+
+    monkeypatch.setattr(TenantStore, "claim_fire", racing)
     first = deploy(client, acme)
     a, b = scheduler(client, "a"), scheduler(client, "b")
     for minute in range(4):
