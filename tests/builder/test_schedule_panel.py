@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
-import boto3  # type: ignore[import-untyped]  # boto3 ships no types
 import httpx
 import pytest
 import reflex as rx
-from moto import mock_aws
 
 from builder import routes
 from builder.client.api import Api
@@ -22,47 +20,40 @@ from runtime.schedules.local import Scheduler
 from runtime.service.app import create_app
 from runtime.service.config import ServiceConfig
 from runtime.service.scheduling import schedule_runner
-from runtime.store import Directory, create_table
+from runtime.store import Directory
 from tests.runtime.schedules.support import schedule_graph
+from tests.service.conftest import aws  # noqa: F401  # the moto tables, as the service's tests
 
 BASE = "http://service.test"
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-async def api(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[Api, Scheduler]]:
-    """A logged-in client of the service with the every-minute graph deployed as ``tick``,
-    and a scheduler over the same table."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        create_table(client, "auterity")
-        directory = Directory(client, "auterity")
-        directory.create_tenant("acme", "Acme")
-        directory.tenant("acme").create_user("admin@example.com", PASSWORD, "admin")
-        app = create_app(ServiceConfig(token_secret="t" * 48, public_base_url=BASE), client)
-        transport = httpx.ASGITransport(app=app)
-        session = await Api(base_url=BASE, transport=transport).login(
-            "acme", "admin@example.com", PASSWORD
-        )
-        logged_in = Api(session.token, base_url=BASE, transport=transport)
-        await logged_in.create_graph(Graph.model_validate(schedule_graph()))
+async def api(aws: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Api, Scheduler]:  # noqa: F811
+    """A logged-in client of the service with the every-minute graph saved, and a scheduler
+    over the same table (moto, from ``tests.service.conftest``)."""
+    directory = Directory(aws, "auterity")
+    directory.create_tenant("acme", "Acme")
+    directory.tenant("acme").create_user("admin@example.com", PASSWORD, "admin")
+    app = create_app(ServiceConfig(token_secret="t" * 48, public_base_url=BASE), aws)
+    transport = httpx.ASGITransport(app=app)
+    session = await Api(base_url=BASE, transport=transport).login(
+        "acme", "admin@example.com", PASSWORD
+    )
+    logged_in = Api(session.token, base_url=BASE, transport=transport)
+    await logged_in.create_graph(Graph.model_validate(schedule_graph()))
 
-        async def api_for(_: object) -> Api:
-            return logged_in
+    async def api_for(_: object) -> Api:
+        return logged_in
 
-        monkeypatch.setattr(schedule_module, "api_for", api_for)
-        scheduler = Scheduler(
-            ScheduleFinder(app.state.auterity.directory),
-            schedule_runner(app.state.auterity),
-            owner="test",
-            refresh_seconds=0,
-        )
-        yield logged_in, scheduler
+    monkeypatch.setattr(schedule_module, "api_for", api_for)
+    scheduler = Scheduler(
+        ScheduleFinder(app.state.auterity.directory),
+        schedule_runner(app.state.auterity),
+        owner="test",
+        refresh_seconds=0,
+    )
+    return logged_in, scheduler
 
 
 def _state() -> ScheduleState:
