@@ -114,10 +114,6 @@ class Scheduler:
         self._tracked = tracked
         self._refreshed = time.monotonic()
 
-    def changed(self) -> None:
-        """A deployment changed in this process: list the schedules again on the next tick."""
-        self._refreshed = None
-
     def tick(self, now: datetime) -> list[Firing]:
         """Record and claim what is due at ``now``; the runs to start (not started here)."""
         stale = (
@@ -251,7 +247,10 @@ class Scheduler:
                 log.exception("scheduler pass failed")
             await asyncio.sleep(tick_seconds)
 
-    async def stop(self) -> None:
+    async def stop(self, grace_seconds: float = 30.0) -> None:
+        """Let runs under way finish (a bound slot is never started again), then cancel."""
+        if self._running:
+            await asyncio.wait(list(self._running), timeout=grace_seconds)
         for task in list(self._running):
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -66,4 +66,4 @@ async def local_schedules(state: ServiceState) -> AsyncIterator[Scheduler | None
         loop.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await loop
-        await scheduler.stop()
+        await scheduler.stop(state.config.max_run_seconds)

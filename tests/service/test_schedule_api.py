@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from runtime.service.app import create_app
+from runtime.service.config import ServiceConfig
 from tests.runtime.schedules.support import deploy, scheduler, store
 from tests.service.conftest import Tenant, example
 
@@ -72,3 +75,15 @@ def test_bad_input_is_a_4xx_naming_the_field(client: TestClient, acme: Tenant) -
     bad_slug = client.get("/api/v1/deployments/NO_PE/schedule", headers=acme.auth)
     assert 400 <= bad_slug.status_code < 500
     assert client.get("/api/v1/deployments/tick/schedule").status_code == 401
+
+
+def test_a_service_with_its_scheduler_on_says_it_fires_the_schedule(
+    aws: Any, acme: Tenant, config: ServiceConfig
+) -> None:
+    """``auterity serve`` (and so ``make run``) runs the scheduler loop in its lifespan."""
+    on = config.model_copy(update={"scheduler": True, "scheduler_tick_seconds": 0.05})
+    with TestClient(create_app(on, aws)) as client:
+        deploy(client, acme)
+        view = client.get("/api/v1/deployments/tick/schedule", headers=acme.auth).json()
+        assert view["fired_by"] == "local"
+        time.sleep(0.3)  # the loop ticks meanwhile, and stops with the app
