@@ -10,6 +10,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from builder import routes
+from builder.components.schedule_panel import schedule_section
 from builder.state.deploy import DeployState
 from builder.state.document import DocumentState
 from builder.state.session import SessionState
@@ -124,6 +125,7 @@ def _live() -> rx.Component:
             wrap="wrap",
         ),
         rx.foreach(DeployState.history, _history_row),
+        schedule_section(),
         spacing="2",
         width="100%",
         custom_attrs={"data-testid": "deploy-live"},

@@ -41,10 +41,15 @@ class RunsState(rx.State):
 
     @rx.event
     async def load(self) -> Any:
-        graph = self.router.url.query_parameters.get("graph", "")
+        query = self.router.url.query_parameters
+        graph = query.get("graph", "")
         if graph:
             self.graph_filter = graph
-        return await self._fetch()
+        listed = await self._fetch()
+        run = query.get("run", "")  # a link to one run (a schedule's last fires)
+        if listed is not None or not run:
+            return listed
+        return RunsState.open_run(run)  # type: ignore[operator]  # an event spec, as on_click
 
     async def _fetch(self) -> Any:
         api = await api_for(self)

@@ -12,7 +12,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +23,9 @@ from runtime.service.config import ServiceConfig
 from runtime.service.routes import endpoints
 from runtime.service.state import ServiceState
 from runtime.store import Directory
+
+if TYPE_CHECKING:
+    from runtime.schedules.eventbridge import EventBridgeSchedules
 
 API_PREFIX = "/api/v1"
 MAX_API_BODY_BYTES = 32 * 1024 * 1024
@@ -38,6 +41,7 @@ MANAGEMENT_ROUTES = (
     "ai",
     "white_label",
     "inbox",
+    "schedules",
 )
 """Modules of ``runtime.service.routes`` that make up the management API, in order."""
 
@@ -143,6 +147,7 @@ def include_management(app: FastAPI) -> None:
         graphs,
         inbox,
         runs,
+        schedules,
         settings,
         validate,
         wait_links,
@@ -151,7 +156,7 @@ def include_management(app: FastAPI) -> None:
 
     api = APIRouter(prefix=API_PREFIX)
     core = (auth, catalog, graphs, validate, deployments, runs, settings, brand, ai)
-    for module in (*core, compliance, approvals, gdpr, white_label, inbox):
+    for module in (*core, compliance, approvals, gdpr, white_label, inbox, schedules):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(wait_links.router)
@@ -175,25 +180,35 @@ def aws_deployer(config: ServiceConfig) -> AwsDeployer:
     )
 
 
+def eventbridge_schedules() -> EventBridgeSchedules:
+    """AWS mode: deployments' schedules, through boto3's standard configuration."""
+    # AWS mode only: a Lambda serving endpoints never needs the scheduler's client
+    from runtime.schedules.eventbridge import EventBridgeSchedules
+
+    return EventBridgeSchedules.from_environment()
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Run the durable-run sweeper while the app lives (when configured).
+    """Fire deployed schedules and sweep durable runs while serving (each when configured).
 
-    On shutdown, stop it and close the model SDKs' connection pools (they belong to this loop).
+    On shutdown, stop both and close the model SDKs' connection pools (they belong to this loop).
     """
     state: ServiceState = app.state.auterity
-    sweeper = None
-    if state.config.sweeper:
-        # cold start: only a long-lived service sweeps; a Lambda never loads the sweeper
-        from runtime.service.durable.sweeper import sweep_forever
+    # cold start: a Lambda never runs the lifespan; only a server loads these
+    from runtime.service.durable.sweeper import sweep_forever
+    from runtime.service.scheduling import local_schedules
 
-        sweeper = asyncio.ensure_future(sweep_forever(state))
-    yield
-    if sweeper is not None:
-        sweeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweeper
-        state.sweeping = None
+    sweeper = asyncio.ensure_future(sweep_forever(state)) if state.config.sweeper else None
+    try:
+        async with local_schedules(state):
+            yield
+    finally:
+        if sweeper is not None:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            state.sweeping = None
     await state.close()
 
 
@@ -216,6 +231,7 @@ def create_app(
         client=client,
         directory=Directory(client, config.table_name),
         aws=aws_deployer(config) if config.deploy_target == "lambda" else None,
+        eventbridge=eventbridge_schedules() if config.deploy_target == "lambda" else None,
         s3=s3,
     )
     errors.install(app)

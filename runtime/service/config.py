@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from runtime.ai.config import AiConfig
 from runtime.core.egress import EgressPlatform
+from runtime.schedules.policy import CATCH_UP_POLICIES, CatchUp
 
 
 class ServiceConfig(BaseModel):
@@ -46,6 +47,13 @@ class ServiceConfig(BaseModel):
     sweeper: bool = False
     """Whether this process's lifespan runs the sweeper (``runtime.service.durable.sweeper``):
     on from the environment (``AUTERITY_SWEEPER=0`` turns it off), off when built in code."""
+    scheduler: bool = False
+    """Fire deployed schedules from this process (``runtime.schedules.local``); ``from_env``
+    turns it on unless ``AUTERITY_SCHEDULER=0`` or deployments go to Lambda (EventBridge
+    Scheduler fires them there)."""
+    scheduler_tick_seconds: float = Field(default=5.0, gt=0, le=60)
+    schedule_catchup: CatchUp = "latest"
+    """What runs after downtime (``runtime.schedules.slots``): ``AUTERITY_SCHEDULE_CATCHUP``."""
     ai: AiConfig = Field(default_factory=AiConfig, repr=False)
     """Model providers (operator credentials); none configured: AI nodes fail with a clear
     error and generate-graph falls back to the bundled templates."""
@@ -58,6 +66,13 @@ class ServiceConfig(BaseModel):
         right for tests and wrong for production, so set it there.
         """
         env = os.environ
+        lambda_target = env.get("AUTERITY_DEPLOY_TARGET") == "lambda"
+        catchup = env.get("AUTERITY_SCHEDULE_CATCHUP", "latest")
+        if catchup not in CATCH_UP_POLICIES:
+            raise ValueError(
+                f"AUTERITY_SCHEDULE_CATCHUP is one of {', '.join(CATCH_UP_POLICIES)},"
+                f" not {catchup!r}"
+            )
         return cls(
             table_name=env.get("AUTERITY_TABLE", "auterity"),
             idempotency_table_name=env.get("AUTERITY_IDEMPOTENCY_TABLE", "auterity-idempotency"),
@@ -67,11 +82,14 @@ class ServiceConfig(BaseModel):
             max_body_bytes=int(env.get("AUTERITY_MAX_BODY_BYTES", 1024 * 1024)),
             max_run_seconds=float(env.get("AUTERITY_MAX_RUN_SECONDS", 30)),
             public_base_url=env.get("AUTERITY_PUBLIC_URL", "http://127.0.0.1:8000"),
-            deploy_target="lambda" if env.get("AUTERITY_DEPLOY_TARGET") == "lambda" else "service",
+            deploy_target="lambda" if lambda_target else "service",
             lambda_layers=tuple(x for x in env.get("AUTERITY_LAMBDA_LAYERS", "").split(",") if x),
             cache_seconds=float(env.get("AUTERITY_CACHE_SECONDS", 5)),
             lease_seconds=int(env.get("AUTERITY_LEASE_SECONDS", 15)),
             sweeper=env.get("AUTERITY_SWEEPER", "1") != "0",
             egress=EgressPlatform.from_env(env),
+            scheduler=env.get("AUTERITY_SCHEDULER", "1") != "0" and not lambda_target,
+            scheduler_tick_seconds=float(env.get("AUTERITY_SCHEDULER_TICK_SECONDS", 5)),
+            schedule_catchup=catchup,
             ai=AiConfig.from_env(env),
         )

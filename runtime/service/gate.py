@@ -20,6 +20,7 @@ from runtime.service.approvals import bundle_hash, require_approval
 from runtime.service.audit import audited
 from runtime.service.compliance_stance import ComplianceStore, refuse_violations, report_for
 from runtime.service.errors import ApiError
+from runtime.service.schedule_aws import refuse_unschedulable, schedule_on_eventbridge
 from runtime.service.schemas import LambdaEndpoint
 from runtime.store import Deployment, StoreError
 from runtime.store.gatepass import GatePassed, GateRefused, claim_issuer
@@ -124,9 +125,12 @@ def go_live(
     """
     # This instance's compiled executor of the version, ready for the endpoint's first request.
     state.executor(store, passed.graph_id, passed.version)
+    refuse_unschedulable(state, passed.graph)
 
     def change() -> tuple[Deployment, LambdaEndpoint | None]:
         endpoint = to_lambda(state, slug, passed) if state.aws is not None else None
+        if endpoint is not None:
+            schedule_on_eventbridge(state, passed.tenant_id, passed.graph, endpoint)
         if action == "deployment.rollback":
             deployment = store.rollback(slug, passed, by=principal.actor)
         else:

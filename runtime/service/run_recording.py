@@ -226,15 +226,18 @@ async def execute_and_record(
     prepared: Prepared | None = None,
     pins: dict[str, dict[str, Any]] | None = None,
     parent: Parent | None = None,
+    run_id: str | None = None,
 ) -> RunRecord:
     """Run and record; ``prepared`` (from ``prepare``) saves the hop when the caller has it.
 
     A run of a stored version is durable (``runtime.service.durable``); a draft's is not, and
-    stops at its first wait.
+    stops at its first wait. ``run_id``: one the caller already recorded elsewhere (a
+    schedule slot's claim names its run before it starts, ``runtime.store.fires``); by
+    default a new one.
     """
     if prepared is None:
         prepared = await run_in_threadpool(prepare, state, store, graph_id, version)
-    run_id = store.new_run_id()
+    run_id = run_id or store.new_run_id()
     keeper = RunKeeper(
         state,
         store,

@@ -8,6 +8,8 @@ holds ``builder`` to that).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from runtime.core.diagnostics import Diagnostic
@@ -113,3 +115,39 @@ class PublicBrand(BaseModel):
     support_email: str | None
     logo_url: str | None
     favicon_url: str | None
+
+
+# Schedules (``/deployments/{slug}/schedule``)
+
+
+class FireView(BaseModel):
+    """One recorded slot of a deployment's schedule."""
+
+    slot: str = Field(description="The slot in UTC, to the second.")
+    scheduled_at: str = Field(description="The slot in the schedule's time zone (ISO 8601).")
+    status: Literal["claimed", "fired", "missed"] = Field(
+        description="claimed: being started; fired: its run started (run_id); missed: not run"
+        " (downtime, per the catch-up policy)."
+    )
+    run_id: str | None = None
+    version: int
+
+
+class ScheduleView(BaseModel):
+    """When a deployed graph's Schedule trigger fires next, and what it did lately."""
+
+    slug: str
+    graph_id: str
+    version: int
+    scheduled: bool = Field(description="False when the deployed version has no Schedule trigger.")
+    cron: str | None = None
+    timezone: str | None = None
+    fired_by: Literal["local", "eventbridge", "off"] = Field(
+        description="local: this service's scheduler; eventbridge: AWS EventBridge Scheduler;"
+        " off: nothing fires it here (AUTERITY_SCHEDULER=0)."
+    )
+    catchup: str = Field(description="What runs after downtime: latest, none or all.")
+    next_fire_times: list[str] = Field(
+        default_factory=list, description="ISO 8601, in the schedule's time zone."
+    )
+    last_fires: list[FireView] = Field(default_factory=list, description="Newest first.")

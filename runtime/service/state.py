@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from runtime.ai.router import Router
     from runtime.ai.session import AiSession
     from runtime.engine.executor import Executor, RunHandle
+    from runtime.schedules.eventbridge import EventBridgeSchedules
 
 MAX_CACHED_EXECUTORS = 256
 
@@ -42,6 +43,8 @@ class ServiceState:
     background: set[asyncio.Task[None]] = field(default_factory=set)
     aws: AwsDeployer | None = None
     """Set when deployments also go to Lambda (``deploy_target="lambda"``)."""
+    eventbridge: EventBridgeSchedules | None = None
+    """With ``aws``: deployments with a Schedule trigger get an EventBridge Scheduler schedule."""
     s3: Any = None
     """The S3 client of brand asset files (``runtime.store.assets``), made on first use."""
     lookups: Lookups = field(init=False)

@@ -13,6 +13,8 @@ Partitions of a tenant (``PK``):
 - ``TENANT#<t>#USAGE``          usage records (``SK=U#<UTC time>#<id>``) and monthly AI spend
                                 (``SK=SPEND#<YYYY-MM>``)
 - ``TENANT#<t>#CHATS``          AI chat conversations (``SK=CHAT#<owner>#<id>``)
+- ``TENANT#<t>#FIRES``          schedule slots claimed, fired or missed
+                                (``SK=FIRE#<slug>#<UTC slot>``, ``runtime.store.fires``)
 - ``TENANT#<t>#RUN#<id>``       a durable run's state (``SK=STATE``: trigger event, owner and
                                 lease) and checkpoints (``SK=STEP#<node>#<iteration>``)
 - ``TENANT#<t>#WAITS``          nodes waiting for a person, a callback or a timer
@@ -47,6 +49,8 @@ RULE_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,63}$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 ASSET_NAME = re.compile(r"^(logo|favicon)-[0-9a-f]{16}\.(png|jpg|webp|svg|ico)$")
 """A brand asset's content-hashed file name (``runtime.tenant.assets.Asset.file_name``)."""
+SLOT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+"""A schedule slot in UTC to the second (``2026-12-07T16:05:00Z``): sorts as it happens."""
 OWNER = re.compile(r"^(user:[^@\s#]{1,64}@[^@\s#]{1,190}|key:[0-9a-f]{12})$")
 """A principal's actor (``user:<email>`` or ``key:<key id>``): who a conversation belongs to."""
 
@@ -82,6 +86,7 @@ RUN_STATE = "STATE"
 STEPS = "STEP#"
 WAITS = "WAIT#"
 DURABLE = "DURABLE"
+FIRES = "FIRE#"
 
 
 def run_index_values(runs_pk: str, graph_id: str, status: str) -> dict[str, str]:
@@ -136,6 +141,7 @@ class TenantKeys:
         self.usage = f"{self.prefix}USAGE"
         self.chats = f"{self.prefix}CHATS"
         self.waits = f"{self.prefix}WAITS"
+        self.fires = f"{self.prefix}FIRES"
 
     def owns(self, pk: object) -> bool:
         return isinstance(pk, str) and pk.startswith(self.prefix)
@@ -248,6 +254,23 @@ class TenantKeys:
         checked(RECORD_ID, conversation_id, "conversation id")
         return Key(self.chats, self.conversations_of(owner) + conversation_id)
 
+    def fires_of(self, slug: str) -> str:
+        """The ``SK`` prefix of one deployment's schedule slots (newest last)."""
+        return f"{FIRES}{checked(SLUG, slug, 'slug')}#"
+
+    def fire(self, slug: str, slot: str) -> Key:
+        """One slot of a deployment's schedule: claimed by exactly one scheduler."""
+        return Key(self.fires, self.fires_of(slug) + checked(SLOT, slot, "slot"))
+
     def fixed_partitions(self) -> list[str]:
         """Every partition except the per-graph version partitions (found via the heads)."""
-        return [self.root, self.runs, self.audit, self.audit_queue, self.usage, self.chats]
+        return [
+            self.root,
+            self.runs,
+            self.audit,
+            self.audit_queue,
+            self.usage,
+            self.chats,
+            self.fires,
+            self.waits,
+        ]

@@ -8,6 +8,7 @@ signature, and a second backend has a list of what to implement.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from compliance.names import PackName
@@ -15,6 +16,7 @@ from runtime.core.graph import Graph
 from runtime.store.assets import AssetFiles, S3Client
 from runtime.store.audit import VERIFY_PASSES
 from runtime.store.chain import ChainReport
+from runtime.store.fires import Fire
 from runtime.store.gatepass import GatePassed
 from runtime.store.models import (
     ApiKey,
@@ -263,6 +265,27 @@ class ApprovalStore(_Tenant, Protocol):
     def approve(self, graph_id: str, version: int, *, by: str) -> Approval: ...
 
 
+class FireStore(_Tenant, Protocol):
+    """Schedule slots: claimed by one scheduler, bound to their run, or recorded as missed."""
+
+    def claim_fire(
+        self,
+        slug: str,
+        slot: datetime,
+        *,
+        owner: str,
+        graph_id: str,
+        version: int,
+        now: float,
+        lease_seconds: int,
+    ) -> tuple[bool, Fire | None]: ...
+    def bind_fire(self, slug: str, slot: datetime, *, owner: str, run_id: str) -> bool: ...
+    def record_missed(
+        self, slug: str, slot: datetime, *, graph_id: str, version: int, now: float
+    ) -> bool: ...
+    def list_fires(self, slug: str, limit: int = 10) -> list[Fire]: ...
+
+
 if TYPE_CHECKING:
 
     def _implements_every_slice(
@@ -282,8 +305,10 @@ if TYPE_CHECKING:
         ApprovalStore,
         RunStateStore,
         WaitStore,
+        FireStore,
     ]:
         return (
+            store,
             store,
             store,
             store,

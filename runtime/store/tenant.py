@@ -13,6 +13,7 @@ from runtime.store.audit_check import AuditCheckOps
 from runtime.store.brand_item import BrandOps
 from runtime.store.conversations import ConversationOps
 from runtime.store.deployments import DeploymentOps
+from runtime.store.fires import FireOps
 from runtime.store.graphs import GraphOps
 from runtime.store.identity import IdentityOps
 from runtime.store.keys import TenantKeys
@@ -43,6 +44,7 @@ class TenantStore(
     TransferOps,
     WaiverOps,
     ApprovalOps,
+    FireOps,
 ):
     def __init__(
         self, client: DynamoDBClient, tenant_id: str, table_name: str = TABLE_NAME_DEFAULT

@@ -16,24 +16,31 @@ from runtime.store.access import ConditionFailed
 from runtime.store.errors import Conflict, InvalidInput, StoreError
 from runtime.store.gatepass import GatePassed
 from runtime.store.graphstate import head_from
-from runtime.store.keys import DEPLOYMENTS, GRAPHS, Key
+from runtime.store.keys import DEPLOYMENTS, GRAPHS, RUNS, Key
 from runtime.store.scoped import Scoped
 
 
 class TransferOps(Scoped):
     def export_lines(self) -> Iterator[str]:
-        """Every item of this tenant: its fixed partitions, then each graph's versions.
+        """Every item of this tenant: fixed partitions, graph versions, runs' durable state.
 
-        Version partitions are found through the graph heads (unfinished deletes included).
+        Version partitions are found through the graph heads (unfinished deletes included),
+        durable state through the run records.
         """
         graph_ids: list[str] = []
+        run_ids: list[str] = []
         for pk in self._keys.fixed_partitions():
             for item in self._table.query_raw(pk):
                 if pk == self._keys.root and item["SK"]["S"].startswith(GRAPHS):
                     graph_ids.append(head_from(codec.from_item(item)).graph_id)
+                elif pk == self._keys.runs and item["SK"]["S"].startswith(RUNS):
+                    run_ids.append(item["SK"]["S"].removeprefix(RUNS))
                 yield codec.to_line(item)
         for graph_id in graph_ids:
             for item in self._table.query_raw(self._keys.graph_versions(graph_id)):
+                yield codec.to_line(item)
+        for run_id in run_ids:
+            for item in self._table.query_raw(self._keys.durable_run(run_id)):
                 yield codec.to_line(item)
 
     def delete_all(self) -> int:

@@ -19,6 +19,7 @@ from runtime.service.deps import (
     Viewer,
 )
 from runtime.service.gate import go_live, pass_gate
+from runtime.service.schedule_aws import unschedule_on_eventbridge
 from runtime.service.schemas import DeploymentView
 from runtime.service.state import ServiceState
 from runtime.store import Deployment
@@ -95,6 +96,7 @@ async def rollback(
 def take_down(state: ServiceState, deployments: DeploymentStore, slug: str) -> None:
     """Stop serving ``slug``: the store's deployment, then (AWS mode) its function and route."""
     deployments.undeploy(slug)
+    unschedule_on_eventbridge(state, deployments.tenant_id, slug)
     if state.aws is not None:
         state.aws.undeploy(deployments.tenant_id, slug)
 

@@ -189,6 +189,7 @@ MATRIX: dict[tuple[str, str], Call] = {
     ),
     ("POST", "/api/v1/deployments"): Call(NOT_FOUND, aims_at_a=True, body=_deploy_body),
     ("GET", "/api/v1/deployments/{slug}"): Call(NOT_FOUND, aims_at_a=True),
+    ("GET", "/api/v1/deployments/{slug}/schedule"): Call(NOT_FOUND, aims_at_a=True),
     ("DELETE", "/api/v1/deployments/{slug}"): Call(NOT_FOUND, aims_at_a=True),
     ("POST", "/api/v1/deployments/{slug}/rollback"): Call(
         NOT_FOUND, aims_at_a=True, body=lambda ctx: {"version": 1}
