@@ -294,8 +294,9 @@ class Api(BrandCalls, ComplianceCalls):
         self, graph_id: str, version: int | None = None, workflow_type: str | None = None
     ) -> DeploymentWorkflow:
         """What deploying this version would run as (Express or Standard) and why."""
-        body = {"graph_id": graph_id, "version": version, "workflow_type": workflow_type or None}
-        return _parse(WORKFLOW, await self._call("POST", "/deployments/workflow", json=body))
+        path = f"/graphs/{_segment(graph_id)}/workflow"
+        params = {"version": version, "workflow_type": workflow_type}
+        return _parse(WORKFLOW, await self._call("POST", path, params=params))
 
     async def rollback(
         self, slug: str, version: int, workflow_type: str | None = None

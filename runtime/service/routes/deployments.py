@@ -22,7 +22,7 @@ from runtime.service.gate import go_live, pass_gate
 from runtime.service.schemas import DeploymentView
 from runtime.service.state import ServiceState
 from runtime.service.workflow_choice import Override, choose
-from runtime.store import Deployment, DeploymentWorkflow
+from runtime.store import Deployment
 from runtime.store.slices import DeploymentStore
 
 router = APIRouter(prefix="/deployments", tags=["deployments"])
@@ -39,12 +39,6 @@ class Deploy(BaseModel):
         description="Run as this Step Functions workflow instead of the compiler's choice;"
         " Express is refused (422) for a graph that needs Standard.",
     )
-
-
-class Preview(BaseModel):
-    graph_id: str = Field(min_length=1, max_length=64)
-    version: int | None = Field(default=None, ge=1)
-    workflow_type: Override | None = None
 
 
 class Rollback(BaseModel):
@@ -87,16 +81,6 @@ async def deploy(
     view = _view(state, live.tenant_id, deployment)
     view.aws = endpoint
     return view
-
-
-@router.post("/workflow")
-async def preview_workflow(body: Preview, auth: Viewer, gated: Gated) -> DeploymentWorkflow:
-    """What a deploy of this version would run as, and why, without deploying.
-
-    The same gate and choice, so the same 422s: the deploy panel shows it before a deploy.
-    """
-    passed = await run_in_threadpool(pass_gate, gated, body.graph_id, body.version)
-    return choose(passed, body.workflow_type)
 
 
 @router.post("/{slug}/rollback")
