@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3  # type: ignore[import-untyped]  # boto3 ships no types
+import pytest
 
 from runtime.core.graph import Graph
 from runtime.engine.asl.contract import RunInput
@@ -27,7 +28,7 @@ from runtime.engine.handlers import api_gateway_answer
 from runtime.store.assets import create_bucket
 from runtime.store.state_objects import StateObjects
 from tests.asl_harness import LocalStepFunctions
-from tests.runtime.engine.asl.equivalence import webhook_event
+from tests.runtime.engine.asl.equivalence import event_for, webhook_event
 
 BLOB = "x" * (100 * 1024)
 
@@ -140,3 +141,23 @@ def test_an_endpoint_machine_answers_a_failed_run_with_the_functions_error(
     answer = json.loads(execution.output or "{}")
     assert answer["statusCode"] == expected["statusCode"] == 500
     assert json.loads(answer["body"])["error"] == json.loads(expected["body"])["error"]
+
+
+@pytest.mark.parametrize("name", ["foreach-fanout", "lead-scoring"])
+def test_wrapped_examples_answer_as_in_process(cloud: LocalStepFunctions, name: str) -> None:
+    """The endpoint wrapper keeps Maps, Parallels and Choices working inside its branch."""
+    graph = Graph.model_validate_json(Path(f"examples/{name}.graph.json").read_text("utf-8"))
+    plan = build_plan(graph)
+    event = event_for(graph, graph.metadata.get("sample_input"))
+    local = asyncio.run(Executor(plan).run(event, run_id="r3"))
+    assert local.status == "succeeded"
+    machine = compile_asl(plan, workflow="express")
+    wrapped = machine.model_copy(update={"definition": for_endpoint(machine.definition)})
+    execution = cloud.execute(
+        cloud.deploy(wrapped, make_state_handler(plan)), RunInput(id="r3", trigger=event)
+    )
+    assert execution.status == "SUCCEEDED", execution.cause
+    answer = json.loads(execution.output or "{}")
+    expected = api_gateway_answer(local, plan)
+    assert answer["statusCode"] == expected["statusCode"]
+    assert json.loads(answer["body"]) == json.loads(expected["body"])
