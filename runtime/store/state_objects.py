@@ -13,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[impor
 
 from runtime.store.assets import S3Client, _translate
 from runtime.store.errors import InvalidInput
-from runtime.store.keys import TenantKeys
+from runtime.store.keys import STATE_OBJECTS, TenantKeys
 
 
 class StateObjects:
@@ -35,8 +35,8 @@ class StateObjects:
         return key
 
     def get(self, reference: str) -> bytes:
-        if not reference.startswith(self._keys.prefix):
-            raise InvalidInput("an offloaded value of another tenant")
+        if not reference.startswith(self._keys.prefix + STATE_OBJECTS):
+            raise InvalidInput("not one of this tenant's offloaded values")
         try:
             body: bytes = self._s3.get_object(Bucket=self._bucket, Key=reference)["Body"].read()
         except (ClientError, BotoCoreError) as exc:
