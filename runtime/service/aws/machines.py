@@ -201,7 +201,11 @@ class Machines:
         return version
 
     def delete(self, machine_arn: str) -> None:
-        """The machine with its versions and alias (running executions are stopped by AWS)."""
+        """The machine with its versions and alias.
+
+        AWS finishes deleting it once its running executions end; until then a machine of the
+        same name (a type change) may be refused, and the deploy must be retried.
+        """
         try:
             self._sfn.delete_state_machine_alias(stateMachineAliasArn=f"{machine_arn}:{LIVE}")
         except ClientError as exc:
