@@ -61,6 +61,8 @@ def deploy_machine(
         function = aws._upsert_function(
             name, bundle, aws._runner_role_arn(tenant_id), STATE_HANDLER, environment
         )
+        if function.get("Version", "$LATEST") == "$LATEST":  # machines must name a version
+            function = aws._lambda.publish_version(FunctionName=name)
         unqualified = _unqualified(function["FunctionArn"])
         qualified = f"{unqualified}:{function['Version']}"
         definition = for_endpoint(machine.definition) if express else machine.definition
