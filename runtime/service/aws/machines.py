@@ -21,27 +21,6 @@ from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 LIVE = "live"
 MAX_MACHINE_NAME = 80
 
-ASSUME_STATES = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "states.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
-ASSUME_APIGATEWAY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "apigateway.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
-
 
 def machine_name(tenant_id: str, slug: str) -> str:
     """``auterity-<tenant>_graph-<slug>``: the ``_`` keeps ``acme``'s pattern off ``acme-co``'s."""
@@ -50,39 +29,6 @@ def machine_name(tenant_id: str, slug: str) -> str:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:10]
     return f"{name[: MAX_MACHINE_NAME - 11]}-{digest}"
-
-
-def tenant_machines(region: str, tenant_id: str) -> str:
-    """Every state machine of one tenant, its versions and aliases: what its endpoints start."""
-    return f"arn:aws:states:{region}:*:stateMachine:auterity-{tenant_id}_graph-*"
-
-
-def invoke_policy(function_arn: str) -> dict[str, Any]:
-    """A machine's role: invoke its own step handler (any published version of it), nothing else."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": "lambda:InvokeFunction",
-                "Resource": [function_arn, f"{function_arn}:*"],
-            }
-        ],
-    }
-
-
-def start_policy(region: str, tenant_id: str) -> dict[str, Any]:
-    """API Gateway's role for one tenant's endpoints: start its machines' executions only."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": ["states:StartExecution", "states:StartSyncExecution"],
-                "Resource": tenant_machines(region, tenant_id),
-            }
-        ],
-    }
 
 
 @dataclass(frozen=True)

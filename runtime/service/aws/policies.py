@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-ASSUME_LAMBDA = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
+
+def trust(service: str) -> dict[str, Any]:
+    """A role's trust policy: ``service`` (``lambda.amazonaws.com``...) may assume it."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+        ],
+    }
+
+
+ASSUME_LAMBDA = trust("lambda.amazonaws.com")
+ASSUME_STATES = trust("states.amazonaws.com")
+ASSUME_APIGATEWAY = trust("apigateway.amazonaws.com")
 WRITE_LOGS = {
     "Version": "2012-10-17",
     "Statement": [
@@ -75,4 +79,37 @@ def offload_statement(bucket: str, tenant_id: str) -> dict[str, Any]:
         "Effect": "Allow",
         "Action": ["s3:GetObject", "s3:PutObject"],
         "Resource": f"arn:aws:s3:::{bucket}/TENANT#{tenant_id}#STATES#*",
+    }
+
+
+def tenant_machines(region: str, tenant_id: str) -> str:
+    """Every state machine of one tenant, its versions and aliases: what its endpoints start."""
+    return f"arn:aws:states:{region}:*:stateMachine:auterity-{tenant_id}_graph-*"
+
+
+def invoke_policy(function_arn: str) -> dict[str, Any]:
+    """A machine's role: invoke its own step handler (any published version of it), nothing else."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "lambda:InvokeFunction",
+                "Resource": [function_arn, f"{function_arn}:*"],
+            }
+        ],
+    }
+
+
+def start_policy(region: str, tenant_id: str) -> dict[str, Any]:
+    """API Gateway's role for one tenant's endpoints: start its machines' executions only."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["states:StartExecution", "states:StartSyncExecution"],
+                "Resource": tenant_machines(region, tenant_id),
+            }
+        ],
     }

@@ -18,11 +18,11 @@ from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 from runtime.engine.asl.endpoint import for_endpoint
 from runtime.engine.asl.machine import AslMachine, substitute
 from runtime.service.aws.integration import put_states_route
-from runtime.service.aws.machines import (
+from runtime.service.aws.machines import machine_name
+from runtime.service.aws.policies import (
     ASSUME_APIGATEWAY,
     ASSUME_STATES,
     invoke_policy,
-    machine_name,
     start_policy,
 )
 from runtime.service.schemas import LambdaEndpoint
@@ -122,7 +122,7 @@ def _unqualified(arn: str) -> str:
 
 def undeploy_machine(aws: AwsDeployer, tenant_id: str, slug: str) -> None:
     """The machine (versions, alias) and its role; the route and function go as before."""
-    from runtime.service.aws_deploy import _bounded, _missing
+    from runtime.service.aws_deploy import _bounded, _missing  # aws_deploy imports this module
 
     found = aws._machines.find(machine_name(tenant_id, slug))
     if found is not None:
