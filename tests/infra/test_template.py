@@ -422,7 +422,7 @@ def _joined(value: Any) -> str:
     if "Fn::Join" in value:
         separator, parts = value["Fn::Join"]
         return str(separator).join(_joined(p) for p in parts)
-    return "<" + next(iter(value)) + ">"
+    return f"<{next(iter(value))}>"
 
 
 @pytest.mark.parametrize("cfg", [DEDICATED, POOLED])
