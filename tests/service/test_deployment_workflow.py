@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.service.conftest import Tenant, example
+from tests.service.conftest import Tenant, approve, example
 
 
 def _waiting(seconds: float) -> dict[str, Any]:
@@ -80,3 +80,28 @@ def test_a_user_may_ask_for_standard_and_the_record_says_so(
         "EXPRESS",
         False,
     )
+
+
+def test_a_tenant_that_needs_an_exactly_once_audit_gets_standard_and_no_express(
+    client: TestClient, aws: Any, acme: Tenant
+) -> None:
+    """SOC2 (an audit trail of every step): Standard runs each step exactly once."""
+    settings = client.get("/api/v1/settings", headers=acme.auth).json()
+    settings["compliance_packs"] = ["soc2"]
+    assert client.put("/api/v1/settings", json=settings, headers=acme.auth).status_code == 200
+    graph = example("http-echo")
+    graph["nodes"][0]["config"]["auth"] = "api_key"
+    _save(client, acme, graph)
+    approve(client, aws, acme, "http_echo", 1)
+    preview = client.post("/api/v1/graphs/http_echo/workflow", headers=acme.auth)
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["type"] == "STANDARD"
+    assert "exactly-once" in preview.json()["reasons"][0]
+    body = {"slug": "echo", "graph_id": "http_echo", "workflow_type": "express"}
+    refused = client.post("/api/v1/deployments", json=body, headers=acme.auth)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["problems"][0]["field"] == "workflow_type"
+    body.pop("workflow_type")
+    deployed = client.post("/api/v1/deployments", json=body, headers=acme.auth)
+    assert deployed.status_code == 201, deployed.text
+    assert deployed.json()["deployment"]["workflow"]["type"] == "STANDARD"
