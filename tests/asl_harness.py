@@ -60,13 +60,16 @@ class _Context:
 
 @contextmanager
 def serving(handlers: Mapping[str, Handler]) -> Iterator[None]:
-    """Run ``handlers[function name]`` for moto's Lambda invocations of those functions."""
+    """Run ``handlers[function name]`` (or ``[name:version]``) for moto's Lambda invocations."""
     original = LambdaFunction.invoke
 
     def invoke(
         self: LambdaFunction, body: str, request_headers: Any, response_headers: Any
     ) -> bytes:
-        handler = handlers.get(self.function_name)
+        # A published version's own handler first (``name:version``), as its code would run.
+        handler = handlers.get(f"{self.function_name}:{self.version}") or handlers.get(
+            self.function_name
+        )
         if handler is None:
             answer = original(self, body, request_headers, response_headers)
             return answer if isinstance(answer, bytes) else answer.encode()

@@ -28,6 +28,7 @@ from runtime.service.schemas import CreatedKey, DeploymentView, Me, Saved, Sessi
 from runtime.store import (
     ApiKey,
     Conversation,
+    DeploymentWorkflow,
     GraphHead,
     GraphVersion,
     GraphVersionInfo,
@@ -57,6 +58,7 @@ DIFF = TypeAdapter(GraphDiff)
 VALIDATION = TypeAdapter(Validation)
 DEPLOYMENTS = TypeAdapter(list[DeploymentView])
 DEPLOYMENT = TypeAdapter(DeploymentView)
+WORKFLOW = TypeAdapter(DeploymentWorkflow)
 RUNS = TypeAdapter(list[RunRecord])
 RUN = TypeAdapter(RunRecord)
 SETTINGS = TypeAdapter(TenantSettings)
@@ -72,6 +74,7 @@ __all__ = [
     "Conversation",
     "CreatedKey",
     "DeploymentView",
+    "DeploymentWorkflow",
     "GenerateRequest",
     "GenerateResult",
     "GraphDiff",
@@ -275,13 +278,35 @@ class Api(BrandCalls, ComplianceCalls, ScheduleCalls):
     async def list_deployments(self) -> list[DeploymentView]:
         return await self._get("/deployments", DEPLOYMENTS)
 
-    async def deploy(self, slug: str, graph_id: str, version: int | None = None) -> DeploymentView:
+    async def deploy(
+        self,
+        slug: str,
+        graph_id: str,
+        version: int | None = None,
+        workflow_type: str | None = None,
+    ) -> DeploymentView:
+        """``workflow_type``: ``express`` or ``standard`` instead of the compiler's choice."""
         body = {"slug": slug, "graph_id": graph_id, "version": version}
+        if workflow_type:
+            body["workflow_type"] = workflow_type
         return _parse(DEPLOYMENT, await self._call("POST", "/deployments", json=body))
 
-    async def rollback(self, slug: str, version: int) -> DeploymentView:
+    async def workflow(
+        self, graph_id: str, version: int | None = None, workflow_type: str | None = None
+    ) -> DeploymentWorkflow:
+        """What deploying this version would run as (Express or Standard) and why."""
+        path = f"/graphs/{_segment(graph_id)}/workflow"
+        params = {"version": version, "workflow_type": workflow_type}
+        return _parse(WORKFLOW, await self._call("POST", path, params=params))
+
+    async def rollback(
+        self, slug: str, version: int, workflow_type: str | None = None
+    ) -> DeploymentView:
         path = f"/deployments/{_segment(slug)}/rollback"
-        return _parse(DEPLOYMENT, await self._call("POST", path, json={"version": version}))
+        body: dict[str, Any] = {"version": version}
+        if workflow_type:
+            body["workflow_type"] = workflow_type
+        return _parse(DEPLOYMENT, await self._call("POST", path, json=body))
 
     async def undeploy(self, slug: str) -> None:
         await self._call("DELETE", f"/deployments/{_segment(slug)}")

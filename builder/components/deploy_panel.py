@@ -30,6 +30,59 @@ def _problem(row: ObjectVar[dict[str, str]]) -> rx.Component:
     )
 
 
+def _reason(reason: rx.Var[str]) -> rx.Component:
+    return rx.text("· ", reason, size="1", color_scheme="gray")
+
+
+def _workflow() -> rx.Component:
+    """Express or Standard, why, and the control that overrides the compiler's choice."""
+    return rx.vstack(
+        rx.hstack(
+            rx.text("Runs as", size="1", weight="bold", color_scheme="gray"),
+            rx.cond(
+                DeployState.workflow_type != "",
+                rx.badge(
+                    DeployState.workflow_type,
+                    color_scheme=rx.cond(DeployState.workflow_type == "Standard", "violet", "cyan"),
+                    custom_attrs={"data-testid": "workflow-type"},
+                ),
+            ),
+            rx.cond(
+                DeployState.workflow_overridden,
+                rx.badge("your choice", variant="outline", color_scheme="gray"),
+            ),
+            rx.spacer(),
+            rx.select.root(
+                rx.select.trigger(custom_attrs={"data-testid": "workflow-choice"}),
+                rx.select.content(
+                    rx.select.item("Automatic", value="automatic"),
+                    rx.select.item("Express", value="express"),
+                    rx.select.item("Standard", value="standard"),
+                ),
+                value=DeployState.workflow_choice,
+                on_change=DeployState.set_workflow_choice,
+                size="1",
+            ),
+            align="center",
+            spacing="2",
+            width="100%",
+        ),
+        rx.foreach(DeployState.workflow_reasons, _reason),
+        rx.cond(
+            DeployState.workflow_error != "",
+            rx.text(
+                DeployState.workflow_error,
+                size="1",
+                color_scheme="red",
+                custom_attrs={"data-testid": "workflow-error"},
+            ),
+        ),
+        spacing="1",
+        width="100%",
+        custom_attrs={"data-testid": "deploy-workflow"},
+    )
+
+
 def _history_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
     return rx.text(
         row["action"] + " v" + row["version"] + " · " + row["by"] + " · " + row["when"],
@@ -172,6 +225,7 @@ def deploy_panel() -> rx.Component:
                         color_scheme="red",
                     ),
                 ),
+                _workflow(),
                 rx.button(
                     rx.icon("rocket", size=14),
                     "Deploy version " + DocumentState.base_version.to_string(),

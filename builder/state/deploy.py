@@ -13,10 +13,13 @@ from typing import Any
 import reflex as rx
 
 from builder.canvas import naming
-from builder.client.api import Api, DeploymentView, ServiceError
+from builder.client.api import Api, DeploymentView, DeploymentWorkflow, ServiceError
 from builder.state.document import DocumentState
 from builder.state.session import api_for, failed
 from builder.views import present
+
+AUTOMATIC = "automatic"
+WORKFLOW_CHOICES = (AUTOMATIC, "express", "standard")
 
 
 class DeployState(rx.State):
@@ -35,6 +38,14 @@ class DeployState(rx.State):
     graph_id: rx.Field[str] = rx.field("")
     versions: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     """The graph these fields describe; a different graph in the editor resets them."""
+    workflow_choice: rx.Field[str] = rx.field(AUTOMATIC)
+    """``automatic`` (the compiler decides), ``express`` or ``standard`` (the user overrides)."""
+    workflow_type: rx.Field[str] = rx.field("")
+    """Express or Standard: the deployment's, else what deploying would choose."""
+    workflow_reasons: rx.Field[list[str]] = rx.field(default_factory=list)
+    workflow_overridden: rx.Field[bool] = rx.field(False)
+    workflow_error: rx.Field[str] = rx.field("")
+    """Why the chosen override cannot work (the service's 422), shown under the control."""
 
     @rx.var
     def slug_valid(self) -> bool:
@@ -52,6 +63,23 @@ class DeployState(rx.State):
             for v in infos
         ]
 
+    def _show_workflow(self, workflow: DeploymentWorkflow | None) -> None:
+        self.workflow_type = workflow.type.title() if workflow else ""
+        self.workflow_reasons = list(workflow.reasons) if workflow else []
+        self.workflow_overridden = bool(workflow and workflow.overridden)
+
+    def _override(self) -> str | None:
+        return None if self.workflow_choice == AUTOMATIC else self.workflow_choice
+
+    async def _preview(self, api: Api, graph_id: str, version: int) -> None:
+        """What deploying would choose with the current control; a 422 says why it cannot."""
+        self.workflow_error = ""
+        try:
+            self._show_workflow(await api.workflow(graph_id, version, self._override()))
+        except ServiceError as exc:
+            self.workflow_error = exc.message
+            self._show_workflow(None)
+
     def _show(self, view: DeploymentView | None) -> None:
         if view is None:
             self.url = self.curl = self.deployed_at = self.deployed_by = ""
@@ -59,6 +87,11 @@ class DeployState(rx.State):
             self.history = []
             return
         deployment = view.deployment
+        self._show_workflow(deployment.workflow)
+        if deployment.workflow is not None:
+            self.workflow_choice = (
+                deployment.workflow.type.lower() if deployment.workflow.overridden else AUTOMATIC
+            )
         self.slug = deployment.slug
         self.url = view.url
         self.curl = present.curl_command(view.url)
@@ -94,7 +127,19 @@ class DeployState(rx.State):
         self._show(current or (mine[0] if mine else None))
         if not self.slug:
             self.slug = naming.deploy_slug(doc.graph_name or doc.doc_id)
+        if current is None and not mine and doc.base_version:
+            await self._preview(api, doc.doc_id, doc.base_version)
         return None
+
+    @rx.event
+    async def set_workflow_choice(self, value: str) -> None:
+        """Automatic, Express or Standard; shows at once what that means for this graph."""
+        if value not in WORKFLOW_CHOICES:
+            return
+        self.workflow_choice = value
+        doc = await self.get_state(DocumentState)
+        if doc.base_version:
+            await self._preview(await api_for(self), doc.doc_id, doc.base_version)
 
     @rx.event
     def set_slug(self, value: str) -> None:
@@ -129,7 +174,7 @@ class DeployState(rx.State):
                 )
                 self.deploying = False
                 return
-            view = await api.deploy(self.slug, doc.doc_id, doc.base_version)
+            view = await api.deploy(self.slug, doc.doc_id, doc.base_version, self._override())
         except ServiceError as exc:
             self.deploying = False
             self.problems = present.diagnostic_rows(exc.diagnostics)

@@ -26,6 +26,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.cdk.config import PLATFORM_STACK, STAGE, TenantConfig
+from infra.cdk.state_machines import offload_lifecycle, state_machine_roles
 from infra.cdk.tables import (
     STORE_DATA_ACTIONS,
     data_key,
@@ -103,6 +104,7 @@ class TenantStack(Stack):
         )
         bucket = self._bucket(key)
         bucket.grant_read(role)
+        state_roles = state_machine_roles(self, config.tenant, bucket, key)
         log_group = logs.LogGroup(
             self,
             "RuntimeLogs",
@@ -162,6 +164,7 @@ class TenantStack(Stack):
                 "BrandDigest": config.brand_digest,
                 "BrandPrimaryColor": config.brand.primary_color,
                 "BrandAccentColor": config.brand.accent_color,
+                **{name: r.role_arn for name, r in state_roles.items()},
             }
         )
 
@@ -223,6 +226,7 @@ class TenantStack(Stack):
             enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             removal_policy=removal(self.config.retain_data),
+            lifecycle_rules=[offload_lifecycle(self.config.tenant)],
         )
 
     def _function(

@@ -71,7 +71,7 @@ def _from_api_gateway(event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _to_api_gateway(result: RunResult, plan: Plan) -> dict[str, Any]:
+def api_gateway_answer(result: RunResult, plan: Plan) -> dict[str, Any]:
     json_headers = {"content-type": "application/json"}
     if result.status != "succeeded":
         error = result.error.model_dump() if result.error else {}
@@ -108,7 +108,7 @@ def make_run_handler(
         trigger = _from_api_gateway(event) if apigw else event
         result = asyncio.run(run(trigger, getattr(context, "aws_request_id", None)))
         if apigw:
-            return _to_api_gateway(result, plan)
+            return api_gateway_answer(result, plan)
         return result.model_dump(mode="json")
 
     return handler

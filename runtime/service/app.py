@@ -176,7 +176,9 @@ def aws_deployer(config: ServiceConfig) -> AwsDeployer:
             timeout_seconds=int(config.max_run_seconds),
             table_name=config.table_name,
             egress_open=tuple(str(network) for network in config.egress.open),
+            offload_bucket=config.assets_bucket,
         ),
+        boto3.client("stepfunctions"),
     )
 
 

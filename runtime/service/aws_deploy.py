@@ -18,70 +18,28 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 from runtime.core.egress import OPEN_ENV
+from runtime.service.aws.machines import Machines
+from runtime.service.aws.policies import (
+    ASSUME_LAMBDA,
+    authorizer_policy,
+    offload_statement,
+    runner_policy,
+)
+from runtime.service.aws.states import deploy_machine, undeploy_machine
 from runtime.service.schemas import LambdaEndpoint
 
-ASSUME_LAMBDA = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
-WRITE_LOGS = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": "arn:aws:logs:*:*:log-group:/aws/lambda/auterity-*",
-        }
-    ],
-}
-"""Every function writes its own logs; a graph's function also reaches its tenant's items."""
+if TYPE_CHECKING:
+    from runtime.engine.asl.machine import AslMachine
+
 MAX_FUNCTION_NAME = 64
 AUTHORIZER_NAME = "auterity-api-keys"
 AUTHORIZER_TTL_SECONDS = 5
 """Like the service's ``cache_seconds``: a revoked key stops working within this."""
-
-
-def _own_items(actions: list[str], table_arn: str, tenant_id: str) -> dict[str, Any]:
-    # The trailing '#' keeps acme's functions off acme-co's items.
-    return {
-        "Effect": "Allow",
-        "Action": actions,
-        "Resource": table_arn,
-        "Condition": {
-            "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"TENANT#{tenant_id}#*"]}
-        },
-    }
-
-
-def runner_policy(table_arn: str, tenant_id: str) -> dict[str, Any]:
-    """A graph's function: read its tenant's settings, write AI usage and the month's spend."""
-    actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
-    return {
-        "Version": "2012-10-17",
-        "Statement": [_own_items(actions, table_arn, tenant_id), WRITE_LOGS["Statement"][0]],
-    }
-
-
-def authorizer_policy(table_arn: str, tenant_id: str) -> dict[str, Any]:
-    """Read access to one tenant's items only (``dynamodb:LeadingKeys`` on the prefix)."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            _own_items(["dynamodb:GetItem"], table_arn, tenant_id),
-            WRITE_LOGS["Statement"][0],
-        ],
-    }
 
 
 @dataclass(frozen=True)
@@ -95,6 +53,8 @@ class AwsDeployConfig:
     """The store's table, which the tenant's authorizer reads API keys from."""
     egress_open: tuple[str, ...] = ()
     """The operator's opened egress ranges, so runs on Lambda obey them as the service's do."""
+    offload_bucket: str = "auterity-brand-assets"
+    """The tenants' bucket: step handlers offload big records under ``TENANT#<id>#STATES#``."""
 
 
 def function_name(tenant_id: str, slug: str) -> str:
@@ -106,6 +66,11 @@ def authorizer_function_name(tenant_id: str) -> str:
     # Tenant ids and slugs are [a-z0-9-] only: with an underscore, no deployment's function
     # name can ever equal an authorizer's.
     return _bounded(f"auterity-{tenant_id}_authorizer")
+
+
+def step_function_name(tenant_id: str, slug: str) -> str:
+    """A state machine deployment's step handler: ``auterity-<tenant>_steps-<slug>``."""
+    return _bounded(f"auterity-{tenant_id}_steps-{slug}")
 
 
 def _bounded(name: str) -> str:
@@ -124,20 +89,38 @@ class AwsDeployer:
     """Creates or updates one deployment's function and route. Clients are injected."""
 
     def __init__(
-        self, lambda_client: Any, apigateway: Any, iam: Any, config: AwsDeployConfig
+        self,
+        lambda_client: Any,
+        apigateway: Any,
+        iam: Any,
+        config: AwsDeployConfig,
+        stepfunctions: Any = None,
     ) -> None:
         self._lambda = lambda_client
         self._api = apigateway
         self._iam = iam
         self._config = config
         self._region = lambda_client.meta.region_name
+        self.state_machines = stepfunctions is not None
+        """Deploy graphs as state machines (else each graph is one function, as before)."""
+        self._machines = Machines(stepfunctions)
 
-    def deploy(self, tenant_id: str, slug: str, bundle: bytes, *, public: bool) -> LambdaEndpoint:
-        """Create or update the function and its route.
+    def deploy(
+        self,
+        tenant_id: str,
+        slug: str,
+        bundle: bytes,
+        *,
+        public: bool,
+        machine: AslMachine | None = None,
+    ) -> LambdaEndpoint:
+        """Create or update the function (or with ``machine``, the state machine) and its route.
 
         ``public`` graphs are open; every other route goes through the tenant's API-key
         authorizer, so a call without a valid key never reaches the function.
         """
+        if machine is not None:
+            return deploy_machine(self, tenant_id, slug, bundle, machine, public=public)
         name = function_name(tenant_id, slug)
         function = self._upsert_function(
             name,
@@ -150,9 +133,7 @@ class AwsDeployer:
         authorizer = None if public else self._authorizer(tenant_id, api_id)
         self._route(api_id, slug, function["FunctionArn"], name, authorizer=authorizer)
         self._api.create_deployment(restApiId=api_id, stageName=self._config.stage)
-        url = (
-            f"https://{api_id}.execute-api.{self._region}.amazonaws.com/{self._config.stage}/{slug}"
-        )
+        url = self._url(api_id, slug)
         return LambdaEndpoint(
             function_name=name,
             function_arn=function["FunctionArn"],
@@ -172,14 +153,22 @@ class AwsDeployer:
                     self._api.create_deployment(restApiId=api_id, stageName=self._config.stage)
                 else:  # the tenant's last endpoint: an API with no methods cannot be deployed
                     self._api.delete_rest_api(restApiId=api_id)
-        try:
-            self._lambda.delete_function(FunctionName=function_name(tenant_id, slug))
-        except ClientError as exc:
-            if not _missing(exc):
-                raise
+        for name in (function_name(tenant_id, slug), step_function_name(tenant_id, slug)):
+            try:
+                self._lambda.delete_function(FunctionName=name)
+            except ClientError as exc:
+                if not _missing(exc):
+                    raise
+        if self.state_machines:
+            undeploy_machine(self, tenant_id, slug)
 
     def _role_arn(
-        self, role_name: str, description: str, policy_name: str, policy: dict[str, Any]
+        self,
+        role_name: str,
+        description: str,
+        policy_name: str,
+        policy: dict[str, Any],
+        trust: dict[str, Any] = ASSUME_LAMBDA,
     ) -> str:
         """Create the role if missing and (re)put its one inline policy: idempotent."""
         try:
@@ -189,7 +178,7 @@ class AwsDeployer:
                 raise
             arn = self._iam.create_role(
                 RoleName=role_name,
-                AssumeRolePolicyDocument=json.dumps(ASSUME_LAMBDA),
+                AssumeRolePolicyDocument=json.dumps(trust),
                 Description=description,
             )["Role"]["Arn"]
         self._iam.put_role_policy(
@@ -206,8 +195,13 @@ class AwsDeployer:
             _bounded(f"auterity-{tenant_id}_runner"),
             f"Runs graphs of tenant {tenant_id} (its items and logs only).",
             "own-items-and-logs",
-            runner_policy(self._table_arn(), tenant_id),
+            runner_policy(self._table_arn(), tenant_id, self._offload(tenant_id)),
         )
+
+    def _offload(self, tenant_id: str) -> list[dict[str, Any]]:
+        if not self.state_machines:
+            return []
+        return [offload_statement(self._config.offload_bucket, tenant_id)]
 
     def _upsert_function(
         self,
@@ -340,15 +334,25 @@ class AwsDeployer:
             if exc.response.get("Error", {}).get("Code") != "ResourceConflictException":
                 raise
 
-    def _route(
-        self, api_id: str, slug: str, function_arn: str, name: str, *, authorizer: str | None
-    ) -> None:
+    def _url(self, api_id: str, slug: str) -> str:
+        stage = self._config.stage
+        return f"https://{api_id}.execute-api.{self._region}.amazonaws.com/{stage}/{slug}"
+
+    def _resource(self, api_id: str, slug: str) -> str:
+        """The slug's resource on the tenant's API (created if missing)."""
         resource = self._find_resource(api_id, f"/{slug}")
         if resource is None:
             root = self._find_resource(api_id, "/")
-            resource = self._api.create_resource(restApiId=api_id, parentId=root, pathPart=slug)[
-                "id"
-            ]
+            created: str = self._api.create_resource(
+                restApiId=api_id, parentId=root, pathPart=slug
+            )["id"]
+            return created
+        return resource
+
+    def _route(
+        self, api_id: str, slug: str, function_arn: str, name: str, *, authorizer: str | None
+    ) -> None:
+        resource = self._resource(api_id, slug)
         guard: dict[str, Any] = {"authorizationType": "NONE"}
         if authorizer is not None:
             guard = {"authorizationType": "CUSTOM", "authorizerId": authorizer}

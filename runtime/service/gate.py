@@ -22,7 +22,8 @@ from runtime.service.compliance_stance import ComplianceStore, refuse_violations
 from runtime.service.errors import ApiError
 from runtime.service.schedule_aws import refuse_unschedulable, schedule_on_eventbridge
 from runtime.service.schemas import LambdaEndpoint
-from runtime.store import Deployment, StoreError
+from runtime.service.workflow_choice import choose
+from runtime.store import Deployment, DeploymentWorkflow, StoreError
 from runtime.store.gatepass import GatePassed, GateRefused, claim_issuer
 from runtime.store.slices import (
     ApprovalStore,
@@ -101,14 +102,34 @@ def gate_of(store: GateStore) -> Callable[[str, int], GatePassed]:
     return gate
 
 
-def to_lambda(state: ServiceState, slug: str, passed: GatePassed) -> LambdaEndpoint:
-    """AWS mode: the passed version's bundle as the slug's function (created or updated)."""
-    from runtime.engine.bundle import build_bundle  # AWS mode only
+def to_lambda(
+    state: ServiceState,
+    slug: str,
+    passed: GatePassed,
+    workflow: DeploymentWorkflow | None = None,
+) -> LambdaEndpoint:
+    """AWS mode: the passed version as the slug's state machine and its step handler.
+
+    Where the deployer has no Step Functions client, or the ASL target cannot express the
+    graph, the whole graph ships as one function instead.
+    """
+    # AWS mode only: the bundle builder and the ASL compiler load every node type
+    from runtime.engine.asl.machine import AslMachine, compile_asl
+    from runtime.engine.bundle import build_bundle
 
     assert state.aws is not None
     bundle = build_bundle(passed.plan, passed.graph)
     public = passed.plan.steps[passed.plan.trigger].config.get("auth") == "public"
-    return state.aws.deploy(passed.tenant_id, slug, bundle, public=public)
+    machine: AslMachine | None = None
+    if state.aws.state_machines:
+        workflow = workflow or choose(passed)
+        try:
+            machine = compile_asl(
+                passed.plan, workflow="express" if workflow.type == "EXPRESS" else "standard"
+            )
+        except ValueError:  # a node type the target cannot express: one function runs it all
+            machine = None
+    return state.aws.deploy(passed.tenant_id, slug, bundle, public=public, machine=machine)
 
 
 def go_live(
@@ -118,23 +139,26 @@ def go_live(
     action: GoLive,
     slug: str,
     passed: GatePassed,
+    workflow: DeploymentWorkflow | None = None,
 ) -> tuple[Deployment, LambdaEndpoint | None]:
     """Serve ``passed`` at ``slug``: its function first (AWS mode), then the store, audited.
 
     The function first: if the store write then fails, a retry ships the same code again.
+    ``workflow``: Express or Standard (``workflow_choice.choose``; default: the compiler's).
     """
+    chosen = workflow or choose(passed)
     # This instance's compiled executor of the version, ready for the endpoint's first request.
     state.executor(store, passed.graph_id, passed.version)
     refuse_unschedulable(state, passed.graph)
 
     def change() -> tuple[Deployment, LambdaEndpoint | None]:
-        endpoint = to_lambda(state, slug, passed) if state.aws is not None else None
+        endpoint = to_lambda(state, slug, passed, chosen) if state.aws is not None else None
         if endpoint is not None:
             schedule_on_eventbridge(state, passed.tenant_id, passed.graph, endpoint)
         if action == "deployment.rollback":
-            deployment = store.rollback(slug, passed, by=principal.actor)
+            deployment = store.rollback(slug, passed, by=principal.actor, workflow=chosen)
         else:
-            deployment = store.deploy(slug, passed, by=principal.actor)
+            deployment = store.deploy(slug, passed, by=principal.actor, workflow=chosen)
         return deployment, endpoint
 
     try:

@@ -69,6 +69,12 @@ class LambdaEndpoint(BaseModel):
     code_sha256: str
     rest_api_id: str
     url: str
+    workflow_type: str | None = None
+    """With a state machine: ``EXPRESS`` or ``STANDARD`` (the function is its step handler)."""
+    state_machine_arn: str | None = None
+    state_machine_version_arn: str | None = None
+    """The published version the ``live`` alias points to (new runs start on it)."""
+    alias_arn: str | None = None
 
 
 class DeploymentView(BaseModel):

@@ -15,7 +15,7 @@ from runtime.store.errors import Conflict, InvalidInput, NotFound
 from runtime.store.gatepass import GatePassed
 from runtime.store.graphstate import read_head, resolve_head
 from runtime.store.keys import DEPLOYMENTS, GRAPH_ID, Key, TenantKeys, checked
-from runtime.store.models import Deployment, DeploymentAction
+from runtime.store.models import Deployment, DeploymentAction, DeploymentWorkflow
 from runtime.store.scoped import Scoped, model_from
 
 HISTORY_LIMIT = 100
@@ -28,7 +28,14 @@ def slugs_serving(table: Table, keys: TenantKeys, graph_id: str) -> list[str]:
 
 
 class DeploymentOps(Scoped):
-    def deploy(self, slug: str, passed: GatePassed, *, by: str) -> Deployment:
+    def deploy(
+        self,
+        slug: str,
+        passed: GatePassed,
+        *,
+        by: str,
+        workflow: DeploymentWorkflow | None = None,
+    ) -> Deployment:
         """Serve the version ``passed`` names at ``slug`` (created, or moved to that version)."""
         key = self._keys.deployment(slug)
         graph_id = passed.graph_id
@@ -39,7 +46,7 @@ class DeploymentOps(Scoped):
             raise Conflict(
                 f"deployment '{slug}' serves graph '{current['graph_id']}'; undeploy it first"
             )
-        return self._write(key, slug, passed, by, "deploy", current)
+        return self._write(key, slug, passed, by, "deploy", current, workflow)
 
     def rollback_target(self, slug: str, version: int) -> Deployment:
         """The deployment, if ``version`` is one it can roll back to (else 404 or 422)."""
@@ -50,7 +57,14 @@ class DeploymentOps(Scoped):
             )
         return current
 
-    def rollback(self, slug: str, passed: GatePassed, *, by: str) -> Deployment:
+    def rollback(
+        self,
+        slug: str,
+        passed: GatePassed,
+        *,
+        by: str,
+        workflow: DeploymentWorkflow | None = None,
+    ) -> Deployment:
         key = self._keys.deployment(slug)
         current = self._table.get(key)
         if current is None:
@@ -61,7 +75,7 @@ class DeploymentOps(Scoped):
                 f"a rollback goes to a version before {current['version']}, not {version}"
             )
         self._require_version(current["graph_id"], version, passed)
-        return self._write(key, slug, passed, by, "rollback", current)
+        return self._write(key, slug, passed, by, "rollback", current, workflow)
 
     def undeploy(self, slug: str) -> None:
         try:
@@ -101,6 +115,7 @@ class DeploymentOps(Scoped):
         by: str,
         action: DeploymentAction,
         current: dict[str, Any] | None,
+        workflow: DeploymentWorkflow | None = None,
     ) -> Deployment:
         graph_id, version = passed.graph_id, passed.version
         now = utc_now()
@@ -119,6 +134,8 @@ class DeploymentOps(Scoped):
             "revision": revision,
             "wtoken": token,
         }
+        if workflow is not None:
+            fields["workflow"] = workflow.model_dump(mode="json")
         try:
             if current is None:
                 self._table.put(fields, condition="attribute_not_exists(#PK)")

@@ -87,6 +87,8 @@ STEPS = "STEP#"
 WAITS = "WAIT#"
 DURABLE = "DURABLE"
 FIRES = "FIRE#"
+STATE_OBJECTS = "STATES#"
+DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 
 def run_index_values(runs_pk: str, graph_id: str, status: str) -> dict[str, str]:
@@ -158,6 +160,10 @@ class TenantKeys:
     def asset_object(self, file_name: str) -> str:
         """The S3 object key of one of this tenant's brand asset files."""
         return f"{self.prefix}{ASSETS}{checked(ASSET_NAME, file_name, 'asset file name')}"
+
+    def state_object(self, digest: str) -> str:
+        """The S3 object key of a value a state machine's step handler offloaded (its sha256)."""
+        return f"{self.prefix}{STATE_OBJECTS}{checked(DIGEST, digest, 'content digest')}"
 
     def graph_head(self, graph_id: str) -> Key:
         return Key(self.root, GRAPHS + checked(GRAPH_ID, graph_id, "graph id"))

@@ -133,6 +133,19 @@ class DeploymentChange(_Model):
     action: DeploymentAction
 
 
+WorkflowType = Literal["EXPRESS", "STANDARD"]
+
+
+class DeploymentWorkflow(_Model):
+    """The kind of Step Functions workflow a deployment runs as, and why (the ASL target)."""
+
+    type: WorkflowType
+    reasons: list[str] = Field(default_factory=list)
+    """The compiler's reasons, the deciding ones first (an override's risk first of all)."""
+    overridden: bool = False
+    """The user chose ``type`` (``workflow_type`` on deploy) rather than the compiler."""
+
+
 class Deployment(_Model):
     slug: str
     graph_id: str
@@ -141,6 +154,8 @@ class Deployment(_Model):
     deployed_by: str
     history: list[DeploymentChange] = Field(default_factory=list)
     """Oldest first, bounded to the most recent changes."""
+    workflow: DeploymentWorkflow | None = None
+    """Express or Standard and why; None for deployments written before the ASL target."""
 
 
 class RunRecord(_Model):

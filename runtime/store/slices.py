@@ -26,6 +26,7 @@ from runtime.store.models import (
     ChatTurn,
     Conversation,
     Deployment,
+    DeploymentWorkflow,
     GraphHead,
     GraphVersion,
     GraphVersionInfo,
@@ -122,9 +123,23 @@ class GraphStore(_Tenant, Protocol):
 class DeploymentStore(_Tenant, Protocol):
     """Which version of a graph is live, and its history."""
 
-    def deploy(self, slug: str, passed: GatePassed, *, by: str) -> Deployment: ...
+    def deploy(
+        self,
+        slug: str,
+        passed: GatePassed,
+        *,
+        by: str,
+        workflow: DeploymentWorkflow | None = None,
+    ) -> Deployment: ...
     def rollback_target(self, slug: str, version: int) -> Deployment: ...
-    def rollback(self, slug: str, passed: GatePassed, *, by: str) -> Deployment: ...
+    def rollback(
+        self,
+        slug: str,
+        passed: GatePassed,
+        *,
+        by: str,
+        workflow: DeploymentWorkflow | None = None,
+    ) -> Deployment: ...
     def undeploy(self, slug: str) -> None: ...
     def get_deployment(self, slug: str) -> Deployment: ...
     def list_deployments(self) -> list[Deployment]: ...

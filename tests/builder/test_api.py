@@ -312,3 +312,40 @@ async def test_the_stance_comes_back_as_the_model_the_builder_checks_with(api: A
     with pytest.raises(ServiceError) as missing:
         await api.stance("nope")
     assert missing.value.status == 404
+
+
+async def test_the_workflow_shows_before_and_after_deploy_and_an_override_is_checked(
+    api: Api,
+) -> None:
+    """The deploy panel's calls: the choice and why, the override, the record."""
+    graph = _example("http-echo")
+    await api.create_graph(graph)
+    preview = await api.workflow(graph.id, 1)
+    assert (preview.type, preview.overridden) == ("EXPRESS", False)
+    assert preview.reasons
+    chosen = await api.workflow(graph.id, 1, "standard")
+    assert (chosen.type, chosen.overridden) == ("STANDARD", True)
+    view = await api.deploy("echo", graph.id, 1, "standard")
+    assert view.deployment.workflow is not None
+    assert (view.deployment.workflow.type, view.deployment.workflow.overridden) == (
+        "STANDARD",
+        True,
+    )
+    data = graph.model_dump(mode="json") | {"id": "waits"}
+    data["nodes"].append(
+        {
+            "id": "pause",
+            "type": "logic.delay",
+            "config": {"seconds": 900},
+            "position": {"x": 0, "y": 0},
+        }
+    )
+    data["edges"] = [
+        {"source": "hook", "target": "pause"},
+        {"source": "pause", "target": "reply"},
+    ]
+    await api.create_graph(Graph.model_validate(data))
+    with pytest.raises(ServiceError) as refused:
+        await api.workflow("waits", 1, "express")
+    assert refused.value.status == 422
+    assert "workflow_type" in refused.value.message

@@ -401,3 +401,73 @@ def test_the_cdk_app_entry_synthesizes_as_the_cdk_cli_runs_it(tmp_path: Path) ->
     )
     written = json.loads((tmp_path / "auterity-tenant-globex.template.json").read_text())
     assert written["Outputs"]["FunctionName"]["Value"] == {"Ref": "Runtime99E3DDFA"}
+
+
+def _role_statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    """The statements of the policies attached to the role whose logical id starts ``role``."""
+    found = []
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::IAM::Policy":
+            continue
+        roles = resource["Properties"]["Roles"]
+        if any(r.get("Ref", "").startswith(role) for r in roles):
+            found += resource["Properties"]["PolicyDocument"]["Statement"]
+    return found
+
+
+def _joined(value: Any) -> str:
+    """An ``Fn::Join`` resource as text, references as ``<Ref>``."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(_joined(p) for p in parts)
+    return f"<{next(iter(value))}>"
+
+
+@pytest.mark.parametrize("cfg", [DEDICATED, POOLED])
+def test_state_machine_roles_grant_only_the_tenants_own(cfg: TenantConfig) -> None:
+    """Issue 16.3: start its machines, invoke its step handlers, its prefix of the bucket."""
+    template = tenant_template(cfg)
+    starts = _role_statements(template, "StartsRole")
+    assert [(s["Action"], _joined(s["Resource"])) for s in starts] == [
+        (
+            ["states:StartExecution", "states:StartSyncExecution"],
+            "arn:<Ref>:states:<Ref>:<Ref>:stateMachine:auterity-acme_graph-*",
+        )
+    ]
+    runs = _role_statements(template, "MachinesRole")
+    assert [(s["Action"], _joined(s["Resource"])) for s in runs] == [
+        ("lambda:InvokeFunction", "arn:<Ref>:lambda:<Ref>:<Ref>:function:auterity-acme_steps-*")
+    ]
+    steps = _role_statements(template, "StepsRole")
+    s3 = [s for s in steps if "s3:PutObject" in json.dumps(s["Action"])]
+    assert [_joined(s["Resource"]) for s in s3] == ["<Fn::GetAtt>/TENANT#acme#STATES#*"]
+    assert all("s3:" not in json.dumps(s["Action"]) for s in steps if s not in s3)
+    roles = template["Resources"]
+    trusted = {
+        logical.rstrip("0123456789ABCDEF"): r["Properties"]["AssumeRolePolicyDocument"][
+            "Statement"
+        ][0]["Principal"]["Service"]
+        for logical, r in roles.items()
+        if r["Type"] == "AWS::IAM::Role" and logical.startswith(("Steps", "Machines", "Starts"))
+    }
+    assert trusted == {
+        "StepsRole": "lambda.amazonaws.com",
+        "MachinesRole": "states.amazonaws.com",
+        "StartsRole": "apigateway.amazonaws.com",
+    }
+    assert {"StepsRoleArn", "MachinesRoleArn", "StartsRoleArn"} <= set(template["Outputs"])
+
+
+def test_offloaded_state_values_expire() -> None:
+    Template.from_json(tenant_template(DEDICATED)).has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "LifecycleConfiguration": {
+                "Rules": Match.array_with(
+                    [Match.object_like({"Prefix": "TENANT#acme#STATES#", "ExpirationInDays": 7})]
+                )
+            }
+        },
+    )

@@ -137,11 +137,22 @@ def test_the_api_deploys_to_lambda_in_aws_mode(aws: Any) -> None:
             "/api/v1/deployments", json={"slug": "echo", "graph_id": "http_echo"}, headers=headers
         )
         assert deployed.status_code == 201, deployed.text
-        assert deployed.json()["aws"]["function_name"] == "auterity-acme-echo"
+        # A state machine (Express: nothing waits) and its step handler serve the slug.
+        answer = deployed.json()
+        assert answer["aws"]["function_name"] == "auterity-acme_steps-echo"
+        assert answer["aws"]["workflow_type"] == "EXPRESS"
+        assert answer["deployment"]["workflow"]["type"] == "EXPRESS"
+        assert answer["deployment"]["workflow"]["overridden"] is False
         lam = boto3.client("lambda", region_name="us-east-1")
-        assert lam.get_function(FunctionName="auterity-acme-echo")
+        sfn = boto3.client("stepfunctions", region_name="us-east-1")
+        assert lam.get_function(FunctionName="auterity-acme_steps-echo")
+        machines = sfn.list_state_machines()["stateMachines"]
+        assert [(m["name"], m["type"]) for m in machines] == [
+            ("auterity-acme_graph-echo", "EXPRESS")
+        ]
         assert client.delete("/api/v1/deployments/echo", headers=headers).status_code == 204
         assert lam.list_functions()["Functions"] == []
+        assert sfn.list_state_machines()["stateMachines"] == []
 
 
 def test_each_tenants_authorizer_may_read_only_its_own_items(
@@ -226,7 +237,7 @@ def test_an_erasure_redeploys_the_functions_serving_a_rewritten_version(aws: Any
         lam = boto3.client("lambda", region_name="us-east-1")
 
         def code(slug: str) -> str:
-            name = f"auterity-acme-{slug}"
+            name = f"auterity-acme_steps-{slug}"
             sha: str = lam.get_function(FunctionName=name)["Configuration"]["CodeSha256"]
             return sha
 

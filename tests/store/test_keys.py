@@ -90,3 +90,26 @@ def test_bad_parts_are_refused(build: object, what: str) -> None:
 def test_emails_are_case_insensitive() -> None:
     keys = TenantKeys("acme")
     assert keys.user(" Ann@Example.COM ") == keys.user("ann@example.com")
+
+
+def test_state_objects_stay_under_the_tenants_prefix_and_take_digests_only() -> None:
+    digest = "ab" * 32
+    assert TenantKeys("acme").state_object(digest) == f"TENANT#acme#STATES#{digest}"
+    for bad in ("../x", "AB" * 32, digest + "0", "TENANT#acme-co#STATES#" + digest):
+        with pytest.raises(InvalidInput):
+            TenantKeys("acme").state_object(bad)
+
+
+def test_state_objects_refuse_a_reference_outside_the_tenants_states() -> None:
+    from runtime.store.state_objects import StateObjects
+
+    class Unused:
+        meta = None
+
+        def get_object(self, **kwargs: object) -> dict[str, object]:
+            raise AssertionError("S3 must not be asked")
+
+    objects = StateObjects(Unused(), "bucket", "acme")  # type: ignore[arg-type]
+    for reference in ("TENANT#acme-co#STATES#" + "ab" * 32, "TENANT#acme#ASSET#logo.png"):
+        with pytest.raises(InvalidInput):
+            objects.get(reference)

@@ -30,6 +30,8 @@ from runtime.engine.asl.contract import (
     NodeRecord,
     StateEvent,
 )
+from runtime.engine.asl.endpoint import AnswerEvent, answer
+from runtime.engine.asl.offload import Offload, encoded_size, restore, shrink
 from runtime.engine.executor import Executor
 from runtime.engine.handlers import Handler, RunScope, no_scope
 from runtime.engine.plan import Plan
@@ -107,18 +109,30 @@ class StateHandler:
     """Prepared once per plan; called once per Task state."""
 
     def __init__(
-        self, plan: Plan, registry: Registry | None = None, scope: RunScope = no_scope
+        self,
+        plan: Plan,
+        registry: Registry | None = None,
+        scope: RunScope = no_scope,
+        offload: Offload | None = None,
     ) -> None:
         self.plan = plan
+        self.offload = offload
         self.max_attempts = {n: s.settings.retry.max_attempts for n, s in plan.steps.items()}
         self.executor = Executor(_one_attempt(plan), _deferring(registry or default_registry()))
         self.scope = scope
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        state_bytes = encoded_size(event) if self.offload is not None else 0
+        event = restore(event, self.offload)  # big values come back before anything reads them
+        if event.get("answer") is True:  # an endpoint machine's last Task (``endpoint``)
+            return answer(self.plan, AnswerEvent.model_validate(event))
         parsed = StateEvent.model_validate(event)
         if parsed.node not in self.plan.steps:
             raise KeyError(f"plan has no node {parsed.node!r}")
-        return asyncio.run(self.handle(parsed)).model_dump(mode="json")
+        record = asyncio.run(self.handle(parsed)).model_dump(mode="json")
+        if parsed.phase == "items":  # the Map iterates this list itself: it stays inline
+            return record
+        return shrink(record, self.offload, state_bytes)
 
     async def handle(self, event: StateEvent) -> NodeRecord:
         node = event.node
@@ -202,8 +216,16 @@ def _body_entries(
 
 
 def make_state_handler(
-    plan: Plan, registry: Registry | None = None, scope: RunScope = no_scope
+    plan: Plan,
+    registry: Registry | None = None,
+    scope: RunScope = no_scope,
+    offload: Offload | None = None,
 ) -> Handler:
-    """The Lambda handler every Task of the plan's state machine invokes."""
-    handler: Callable[[dict[str, Any], Any], dict[str, Any]] = StateHandler(plan, registry, scope)
+    """The Lambda handler every Task of the plan's state machine invokes.
+
+    ``offload``: where records too big for the state go (``offload``); None keeps them inline.
+    """
+    handler: Callable[[dict[str, Any], Any], dict[str, Any]] = StateHandler(
+        plan, registry, scope, offload
+    )
     return handler

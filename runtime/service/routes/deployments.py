@@ -22,6 +22,7 @@ from runtime.service.gate import go_live, pass_gate
 from runtime.service.schedule_aws import unschedule_on_eventbridge
 from runtime.service.schemas import DeploymentView
 from runtime.service.state import ServiceState
+from runtime.service.workflow_choice import Override, choose
 from runtime.store import Deployment
 from runtime.store.slices import DeploymentStore
 
@@ -34,10 +35,16 @@ class Deploy(BaseModel):
     slug: str = Field(pattern=SLUG, description="The endpoint becomes /t/<tenant>/<slug>.")
     graph_id: str = Field(min_length=1, max_length=64)
     version: int | None = Field(default=None, ge=1, description="Default: the latest version.")
+    workflow_type: Override | None = Field(
+        default=None,
+        description="Run as this Step Functions workflow instead of the compiler's choice;"
+        " Express is refused (422) for a graph that needs Standard.",
+    )
 
 
 class Rollback(BaseModel):
     version: int = Field(ge=1)
+    workflow_type: Override | None = None
 
 
 def _view(state: State, tenant_id: str, deployment: Deployment) -> DeploymentView:
@@ -68,8 +75,9 @@ async def deploy(
     # The gate refuses an invalid graph, a compliance finding or a missing SOC2 approval with
     # a 422 before anything is written.
     passed = await run_in_threadpool(pass_gate, gated, body.graph_id, body.version)
+    workflow = choose(passed, body.workflow_type)  # a 422 before anything ships
     deployment, endpoint = await run_in_threadpool(
-        go_live, state, auth[0], live, "deployment.deploy", body.slug, passed
+        go_live, state, auth[0], live, "deployment.deploy", body.slug, passed, workflow
     )
     view = _view(state, live.tenant_id, deployment)
     view.aws = endpoint
@@ -85,8 +93,9 @@ async def rollback(
     passed = await run_in_threadpool(pass_gate, gated, current.graph_id, body.version)
     # Checked before the function ships (AWS mode), so a refused target changes nothing.
     await run_in_threadpool(live.rollback_target, slug, body.version)
+    workflow = choose(passed, body.workflow_type)
     deployment, endpoint = await run_in_threadpool(
-        go_live, state, auth[0], live, "deployment.rollback", slug, passed
+        go_live, state, auth[0], live, "deployment.rollback", slug, passed, workflow
     )
     view = _view(state, live.tenant_id, deployment)
     view.aws = endpoint

@@ -93,5 +93,5 @@ def _redeploy(
             continue
         if state.aws is not None:
             details = {**passed.details, "reason": "gdpr.erase"}
-            ship = partial(to_lambda, state, slug, passed)
+            ship = partial(to_lambda, state, slug, passed, deployment.workflow)
             audited(principal, store, "deployment.redeploy", slug, ship, details=details)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from runtime.core.diagnostics import Diagnostic
 from runtime.core.diff import GraphDiff, diff_graphs
@@ -18,16 +19,25 @@ from runtime.service.deps import (
     AuditTrail,
     ComplianceChecks,
     Editor,
+    Gated,
     Graphs,
     RunRecording,
     State,
     Viewer,
 )
 from runtime.service.errors import ApiError
+from runtime.service.gate import pass_gate
 from runtime.service.graph_views import shown, with_secrets
 from runtime.service.run_recording import execute_and_record
 from runtime.service.schemas import Saved, Validation
-from runtime.store import GraphHead, GraphVersion, GraphVersionInfo, RunRecord
+from runtime.service.workflow_choice import Override, choose
+from runtime.store import (
+    DeploymentWorkflow,
+    GraphHead,
+    GraphVersion,
+    GraphVersionInfo,
+    RunRecord,
+)
 
 router = APIRouter(prefix="/graphs", tags=["graphs"])
 
@@ -173,6 +183,23 @@ PACKS_QUERY = Query(
     default=[],
     description="Also check these compliance packs (`tenant`: the workspace's own).",
 )
+
+
+@router.post("/{graph_id}/workflow")
+async def preview_workflow(
+    graph_id: str,
+    auth: Viewer,
+    gated: Gated,
+    version: int | None = Query(None, ge=1),
+    workflow_type: Override | None = None,
+) -> DeploymentWorkflow:
+    """What deploying this version would run as (Express or Standard), and why.
+
+    The deploy gate and choice a deploy uses, so the same 422s (an override that cannot work
+    names ``workflow_type``): the deploy panel shows it before the user deploys.
+    """
+    passed = await run_in_threadpool(pass_gate, gated, graph_id, version)
+    return choose(passed, workflow_type)
 
 
 @router.post("/{graph_id}/validate")

@@ -184,6 +184,7 @@ MATRIX: dict[tuple[str, str], Call] = {
         NOT_FOUND, aims_at_a=True, query={"version": "1"}
     ),
     ("POST", "/api/v1/graphs/{graph_id}/compile"): Call(NOT_FOUND, aims_at_a=True),
+    ("POST", "/api/v1/graphs/{graph_id}/workflow"): Call(NOT_FOUND, aims_at_a=True),
     ("POST", "/api/v1/graphs/{graph_id}/run"): Call(
         NOT_FOUND, aims_at_a=True, body=lambda ctx: {"input": {"body": B_LEAD}, "version": 2}
     ),

@@ -1,0 +1,1 @@
+"""AWS mode's state machines: publishing versions behind a ``live`` alias, and their endpoint."""
