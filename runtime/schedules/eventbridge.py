@@ -127,11 +127,14 @@ class EventBridgeSchedules:
         *,
         tenant_id: str,
         role_name: str,
+        machine: bool = False,
     ) -> None:
         """Make the deployment's schedule ``name`` match its version (created, updated, deleted).
 
         ``config`` None: the version has no Schedule trigger, so the schedule goes. Raises
         ``ScheduleNotSupported`` before changing anything when the cron has no EventBridge form.
+        ``machine``: the target is the deployment's state machine (its ``live`` alias), started
+        with the slot as its trigger event, not a function.
         """
         if config is None:
             self.remove(name)
@@ -146,7 +149,11 @@ class EventBridgeSchedules:
             "Target": {
                 "Arn": function_arn,
                 "RoleArn": self._role_arn(role_name, tenant_id, function_arn),
-                "Input": json.dumps({"scheduled_at": SCHEDULED_TIME}),
+                "Input": json.dumps(
+                    {"trigger": {"scheduled_at": SCHEDULED_TIME}}
+                    if machine
+                    else {"scheduled_at": SCHEDULED_TIME}
+                ),
                 "RetryPolicy": {"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 3600},
             },
         }
@@ -165,8 +172,8 @@ class EventBridgeSchedules:
             if not _missing(exc):
                 raise
 
-    def _role_arn(self, name: str, tenant_id: str, function_arn: str) -> str:
-        """The tenant's scheduler role: invoke its own functions only (created if missing)."""
+    def _role_arn(self, name: str, tenant_id: str, target_arn: str) -> str:
+        """The tenant's scheduler role: start its own graphs only (created if missing)."""
         try:
             arn: str = self._iam.get_role(RoleName=name)["Role"]["Arn"]
         except ClientError as exc:
@@ -177,11 +184,22 @@ class EventBridgeSchedules:
                 AssumeRolePolicyDocument=json.dumps(ASSUME_SCHEDULER),
                 Description=f"Starts scheduled graphs of tenant {tenant_id}.",
             )["Role"]["Arn"]
-        functions = function_arn.rsplit(":function:", 1)[0] + f":function:auterity-{tenant_id}-*"
+        functions = target_arn.split(":")[:5]  # arn:aws:<service>:<region>:<account>
+        lambdas = ":".join([*functions[:2], "lambda", *functions[3:]])
+        states = ":".join([*functions[:2], "states", *functions[3:]])
         policy = {
             "Version": "2012-10-17",
             "Statement": [
-                {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": functions}
+                {
+                    "Effect": "Allow",
+                    "Action": "lambda:InvokeFunction",
+                    "Resource": f"{lambdas}:function:auterity-{tenant_id}-*",
+                },
+                {
+                    "Effect": "Allow",
+                    "Action": "states:StartExecution",
+                    "Resource": f"{states}:stateMachine:auterity-{tenant_id}_graph-*",
+                },
             ],
         }
         self._iam.put_role_policy(

@@ -154,7 +154,7 @@ def go_live(
     def change() -> tuple[Deployment, LambdaEndpoint | None]:
         endpoint = to_lambda(state, slug, passed, chosen) if state.aws is not None else None
         if endpoint is not None:
-            schedule_on_eventbridge(state, passed.tenant_id, passed.graph, endpoint)
+            schedule_on_eventbridge(state, passed.tenant_id, slug, passed.graph, endpoint)
         if action == "deployment.rollback":
             deployment = store.rollback(slug, passed, by=principal.actor, workflow=chosen)
         else:

@@ -27,17 +27,18 @@ def refuse_unschedulable(state: ServiceState, graph: Graph) -> None:
 
 
 def schedule_on_eventbridge(
-    state: ServiceState, tenant_id: str, graph: Graph, endpoint: LambdaEndpoint
+    state: ServiceState, tenant_id: str, slug: str, graph: Graph, endpoint: LambdaEndpoint
 ) -> None:
     """Create, update or delete the schedule so it matches the version now live."""
     if state.eventbridge is None:
         return
     state.eventbridge.sync(
-        endpoint.function_name,
+        function_name(tenant_id, slug),
         schedule_of(graph),
-        endpoint.function_arn,
+        endpoint.alias_arn or endpoint.function_arn,
         tenant_id=tenant_id,
         role_name=function_name(tenant_id, "scheduler"),
+        machine=endpoint.alias_arn is not None,
     )
 
 

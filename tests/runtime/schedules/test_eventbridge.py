@@ -62,10 +62,12 @@ def _save(client: TestClient, headers: dict[str, str], graph: dict[str, Any], ba
     return version
 
 
-def _deploy(client: TestClient, headers: dict[str, str], version: int) -> None:
+def _deploy(client: TestClient, headers: dict[str, str], version: int) -> dict[str, Any]:
     body = {"slug": "tick", "graph_id": "tick", "version": version}
     answer = client.post("/api/v1/deployments", json=body, headers=headers)
     assert answer.status_code == 201, answer.text
+    view: dict[str, Any] = answer.json()
+    return view
 
 
 def _schedule(scheduler: Any) -> dict[str, Any] | None:
@@ -80,20 +82,22 @@ def test_deploy_creates_the_schedule_in_its_zone_and_redeploy_updates_it(
     aws_mode: tuple[TestClient, dict[str, str], Any],
 ) -> None:
     client, headers, scheduler = aws_mode
-    _deploy(client, headers, _save(client, headers, schedule_graph(), 0))
+    deployed = _deploy(client, headers, _save(client, headers, schedule_graph(), 0))
     created = _schedule(scheduler)
     assert created is not None
     assert created["ScheduleExpression"] == "cron(* * * * ? *)"
     assert created["ScheduleExpressionTimezone"] == "Europe/Berlin"
-    function = boto3.client("lambda", region_name="us-east-1").get_function(FunctionName=NAME)
-    assert created["Target"]["Arn"] == function["Configuration"]["FunctionArn"]
+    # The graph is a state machine in AWS mode: the schedule starts its live alias.
+    assert created["Target"]["Arn"] == deployed["aws"]["alias_arn"]
     assert json.loads(created["Target"]["Input"]) == {
-        "scheduled_at": "<aws.scheduler.scheduled-time>"
+        "trigger": {"scheduled_at": "<aws.scheduler.scheduled-time>"}
     }
     role = created["Target"]["RoleArn"].rsplit("/", 1)[-1]
     policy = boto3.client("iam").get_role_policy(RoleName=role, PolicyName="invoke-own-functions")
-    statement = policy["PolicyDocument"]["Statement"][0]
-    assert statement["Resource"].endswith(":function:auterity-acme-*")  # its tenant's only
+    invoke, start = policy["PolicyDocument"]["Statement"]
+    assert invoke["Resource"].endswith(":function:auterity-acme-*")  # its tenant's only
+    assert start["Action"] == "states:StartExecution"
+    assert start["Resource"].endswith(":stateMachine:auterity-acme_graph-*")
     _deploy(client, headers, _save(client, headers, schedule_graph("0 9 * * MON-FRI"), 1))
     updated = _schedule(scheduler)
     assert updated is not None
