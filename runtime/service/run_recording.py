@@ -208,7 +208,11 @@ async def _ended(
     )
     if record.status == "waiting" and prepared.version == DRAFT_VERSION:
         record = record.model_copy(update={"status": "cancelled", "error": DRAFT_WAITS})
-    await keeper.end(result, record)
+    if keeper.on_record:
+        await keeper.end(result, record)
+    else:  # never durable (it did not act, or it is a draft's): one write, as ever
+        await keeper.close()
+        await run_in_threadpool(keeper.store.put_run, record)
     return record
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from runtime.store import codec
 from runtime.store.access import ConditionFailed
 from runtime.store.errors import Conflict, NotFound
 from runtime.store.keys import Key
@@ -28,6 +29,12 @@ class LeaseLost(Conflict):
 
 
 class RunStateOps(Scoped):
+    def fits_run_state(self, state: RunState) -> bool:
+        """Whether the run's state (its trigger event above all) fits one item."""
+        key = self._keys.run_state(state.run_id)
+        fields = {"PK": key.pk, "SK": key.sk, **state.model_dump(mode="json")}
+        return codec.item_size(codec.to_item(fields)) <= codec.MAX_ITEM_BYTES
+
     def put_run_state(self, state: RunState) -> None:
         """Record a run as durable (once), owned by ``state.owner`` until ``state.lease_until``."""
         key = self._keys.run_state(state.run_id)
@@ -104,7 +111,13 @@ class RunStateOps(Scoped):
         items = []
         for entry in entries:
             key = self._keys.checkpoint(run_id, entry["node"], tuple(entry.get("iteration") or ()))
-            items.append({"PK": key.pk, "SK": key.sk, "entry": entry, "expires_at": expires_at})
+            item = {"PK": key.pk, "SK": key.sk, "entry": entry, "expires_at": expires_at}
+            if codec.item_size(codec.to_item(item)) > codec.MAX_ITEM_BYTES:
+                # Too big to keep: the node runs again if the run is resumed (at least once,
+                # with the same idempotency key), which is what an unkept step always does.
+                item["entry"] = {"node": entry["node"], "iteration": entry.get("iteration") or []}
+                item["oversize"] = True
+            items.append(item)
         for start in range(0, max(len(items), 1), MAX_BATCH):
             renew = {"lease_until": now + lease_seconds}
             try:
@@ -133,6 +146,7 @@ class RunStateOps(Scoped):
             self._table.delete(Key(fields["PK"], fields["SK"]))
 
     def checkpoints(self, run_id: str) -> list[dict[str, Any]]:
-        """Every finished node's entry, in no particular order."""
+        """Every finished node's entry, in no particular order (too big ones are not kept)."""
         pk = self._keys.durable_run(run_id)
-        return [fields["entry"] for fields in self._table.query(pk, prefix="STEP#")]
+        found = self._table.query(pk, prefix="STEP#")
+        return [fields["entry"] for fields in found if not fields.get("oversize")]

@@ -39,6 +39,7 @@ from runtime.core.errors import CompileError, ExpressionError, NodeRunError
 from runtime.core.graph import Node
 from runtime.core.load import load_graph_file
 from runtime.core.options import RunOptions
+from runtime.core.waiting import Suspend
 from runtime.engine.compile import build_plan
 from runtime.engine.executor import Executor
 from runtime.engine.resolve import resolve_node
@@ -287,6 +288,8 @@ async def _attempt(
             out = await _run(node_type, config, scope)
         except (ExpressionError, NodeRunError) as exc:
             outcomes.append((scope_name, "error", exc))
+        except Suspend as wait:  # a waiting node asks: what it asks is judged like an output
+            outcomes.append((scope_name, "ok", wait.request.model_dump(mode="json")))
         except TimeoutError:
             outcomes.append((scope_name, "hang", None))
         except Exception as exc:

@@ -57,6 +57,8 @@ class RunKeeper:
     handle: RunHandle | None = None
     lost: bool = False
     """The lease was lost: another process runs it now, or it was cancelled."""
+    unkept: bool = False
+    """The run could not be made durable (its event is too large for an item)."""
     _beat: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @property
@@ -67,7 +69,15 @@ class RunKeeper:
         return Checkpoints(self.flush, done or (), resumed=self.durable)
 
     async def flush(self, batch: list[NodeTrace]) -> None:
+        if self.unkept:
+            return
         if not self.durable:
+            if not await run_in_threadpool(self.store.fits_run_state, self.run):
+                # Its trigger event alone is too big for an item: it runs as runs always did,
+                # unkept (a crash loses it; its caller retries with an idempotency key).
+                log.warning("run %s is not durable: its event is too large", self.run.run_id)
+                self.unkept = True
+                return
             await run_in_threadpool(self._begin)
             self.durable = True
         if batch:

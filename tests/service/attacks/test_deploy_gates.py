@@ -275,6 +275,8 @@ A_IDS = {
     "kind": "logo",
     "file_name": "logo-0000000000000000.svg",
     "rule_id": "SOC2-ERROR-PATH",
+    "node": "score",
+    "action": "approve",
 }
 
 
