@@ -50,6 +50,7 @@ SERVICE = (
     *DEPLOYED,
     "compliance",
     "runtime.assistant",
+    "runtime.schedules",
     "runtime.service",
     "whitelabel",
     "infra.cdk",

@@ -15,10 +15,11 @@ from nodes.base import BodyRunner
 from nodes.registry import Registry, default_registry
 from runtime.core.options import RunOptions
 from runtime.engine.checkpoint import Checkpoints
+from runtime.engine.frame import Frame
 from runtime.engine.plan import Plan
 from runtime.engine.prepare import PreparedStep, prepare_steps
 from runtime.engine.trace import NodeTrace, RunResult
-from runtime.engine.walk import Frame, Walk
+from runtime.engine.walk import Walk
 
 
 class Executor:

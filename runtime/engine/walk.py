@@ -14,17 +14,16 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from nodes.base import BodyRunner, NodeContext
 from runtime.core.clock import utc_now
-from runtime.core.errors import NodeRunError
 from runtime.core.options import RunOptions
 from runtime.core.types import ERROR_PORT
 from runtime.core.waiting import Suspend
 from runtime.engine.checkpoint import Checkpoints
-from runtime.engine.plan import Plan, ScopePlan
+from runtime.engine.frame import NO_RESPONSE, BodyWaiting, Frame, item_failure, scope_for
+from runtime.engine.plan import Plan
 from runtime.engine.prepare import PreparedStep
 from runtime.engine.step import (
     StepOutcome,
@@ -35,38 +34,6 @@ from runtime.engine.step import (
     self_cancelled,
 )
 from runtime.engine.trace import NodeFailure, NodeStatus, NodeTrace, NodeWait, RunResult
-
-NO_RESPONSE = (
-    "no Respond node ran, so the caller got no answer"
-    " (a branch ended without one, or a node upstream fired nothing)"
-)
-"""Why a run whose caller waits failed although no node did (the ASL target says it too)."""
-
-
-def item_failure(index: int, failure: NodeFailure) -> NodeRunError:
-    """What a for-each sees when its body fails on one item (the ASL target replays it)."""
-    return NodeRunError(f"item {index}: node {failure.node!r} failed: {failure.message}")
-
-
-class BodyWaiting(Suspend):
-    """A node inside a for-each body waits, so the for-each itself waits.
-
-    Its wait is the inner node's, recorded already.
-    """
-
-
-@dataclass(slots=True)
-class Frame:
-    """Where a walk is: the scope (the plan or a loop body), its outputs so far, the item."""
-
-    scope: ScopePlan
-    outputs: dict[str, dict[str, Any]]
-    view: dict[str, Any]
-    iteration: tuple[int, ...] = ()
-    item: Any = None
-    failure: NodeFailure | None = None
-    waiting: set[str] = field(default_factory=set)
-    """Nodes of this scope that wait: what depends on them neither runs nor is skipped."""
 
 
 class Walk:
@@ -292,7 +259,7 @@ class Walk:
             node_id=node_id,
             run_id=self.run_id,
             graph_id=self.plan.graph_id,
-            scope=self._scope_for(inputs, frame),
+            scope=scope_for(inputs, frame, self.event, self.run_info),
             options=self.options,
             body=(self.body_override or self._body_runner(node_id, frame))
             if p.node_type.container
@@ -411,25 +378,6 @@ class Walk:
         frame.outputs[node_id] = outputs
         if outputs:
             frame.view[node_id] = next(iter(outputs.values()))
-
-    def _scope_for(self, inputs: dict[str, Any], frame: Frame) -> dict[str, Any]:
-        if "in" in inputs:
-            primary = inputs["in"]
-        elif len(inputs) == 1:
-            primary = next(iter(inputs.values()))
-        else:
-            primary = inputs or None
-        scope = {
-            "input": primary,
-            "inputs": inputs,
-            "nodes": frame.view,
-            "trigger": self.event,
-            "run": self.run_info,
-        }
-        if frame.iteration:
-            scope["item"] = frame.item
-            scope["index"] = frame.iteration[-1]
-        return scope
 
     def _body_runner(self, container: str, frame: Frame) -> BodyRunner:
         body = self.plan.bodies.get(container)

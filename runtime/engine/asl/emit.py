@@ -22,8 +22,8 @@ from runtime.engine.asl.contract import NODE_FAILED, Failure
 from runtime.engine.asl.states import Lane, State, States, any_of, choice, ordered, pass_state
 from runtime.engine.asl.states import present as is_present
 from runtime.engine.asl.units import item_outcome, unit
+from runtime.engine.frame import NO_RESPONSE
 from runtime.engine.plan import Plan
-from runtime.engine.walk import NO_RESPONSE
 
 START, ANSWERED, NO_ANSWER, DONE = "Run: start", "Run: answered", "Run: no response", "Run: done"
 

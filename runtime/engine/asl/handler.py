@@ -33,9 +33,9 @@ from runtime.engine.asl.contract import (
 from runtime.engine.asl.endpoint import AnswerEvent, answer
 from runtime.engine.asl.offload import Offload, encoded_size, restore, shrink
 from runtime.engine.executor import Executor
+from runtime.engine.frame import item_failure
 from runtime.engine.handlers import Handler, RunScope, no_scope
 from runtime.engine.plan import Plan
-from runtime.engine.walk import item_failure
 
 _WAITS: ContextVar[dict[str, float] | None] = ContextVar("asl_waits", default=None)
 

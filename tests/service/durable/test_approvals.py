@@ -38,7 +38,7 @@ def deploy(client: TestClient, tenant: Tenant, name: str, slug: str) -> None:
 
 
 def settle(client: TestClient, tenant: Tenant, run_id: str, until: set[str]) -> dict[str, Any]:
-    for _ in range(200):
+    for _ in range(600):  # up to 30 s on a loaded machine
         run = cast(dict[str, Any], client.get(f"/api/v1/runs/{run_id}", headers=tenant.auth).json())
         if run["status"] in until:
             return run
