@@ -110,6 +110,9 @@ class _Checker:
             self.a.resolved[node.id] = resolved
             self.out.extend(diagnostics)
             self.out.extend(credential_warnings(node, self.registry))
+            if node.type == "flow.subgraph" and node.config.get("graph_id") == self.a.graph.id:
+                why = "a graph that calls itself never ends"
+                self.out.append(error("node.calls_itself", why, node=node.id, path="graph_id"))
 
     def _parents(self) -> None:
         for node_id, r in self.a.resolved.items():

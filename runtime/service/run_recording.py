@@ -10,13 +10,13 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from runtime.core.clock import utc_now
 from runtime.core.graph import Graph
 from runtime.core.options import RunOptions
 from runtime.service.durable.keeper import DurableStore, RunKeeper
+from runtime.service.durable.subgraphs import ChildOf, ServiceSubgraphs
 from runtime.service.durable.walking import holding, walk_kept
 from runtime.service.schemas import DRAFT_VERSION
 from runtime.service.state import ServiceState, VersionStore
@@ -35,14 +35,6 @@ DRAFT_WAITS = {
     " save the graph and run the saved version to answer the wait",
     "type": "TestRunWaits",
 }
-
-
-class Parent(BaseModel):
-    """Where a ``flow.subgraph`` call comes from: the calling run and the graphs above it."""
-
-    parent_run_id: str
-    depth: int
-    call_chain: list[str]
 
 
 class QueueStore(VersionStore, DurableStore, Protocol):
@@ -229,7 +221,7 @@ async def execute_and_record(
     idempotency_key: str | None = None,
     prepared: Prepared | None = None,
     pins: dict[str, dict[str, Any]] | None = None,
-    parent: Parent | None = None,
+    parent: ChildOf | None = None,
     run_id: str | None = None,
 ) -> RunRecord:
     """Run and record; ``prepared`` (from ``prepare``) saves the hop when the caller has it.
@@ -258,8 +250,9 @@ async def execute_and_record(
             **(parent.model_dump() if parent else {}),
         ),
     )
+    calls = ServiceSubgraphs(state, store, keeper.run, execute_and_record)
     with holding(state, run_id):
-        result = await walk_kept(state, store, prepared, keeper, pins=pins)
+        result = await walk_kept(state, store, prepared, keeper, pins=pins, subgraphs=calls)
         if result is None:  # cancelled elsewhere, or taken over: its record says how it stands
             return await run_in_threadpool(store.get_run, run_id)
         record = await _ended(keeper, result, prepared, idempotency_key)
@@ -357,8 +350,9 @@ def spawn_queued_run(
         await run_in_threadpool(store.update_run, queued.run_id, status="running")
         run = await run_in_threadpool(store.get_run_state, queued.run_id)
         keeper = RunKeeper(state, store, run, on_record=True, durable=True)
+        calls = ServiceSubgraphs(state, store, run, execute_and_record)
         with holding(state, queued.run_id):
-            result = await walk_kept(state, store, prepared, keeper)
+            result = await walk_kept(state, store, prepared, keeper, subgraphs=calls)
             if result is not None:  # else cancelled, or another process took it over
                 await _ended(keeper, result, prepared, queued.idempotency_key)
 

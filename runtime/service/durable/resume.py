@@ -15,8 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from runtime.core.clock import utc_now
 from runtime.engine.trace import TRACE, NodeTrace
 from runtime.service.durable.keeper import ANSWERED, DurableStore, RunKeeper, fresh
+from runtime.service.durable.subgraphs import ServiceSubgraphs
 from runtime.service.durable.walking import KeptStore, holding, walk_kept
-from runtime.service.run_recording import prepare, record_for
+from runtime.service.run_recording import execute_and_record, prepare, record_for
 from runtime.service.state import ServiceState, VersionStore
 from runtime.store import NotFound, RunRecord, Wait
 from runtime.store.errors import Conflict
@@ -94,7 +95,8 @@ async def _resume(
     prepared = await run_in_threadpool(prepare, state, store, run.graph_id, run.version)
     done = await run_in_threadpool(_done, store, run_id)
     keeper = RunKeeper(state, store, run, on_record=True, durable=True)
-    result = await walk_kept(state, store, prepared, keeper, done=done)
+    calls = ServiceSubgraphs(state, store, run, execute_and_record)
+    result = await walk_kept(state, store, prepared, keeper, done=done, subgraphs=calls)
     if result is None:
         return None
     ended = record_for(

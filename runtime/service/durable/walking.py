@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from runtime.core.llm.session import bound_session
+from runtime.core.subgraphs import SubgraphCaller, bound_subgraphs
 from runtime.engine.trace import NodeTrace, RunResult
 from runtime.service.durable import links
 from runtime.service.durable.keeper import DurableStore, RunKeeper
@@ -35,12 +36,16 @@ async def walk_kept(
     *,
     pins: dict[str, dict[str, Any]] | None = None,
     done: list[NodeTrace] | None = None,
+    subgraphs: SubgraphCaller | None = None,
 ) -> RunResult | None:
-    """Walk the run with its checkpoints; ``None`` when another process owns it now."""
+    """Walk the run with its checkpoints; ``None`` when another process owns it now.
+
+    ``subgraphs`` serves the run's ``flow.subgraph`` calls.
+    """
     run = keeper.run
     plan = prepared.executor.plan
     info = {"links": links.for_run(state, store.tenant_id, run.run_id, plan)}
-    with bound_session(lambda: state.ai_session(store)):
+    with bound_session(lambda: state.ai_session(store)), _calls(subgraphs):
         handle = prepared.executor.start(
             run.event,
             run_id=run.run_id,
@@ -57,6 +62,15 @@ async def walk_kept(
     except LeaseLost:
         await keeper.close()
         return None
+
+
+@contextmanager
+def _calls(subgraphs: SubgraphCaller | None) -> Iterator[None]:
+    if subgraphs is None:
+        yield
+        return
+    with bound_subgraphs(subgraphs):
+        yield
 
 
 @contextmanager
