@@ -27,7 +27,7 @@ def _label(field: ObjectVar[dict[str, Any]]) -> rx.Component:
 
 
 def _field(key: rx.Var[str], field: ObjectVar[dict[str, Any]]) -> rx.Component:
-    name = cast(StringVar[str], field["name"])
+    name = cast(StringVar[str], field["name"].to(str))
     testid = "inbox-field-" + name
     options = cast(ArrayVar[list[str]], field["options"].to(list[str]))
     control = rx.match(
@@ -66,7 +66,7 @@ def _meta(label: str, value: rx.Var[str]) -> rx.Component:
 
 
 def _card(item: ObjectVar[dict[str, Any]]) -> rx.Component:
-    key = cast(rx.Var[str], item["key"])
+    key = cast(StringVar[str], item["key"].to(str))
     fields = cast(ArrayVar[list[dict[str, Any]]], item["fields"].to(list[dict[str, Any]]))
     busy = InboxState.busy == key
     error = cast(ObjectVar[dict[str, str]], InboxState.errors)[key]
@@ -144,7 +144,7 @@ def _toolbar() -> rx.Component:
     return rx.hstack(
         rx.text("Approvals waiting for a decision, oldest first.", size="2", color_scheme="gray"),
         rx.spacer(),
-        rx.text.label(
+        rx.el.label(
             rx.hstack(
                 rx.switch(
                     checked=InboxState.show_all,
