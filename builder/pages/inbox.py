@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import reflex as rx
-from reflex.vars import ArrayVar, ObjectVar, StringVar
+from reflex.vars import ArrayVar, ObjectVar
 
 from builder.components.shell import empty_state, page_body, shell
 from builder.state.inbox import InboxState
@@ -27,7 +27,7 @@ def _label(field: ObjectVar[dict[str, Any]]) -> rx.Component:
 
 
 def _field(key: rx.Var[str], field: ObjectVar[dict[str, Any]]) -> rx.Component:
-    name = cast(StringVar[str], field["name"].to(str))
+    name = field["name"].to(str)
     testid = "inbox-field-" + name
     options = cast(ArrayVar[list[str]], field["options"].to(list[str]))
     control = rx.match(
@@ -66,7 +66,7 @@ def _meta(label: str, value: rx.Var[str]) -> rx.Component:
 
 
 def _card(item: ObjectVar[dict[str, Any]]) -> rx.Component:
-    key = cast(StringVar[str], item["key"].to(str))
+    key = item["key"].to(str)
     fields = cast(ArrayVar[list[dict[str, Any]]], item["fields"].to(list[dict[str, Any]]))
     busy = InboxState.busy == key
     error = cast(ObjectVar[dict[str, str]], InboxState.errors)[key]

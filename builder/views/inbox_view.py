@@ -36,6 +36,13 @@ def compact(value: Any, limit: int = INPUT_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def request_of(value: Any) -> Any:
+    """What an approver reads of the input: an HTTP event's body, not its headers."""
+    if isinstance(value, dict) and "body" in value and ("headers" in value or "method" in value):
+        return value["body"]
+    return value
+
+
 def assignee(details: Mapping[str, Any]) -> str:
     """``role:editor`` reads as "any editor"; a person's address as it is."""
     who = str(details.get("assignee") or "")
@@ -78,7 +85,7 @@ def inbox_row(wait: Wait, may_decide: bool, names: Mapping[str, str]) -> dict[st
         "asked": when(wait.created_at),
         "deadline": when(wait.until),
         "assignee": assignee(wait.details),
-        "input": compact(wait.input),
+        "input": compact(request_of(wait.input)),
         "may_decide": may_decide,
         "fields": field_rows(wait.details),
     }
