@@ -1,4 +1,4 @@
-"""The Reflex app: login, then Graphs, the Editor, Runs, Compliance and Settings in one shell.
+"""The Reflex app: login, then Graphs, Editor, Runs, Inbox, Compliance, Settings in one shell.
 
 The theme is configured in ``rxconfig.py`` and follows the tenant's brand (``assets/brand.css``,
 ``builder.state.theme``); every route is in ``builder/routes.py``.
@@ -14,6 +14,7 @@ from builder.pages.brand import brand_page
 from builder.pages.compliance import compliance_page
 from builder.pages.graph_editor import graph_editor_page
 from builder.pages.graphs import graphs_page
+from builder.pages.inbox import inbox_page
 from builder.pages.login import login_page
 from builder.pages.runs import runs_page
 from builder.pages.settings import settings_page
@@ -23,6 +24,7 @@ from builder.state.compliance_packs import CompliancePacksState
 from builder.state.compliance_report import TenantReportState
 from builder.state.document import DocumentState
 from builder.state.graphs import GraphsState
+from builder.state.inbox import InboxState
 from builder.state.runs import RunsState
 from builder.state.session import SessionState
 from builder.state.settings import SettingsState
@@ -43,14 +45,14 @@ app.add_page(
     route=routes.HOME,
     title=page_title(""),
     meta=META,
-    on_load=[SessionState.require_login, GraphsState.load],
+    on_load=[SessionState.require_login, GraphsState.load, InboxState.load],
 )
 app.add_page(
     graphs_page,
     route=routes.GRAPHS,
     title=page_title("Graphs"),
     meta=META,
-    on_load=[SessionState.require_login, GraphsState.load],
+    on_load=[SessionState.require_login, GraphsState.load, InboxState.load],
 )
 app.add_page(
     graph_editor_page,
@@ -64,7 +66,14 @@ app.add_page(
     route=routes.RUNS,
     title=page_title("Runs"),
     meta=META,
-    on_load=[SessionState.require_login, RunsState.load],
+    on_load=[SessionState.require_login, RunsState.load, InboxState.load],
+)
+app.add_page(
+    inbox_page,
+    route=routes.INBOX,
+    title=page_title("Inbox"),
+    meta=META,
+    on_load=[SessionState.require_login, InboxState.load],
 )
 app.add_page(
     compliance_page,

@@ -10,6 +10,7 @@ GRAPHS = "/graphs"
 EDITOR = "/graphs/[graph_id]"
 """The editor of one saved graph; ``graph_id`` is a dynamic route argument."""
 RUNS = "/runs"
+INBOX = "/inbox"
 COMPLIANCE = "/compliance"
 SETTINGS = "/settings"
 BRAND = "/settings/brand"
@@ -46,6 +47,11 @@ def editor(graph_id: str) -> str:
 
 def runs(graph_id: str = "") -> str:
     return f"{RUNS}?graph={quote(graph_id, safe='')}" if graph_id else RUNS
+
+
+def run(run_id: str) -> str:
+    """The runs page with one run open (a child run's link to its parent)."""
+    return f"{RUNS}?run={quote(run_id, safe='')}"
 
 
 def graph_id_of(path: str) -> str:

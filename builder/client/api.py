@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from builder.client.brand_calls import BrandCalls
 from builder.client.compliance_calls import ComplianceCalls, Report
+from builder.client.run_calls import InboxItem, RunCalls
 from builder.client.schedule_calls import ScheduleCalls
 from runtime.assistant.models import GenerateRequest, GenerateResult
 from runtime.core.diagnostics import Diagnostic
@@ -81,6 +82,7 @@ __all__ = [
     "GraphHead",
     "GraphVersion",
     "GraphVersionInfo",
+    "InboxItem",
     "Industry",
     "Me",
     "Report",
@@ -157,7 +159,7 @@ def error_from(response: httpx.Response) -> ServiceError:
     return ServiceError(response.status_code, "error", f"HTTP {response.status_code}: {text}")
 
 
-class Api(BrandCalls, ComplianceCalls, ScheduleCalls):
+class Api(BrandCalls, ComplianceCalls, ScheduleCalls, RunCalls):
     """One user's calls; cheap to make per request (the token is the only state)."""
 
     def __init__(

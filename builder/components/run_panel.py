@@ -21,6 +21,8 @@ STATUS_COLORS = (
     ("timed_out", "red"),
     ("invalid", "red"),
     ("pinned", "purple"),
+    ("waiting", "amber"),
+    ("cancelled", "gray"),
 )
 
 

@@ -1,11 +1,11 @@
 """The app shell around every signed-in page.
 
 A header in the tenant's brand (logo, product name, primary colour) with the page title, the
-tenant, the user and their role, and Log out; a sidebar (Graphs, Editor, Runs, Compliance,
-Settings); and the brand's legal footer. Below 1280 px the sidebar shows icons only, so a
-tablet (768 px) keeps the page's width for its content. In the editor the sidebar's items ask
-before leaving unsaved changes (``guard=True``): they are buttons that go through
-``DocumentState.navigate``.
+tenant, the user and their role, and Log out; a sidebar (Graphs, Editor, Runs, Inbox,
+Compliance, Settings); and the brand's legal footer. Below 1280 px the sidebar shows icons
+only, so a tablet (768 px) keeps the page's width for its content. In the editor the
+sidebar's items ask before leaving unsaved changes (``guard=True``): they are buttons that go
+through ``DocumentState.navigate``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import reflex as rx
 from builder import routes
 from builder.components.brand import brand_footer, brand_mark, branded
 from builder.state.document import DocumentState
+from builder.state.inbox import InboxState
 from builder.state.session import SessionState
 
 WIDE = rx.breakpoints(initial="none", lg="inline")
@@ -32,6 +33,7 @@ NAV: list[tuple[str, str, str]] = [
     ("graphs", "Graphs", "layout-grid"),
     ("editor", "Editor", "workflow"),
     ("runs", "Runs", "activity"),
+    ("inbox", "Inbox", "inbox"),
     ("compliance", "Compliance", "shield-check"),
     ("settings", "Settings", "settings"),
 ]
@@ -41,6 +43,7 @@ def _target(key: str) -> rx.Var[str] | str:
     targets = {
         "graphs": routes.GRAPHS,
         "runs": routes.RUNS,
+        "inbox": routes.INBOX,
         "compliance": routes.COMPLIANCE,
         "settings": routes.SETTINGS,
     }
@@ -52,6 +55,7 @@ def _item(key: str, label: str, icon: str, active: str, guard: bool) -> rx.Compo
     inner = rx.hstack(
         rx.icon(icon, size=18),
         rx.text(label, size="2", display=WIDE),
+        *([_count_badge()] if key == "inbox" else []),
         align="center",
         spacing="2",
         padding="8px 10px",
@@ -84,6 +88,24 @@ def _item(key: str, label: str, icon: str, active: str, guard: bool) -> rx.Compo
         underline="none",
         width="100%",
         custom_attrs=attrs,
+    )
+
+
+def _count_badge() -> rx.Component:
+    """The approvals the user may decide, as last counted.
+
+    The Inbox, Graphs and Runs pages count them on load.
+    """
+    return rx.cond(
+        InboxState.count > 0,
+        rx.badge(
+            InboxState.count,
+            color_scheme="red",
+            variant="solid",
+            radius="full",
+            size="1",
+            custom_attrs={"data-testid": "nav-inbox-count"},
+        ),
     )
 
 

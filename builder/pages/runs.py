@@ -84,6 +84,94 @@ def _trace_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
     )
 
 
+def _wait_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.text(row["node"], weight="bold", font_family="monospace", size="2"),
+            rx.text(row["kind"], size="1", color_scheme="gray"),
+            rx.badge(
+                row["status"],
+                color_scheme=rx.match(
+                    row["status"],
+                    ("pending", "amber"),
+                    ("approved", "green"),
+                    ("answered", "green"),
+                    ("rejected", "red"),
+                    ("timed out", "orange"),
+                    "gray",
+                ),
+            ),
+            rx.text(row["title"], size="2"),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.hstack(
+            rx.cond(row["assignee"] != "", rx.text("For " + row["assignee"], size="1")),
+            rx.cond(row["until"] != "", rx.text("Until " + row["until"], size="1")),
+            rx.cond(row["decided"] != "", rx.text("Decided by " + row["decided"], size="1")),
+            rx.cond(row["comment"] != "", rx.text("“" + row["comment"] + "”", size="1")),
+            spacing="3",
+            wrap="wrap",
+            color_scheme="gray",
+        ),
+        padding="8px 10px",
+        border="1px solid var(--gray-a5)",
+        border_radius="8px",
+        width="100%",
+        custom_attrs={"data-testid": "run-wait"},
+    )
+
+
+def _actions(summary: ObjectVar[dict[str, str]]) -> rx.Component:
+    """Cancel a run that has not ended; redrive a failed one from its failed step."""
+    return rx.hstack(
+        rx.cond(
+            summary["parent"] != "",
+            rx.button(
+                rx.icon("corner-left-up", size=14),
+                "Parent run " + summary["parent"],
+                on_click=RunsState.open_run(summary["parent"]),  # type: ignore[operator]
+                variant="ghost",
+                size="1",
+                custom_attrs={"data-testid": "run-parent"},
+            ),
+        ),
+        rx.cond(
+            summary["redrives"] != "",
+            rx.text("Redriven " + summary["redrives"] + " times", size="1", color_scheme="gray"),
+        ),
+        rx.spacer(),
+        rx.cond(
+            summary["can_cancel"] != "",
+            rx.button(
+                rx.icon("square", size=14),
+                "Cancel run",
+                on_click=RunsState.cancel_run,
+                color_scheme="red",
+                variant="soft",
+                size="1",
+                custom_attrs={"data-testid": "run-cancel"},
+            ),
+        ),
+        rx.cond(
+            summary["can_redrive"] != "",
+            rx.button(
+                rx.icon("rotate-ccw", size=14),
+                "Redrive",
+                on_click=RunsState.redrive_run,
+                variant="soft",
+                size="1",
+                custom_attrs={"data-testid": "run-redrive"},
+            ),
+        ),
+        spacing="2",
+        align="center",
+        wrap="wrap",
+        width="100%",
+    )
+
+
 def _run_dialog() -> rx.Component:
     summary = cast(ObjectVar[dict[str, str]], RunsState.run_summary)
     return rx.dialog.root(
@@ -100,9 +188,29 @@ def _run_dialog() -> rx.Component:
                 wrap="wrap",
                 align="center",
             ),
+            _actions(summary),
+            rx.cond(
+                RunsState.action_error != "",
+                rx.callout(
+                    RunsState.action_error,
+                    color_scheme="red",
+                    size="1",
+                    icon="triangle-alert",
+                    custom_attrs={"data-testid": "run-action-error"},
+                ),
+            ),
             rx.cond(
                 summary["error"] != "",
                 rx.code_block(summary["error"], language="json", font_size="12px"),
+            ),
+            rx.cond(
+                RunsState.waits.length() > 0,
+                rx.vstack(
+                    rx.heading("Waits for", size="3", margin_top="12px"),
+                    rx.foreach(RunsState.waits, _wait_row),
+                    spacing="2",
+                    width="100%",
+                ),
             ),
             rx.text("Output", size="1", weight="bold", color_scheme="gray", margin_top="12px"),
             rx.code_block(summary["output"], language="json", font_size="12px"),

@@ -8,7 +8,7 @@ import reflex as rx
 
 from builder.client.api import ServiceError
 from builder.state.session import api_for, failed
-from builder.views import present
+from builder.views import inbox_view, present
 from runtime.store import RunStatus
 
 STATUSES: list[str] = list(get_args(RunStatus))
@@ -29,6 +29,10 @@ class RunsState(rx.State):
     run_id: rx.Field[str] = rx.field("")
     run_summary: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     trace: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    waits: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    """What the open run waits (or waited) for: its approvals, callbacks and timers."""
+    action_error: rx.Field[str] = rx.field("")
+    """The service's refusal of the last cancel or redrive (a 409 says why)."""
 
     @rx.var
     def filtered(self) -> bool:
@@ -85,12 +89,17 @@ class RunsState(rx.State):
 
     @rx.event
     async def open_run(self, run_id: str) -> Any:
-        api = await api_for(self)
         try:
-            record = await api.get_run(run_id)
+            await self._open(run_id)
         except ServiceError as exc:
             return await failed(self, exc)
+        return None
+
+    async def _open(self, run_id: str) -> None:
+        api = await api_for(self)
+        record = await api.get_run(run_id)
         self.run_id = record.run_id
+        self.action_error = ""
         self.run_summary = {
             **present.run_row(record, self._names),
             "output": present.json_text(record.output),
@@ -98,8 +107,46 @@ class RunsState(rx.State):
             "truncated": "yes" if record.trace_truncated else "",
         }
         self.trace = present.trace_rows(record.trace)
-        return None
+        try:
+            self.waits = inbox_view.wait_rows(await api.run_waits(run_id))
+        except ServiceError:
+            self.waits = []  # the trace still says where the run stopped
 
     @rx.event
     def close_run(self, _open: bool = False) -> None:
         self.run_id = ""
+        self.action_error = ""
+
+    @rx.event
+    async def cancel_run(self) -> Any:
+        """Stop the open run (queued, running or waiting); it shows as cancelled."""
+        return await self._act("cancel")
+
+    @rx.event
+    async def redrive_run(self) -> Any:
+        """Start the open failed run again from its failed step."""
+        return await self._act("redrive")
+
+    async def _act(self, action: str) -> Any:
+        run_id = self.run_id
+        if not run_id:
+            return None
+        api = await api_for(self)
+        self.action_error = ""
+        try:
+            if action == "cancel":
+                record = await api.cancel_run(run_id)
+            else:
+                record = await api.redrive_run(run_id)
+        except ServiceError as exc:
+            if exc.unauthorized or exc.status == 0:
+                return await failed(self, exc)
+            self.action_error = exc.message
+            return None
+        await self._fetch()
+        try:
+            await self._open(record.run_id)
+        except ServiceError as exc:
+            return await failed(self, exc)
+        done = "Cancelled" if action == "cancel" else "Redriven"
+        return rx.toast.success(f"{done}: run {record.run_id} is {record.status}")

@@ -176,7 +176,13 @@ STATUS_COLORS = {
     "disabled": "gray",
     "running": "blue",
     "queued": "blue",
+    "waiting": "amber",
 }
+
+CANCELLABLE = frozenset({"queued", "running", "waiting"})
+"""What the service's cancel accepts (it answers 409 for a run that ended)."""
+REDRIVABLE = frozenset({"failed", "timed_out"})
+"""What the service's redrive accepts; it may still refuse a run that kept no checkpoints."""
 
 
 def status_color(status: str) -> str:
@@ -205,6 +211,10 @@ def run_row(record: RunRecord, names: Mapping[str, str]) -> dict[str, str]:
         "started": when(record.started_at),
         "duration": duration(record.duration_ms),
         "error": str((record.error or {}).get("message", "")),
+        "parent": record.parent_run_id or "",
+        "redrives": str(record.redrives) if record.redrives else "",
+        "can_cancel": "yes" if record.status in CANCELLABLE else "",
+        "can_redrive": "yes" if record.status in REDRIVABLE else "",
     }
 
 
