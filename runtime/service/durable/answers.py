@@ -70,6 +70,10 @@ def decide(
     """Blocking: store a person's decision on an approval; 409 if one was made already."""
     if wait.kind != "approval":
         raise ApiError(409, "not_an_approval", f"node {wait.node!r} waits for a {wait.kind}")
+    if wait.status != "pending":  # before the form: a late approver learns it was decided
+        message = f"the wait at node {wait.node!r} of run {wait.run_id!r} was already {wait.status}"
+        refused(store, wait, actor, via, message)
+        raise ApiError(409, "already_answered", message)
     try:
         fields = list(wait.details.get("fields") or [])
         values = form_values(fields, form or {}, required=decision == "approved")
