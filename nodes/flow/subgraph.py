@@ -53,6 +53,7 @@ class Subgraph(NodeType[SubgraphConfig]):
     async def run(
         self, config: SubgraphConfig, inputs: dict[str, Any], ctx: NodeContext
     ) -> Outputs:
+        child_input = ctx.render(config.input)  # its expression errors come first
         caller = current_caller()
         if caller is None:
             raise NodeRunError(
@@ -63,7 +64,7 @@ class Subgraph(NodeType[SubgraphConfig]):
             SubgraphCall(
                 graph_id=config.graph_id,
                 version=config.version,
-                input=ctx.render(config.input),
+                input=child_input,
                 mode=config.mode,
                 node=ctx.node_id,
                 iteration=list(ctx.iteration),
